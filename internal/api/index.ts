@@ -1,0 +1,5 @@
+// internal/api: Kubernetes wire types, Status errors, field errors, selectors and codecs.
+// Imports only internal/util.
+export * from './types.js';
+export * from './field-error.js';
+export * from './errors.js';

@@ -1,0 +1,6 @@
+// internal/util: helpers with no domain knowledge. Imports nothing from internal/.
+export * from './clock.js';
+export * from './errors.js';
+export * from './deferred.js';
+export * from './rand.js';
+export * from './package-root.js';

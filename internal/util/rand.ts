@@ -1,0 +1,14 @@
+/** Injected randomness: a function returning a float in [0, 1). */
+export type Rand = () => number;
+
+/** Deterministic PRNG (mulberry32) for simulations and tests. */
+export function seededRand(seed: number): Rand {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

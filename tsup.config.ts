@@ -1,0 +1,16 @@
+import { defineConfig } from 'tsup';
+
+// One bundle for the whole binary: cmd/index.ts is the oclif command map and the entry point.
+// Native and large runtime dependencies stay external and are installed with `npm ci --omit=dev`.
+export default defineConfig({
+  entry: { 'cmd/index': 'cmd/index.ts' },
+  outDir: 'dist',
+  format: ['esm'],
+  platform: 'node',
+  target: 'node20',
+  splitting: false,
+  sourcemap: true,
+  clean: true,
+  dts: false,
+  shims: false,
+});
