@@ -7,7 +7,9 @@ export type StorageErrorCode =
   | 'Unavailable'
   | 'Timeout'
   | 'Corrupt'
-  | 'TooLarge';
+  | 'TooLarge'
+  /** A malformed request argument, such as an undecodable continue token or resourceVersion (400). */
+  | 'InvalidArgument';
 
 /**
  * The one error type that crosses the storage boundary. Backends translate their native errors
@@ -18,7 +20,15 @@ export class StorageError extends Error {
   constructor(
     readonly code: StorageErrorCode,
     message: string,
-    readonly details: { key?: string; revision?: number; compactRevision?: number; currentRevision?: number } = {},
+    readonly details: {
+      key?: string;
+      revision?: number;
+      compactRevision?: number;
+      currentRevision?: number;
+      /** On Compacted from a paged list: a fresh token that continues the list at the latest revision
+       *  (inconsistently), for the 410 Expired Status's metadata.continue. */
+      continue?: string;
+    } = {},
     options?: { cause?: unknown },
   ) {
     super(message, options);
