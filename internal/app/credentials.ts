@@ -1,0 +1,82 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { renderKubeconfig } from './kubeconfig.js';
+import { type KeyPair, createCA, issueCert } from './pki.js';
+
+/** Where the credentials of a data directory live. */
+export function pkiPaths(dataDir: string) {
+  const dir = join(dataDir, 'pki');
+  return {
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    servingCert: join(dir, 'apiserver.crt'),
+    servingKey: join(dir, 'apiserver.key'),
+    adminCert: join(dir, 'admin.crt'),
+    adminKey: join(dir, 'admin.key'),
+    kubeconfig: join(dataDir, 'kubeconfig'),
+  };
+}
+
+export interface Credentials {
+  ca: KeyPair;
+  serving: KeyPair;
+  admin: KeyPair;
+}
+
+/** The names every serving certificate carries, as kubeadm's apiserver certificate does. */
+export function servingNames(advertiseAddress?: string): { dnsNames: string[]; ips: string[] } {
+  const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()]);
+  const ips = new Set(['127.0.0.1', '::1', '10.96.0.1']);
+  if (advertiseAddress) (/^[\d.]+$|:/.test(advertiseAddress) ? ips : dns).add(advertiseAddress);
+  return { dnsNames: [...dns], ips: [...ips] };
+}
+
+function read(certPath: string, keyPath: string): KeyPair | undefined {
+  if (!existsSync(certPath) || !existsSync(keyPath)) return undefined;
+  return { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+}
+
+function write(certPath: string, keyPath: string, kp: KeyPair): KeyPair {
+  writeFileSync(keyPath, kp.keyPem, { mode: 0o600 });
+  writeFileSync(certPath, kp.certPem, { mode: 0o644 });
+  return kp;
+}
+
+function coversNames(certPem: string, names: { dnsNames: string[]; ips: string[] }): boolean {
+  const san = new X509Certificate(certPem).subjectAltName ?? '';
+  const have = new Set(san.split(', '));
+  return names.dnsNames.every((d) => have.has(`DNS:${d}`)) && names.ips.every((ip) => have.has(`IP Address:${ip === '::1' ? '0:0:0:0:0:0:0:1' : ip}`) || have.has(`IP Address:${ip}`));
+}
+
+/**
+ * Creates the CA, serving and admin certificates on first start and reuses them afterwards.
+ * The serving certificate is reissued (same CA) when the advertise address or hostname changed.
+ */
+export function ensureCredentials(dataDir: string, opts: { advertiseAddress?: string } = {}): Credentials {
+  const p = pkiPaths(dataDir);
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  const ca = read(p.caCert, p.caKey) ?? write(p.caCert, p.caKey, createCA());
+  const names = servingNames(opts.advertiseAddress);
+  let serving = read(p.servingCert, p.servingKey);
+  if (!serving || !coversNames(serving.certPem, names)) {
+    serving = write(p.servingCert, p.servingKey, issueCert(ca, { subject: { commonName: 'kube-apiserver' }, server: true, ...names }));
+  }
+  const admin =
+    read(p.adminCert, p.adminKey) ??
+    write(p.adminCert, p.adminKey, issueCert(ca, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true }));
+  return { ca, serving, admin };
+}
+
+/** Writes DIR/kubeconfig for the admin user (mode 0600). */
+export function writeAdminKubeconfig(dataDir: string, creds: Credentials, server: string): string {
+  const text = adminKubeconfig(creds, server);
+  writeFileSync(pkiPaths(dataDir).kubeconfig, text, { mode: 0o600 });
+  return text;
+}
+
+export function adminKubeconfig(creds: Credentials, server: string): string {
+  return renderKubeconfig({ server, caPem: creds.ca.certPem, clientCertPem: creds.admin.certPem, clientKeyPem: creds.admin.keyPem });
+}

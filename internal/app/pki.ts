@@ -1,0 +1,118 @@
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import forge from 'node-forge';
+
+/**
+ * Cluster PKI: a self-signed CA, a serving certificate and client certificates.
+ * Keys are generated with Node's native crypto (fast); node-forge only builds and signs the
+ * X.509 structures, which Node's crypto cannot do.
+ */
+export interface KeyPair {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface Subject {
+  commonName: string;
+  organizations?: string[];
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function newRsaKeyPem(): string {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+}
+
+function subjectAttrs(s: Subject): forge.pki.CertificateField[] {
+  return [
+    ...(s.organizations ?? []).map((o) => ({ shortName: 'O', value: o })),
+    { shortName: 'CN', value: s.commonName },
+  ];
+}
+
+function baseCert(keyPem: string, subject: Subject, validDays: number, now: number): forge.pki.Certificate {
+  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  // Positive serial: high bit cleared.
+  const serial = randomBytes(16);
+  serial[0]! &= 0x7f;
+  cert.serialNumber = serial.toString('hex');
+  cert.validity.notBefore = new Date(now - 5 * 60 * 1000); // tolerate small clock skew
+  cert.validity.notAfter = new Date(now + validDays * DAY_MS);
+  cert.setSubject(subjectAttrs(subject));
+  return cert;
+}
+
+function sign(cert: forge.pki.Certificate, signerKeyPem: string): string {
+  cert.sign(forge.pki.privateKeyFromPem(signerKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  return forge.pki.certificateToPem(cert);
+}
+
+export function createCA(commonName = 'kplane-ca', now = Date.now()): KeyPair {
+  const keyPem = newRsaKeyPem();
+  const cert = baseCert(keyPem, { commonName }, 3650, now);
+  cert.setIssuer(subjectAttrs({ commonName }));
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  return { certPem: sign(cert, keyPem), keyPem };
+}
+
+export interface IssueOptions {
+  subject: Subject;
+  /** DNS names and IP addresses; makes it a serving certificate. */
+  dnsNames?: string[];
+  ips?: string[];
+  client?: boolean;
+  server?: boolean;
+  validDays?: number;
+  now?: number;
+}
+
+/** Issues a certificate signed by the CA for a fresh key. */
+export function issueCert(ca: KeyPair, opts: IssueOptions): KeyPair {
+  const keyPem = newRsaKeyPem();
+  return { certPem: signPublicKey(ca, forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey, opts), keyPem };
+}
+
+function signPublicKey(ca: KeyPair, pub: { n: forge.jsbn.BigInteger; e: forge.jsbn.BigInteger }, opts: IssueOptions): string {
+  const now = opts.now ?? Date.now();
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const cert = baseCert(ca.keyPem, opts.subject, opts.validDays ?? 365, now);
+  cert.publicKey = forge.pki.setRsaPublicKey(pub.n, pub.e);
+  cert.setIssuer(caCert.subject.attributes);
+  const altNames = [
+    ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })),
+    ...(opts.ips ?? []).map((ip) => ({ type: 7, ip })),
+  ];
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: !!opts.server, clientAuth: !!opts.client },
+    ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
+    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  return sign(cert, ca.keyPem);
+}
+
+/** SHA-256 fingerprint of a certificate's DER, hex: what join tokens pin. */
+export function certFingerprint(certPem: string): string {
+  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes();
+  return createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex');
+}
+
+/** Subject of a certificate as CN and O, the way Kubernetes maps it to a user. */
+export function certSubject(certPem: string): Subject {
+  const c = forge.pki.certificateFromPem(certPem);
+  const cn = c.subject.getField('CN')?.value as string | undefined;
+  const orgs = c.subject.attributes.filter((a) => a.shortName === 'O').map((a) => String(a.value));
+  return { commonName: cn ?? '', organizations: orgs };
+}
+
+/** Seconds until the certificate expires (negative when expired). */
+export function certExpiresIn(certPem: string, now = Date.now()): number {
+  return (forge.pki.certificateFromPem(certPem).validity.notAfter.getTime() - now) / 1000;
+}
