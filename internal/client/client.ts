@@ -1,0 +1,63 @@
+import type { KubeList, KubeObject, WatchEvent } from '../api/index.js';
+import type { DeleteParams, Handler, ListParams, PatchParams, PatchType, UserInfo, WatchParams, WriteParams } from '../registry/index.js';
+
+/** A resource by group, version and plural, e.g. {group: 'apps', version: 'v1', resource: 'deployments'}. */
+export interface ResourceRef {
+  group: string;
+  version: string;
+  resource: string;
+}
+
+/**
+ * The in-process API client that plugins (scheduler, controllers) use. Every call runs the same
+ * verb pipeline as an HTTP request (authorization, admission, defaulting, validation), so a plugin
+ * cannot bypass a check, and a plugin could move out of process behind an HTTP client unchanged.
+ * Errors are ApiError, exactly as an HTTP client would see them as Status.
+ */
+export interface Client {
+  get(ref: ResourceRef, namespace: string | undefined, name: string, opts?: { resourceVersion?: string; subresource?: string }): Promise<KubeObject>;
+  list(ref: ResourceRef, namespace: string | undefined, opts?: ListParams): Promise<KubeList>;
+  create(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, opts?: WriteParams & { subresource?: string; name?: string }): Promise<KubeObject>;
+  update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, opts?: WriteParams & { subresource?: string }): Promise<KubeObject>;
+  patch(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: PatchParams & { subresource?: string }): Promise<KubeObject>;
+  delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteParams): Promise<KubeObject | { kind: 'Status' }>;
+  /** Streams events until the signal aborts or the server ends the watch. */
+  watch(ref: ResourceRef, namespace: string | undefined, opts: WatchParams, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;
+}
+
+export function createClient(handler: Handler, user: UserInfo): Client {
+  const base = (ref: ResourceRef, namespace: string | undefined) => ({ user, group: ref.group, version: ref.version, resource: ref.resource, namespace });
+  return {
+    async get(ref, namespace, name, opts = {}) {
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'get', name, subresource: opts.subresource, params: { resourceVersion: opts.resourceVersion } });
+      return r.body as KubeObject;
+    },
+    async list(ref, namespace, opts = {}) {
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'list', params: opts });
+      return r.body as KubeList;
+    },
+    async create(ref, namespace, obj, opts = {}) {
+      const { subresource, name, ...params } = opts;
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'create', name, subresource, body: obj, params });
+      return r.body as KubeObject;
+    },
+    async update(ref, namespace, obj, opts = {}) {
+      const { subresource, ...params } = opts;
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'update', name: obj.metadata.name, subresource, body: obj, params });
+      return r.body as KubeObject;
+    },
+    async patch(ref, namespace, name, type, patch, opts = {}) {
+      const { subresource, ...params } = opts;
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'patch', name, subresource, patchType: type, patch, params });
+      return r.body as KubeObject;
+    },
+    async delete(ref, namespace, name, opts = {}) {
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'delete', name, params: opts });
+      return r.body as KubeObject;
+    },
+    async watch(ref, namespace, opts, signal) {
+      const w = await handler.watch({ ...base(ref, namespace), verb: 'watch', params: opts, signal });
+      return w.events;
+    },
+  };
+}
