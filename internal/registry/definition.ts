@@ -52,6 +52,9 @@ export interface ResourceDefinition {
   convert?: { toStored(obj: KubeObject): KubeObject; fromStored(obj: KubeObject): KubeObject };
   /** true for custom resources (SMP answers 415; schema comes from the CRD). */
   custom?: boolean;
+  /** Custom resources: the version's openAPIV3Schema from the CRD (served in /openapi/v2 and v3, used
+   *  for validation and pruning). Built-ins get their schemas from the vendored upstream documents. */
+  openAPIV3Schema?: Record<string, unknown>;
 }
 
 /** Default verbs of a normal resource, in discovery order. */
