@@ -1,0 +1,91 @@
+// A small in-memory, deterministic KV state machine with the same Op semantics as the embedded stores
+// (internal/storage StateMachine): revisions are assigned at apply, one per successful write, and a
+// failed compare-and-swap writes nothing. It keeps the full event history so the simulator's watch hub
+// can serve a watch from any past revision. The SQLite state machine can replace it behind the same
+// interface.
+
+import type { AppliedEvent, ApplyOutput, KeyValue, Op, OpResult, StateMachine } from '../../internal/storage/index.js';
+
+export interface SimStateMachine extends StateMachine {
+  /** Current revision (0 before the first write). */
+  revision(): number;
+  /** The live kv of key, if present. */
+  get(key: string): KeyValue | undefined;
+  /** Events with revision > after, in order (the whole history is kept: the simulator never compacts). */
+  eventsAfter(after: number): readonly AppliedEvent[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function createSimStateMachine(): SimStateMachine {
+  const live = new Map<string, KeyValue>();
+  const history: AppliedEvent[] = [];
+  let rev = 0;
+  let applied = 0;
+
+  function write(key: string, value: Uint8Array, lease: number, prev: KeyValue | undefined, events: AppliedEvent[]): KeyValue {
+    rev++;
+    const kv: KeyValue = {
+      key,
+      value,
+      createRevision: prev ? prev.createRevision : rev,
+      modRevision: rev,
+      version: prev ? prev.version + 1 : 1,
+      lease,
+    };
+    live.set(key, kv);
+    events.push(prev ? { type: 'put', kv, prevKv: prev } : { type: 'put', kv });
+    return kv;
+  }
+
+  function applyOne(op: Op, events: AppliedEvent[]): OpResult {
+    switch (op.op) {
+      case 'create': {
+        const cur = live.get(op.key);
+        if (cur) return { op: 'create', result: { revision: rev, succeeded: false, kv: cur }, error: 'KeyExists' };
+        const kv = write(op.key, op.value, op.lease, undefined, events);
+        return { op: 'create', result: { revision: rev, succeeded: true, kv } };
+      }
+      case 'update': {
+        const cur = live.get(op.key);
+        if (!cur || cur.modRevision !== op.expectedModRevision) return { op: 'update', result: { revision: rev, succeeded: false, kv: cur } };
+        const kv = write(op.key, op.value, op.lease, cur, events);
+        return { op: 'update', result: { revision: rev, succeeded: true, kv } };
+      }
+      case 'delete': {
+        const cur = live.get(op.key);
+        if (!cur || (op.expectedModRevision !== undefined && cur.modRevision !== op.expectedModRevision)) {
+          return { op: 'delete', result: { revision: rev, succeeded: false, kv: cur } };
+        }
+        rev++;
+        live.delete(op.key);
+        const tomb: KeyValue = { key: op.key, value: EMPTY, createRevision: 0, modRevision: rev, version: 0, lease: 0 };
+        events.push({ type: 'delete', kv: tomb, prevKv: cur });
+        return { op: 'delete', result: { revision: rev, succeeded: true, kv: cur } };
+      }
+      // The simulator keeps all history; compaction and leases do not change the KV view here.
+      case 'compact':
+      case 'leaseGrant':
+      case 'leaseRevoke':
+        return { op: op.op, revision: rev };
+    }
+  }
+
+  return {
+    apply(index: number, ops: Op[]): ApplyOutput | null {
+      if (index <= applied) return null;
+      const events: AppliedEvent[] = [];
+      const results = ops.map((op) => applyOne(op, events));
+      for (const e of events) history.push(e);
+      applied = index;
+      return { results, events, revision: rev };
+    },
+    appliedIndex: () => applied,
+    revision: () => rev,
+    get: (key) => live.get(key),
+    eventsAfter(after: number): readonly AppliedEvent[] {
+      // Revisions are dense and each write makes exactly one event, so event i has revision i + 1.
+      return history.slice(Math.max(0, after));
+    },
+  };
+}
