@@ -3,3 +3,4 @@
 export * from './types.js';
 export * from './field-error.js';
 export * from './errors.js';
+export * from './patch/index.js';

@@ -5,7 +5,7 @@ import { ApiError } from '../errors.js';
 import { JsonPatchError, applyJsonPatch } from './json-patch.js';
 import { applyMergePatch, isPlainObject } from './merge-patch.js';
 
-export { applyMergePatch, createMergePatch, clone, deepEqual, isPlainObject } from './merge-patch.js';
+export { applyMergePatch, createMergePatch } from './merge-patch.js';
 export { applyJsonPatch, parseJsonPatch, JsonPatchError } from './json-patch.js';
 
 /** What a patch algorithm may need beyond the two documents (SMP: merge keys; SSA: manager). */
