@@ -1,0 +1,89 @@
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import type { ResourceCatalog, ResourceDefinition } from '../../registry/index.js';
+import { registerOpenApiRoutes } from './routes.js';
+import { createOpenApiService } from './service.js';
+
+function def(group: string, version: string, kind: string, plural: string, extra: Partial<ResourceDefinition> = {}): ResourceDefinition {
+  return { group, version, kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), namespaced: true, strategy: {} as never, ...extra };
+}
+
+function fakeCatalog(initial: ResourceDefinition[]) {
+  let defs = initial;
+  const listeners = new Set<() => void>();
+  const catalog: ResourceCatalog = {
+    definitions: () => defs,
+    lookup: (g, v, r) => defs.find((d) => d.group === g && d.version === v && d.plural === r),
+    onChange: (l) => (listeners.add(l), () => listeners.delete(l)),
+  };
+  return { catalog, set(next: ResourceDefinition[]) { defs = next; listeners.forEach((l) => l()); } };
+}
+
+const widget = def('stable.example.com', 'v1', 'Widget', 'widgets', {
+  custom: true,
+  openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', description: 'the spec', properties: { size: { type: 'integer' } } } } },
+});
+
+async function app(defs: ResourceDefinition[]) {
+  const f = fakeCatalog(defs);
+  const a = Fastify();
+  registerOpenApiRoutes(a, createOpenApiService(f.catalog));
+  await a.ready();
+  return { a, f };
+}
+
+describe('openapi v3', () => {
+  it('indexes served groups only, with hashed URLs kubectl follows', async () => {
+    const { a } = await app([def('', 'v1', 'ConfigMap', 'configmaps'), def('apps', 'v1', 'Deployment', 'deployments')]);
+    const r = await a.inject('/openapi/v3');
+    expect(r.statusCode).toBe(200);
+    const paths = Object.keys(r.json().paths);
+    expect(paths).toContain('api/v1');
+    expect(paths).toContain('apis/apps/v1');
+    expect(paths).not.toContain('apis/batch/v1');
+    const url = r.json().paths['apis/apps/v1'].serverRelativeURL as string;
+    const doc = await a.inject(url);
+    expect(doc.statusCode).toBe(200);
+    expect(doc.headers['cache-control']).toBe('public, immutable');
+    const patch = doc.json().paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
+    expect(patch['x-kubernetes-group-version-kind']).toEqual({ group: 'apps', version: 'v1', kind: 'Deployment' });
+    expect(patch.parameters.map((p: { name: string }) => p.name)).toContain('fieldValidation');
+  });
+
+  it('answers 304 to a matching ETag and 301 to a stale hash', async () => {
+    const { a } = await app([def('apps', 'v1', 'Deployment', 'deployments')]);
+    const first = await a.inject('/openapi/v3/apis/apps/v1');
+    const again = await a.inject({ url: '/openapi/v3/apis/apps/v1', headers: { 'if-none-match': String(first.headers.etag) } });
+    expect(again.statusCode).toBe(304);
+    const stale = await a.inject('/openapi/v3/apis/apps/v1?hash=ABC');
+    expect(stale.statusCode).toBe(301);
+    expect(stale.headers.location).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]{128}$/);
+    expect((await a.inject('/openapi/v3/apis/nope/v1')).statusCode).toBe(404);
+  });
+
+  it('publishes a custom resource as soon as the catalog has it, with its schema for explain', async () => {
+    const { a, f } = await app([def('apps', 'v1', 'Deployment', 'deployments')]);
+    expect(Object.keys((await a.inject('/openapi/v3')).json().paths)).not.toContain('apis/stable.example.com/v1');
+    f.set([def('apps', 'v1', 'Deployment', 'deployments'), widget]);
+    const idx = (await a.inject('/openapi/v3')).json();
+    const doc = (await a.inject(idx.paths['apis/stable.example.com/v1'].serverRelativeURL)).json();
+    const schema = doc.components.schemas['com.example.stable.v1.Widget'];
+    expect(schema['x-kubernetes-group-version-kind']).toEqual([{ group: 'stable.example.com', version: 'v1', kind: 'Widget' }]);
+    expect(schema.properties.spec.properties.size.type).toBe('integer');
+    expect(doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta']).toBeDefined();
+    const patch = doc.paths['/apis/stable.example.com/v1/namespaces/{namespace}/widgets/{name}'].patch;
+    expect(patch.parameters.map((p: { name: string }) => p.name)).toContain('fieldValidation');
+  });
+});
+
+describe('openapi v2', () => {
+  it('serves upstream JSON, and merges custom resources in', async () => {
+    const { a, f } = await app([def('apps', 'v1', 'Deployment', 'deployments')]);
+    const plain = await a.inject('/openapi/v2');
+    expect(plain.statusCode).toBe(200);
+    expect(plain.json().definitions['io.k8s.api.apps.v1.Deployment']).toBeDefined();
+    f.set([widget]);
+    const merged = (await a.inject('/openapi/v2')).json();
+    expect(merged.definitions['com.example.stable.v1.Widget'].properties.metadata.$ref).toBe('#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  });
+});
