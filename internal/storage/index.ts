@@ -5,3 +5,7 @@ export * from './errors.js';
 export * from './backend.js';
 export * from './state-machine.js';
 export * from './object-store.js';
+export * from './codec.js';
+export { createObjectStore, type ObjectStoreOptions } from './object-store-impl.js';
+export { CONTINUE_EXPIRED_MESSAGE } from './object-store-list.js';
+export { INITIAL_EVENTS_END_ANNOTATION } from './object-store-events.js';

@@ -1,0 +1,48 @@
+import type { KubeObject } from '../api/index.js';
+import type { WatchEvent } from './backend.js';
+import { decodeKv, type Codec } from './codec.js';
+import type { ObjectEvent, SelectionPredicate } from './object-store.js';
+
+/** Annotation on the BOOKMARK that ends a watch-list's initial events. */
+export const INITIAL_EVENTS_END_ANNOTATION = 'k8s.io/initial-events-end';
+
+export function bookmarkEvent(revision: number, initialEventsEnd = false): ObjectEvent {
+  const metadata: KubeObject['metadata'] = { resourceVersion: String(revision) };
+  if (initialEventsEnd) metadata.annotations = { [INITIAL_EVENTS_END_ANNOTATION]: 'true' };
+  return { type: 'BOOKMARK', object: { metadata } };
+}
+
+export function withResourceVersion(obj: KubeObject, revision: number): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+}
+
+/** One change as decoded objects: `object` is absent for a delete, `prev` for a create. */
+export interface DecodedChange {
+  key: string;
+  revision: number;
+  object?: KubeObject;
+  prev?: KubeObject;
+}
+
+export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {
+  return {
+    key: ev.kv.key,
+    revision: ev.kv.modRevision,
+    object: ev.type === 'put' ? decodeKv(codec, ev.kv) : undefined,
+    prev: ev.prevKv ? decodeKv(codec, ev.prevKv) : undefined,
+  };
+}
+
+/**
+ * Turns a change into what a watcher with this predicate sees, as upstream's watch cache does:
+ * an object that starts matching is ADDED, one that stops matching is DELETED (its previous content
+ * at the change's resourceVersion), and changes that match neither before nor after are dropped.
+ */
+export function toObjectEvent(ch: DecodedChange, pred: SelectionPredicate): ObjectEvent | undefined {
+  const cur = ch.object !== undefined && (pred.everything || pred.matches(ch.object));
+  const old = ch.prev !== undefined && (pred.everything || pred.matches(ch.prev));
+  if (cur && old) return { type: 'MODIFIED', object: ch.object!, prevObject: ch.prev };
+  if (cur) return { type: 'ADDED', object: ch.object! };
+  if (old) return { type: 'DELETED', object: withResourceVersion(ch.prev!, ch.revision), prevObject: ch.prev };
+  return undefined;
+}

@@ -1,0 +1,138 @@
+import type { KubeObject } from '../api/index.js';
+import { realClock, type Clock } from '../util/index.js';
+import type { Backend, KeyValue } from './backend.js';
+import { decodeKv, jsonCodec, type Codec } from './codec.js';
+import { StorageError } from './errors.js';
+import { LeaseCache } from './object-store-leases.js';
+import { listObjects } from './object-store-list.js';
+import { parseResourceVersion, waitForRevision } from './object-store-rv.js';
+import { watchObjects } from './object-store-watch.js';
+import type { ObjectStore, Preconditions } from './object-store.js';
+
+export interface ObjectStoreOptions {
+  codec?: Codec;
+  /** Used for lease reuse only. */
+  clock?: Clock;
+  /** How long a read "not older than N" waits for the backend to reach N before FutureRevision. Default 3000. */
+  futureRevisionWaitMs?: number;
+  /** Minimum gap between BOOKMARK events of a watch with allowBookmarks. Default 60000 (upstream ~60 s). */
+  bookmarkIntervalMs?: number;
+  /** Upper bound of keys fetched per backend read while filling a selective page. Default 10000. */
+  maxListFetch?: number;
+}
+
+export type ResolvedObjectStoreOptions = Required<Omit<ObjectStoreOptions, 'clock'>>;
+
+/**
+ * The ObjectStore over a Backend: decoded objects, resourceVersion from modRevision, CAS retries,
+ * preconditions, pagination and watch translation (see object-store.ts for the contract).
+ */
+export function createObjectStore(backend: Backend, options: ObjectStoreOptions = {}): ObjectStore {
+  const opts: ResolvedObjectStoreOptions = {
+    codec: options.codec ?? jsonCodec,
+    futureRevisionWaitMs: options.futureRevisionWaitMs ?? 3000,
+    bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+    maxListFetch: options.maxListFetch ?? 10_000,
+  };
+  const { codec } = opts;
+  const leases = new LeaseCache(backend, options.clock ?? realClock);
+  const leaseFor = async (ttl: number | undefined, keep = 0) => (ttl !== undefined && ttl > 0 ? leases.leaseFor(ttl) : keep);
+
+  const readCurrent = async (key: string): Promise<KeyValue> => {
+    const { kv } = await backend.get(key);
+    if (!kv) throw notFound(key);
+    return kv;
+  };
+
+  return {
+    async create(key, obj, { ttlSeconds, dryRun } = {}) {
+      const value = codec.encode(obj);
+      if (dryRun) {
+        // Everything a real create checks, without writing: the key must be free.
+        if ((await backend.get(key)).kv) throw keyExists(key);
+        return withoutResourceVersion(codec.decode(value, 0, key));
+      }
+      const lease = await leaseFor(ttlSeconds);
+      const res = await backend.create(key, value, { lease });
+      if (!res.succeeded || !res.kv) throw keyExists(key);
+      return decodeKv(codec, res.kv);
+    },
+
+    async get(key, { resourceVersion } = {}) {
+      const rv = parseResourceVersion(resourceVersion);
+      // "0" and unset both read the latest here; only a cache may serve "0" from older state.
+      if (rv !== undefined && rv > 0) await waitForRevision(backend, rv, opts.futureRevisionWaitMs);
+      return decodeKv(codec, await readCurrent(key));
+    },
+
+    list: (prefix, listOpts) => listObjects(backend, opts, prefix, listOpts),
+
+    async guaranteedUpdate(key, tryUpdate, { preconditions, dryRun, ttlSeconds } = {}) {
+      let kv = await readCurrent(key);
+      for (;;) {
+        const current = decodeKv(codec, kv);
+        checkPreconditions(key, current, preconditions);
+        // current is a fresh decode: tryUpdate may mutate it, and a retry starts from a clean copy.
+        const updated = await tryUpdate(current);
+        const value = codec.encode(updated);
+        if (dryRun) return { ...updated, metadata: { ...updated.metadata, resourceVersion: String(kv.modRevision) } };
+        // A no-op update writes nothing and keeps the resourceVersion (kubectl apply of an unchanged
+        // manifest must not bump it), unless a TTL asks to refresh the lease.
+        if (ttlSeconds === undefined && bytesEqual(value, kv.value)) return decodeKv(codec, kv);
+        const lease = await leaseFor(ttlSeconds, kv.lease);
+        const res = await backend.update(key, value, kv.modRevision, { lease });
+        if (res.succeeded && res.kv) return decodeKv(codec, res.kv);
+        // Lost the race: retry against the winner's state, which a failed CAS hands back.
+        if (!res.kv) throw notFound(key);
+        kv = res.kv;
+      }
+    },
+
+    async delete(key, { preconditions, validateDeletion, dryRun } = {}) {
+      let kv = await readCurrent(key);
+      for (;;) {
+        const current = decodeKv(codec, kv);
+        checkPreconditions(key, current, preconditions);
+        if (validateDeletion) await validateDeletion(current);
+        if (dryRun) return current;
+        const res = await backend.delete(key, { expectedModRevision: kv.modRevision });
+        // The last state carries the delete's revision, as its DELETED watch event does.
+        if (res.succeeded) return decodeKv(codec, res.kv ?? kv, res.revision);
+        if (!res.kv) throw notFound(key);
+        kv = res.kv;
+      }
+    },
+
+    watch: (key, watchOpts) => watchObjects(backend, opts, key, watchOpts),
+  };
+}
+
+export function checkPreconditions(key: string, obj: KubeObject, pre: Preconditions | undefined): void {
+  if (!pre) return;
+  if (pre.uid !== undefined && pre.uid !== obj.metadata.uid) {
+    throw new StorageError(
+      'Conflict',
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`,
+      { key },
+    );
+  }
+  if (pre.resourceVersion !== undefined && pre.resourceVersion !== obj.metadata.resourceVersion) {
+    throw new StorageError(
+      'Conflict',
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`,
+      { key },
+    );
+  }
+}
+
+function withoutResourceVersion(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+export const notFound = (key: string) => new StorageError('KeyNotFound', `key not found: ${key}`, { key });
+export const keyExists = (key: string) => new StorageError('KeyExists', `key exists: ${key}`, { key });
