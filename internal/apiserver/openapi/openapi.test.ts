@@ -86,4 +86,15 @@ describe('openapi v2', () => {
     const merged = (await a.inject('/openapi/v2')).json();
     expect(merged.definitions['com.example.stable.v1.Widget'].properties.metadata.$ref).toBe('#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
   });
+
+  it('answers the gnostic protobuf Accept of kubectl 1.27 with application/octet-stream', async () => {
+    const { a } = await app([def('apps', 'v1', 'Deployment', 'deployments')]);
+    const t0 = performance.now();
+    const r = await a.inject({ url: '/openapi/v2', headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
+    const ms = performance.now() - t0;
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('application/octet-stream');
+    expect(r.rawPayload.length).toBeGreaterThan(100_000);
+    console.log(`gnostic v2 encode: ${ms.toFixed(0)} ms, ${r.rawPayload.length} bytes`);
+  });
 });

@@ -20,7 +20,7 @@ function send(req: FastifyRequest, reply: FastifyReply, doc: ServedDocument, con
  * Mounts /openapi/v2 and /openapi/v3[/...] (api-surface.md §3): ETag/304 everywhere; on v3 group
  * documents a matching ?hash= is immutable for a year and a stale one redirects (301) to the current URL.
  */
-export function registerOpenApiRoutes(app: FastifyInstance, service: OpenApiService, opts: { v2Protobuf?: () => ServedDocument } = {}): void {
+export function registerOpenApiRoutes(app: FastifyInstance, service: OpenApiService): void {
   app.get('/openapi/v3', async (req, reply) => send(req, reply, service.v3Index(), 'application/json'));
 
   app.get('/openapi/v3/*', async (req, reply) => {
@@ -40,8 +40,7 @@ export function registerOpenApiRoutes(app: FastifyInstance, service: OpenApiServ
   app.get('/openapi/v2', async (req, reply) => {
     const accept = String(req.headers.accept ?? '');
     if (accept.includes(GNOSTIC_V2_MEDIA)) {
-      if (!opts.v2Protobuf) return reply.code(406).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotAcceptable', message: 'protobuf OpenAPI v2 is not available', code: 406 });
-      return send(req, reply, opts.v2Protobuf(), 'application/octet-stream');
+      return send(req, reply, service.v2Protobuf(), 'application/octet-stream');
     }
     return send(req, reply, service.v2Json(), 'application/json');
   });

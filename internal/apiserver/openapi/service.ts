@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceCatalog, ResourceDefinition } from '../../registry/index.js';
+import { encodeGnosticV2 } from './gnostic.js';
 import { customV2Additions, customV3Document } from './custom-docs.js';
 import { hashOf, openapiDir, readVendored, v3FileFor, vendoredV3Paths } from './vendored.js';
 
@@ -22,6 +23,8 @@ export interface OpenApiService {
   v3Document(path: string): ServedDocument | undefined;
   /** `/openapi/v2` as JSON, with custom resources merged in. */
   v2Json(): ServedDocument;
+  /** `/openapi/v2` in gnostic protobuf (kubectl 1.27 and 1.28). */
+  v2Protobuf(): ServedDocument;
 }
 
 function gvPath(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
@@ -31,10 +34,12 @@ function gvPath(def: Pick<ResourceDefinition, 'group' | 'version'>): string {
 export function createOpenApiService(catalog: ResourceCatalog): OpenApiService {
   let index: ServedDocument | undefined;
   let v2: ServedDocument | undefined;
+  let v2pb: ServedDocument | undefined;
   const docs = new Map<string, ServedDocument>();
   catalog.onChange(() => {
     index = undefined;
     v2 = undefined;
+    v2pb = undefined;
     docs.clear();
   });
 
@@ -97,6 +102,11 @@ export function createOpenApiService(catalog: ResourceCatalog): OpenApiService {
         body = Buffer.from(JSON.stringify(doc));
       }
       return (v2 = { body, hash: hashOf(body) });
+    },
+    v2Protobuf() {
+      if (v2pb) return v2pb;
+      const body = encodeGnosticV2(JSON.parse(this.v2Json().body.toString('utf8')));
+      return (v2pb = { body, hash: hashOf(body) });
     },
   };
 }
