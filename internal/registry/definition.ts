@@ -1,5 +1,7 @@
 import type { KubeObject } from '../api/index.js';
-import type { ResourceStrategy } from './strategy.js';
+import type { ApiRequest, ApiResponse } from './request.js';
+import type { RequestContext, ResourceStrategy } from './strategy.js';
+import type { ResourceStore } from './store/types.js';
 
 /** One column of server-side printing (metav1.TableColumnDefinition) plus how to compute its cell. */
 export interface TableColumn {
@@ -21,7 +23,32 @@ export interface SubresourceDefinition {
   kind?: { group: string; version: string; kind: string };
   /** Strategy used for updates through this subresource (status: keeps spec, copies status). */
   strategy?: ResourceStrategy;
+  /** For name "scale": where the parent keeps its replica counts and selector (CRD-style paths). */
+  scale?: ScalePaths;
+  /**
+   * Custom behaviour (pods/binding, pods/eviction, ...). When absent the generic engine serves the
+   * subresource: get returns the parent, update/patch go through `strategy` (or, for "status", a
+   * strategy that changes only .status).
+   */
+  handler?: SubresourceHandler;
 }
+
+/** Paths in the parent object, in the CRD scale subresource's notation: ".spec.replicas". */
+export interface ScalePaths {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  /** Points at a selector string (CRDs) or a LabelSelector object (Deployments); rendered as a string. */
+  labelSelectorPath?: string;
+}
+
+/** What a custom subresource handler gets: the parent resource's store and the request context. */
+export interface SubresourceContext {
+  store: ResourceStore;
+  ctx: RequestContext;
+}
+
+/** Serves one request to a subresource (never a watch). Throws ApiError. */
+export type SubresourceHandler = (req: Exclude<ApiRequest, { verb: 'watch' }>, sc: SubresourceContext) => Promise<ApiResponse>;
 
 /**
  * A resource served by the generic engine. Built-in resources are a definition plus a strategy;
@@ -55,6 +82,19 @@ export interface ResourceDefinition {
   /** Custom resources: the version's openAPIV3Schema from the CRD (served in /openapi/v2 and v3, used
    *  for validation and pruning). Built-ins get their schemas from the vendored upstream documents. */
   openAPIV3Schema?: Record<string, unknown>;
+  /**
+   * A DELETE that removes the object at once answers with the deleted object (pods, services,
+   * CRDs upstream) instead of a Status Success. Default false.
+   */
+  returnDeletedObject?: boolean;
+  /**
+   * metadata.generation is set to 1 on create and bumped when anything outside metadata and status
+   * changes. Default: true for custom resources and objects with a `spec` (set false for Namespace,
+   * Pod, Service, ... which upstream leaves without generation).
+   */
+  trackGeneration?: boolean;
+  /** Checks metadata.name (prefix = checking generateName); returns messages. Default: DNS-1123 subdomain. */
+  nameValidation?: (name: string, prefix: boolean) => string[];
 }
 
 /** Default verbs of a normal resource, in discovery order. */

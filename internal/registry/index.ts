@@ -4,3 +4,5 @@
 export * from './strategy.js';
 export * from './definition.js';
 export * from './request.js';
+export * from './catalog.js';
+export type { ResourceStore, StoreContext, WriteOutcome, DeleteOutcome } from './store/types.js';

@@ -43,6 +43,12 @@ export interface ResourceStrategy {
   selectableFields?(obj: KubeObject): Record<string, string>;
   /** Graceful deletion: returns the grace period to set, or 0/undefined to delete at once (pods). */
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number | undefined;
+  /**
+   * Called by DELETE before deciding whether the object goes at once. It may mark the object (a
+   * Namespace sets status.phase Terminating) and returns true when the object must stay even without
+   * metadata.finalizers (a Namespace with spec.finalizers). The store then sets deletionTimestamp.
+   */
+  prepareForDelete?(obj: KubeObject, ctx: RequestContext): boolean;
   /** Objects created with this TTL (seconds) expire automatically (Events: 3600). */
   ttlSeconds?: number;
 }
