@@ -4,3 +4,5 @@ export * from './types.js';
 export * from './field-error.js';
 export * from './errors.js';
 export * from './patch/index.js';
+export * from './selectors/index.js';
+export * from './validation/index.js';
