@@ -1,0 +1,120 @@
+/**
+ * A navigable view of an OpenAPI v3 schema, enough for patching (strategic merge patch, server-side
+ * apply) and for finding unknown fields. `$ref`s are resolved lazily against a components map, so
+ * recursive schemas (CRD JSONSchemaProps) are fine.
+ */
+export type Raw = Record<string, unknown>;
+
+export interface ListSemantics {
+  /** atomic = replaced whole; set = union of scalars; map = items merged by keys. */
+  listType: 'atomic' | 'set' | 'map';
+  keys: string[];
+}
+
+export class Schema {
+  constructor(
+    readonly raw: Raw,
+    private readonly resolveRef: (ref: string) => Raw | undefined,
+  ) {}
+
+  /** The effective schema: follows $ref and single-element allOf wrappers (upstream's v3 style). */
+  private get body(): Raw {
+    let s = this.raw;
+    for (let i = 0; i < 8; i++) {
+      if (typeof s.$ref === 'string') {
+        s = { ...(this.resolveRef(s.$ref) ?? {}), ...omit(s, '$ref') };
+        continue;
+      }
+      const allOf = s.allOf as Raw[] | undefined;
+      if (Array.isArray(allOf) && allOf.length === 1) {
+        s = { ...allOf[0], ...omit(s, 'allOf') };
+        continue;
+      }
+      break;
+    }
+    return s;
+  }
+
+  private wrap(raw: unknown): Schema | undefined {
+    return raw && typeof raw === 'object' ? new Schema(raw as Raw, this.resolveRef) : undefined;
+  }
+
+  get type(): string | undefined {
+    const b = this.body;
+    if (typeof b.type === 'string') return b.type;
+    if (b.properties) return 'object';
+    return undefined;
+  }
+
+  /** The schema of property `name`, or of map values when the object is a map. */
+  field(name: string): Schema | undefined {
+    const b = this.body;
+    const props = b.properties as Raw | undefined;
+    if (props && Object.prototype.hasOwnProperty.call(props, name)) return this.wrap(props[name]);
+    if (b.additionalProperties && typeof b.additionalProperties === 'object') return this.wrap(b.additionalProperties);
+    return undefined;
+  }
+
+  get items(): Schema | undefined {
+    return this.wrap(this.body.items);
+  }
+
+  /** Declared property names (empty for maps and free-form objects). */
+  get propertyNames(): string[] {
+    return Object.keys((this.body.properties as Raw) ?? {});
+  }
+
+  /** True when any field name is allowed (maps, preserve-unknown-fields, schemaless objects). */
+  get acceptsAnyField(): boolean {
+    const b = this.body;
+    if (b['x-kubernetes-preserve-unknown-fields'] === true) return true;
+    if (b.additionalProperties !== undefined && b.additionalProperties !== false) return true;
+    return this.type === 'object' && !b.properties;
+  }
+
+  get isIntOrString(): boolean {
+    return this.body['x-kubernetes-int-or-string'] === true;
+  }
+
+  get patchStrategies(): string[] {
+    const s = this.body['x-kubernetes-patch-strategy'];
+    return typeof s === 'string' ? s.split(',').map((x) => x.trim()) : [];
+  }
+
+  get patchMergeKey(): string | undefined {
+    const k = this.body['x-kubernetes-patch-merge-key'];
+    return typeof k === 'string' ? k : undefined;
+  }
+
+  get mapType(): 'atomic' | 'granular' {
+    return this.body['x-kubernetes-map-type'] === 'atomic' ? 'atomic' : 'granular';
+  }
+
+  /**
+   * How a list merges in server-side apply. Explicit x-kubernetes-list-type wins; otherwise, as the
+   * upstream OpenAPI→SMD conversion does, a merge patch strategy with a merge key is a map keyed by
+   * it, a merge strategy over scalars is a set, and anything else is atomic.
+   */
+  get list(): ListSemantics {
+    const b = this.body;
+    const lt = b['x-kubernetes-list-type'];
+    if (lt === 'map') return { listType: 'map', keys: (b['x-kubernetes-list-map-keys'] as string[]) ?? (this.patchMergeKey ? [this.patchMergeKey] : []) };
+    if (lt === 'set') return { listType: 'set', keys: [] };
+    if (lt === 'atomic') return { listType: 'atomic', keys: [] };
+    if (this.patchStrategies.includes('merge')) {
+      if (this.patchMergeKey) return { listType: 'map', keys: [this.patchMergeKey] };
+      return { listType: 'set', keys: [] };
+    }
+    return { listType: 'atomic', keys: [] };
+  }
+}
+
+function omit(o: Raw, key: string): Raw {
+  const { [key]: _dropped, ...rest } = o;
+  return rest;
+}
+
+/** Builds a Schema over a components map (`#/components/schemas/X` or `#/definitions/X` refs). */
+export function schemaFrom(root: Raw, components: Record<string, Raw> = {}): Schema {
+  return new Schema(root, (ref) => components[ref.slice(ref.lastIndexOf('/') + 1)]);
+}
