@@ -1,0 +1,142 @@
+import { realClock, type Clock } from '../util/index.js';
+import type { WatchBatch, WatchEvent, WatchOptions } from './backend.js';
+import { StorageError } from './errors.js';
+import { compactedError } from './read-revision.js';
+import { HubWatcher, type WatcherHost } from './watch-hub-watcher.js';
+import { WatchRing } from './watch-ring.js';
+
+/**
+ * Reads committed history for catch-up when a watcher's start is older than the ring: the matching
+ * events with afterRevision < revision <= untilRevision in revision order, at most about `limit`
+ * of them, never splitting a revision, each with prevKv for updates and deletes. Synchronous, since
+ * the embedded stores read SQLite synchronously; this is what keeps catch-up and live in step.
+ */
+export type HistoryReader = (prefix: string, afterRevision: number, untilRevision: number, limit: number) => WatchEvent[];
+
+export interface WatchHubOptions {
+  /** Revision and compaction point of the store when the hub starts. */
+  revision: number;
+  compactRevision: number;
+  /** Without it, a watcher older than the ring gets Compacted. */
+  readHistory?: HistoryReader;
+  ringMaxEvents?: number;
+  ringMaxBytes?: number;
+  /** Per-watcher queue bound; a watcher that exceeds it gets Compacted (and relists). */
+  watcherMaxEvents?: number;
+  watcherMaxBytes?: number;
+  /** Largest batch handed to a consumer at once (whole revisions; a single revision may exceed it). */
+  maxBatchEvents?: number;
+  clock?: Clock;
+}
+
+/**
+ * Watch fan-out for the embedded backends (memory, sqlite, raftsqlite). The apply step calls
+ * publish() with each applied batch's events in revision order; the hub appends them to a bounded
+ * ring and pushes them to live watchers. A watcher starting in the past catches up from the ring or,
+ * older than the ring, from the history reader, then goes live at the hub's revision. No polling.
+ */
+export class WatchHub implements WatcherHost {
+  private rev: number;
+  private compactRev: number;
+  private readonly ring: WatchRing;
+  private readonly watchers = new Set<HubWatcher>();
+  private closed = false;
+  private readonly clock: Clock;
+  private readonly limits;
+
+  constructor(private readonly opts: WatchHubOptions) {
+    this.rev = opts.revision;
+    this.compactRev = opts.compactRevision;
+    this.ring = new WatchRing(opts.revision, opts.ringMaxEvents ?? 10_000, opts.ringMaxBytes ?? 32 << 20);
+    this.clock = opts.clock ?? realClock;
+    this.limits = {
+      maxQueueEvents: opts.watcherMaxEvents ?? 10_000,
+      maxQueueBytes: opts.watcherMaxBytes ?? 64 << 20,
+      maxBatchEvents: opts.maxBatchEvents ?? 1000,
+    };
+  }
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get compactRevision(): number {
+    return this.compactRev;
+  }
+
+  /**
+   * Feeds one applied batch: its events in ascending revision order (all > the hub's revision), and
+   * the store's revision after it. A batch without events (lease grant) only moves the revision.
+   */
+  publish(events: readonly WatchEvent[], revision: number): void {
+    if (this.closed) return;
+    if (events.length > 0 && events[0]!.kv.modRevision <= this.rev) {
+      throw new Error(`watch hub: event revision ${events[0]!.kv.modRevision} not after ${this.rev}`);
+    }
+    this.ring.append(events);
+    this.rev = Math.max(this.rev, revision);
+    for (const w of this.watchers) {
+      if (!w.live) continue;
+      const matching = w.prefix === '' ? (events as WatchEvent[]) : events.filter((ev) => ev.kv.key.startsWith(w.prefix));
+      w.offer(matching, this.rev);
+    }
+  }
+
+  /** Records a new compaction point: later watches (and catch-ups from history) below it fail. */
+  setCompactRevision(revision: number): void {
+    this.compactRev = Math.max(this.compactRev, revision);
+  }
+
+  /** Backend.watch's contract. The start ("now" for 0) is fixed when watch() is called. */
+  watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {
+    const start = opts.afterRevision > 0 ? opts.afterRevision : this.rev;
+    const w = new HubWatcher(prefix, start, this, this.limits, opts.signal, this.clock, opts.progressIntervalMs);
+    if (this.closed) {
+      w.fail(new StorageError('Unavailable', 'watch on a closed store'));
+    } else if (start < this.compactRev) {
+      w.fail(compactedError(start, this.compactRev));
+    } else if (!w.done) {
+      this.watchers.add(w);
+      // At or past the head, nothing to catch up on: live at once, so no publish can slip past.
+      if (start >= this.rev) w.live = true;
+    }
+    return { [Symbol.asyncIterator]: () => w.iterator() };
+  }
+
+  pull(w: HubWatcher): WatchBatch | null {
+    const limit = this.limits.maxBatchEvents;
+    for (;;) {
+      if (w.cursor >= this.rev) {
+        w.live = true;
+        return null;
+      }
+      let events: WatchEvent[];
+      let scannedTo: number;
+      if (w.cursor >= this.ring.floor) {
+        ({ events, scannedTo } = this.ring.read(w.prefix, w.cursor, limit, this.rev));
+      } else {
+        if (!this.opts.readHistory || w.cursor < this.compactRev) throw compactedError(w.cursor, this.compactRev);
+        const until = this.ring.floor;
+        events = this.opts.readHistory(w.prefix, w.cursor, until, limit);
+        scannedTo = events.length < limit ? until : events[events.length - 1]!.kv.modRevision;
+      }
+      w.cursor = scannedTo;
+      if (events.length > 0) return { revision: scannedTo, events };
+    }
+  }
+
+  detach(w: HubWatcher): void {
+    this.watchers.delete(w);
+  }
+
+  /** Ends every watch (their iterators return) and refuses new ones. */
+  close(): void {
+    this.closed = true;
+    for (const w of [...this.watchers]) w.finish();
+  }
+
+  stats(): Record<string, number> {
+    const ring = this.ring.stats();
+    return { watchers: this.watchers.size, ringEvents: ring.events, ringBytes: ring.bytes, ringFloor: ring.floor, revision: this.rev };
+  }
+}
