@@ -123,8 +123,8 @@ export function watchTests(fx: FixtureRef, opts: ObjectStoreConformanceOptions):
 
     it('a watch from a compacted revision fails with Compacted', async () => {
       const a = await fx().store.create(K('a'), cm('a'));
-      await fx().store.guaranteedUpdate(K('a'), (o) => ({ ...o, data: { v: '1' } }));
-      await fx().store.create(K('b'), cm('b'));
+      // Enough changes to push `a` out of any cache's event window (fixtures keep it below 100).
+      for (let i = 0; i < 120; i++) await fx().store.guaranteedUpdate(K('a'), (o) => ({ ...o, data: { v: String(i) } }));
       await fx().backend.compact((await fx().backend.currentRevision()).revision);
       const w = openWatch(fx().store, P, { resourceVersion: a.metadata.resourceVersion });
       await w.done();

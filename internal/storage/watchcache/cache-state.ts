@@ -1,0 +1,126 @@
+import type { KubeObject } from '../../api/index.js';
+import type { DecodedChange } from '../object-store-events.js';
+import type { SelectionPredicate } from '../object-store.js';
+
+/** One live object in the cache. `object` is shared and never handed out; readers get copies. */
+export interface CachedEntry {
+  key: string;
+  object: KubeObject;
+}
+
+/**
+ * The cached state of one resource prefix at `revision`: current objects by key (with a lazily
+ * rebuilt sorted key list for ordered pages) and a bounded ring of recent changes, so a watch from
+ * any revision >= ringStart replays from memory. Synchronous and single-threaded by design: the
+ * feed applies batches and readers take snapshots within one tick, so no reader sees half a batch.
+ */
+export class CacheState {
+  revision = 0;
+  /** Every change with revision > ringStart is in the ring. */
+  ringStart = 0;
+  private readonly objects = new Map<string, CachedEntry>();
+  private sorted: string[] = [];
+  private sortedValid = true;
+  private ring: DecodedChange[] = [];
+  private ringHead = 0;
+
+  constructor(private readonly ringCapacity: number) {}
+
+  /** Replaces everything with a fresh snapshot (initial load or relist). */
+  reset(entries: CachedEntry[], revision: number): void {
+    this.objects.clear();
+    for (const e of entries) this.objects.set(e.key, e);
+    this.sortedValid = false;
+    this.ring = [];
+    this.ringHead = 0;
+    this.revision = revision;
+    this.ringStart = revision;
+  }
+
+  apply(ch: DecodedChange): void {
+    if (ch.object) {
+      if (!this.objects.has(ch.key)) this.sortedValid = false;
+      this.objects.set(ch.key, { key: ch.key, object: ch.object });
+    } else if (this.objects.delete(ch.key)) {
+      this.sortedValid = false;
+    }
+    this.ring.push(ch);
+    if (this.ring.length - this.ringHead > this.ringCapacity) {
+      // Evict whole revisions only, so "everything after ringStart is here" stays true.
+      const evicted = this.ring[this.ringHead++]!;
+      while (this.ringHead < this.ring.length && this.ring[this.ringHead]!.revision === evicted.revision) this.ringHead++;
+      this.ringStart = evicted.revision;
+      if (this.ringHead > 1024 && this.ringHead * 2 > this.ring.length) {
+        this.ring = this.ring.slice(this.ringHead);
+        this.ringHead = 0;
+      }
+    }
+    if (ch.revision > this.revision) this.revision = ch.revision;
+  }
+
+  advance(revision: number): void {
+    if (revision > this.revision) this.revision = revision;
+  }
+
+  get(key: string): CachedEntry | undefined {
+    return this.objects.get(key);
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Changes with revision > after, or undefined when the ring no longer reaches back that far. */
+  changesAfter(after: number): DecodedChange[] | undefined {
+    if (after < this.ringStart) return undefined;
+    const out: DecodedChange[] = [];
+    for (let i = this.ringHead; i < this.ring.length; i++) if (this.ring[i]!.revision > after) out.push(this.ring[i]!);
+    return out;
+  }
+
+  /**
+   * Up to `limit` (0 = all) entries under prefix from startKey on, in key order, that match pred.
+   * `more` tells whether matching-candidate keys remain; `remaining` counts them (prefix keys only).
+   */
+  page(prefix: string, startKey: string, limit: number, pred: SelectionPredicate): { entries: CachedEntry[]; more: boolean; remaining: number } {
+    const keys = this.sortedKeys();
+    let i = lowerBound(keys, startKey < prefix ? prefix : startKey);
+    const entries: CachedEntry[] = [];
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (!key.startsWith(prefix)) break;
+      if (limit > 0 && entries.length >= limit) break;
+      const e = this.objects.get(key)!;
+      if (pred.everything || pred.matches(e.object)) entries.push(e);
+    }
+    const end = i < keys.length && keys[i]!.startsWith(prefix) ? lowerBound(keys, prefixEnd(prefix)) : i;
+    return { entries, more: end > i, remaining: end - i };
+  }
+
+  private sortedKeys(): string[] {
+    if (!this.sortedValid) {
+      this.sorted = [...this.objects.keys()].sort(compareKeys);
+      this.sortedValid = true;
+    }
+    return this.sorted;
+  }
+}
+
+// Kubernetes keys are ASCII paths, where UTF-16 order is byte order.
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function lowerBound(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The smallest key greater than every key with this prefix (prefixes here are ASCII paths). */
+function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

@@ -1,0 +1,64 @@
+import type { KubeObject } from '../../api/index.js';
+import { bookmarkEvent, toObjectEvent } from '../object-store-events.js';
+import { parseResourceVersion } from '../object-store-rv.js';
+import { wantsInitialEvents, watchPrefix } from '../object-store-watch.js';
+import type { ObjectEvent, ObjectStore, WatchObjectsOptions } from '../object-store.js';
+import type { CacheState } from './cache-state.js';
+import { CacheWatcher } from './cache-watcher.js';
+
+export interface CacheWatchDeps {
+  state: CacheState;
+  watchers: Set<CacheWatcher>;
+  inner: ObjectStore;
+  waitFresh: (revision: number) => Promise<boolean>;
+  currentBackendRevision: () => Promise<number>;
+  copy: (o: KubeObject) => KubeObject;
+  bookmarkIntervalMs: number;
+  queueLimit: number;
+}
+
+/**
+ * A watch served from the cache, with the same semantics as the plain store's (object-store-watch.ts).
+ * The start (initial snapshot or ring replay) and the registration for live changes happen in one
+ * synchronous step, so no change falls between them. When the cache cannot serve the start (it
+ * lags past freshWaitMs, or the resourceVersion is older than the ring) the watch goes to inner,
+ * which replays from the backend's history or fails with Compacted.
+ */
+export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjectsOptions): AsyncGenerator<ObjectEvent> {
+  const rv = parseResourceVersion(wo.resourceVersion);
+  const initial = wantsInitialEvents(wo, rv);
+  // "" must be consistent (caught up with the backend); "0" takes the cache as it is; N waits for N.
+  const target = rv === undefined ? (initial ? await d.currentBackendRevision() : 0) : rv;
+  if (!(await d.waitFresh(target))) return yield* d.inner.watch(key, wo);
+
+  const prefix = watchPrefix(key, wo.recursive);
+  const w = new CacheWatcher({
+    key: prefix,
+    recursive: wo.recursive,
+    predicate: wo.predicate,
+    allowBookmarks: wo.allowBookmarks ?? false,
+    queueLimit: d.queueLimit,
+    bookmarkIntervalMs: d.bookmarkIntervalMs,
+    copy: (ev) => ({ ...ev, object: d.copy(ev.object), ...(ev.prevObject ? { prevObject: d.copy(ev.prevObject) } : {}) }),
+  });
+  // --- synchronous from here to registration ---
+  if (initial) {
+    const entries = wo.recursive ? d.state.page(prefix, prefix, 0, wo.predicate).entries : [d.state.get(key)].filter((e) => e !== undefined);
+    for (const e of entries) if (wo.predicate.everything || wo.predicate.matches(e.object)) w.pushBacklog({ type: 'ADDED', object: e.object });
+    if (wo.sendInitialEvents) w.pushBacklog(bookmarkEvent(d.state.revision, true));
+  } else if (rv !== undefined && rv > 0) {
+    const changes = d.state.changesAfter(rv);
+    if (!changes) return yield* d.inner.watch(key, wo);
+    for (const ch of changes) {
+      const ev = w.inRange(ch.key) ? toObjectEvent(ch, wo.predicate) : undefined;
+      if (ev) w.pushBacklog(ev);
+    }
+  }
+  d.watchers.add(w);
+  // --- end of synchronous section ---
+  try {
+    yield* w.events(wo.signal);
+  } finally {
+    d.watchers.delete(w);
+  }
+}

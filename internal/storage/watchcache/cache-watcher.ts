@@ -1,0 +1,111 @@
+import { StorageError } from '../errors.js';
+import { bookmarkEvent, toObjectEvent, type DecodedChange } from '../object-store-events.js';
+import type { ObjectEvent, SelectionPredicate } from '../object-store.js';
+
+export interface CacheWatcherOptions {
+  /** Key (non-recursive) or prefix (recursive) the watcher covers. */
+  key: string;
+  recursive: boolean;
+  predicate: SelectionPredicate;
+  allowBookmarks: boolean;
+  /** Live events buffered beyond this many end the watch with Compacted: the client relists. */
+  queueLimit: number;
+  bookmarkIntervalMs: number;
+  /** Hands each outgoing object a private copy (cached objects are shared). */
+  copy: (ev: ObjectEvent) => ObjectEvent;
+}
+
+/**
+ * One watch served from the cache: the feed pushes changes synchronously, the consumer pulls them
+ * through `events()`. A consumer that does not keep up is cut off instead of holding anyone back.
+ */
+export class CacheWatcher {
+  private readonly backlog: ObjectEvent[] = [];
+  private queue: ObjectEvent[] = [];
+  private head = 0;
+  private error: unknown;
+  private ended = false;
+  private wake: (() => void) | undefined;
+  private lastSentMs = Date.now();
+
+  constructor(private readonly o: CacheWatcherOptions) {}
+
+  inRange(key: string): boolean {
+    return this.o.recursive ? key.startsWith(this.o.key) : key === this.o.key;
+  }
+
+  /** Initial or replayed events, queued before any live one; not counted against the queue limit. */
+  pushBacklog(ev: ObjectEvent): void {
+    this.backlog.push(ev);
+  }
+
+  /** Called by the feed for every change, in revision order. */
+  push(ch: DecodedChange): void {
+    if (this.ended || !this.inRange(ch.key)) return;
+    const ev = toObjectEvent(ch, this.o.predicate);
+    if (!ev) return;
+    if (this.queue.length - this.head >= this.o.queueLimit) {
+      this.fail(new StorageError('Compacted', 'watcher fell too far behind; relist and watch again'));
+      return;
+    }
+    this.queue.push(ev);
+    this.lastSentMs = Date.now();
+    this.notify();
+  }
+
+  /** Called after each feed batch: a BOOKMARK if the watcher is idle and asked for them. */
+  progress(revision: number): void {
+    if (this.ended || !this.o.allowBookmarks) return;
+    const now = Date.now();
+    if (now - this.lastSentMs < this.o.bookmarkIntervalMs * 0.9 || this.queue.length > this.head) return;
+    this.lastSentMs = now;
+    this.queue.push(bookmarkEvent(revision));
+    this.notify();
+  }
+
+  fail(err: unknown): void {
+    if (this.ended) return;
+    this.error = err;
+    this.end();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+
+  async *events(signal: AbortSignal): AsyncGenerator<ObjectEvent> {
+    const onAbort = () => this.end();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (const ev of this.backlog.splice(0)) {
+        if (signal.aborted) return;
+        yield this.o.copy(ev);
+      }
+      for (;;) {
+        if (signal.aborted) return;
+        if (this.head < this.queue.length) {
+          const ev = this.queue[this.head++]!;
+          if (this.head > 1024 && this.head * 2 > this.queue.length) {
+            this.queue = this.queue.slice(this.head);
+            this.head = 0;
+          }
+          yield this.o.copy(ev);
+          continue;
+        }
+        if (this.ended) break;
+        await new Promise<void>((r) => (this.wake = r));
+      }
+      if (this.error && !signal.aborted) throw this.error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.ended = true;
+    }
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+}

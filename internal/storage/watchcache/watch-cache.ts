@@ -1,0 +1,153 @@
+import type { KubeObject } from '../../api/index.js';
+import type { Backend } from '../backend.js';
+import { jsonCodec, type Codec } from '../codec.js';
+import { decodeContinue, encodeContinue, keyAfter } from '../continue-token.js';
+import { StorageError } from '../errors.js';
+import { parseResourceVersion } from '../object-store-rv.js';
+import type { ListObjectsOptions, ListObjectsResult, ObjectEvent, ObjectStore, WatchObjectsOptions } from '../object-store.js';
+import { CacheState } from './cache-state.js';
+import { runFeed } from './cache-feed.js';
+import type { CacheWatcher } from './cache-watcher.js';
+import { cacheWatch } from './cache-watch.js';
+
+export interface WatchCacheOptions {
+  /** The store that writes go to and that serves what the cache cannot (continue pages, Exact). */
+  inner: ObjectStore;
+  /** The backend below inner; the cache lists and watches it directly. */
+  backend: Backend;
+  /** The resource's key root, ending in "/", e.g. "/registry/configmaps/". */
+  prefix: string;
+  codec?: Codec;
+  /** Recent changes kept for watches that resume from a resourceVersion. Default 10000. */
+  historySize?: number;
+  /** Minimum gap between BOOKMARKs to an idle watcher. Default 60000. */
+  bookmarkIntervalMs?: number;
+  /** Progress notifications asked of the backend watch; bounds how long an idle cache looks stale. Default 250. */
+  progressIntervalMs?: number;
+  /** How long a read waits for the cache to reach the revision it needs before asking inner. Default 3000. */
+  freshWaitMs?: number;
+  /** Live events a watcher may have queued before it is cut off with Compacted. Default 10000. */
+  watcherQueueLimit?: number;
+  onError?: (err: unknown) => void;
+}
+
+/** An ObjectStore that serves reads and watches of one resource from memory. */
+export interface WatchCache extends ObjectStore {
+  /** Resolves once the initial list is loaded (reads before that go to inner). */
+  ready(): Promise<void>;
+  /** The revision the cache has caught up to. */
+  readonly revision: number;
+  /** Stops the feed and ends every cache watch. */
+  close(): Promise<void>;
+}
+
+/** Objects in the cache are shared; everything handed out is a private copy. */
+export const copyObject = (o: KubeObject): KubeObject => structuredClone(o);
+
+/**
+ * The watch cache decorator (after k8s.io/apiserver's cacher): one backend watch per resource
+ * feeds an in-memory copy of its objects and a ring of recent changes. Writes pass through to
+ * inner. GET/LIST at "0" or "not older than N", consistent LIST once the cache has caught up with
+ * the backend's revision, and watches are served from memory; everything else goes to inner.
+ */
+export function createWatchCache(o: WatchCacheOptions): WatchCache {
+  const codec = o.codec ?? jsonCodec;
+  const freshWaitMs = o.freshWaitMs ?? 3000;
+  const state = new CacheState(o.historySize ?? 10_000);
+  const watchers = new Set<CacheWatcher>();
+  const ac = new AbortController();
+  let isReady = false;
+  let readyResolve!: () => void;
+  const readyPromise = new Promise<void>((r) => (readyResolve = r));
+  const waiters = new Set<{ rev: number; done: (ok: boolean) => void }>();
+
+  const feed = runFeed({
+    backend: o.backend,
+    codec,
+    prefix: o.prefix,
+    state,
+    watchers,
+    progressIntervalMs: o.progressIntervalMs ?? 250,
+    signal: ac.signal,
+    onReady: (r) => {
+      isReady = r;
+      if (r) readyResolve();
+    },
+    onRevision: () => {
+      for (const w of waiters) if (state.revision >= w.rev) w.done(true);
+    },
+    onError: o.onError,
+  });
+
+  /** True once the cache holds every change up to rev; false when that takes longer than freshWaitMs. */
+  const waitFresh = (rev: number): Promise<boolean> => {
+    if (isReady && state.revision >= rev) return Promise.resolve(true);
+    if (!isReady) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const w = {
+        rev,
+        done: (ok: boolean) => {
+          clearTimeout(t);
+          waiters.delete(w);
+          resolve(ok && isReady);
+        },
+      };
+      const t = setTimeout(() => w.done(false), freshWaitMs);
+      waiters.add(w);
+    });
+  };
+  const currentBackendRevision = async () => (await o.backend.currentRevision()).revision;
+  const covers = (key: string) => key.startsWith(o.prefix);
+
+  const listFromCache = (prefix: string, lo: ListObjectsOptions): ListObjectsResult => {
+    const limit = lo.limit && lo.limit > 0 ? lo.limit : 0;
+    const page = state.page(prefix, prefix, limit, lo.predicate);
+    const result: ListObjectsResult = { items: page.entries.map((e) => copyObject(e.object)), resourceVersion: String(state.revision) };
+    if (page.more) {
+      // The next page comes from inner at the same revision: the backend's state at the cache's
+      // revision is exactly what the cache held, so the pages stay one consistent snapshot.
+      result.continue = encodeContinue(prefix, keyAfter(page.entries.at(-1)?.key ?? prefix + '\u0000'), state.revision);
+      if (lo.predicate.everything && page.remaining > 0) result.remainingItemCount = page.remaining;
+    }
+    return result;
+  };
+
+  return {
+    get revision() {
+      return state.revision;
+    },
+    ready: () => readyPromise,
+    async close() {
+      ac.abort();
+      for (const w of waiters) w.done(false);
+      await feed;
+    },
+
+    create: (key, obj, opts) => o.inner.create(key, obj, opts),
+    guaranteedUpdate: (key, tryUpdate, opts) => o.inner.guaranteedUpdate(key, tryUpdate, opts),
+    delete: (key, opts) => o.inner.delete(key, opts),
+
+    async get(key, opts = {}) {
+      const rv = parseResourceVersion(opts.resourceVersion);
+      // Unset means a quorum read of one key; the backend answers that as cheaply as we could.
+      if (rv === undefined || !covers(key) || !(await waitFresh(rv))) return o.inner.get(key, opts);
+      const e = state.get(key);
+      if (!e) throw new StorageError('KeyNotFound', `key not found: ${key}`, { key });
+      return copyObject(e.object);
+    },
+
+    async list(prefix, lo) {
+      const rv = parseResourceVersion(lo.resourceVersion);
+      if (lo.continue) decodeContinue(lo.continue, prefix); // malformed tokens fail the same way either side
+      if (lo.continue || lo.resourceVersionMatch === 'Exact' || !covers(prefix)) return o.inner.list(prefix, lo);
+      const target = rv === undefined ? await currentBackendRevision() : rv;
+      if (!(await waitFresh(target))) return o.inner.list(prefix, lo);
+      return listFromCache(prefix, lo);
+    },
+
+    watch(key: string, wo: WatchObjectsOptions): AsyncIterable<ObjectEvent> {
+      if (!covers(key) || !isReady) return o.inner.watch(key, wo);
+      return cacheWatch({ state, watchers, inner: o.inner, waitFresh, currentBackendRevision, copy: copyObject, bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000, queueLimit: o.watcherQueueLimit ?? 10_000 }, key, wo);
+    },
+  };
+}
