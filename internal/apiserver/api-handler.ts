@@ -1,0 +1,207 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiErrors, type KubeObject, type WatchEvent } from '../api/index.js';
+import type { ApiRequest, ApiResponse, Handler, ResourceCatalog, ResourceDefinition, UserInfo } from '../registry/index.js';
+import type { Clock } from '../util/index.js';
+import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
+import type { DiscoveryService } from './discovery-routes.js';
+import type { ConcurrencyLimit } from './limits.js';
+import { chooseObjectOutput, type ObjectOutput } from './negotiate.js';
+import { parseApiPath } from './path.js';
+import { deleteParams, first, isWatchRequest, listParams, patchParams, validateListParams, watchParams, writeParams, type Query } from './query.js';
+import { namespaceSubresourceOf, resolveResource, resourceNotFound, type ResolvedRequest } from './resolve.js';
+import { warningHeaders } from './status.js';
+import { eventToTable, isList, listToPartial, listToTable, objectToTable, toPartial, type IncludeObject } from './table.js';
+import { streamHttpWatch, type StreamHooks, type WatchHub, type WatchSession } from './watch.js';
+
+/** Everything the API routes need, built once by createApiServer. */
+export interface ApiContext {
+  handler: Handler;
+  catalog: ResourceCatalog;
+  discovery: DiscoveryService;
+  hub: WatchHub;
+  inFlight: ConcurrencyLimit;
+  clock: Clock;
+  maxObjectBytes: number;
+  /** Watch length when the client sends no timeoutSeconds: [min, 2·min) seconds, like upstream. */
+  watchTimeoutSeconds(): number;
+  userOf(request: FastifyRequest): UserInfo;
+  streamHooks: StreamHooks;
+}
+
+/** A websocket watch that passed every check and awaits the protocol upgrade. */
+export interface PendingWebsocketWatch {
+  session: WatchSession;
+  events: AsyncIterable<WatchEvent>;
+  transform: (ev: WatchEvent) => unknown;
+}
+
+const tooManyRequests = () => apiErrors.tooManyRequests('Too many requests, please try again later.');
+
+/**
+ * Serves every /api and /apis request. In 'ws' mode (an Upgrade request) a watch is prepared and
+ * returned instead of streamed, and every other request is answered over plain HTTP.
+ */
+export async function serveApi(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  mode: 'http' | 'ws' = 'http',
+): Promise<PendingWebsocketWatch | undefined> {
+  const path = parseApiPath(request.url.split('?')[0]!, namespaceSubresourceOf(ctx.catalog));
+  if (!path) throw resourceNotFound();
+  const query = request.query as Query;
+  if (path.kind !== 'resource') {
+    withInFlight(ctx, () => ctx.discovery.serve(request, reply, path));
+    return undefined;
+  }
+  const resolved = resolveResource(ctx.catalog, request.method, path, isWatchRequest(query));
+  if (resolved.verb === 'watch') return startWatch(ctx, request, reply, resolved, query, mode);
+  const release = ctx.inFlight.tryAcquire();
+  if (!release) throw tooManyRequests();
+  try {
+    const apiReq = buildRequest(ctx, request, resolved, query);
+    const res = await ctx.handler.handle(apiReq);
+    sendResponse(ctx, request, reply, resolved, res, query);
+  } finally {
+    release();
+  }
+  return undefined;
+}
+
+function withInFlight<T>(ctx: ApiContext, fn: () => T): T {
+  const release = ctx.inFlight.tryAcquire();
+  if (!release) throw tooManyRequests();
+  try {
+    return fn();
+  } finally {
+    release();
+  }
+}
+
+type NonWatchRequest = Exclude<ApiRequest, { verb: 'watch' }>;
+
+function target(ctx: ApiContext, request: FastifyRequest, r: ResolvedRequest) {
+  return {
+    user: ctx.userOf(request),
+    group: r.def.group,
+    version: r.def.version,
+    resource: r.def.plural,
+    ...(r.subresource !== undefined ? { subresource: r.subresource } : {}),
+    ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
+    ...(r.name !== undefined ? { name: r.name } : {}),
+  };
+}
+
+function buildRequest(ctx: ApiContext, request: FastifyRequest, r: ResolvedRequest, q: Query): NonWatchRequest {
+  const t = target(ctx, request, r);
+  const body = request.body as Buffer | undefined;
+  const contentType = request.headers['content-type'];
+  switch (r.verb) {
+    case 'get':
+      return { ...t, verb: 'get', params: resourceVersionOnly(q) };
+    case 'list': {
+      const params = listParams(q);
+      validateListParams(params, first(q, 'sendInitialEvents') === undefined ? undefined : true);
+      return { ...t, verb: 'list', params };
+    }
+    case 'create':
+      return { ...t, verb: 'create', body: decodeObject(body, contentType, ctx.maxObjectBytes), params: writeParams(q) };
+    case 'update':
+      return { ...t, verb: 'update', body: decodeObject(body, contentType, ctx.maxObjectBytes), params: writeParams(q) };
+    case 'patch':
+      return { ...t, verb: 'patch', ...decodePatch(body, contentType, r.def.custom === true, ctx.maxObjectBytes), params: patchParams(q) };
+    case 'delete':
+      return { ...t, verb: 'delete', params: deleteParams(q, decodeDeleteOptions(body, contentType)) };
+    case 'deletecollection':
+      return { ...t, verb: 'deletecollection', params: { ...listParams(q), ...deleteParams(q, decodeDeleteOptions(body, contentType)) } };
+    default:
+      throw apiErrors.methodNotAllowed();
+  }
+}
+
+function resourceVersionOnly(q: Query): { resourceVersion?: string } {
+  const rv = first(q, 'resourceVersion');
+  return rv ? { resourceVersion: rv } : {};
+}
+
+function includeObjectOf(q: Query): IncludeObject {
+  const v = first(q, 'includeObject');
+  if (v === undefined || v === '') return 'Metadata';
+  if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
+  throw apiErrors.badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "None", "Metadata", "Object"`);
+}
+
+function shapeBody(def: ResourceDefinition, body: ApiResponse['body'], out: ObjectOutput, q: Query, now: number): unknown {
+  if (out.kind === 'plain' || (body as { kind?: string }).kind === 'Status') return body;
+  if (out.kind === 'partial') return isList(body) ? listToPartial(body, out.version) : toPartial(body as KubeObject, out.version);
+  const opts = { version: out.version, includeObject: includeObjectOf(q), now };
+  return isList(body) ? listToTable(def, body, opts) : objectToTable(def, body as KubeObject, opts);
+}
+
+function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, r: ResolvedRequest, res: ApiResponse, q: Query): void {
+  const warnings = warningHeaders(res.warnings);
+  if (warnings.length) reply.header('Warning', warnings);
+  // Table and PartialObjectMetadata only exist for reads of the resource itself.
+  const reading = (r.verb === 'get' || r.verb === 'list') && r.subresource === undefined;
+  const out = reading ? chooseObjectOutput(request.headers.accept) : ({ kind: 'plain' } as const);
+  const body = shapeBody(r.def, res.body, out, q, ctx.clock.now());
+  reply.code(res.code).header('Content-Type', 'application/json').send(JSON.stringify(body));
+}
+
+function watchTransform(r: ResolvedRequest, out: ObjectOutput, q: Query, clock: Clock): (ev: WatchEvent) => unknown {
+  if (out.kind === 'plain') return (ev) => ev;
+  if (out.kind === 'partial') {
+    return (ev) => (ev.type === 'ERROR' || ev.type === 'BOOKMARK' ? ev : { type: ev.type, object: toPartial(ev.object, out.version) });
+  }
+  const includeObject = includeObjectOf(q);
+  let firstEvent = true;
+  return (ev) => {
+    const t = eventToTable(r.def, ev, { version: out.version, includeObject, now: clock.now() }, firstEvent);
+    if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') firstEvent = false;
+    return t;
+  };
+}
+
+async function startWatch(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  r: ResolvedRequest,
+  q: Query,
+  mode: 'http' | 'ws',
+): Promise<PendingWebsocketWatch | undefined> {
+  const params = watchParams(q);
+  if (r.name !== undefined) {
+    // A watch on one item is a collection watch narrowed by name, as upstream converts it.
+    const byName = `metadata.name=${r.name.replace(/[\\,=]/g, (c) => `\\${c}`)}`;
+    params.fieldSelector = params.fieldSelector ? `${params.fieldSelector},${byName}` : byName;
+  }
+  const transform = watchTransform(r, chooseObjectOutput(request.headers.accept), q, ctx.clock);
+  if (mode === 'ws') checkWebsocketHeaders(request);
+  const session = ctx.hub.start(params.timeoutSeconds ?? ctx.watchTimeoutSeconds());
+  if (!session) throw tooManyRequests();
+  let events: AsyncIterable<WatchEvent>;
+  try {
+    const { name: _name, ...t } = target(ctx, request, r);
+    ({ events } = await ctx.handler.watch({ ...t, verb: 'watch', params, signal: session.signal }));
+  } catch (err) {
+    session.done();
+    throw err;
+  }
+  if (mode === 'ws') return { session, events, transform };
+  reply.hijack();
+  await streamHttpWatch(reply.raw, session, events, transform, ctx.streamHooks);
+  return undefined;
+}
+
+/**
+ * kube-apiserver's websocket library refuses upgrades without an Origin (403) and more than one
+ * offered subprotocol (400); we answer the same, before upgrading.
+ */
+function checkWebsocketHeaders(request: FastifyRequest): void {
+  if (!request.headers.origin) throw apiErrors.forbidden({ group: '', resource: 'websocket' }, '', 'an Origin header is required for websocket requests');
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (protocols && protocols.split(',').filter((p) => p.trim()).length > 1) {
+    throw apiErrors.badRequest('at most one websocket subprotocol may be requested');
+  }
+}

@@ -1,0 +1,8 @@
+// internal/apiserver: the fastify app serving the Kubernetes API: authentication, routing from the
+// resource catalog, content negotiation, discovery, Table output, watch streaming, health and
+// version endpoints, metav1.Status errors. Imports internal/registry, internal/api and
+// internal/util only. OpenAPI documents are mounted through ApiServerOptions.openapi.
+export { createApiServer, listen, type ApiServer, type ApiServerLimits, type ApiServerOptions } from './server.js';
+export { AUTHENTICATED_GROUP, isPublicPath, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
+export type { HealthCheck, VersionInfo } from './health.js';
+export { humanDuration } from './table.js';

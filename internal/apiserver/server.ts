@@ -1,0 +1,186 @@
+import type { AddressInfo } from 'node:net';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { apiErrors } from '../api/index.js';
+import type { Handler, ResourceCatalog, UserInfo } from '../registry/index.js';
+import { realClock, type Clock } from '../util/index.js';
+import { serveApi, type ApiContext, type PendingWebsocketWatch } from './api-handler.js';
+import { isPublicPath, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
+import { DiscoveryService } from './discovery-routes.js';
+import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
+import { ConcurrencyLimit } from './limits.js';
+import { resourceNotFound } from './resolve.js';
+import { sendStatus, translateError } from './status.js';
+import { streamWebsocketWatch, WatchHub, type StreamHooks } from './watch.js';
+
+export interface ApiServerLimits {
+  /** Largest request body accepted (413 above). Default 3 MiB, as kube-apiserver. */
+  maxRequestBodyBytes?: number;
+  /** Largest decoded object accepted (413 above). Default 1.5 MiB, etcd's request limit. */
+  maxObjectBytes?: number;
+  /** Concurrent watches (429 above); 0 = unlimited. Default 8192. */
+  maxWatches?: number;
+  /** Concurrent non-watch API requests (429 above); 0 = unlimited. Default 600 (400 + 200 upstream). */
+  maxInFlight?: number;
+  /** A watch without timeoutSeconds ends after [min, 2·min) seconds. Default 1800, as upstream. */
+  minWatchTimeoutSeconds?: number;
+}
+
+export interface ApiServerOptions {
+  handler: Handler;
+  catalog: ResourceCatalog;
+  /** Default: x509 client certificates verified against the CA given in `tls`. */
+  authenticator?: Authenticator;
+  /** Checks /readyz (and /healthz) wait for, e.g. "etcd" (datastore reachable), "informer-sync". */
+  readiness?: HealthCheck[];
+  /** Checks /livez reports; keep them cheap. */
+  liveness?: HealthCheck[];
+  version: VersionInfo;
+  /** A pino-compatible logger; silent when absent. */
+  logger?: FastifyBaseLogger;
+  limits?: ApiServerLimits;
+  /** Serve HTTPS with client-certificate authentication; plain HTTP when absent (tests). */
+  tls?: TlsMaterial;
+  /** Mounts /openapi/v2 and /openapi/v3 (built elsewhere). Runs inside an encapsulated plugin. */
+  openapi?: (app: FastifyInstance) => void | Promise<void>;
+  clock?: Clock;
+  /** Randomness for watch timeouts, [0, 1). */
+  random?: () => number;
+}
+
+export type ApiServer = FastifyInstance;
+
+const MiB = 1024 * 1024;
+const API_PATHS = ['/api', '/api/*', '/apis', '/apis/*'];
+
+/**
+ * Builds the fastify app serving the Kubernetes API. Listening is the caller's (see listen()).
+ * Resource routes are one catch-all per method group, resolved against the catalog per request, so
+ * CRDs appear and disappear without re-registering routes.
+ */
+export function createApiServer(opts: ApiServerOptions): ApiServer {
+  const limits = {
+    maxRequestBodyBytes: opts.limits?.maxRequestBodyBytes ?? 3 * MiB,
+    maxObjectBytes: opts.limits?.maxObjectBytes ?? 1.5 * MiB,
+    maxWatches: opts.limits?.maxWatches ?? 8192,
+    maxInFlight: opts.limits?.maxInFlight ?? 600,
+    minWatchTimeoutSeconds: opts.limits?.minWatchTimeoutSeconds ?? 1800,
+  };
+  const clock = opts.clock ?? realClock;
+  const random = opts.random ?? Math.random;
+  const app = Fastify({
+    ...(opts.tls ? { https: tlsServerOptions(opts.tls) } : {}),
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    disableRequestLogging: true,
+    bodyLimit: limits.maxRequestBodyBytes,
+    routerOptions: { maxParamLength: 4096 },
+  }) as unknown as FastifyInstance;
+
+  const users = new WeakMap<FastifyRequest, UserInfo>();
+  const authenticate = opts.authenticator ?? x509Authenticator;
+  let shuttingDown = false;
+  const hub = new WatchHub(limits.maxWatches, clock);
+  const discovery = new DiscoveryService(opts.catalog);
+  const streamHooks: StreamHooks = {
+    errorStatus: (err) => {
+      const { error, unexpected } = translateError(err, limits.maxRequestBodyBytes);
+      if (unexpected) app.log.error({ err }, 'watch stream failed');
+      return error.status;
+    },
+    closing: () => hub.closing,
+  };
+  const ctx: ApiContext = {
+    handler: opts.handler,
+    catalog: opts.catalog,
+    discovery,
+    hub,
+    inFlight: new ConcurrencyLimit(limits.maxInFlight),
+    clock,
+    maxObjectBytes: limits.maxObjectBytes,
+    watchTimeoutSeconds: () => limits.minWatchTimeoutSeconds + Math.floor(random() * limits.minWatchTimeoutSeconds),
+    userOf: (request) => {
+      const u = users.get(request);
+      if (!u) throw apiErrors.unauthorized();
+      return u;
+    },
+    streamHooks,
+  };
+
+  // Bodies stay Buffers until the verb knows what to expect: fastify never answers 400/415 itself
+  // (empty DELETE bodies, patch and protobuf types all reach the handler).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, request, reply) => {
+    const { error, unexpected } = translateError(err, limits.maxRequestBodyBytes);
+    if (unexpected) request.log.error({ err, method: request.method, url: request.url }, 'unexpected error');
+    return sendStatus(reply, error);
+  });
+  app.setNotFoundHandler((_request, reply) => sendStatus(reply, resourceNotFound()));
+
+  app.addHook('onRequest', async (request) => {
+    if (isPublicPath(request.url)) return;
+    const user = await authenticate(request);
+    if (!user) throw apiErrors.unauthorized();
+    users.set(request, user);
+  });
+  app.addHook('preClose', async () => {
+    shuttingDown = true;
+    await hub.closeAll();
+  });
+  app.addHook('onClose', async () => discovery.close());
+
+  registerHealthRoutes(app, {
+    liveness: opts.liveness ?? [],
+    readiness: opts.readiness ?? [],
+    version: opts.version,
+    isShuttingDown: () => shuttingDown,
+  });
+
+  void app.register(websocket);
+  void app.register(async (child) => registerApiRoutes(child, ctx));
+  if (opts.openapi) void app.register(async (child) => opts.openapi!(child));
+  return app;
+}
+
+function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const pending = new WeakMap<object, PendingWebsocketWatch>();
+  const httpHandler = async (request: FastifyRequest, reply: FastifyReply) => {
+    await serveApi(ctx, request, reply);
+    return reply;
+  };
+  for (const url of API_PATHS) {
+    app.route({
+      method: 'GET',
+      url,
+      // An Upgrade request is checked and its watch opened here, before the 101, so that every
+      // refusal is still an HTTP Status.
+      preHandler: async (request, reply) => {
+        if (!request.ws) return;
+        const watch = await serveApi(ctx, request, reply, 'ws');
+        if (!watch) return reply;
+        pending.set(request.raw, watch);
+        request.raw.socket.once('close', () => {
+          if (pending.delete(request.raw)) watch.session.done();
+        });
+      },
+      handler: httpHandler,
+      wsHandler: (socket, request) => {
+        const watch = pending.get(request.raw);
+        pending.delete(request.raw);
+        if (!watch) return socket.close(1011);
+        void streamWebsocketWatch(socket, watch.session, watch.events, watch.transform, ctx.streamHooks);
+      },
+    });
+    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: httpHandler });
+  }
+}
+
+/** Starts listening; resolves with the bound address (port 0 picks a free port). */
+export async function listen(app: ApiServer, host: string, port: number): Promise<{ host: string; port: number; url: string }> {
+  await app.listen({ host, port });
+  const addr = app.server.address() as AddressInfo;
+  const secure = typeof (app.server as { setSecureContext?: unknown }).setSecureContext === 'function';
+  const h = addr.address.includes(':') ? `[${addr.address}]` : addr.address;
+  return { host: addr.address, port: addr.port, url: `${secure ? 'https' : 'http'}://${h}:${addr.port}` };
+}

@@ -1,0 +1,66 @@
+import type { FastifyReply } from 'fastify';
+import { ApiError, apiErrors, type StatusReason } from '../api/index.js';
+
+/**
+ * The apiserver's error boundary: whatever was thrown becomes a metav1.Status. ApiErrors pass
+ * through; fastify's own errors (body limit, content type, bad framing) are mapped by their code;
+ * anything else is an unexpected 500 that the caller logs once.
+ */
+export interface TranslatedError {
+  error: ApiError;
+  /** Not an ApiError or a known framework error: log it. */
+  unexpected: boolean;
+}
+
+const CODE_REASON: Record<number, StatusReason> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+interface FrameworkError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+export function translateError(err: unknown, bodyLimit: number): TranslatedError {
+  if (err instanceof ApiError) return { error: err, unexpected: false };
+  const fe = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return { error: apiErrors.tooLarge(`Request entity too large: limit is ${bodyLimit}`), unexpected: false };
+  }
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return { error: apiErrors.unsupportedMediaType(''), unexpected: false };
+  }
+  const code = fe.statusCode;
+  if (typeof code === 'number' && code >= 400 && code < 500) {
+    const reason = CODE_REASON[code] ?? 'BadRequest';
+    return { error: new ApiError(reason, fe.message ?? reason, { code }), unexpected: false };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { error: apiErrors.internal(message, err), unexpected: true };
+}
+
+/** Writes a Status body with its HTTP code; 429 and 504 carry Retry-After from the details. */
+export function sendStatus(reply: FastifyReply, err: ApiError): FastifyReply {
+  const retry = err.details?.retryAfterSeconds;
+  if (retry !== undefined && (err.code === 429 || err.code === 503 || err.code === 504)) reply.header('Retry-After', String(retry));
+  return reply.code(err.code).header('Content-Type', 'application/json').send(JSON.stringify(err.status));
+}
+
+/** `Warning: 299 - "<text>"` header values, quotes and backslashes escaped as RFC 7234 requires. */
+export function warningHeaders(warnings: string[] | undefined): string[] {
+  return (warnings ?? []).map((w) => `299 - "${w.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+}

@@ -1,0 +1,186 @@
+import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { WatchEvent } from '../api/index.js';
+import type { Clock } from '../util/index.js';
+import { ConcurrencyLimit } from './limits.js';
+
+/**
+ * Watch streaming over chunked HTTP and websockets. A WatchSession owns the AbortSignal handed to
+ * Handler.watch: it is aborted on timeoutSeconds, client disconnect and server shutdown, and the
+ * pump stops at once even if the event source is slow to notice.
+ */
+
+export interface WatchSession {
+  readonly signal: AbortSignal;
+  abort(): void;
+  /** Releases the watch slot and timer; idempotent. */
+  done(): void;
+  /** Resolves when done() was called. */
+  readonly finished: Promise<void>;
+}
+
+export class WatchHub {
+  readonly limit: ConcurrencyLimit;
+  #active = new Set<WatchSession>();
+  #closing = false;
+
+  constructor(
+    maxWatches: number,
+    private readonly clock: Clock,
+  ) {
+    this.limit = new ConcurrencyLimit(maxWatches);
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  get active(): number {
+    return this.#active.size;
+  }
+
+  /** Starts a session ending after timeoutSeconds, or undefined when at the watch limit. */
+  start(timeoutSeconds: number): WatchSession | undefined {
+    if (this.#closing) return undefined;
+    const release = this.limit.tryAcquire();
+    if (!release) return undefined;
+    const controller = new AbortController();
+    let resolveFinished!: () => void;
+    const finished = new Promise<void>((r) => (resolveFinished = r));
+    const cancelTimer = this.clock.setTimeout(() => controller.abort(), timeoutSeconds * 1000);
+    const session: WatchSession = {
+      signal: controller.signal,
+      abort: () => controller.abort(),
+      finished,
+      done: () => {
+        if (!this.#active.delete(session)) return;
+        cancelTimer();
+        release();
+        controller.abort();
+        resolveFinished();
+      },
+    };
+    this.#active.add(session);
+    return session;
+  }
+
+  /** Server shutdown: ends every watch and waits (bounded) for the streams to finish. */
+  async closeAll(waitMs = 5000): Promise<void> {
+    this.#closing = true;
+    const sessions = [...this.#active];
+    for (const s of sessions) s.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(sessions.map((s) => s.finished)),
+      new Promise<void>((r) => (timer = setTimeout(r, waitMs))),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Pulls events until the source ends, an ERROR event was sent (the stream ends after it), or the
+ * signal aborts. `write` applies backpressure by returning a promise.
+ */
+export async function pumpEvents(
+  events: AsyncIterable<WatchEvent>,
+  signal: AbortSignal,
+  write: (ev: WatchEvent) => void | Promise<void>,
+): Promise<void> {
+  const it = events[Symbol.asyncIterator]();
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  try {
+    for (;;) {
+      const next = it.next();
+      next.catch(() => undefined); // a pending next() may reject after we stopped listening
+      const r = await Promise.race([next, aborted]);
+      if (r === 'aborted' || r.done) break;
+      await write(r.value);
+      if (r.value.type === 'ERROR' || signal.aborted) break;
+    }
+  } finally {
+    it.return?.()?.catch(() => undefined);
+  }
+}
+
+function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export interface StreamHooks {
+  /** The Status for an error thrown by the event source mid-stream (logged by the callee). */
+  errorStatus(err: unknown): unknown;
+  /** Whether the server is shutting down. */
+  closing(): boolean;
+}
+
+/**
+ * Chunked HTTP watch: headers are flushed before the first event (client-node's informer blocks
+ * until they arrive), then one compact JSON event per line.
+ */
+export async function streamHttpWatch(
+  res: ServerResponse,
+  session: WatchSession,
+  events: AsyncIterable<WatchEvent>,
+  transform: (ev: WatchEvent) => unknown,
+  hooks: StreamHooks,
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  res.on('close', () => session.abort());
+  const write = async (ev: unknown) => {
+    if (res.destroyed) return;
+    if (!res.write(`${JSON.stringify(ev)}\n`)) await waitDrain(res, session.signal);
+  };
+  try {
+    await pumpEvents(events, session.signal, (ev) => write(transform(ev)));
+  } catch (err) {
+    // Headers are gone: a failure mid-stream becomes an ERROR event, the way upstream reports it.
+    await write({ type: 'ERROR', object: hooks.errorStatus(err) });
+  } finally {
+    session.done();
+    if (!res.writableEnded && !res.destroyed) {
+      // During shutdown the keep-alive connection must not outlive the watch, or close() waits on it.
+      if (hooks.closing()) res.once('finish', () => res.socket?.end());
+      res.end();
+    }
+  }
+}
+
+/** Websocket watch: one text message per event; the client's messages are ignored. */
+export async function streamWebsocketWatch(
+  socket: WebSocket,
+  session: WatchSession,
+  events: AsyncIterable<WatchEvent>,
+  transform: (ev: WatchEvent) => unknown,
+  hooks: StreamHooks,
+): Promise<void> {
+  socket.on('close', () => session.abort());
+  socket.on('error', () => session.abort());
+  const send = (ev: unknown) =>
+    new Promise<void>((resolve) => {
+      if (socket.readyState !== socket.OPEN) return resolve();
+      socket.send(JSON.stringify(ev), () => resolve());
+    });
+  try {
+    await pumpEvents(events, session.signal, (ev) => send(transform(ev)));
+  } catch (err) {
+    await send({ type: 'ERROR', object: hooks.errorStatus(err) });
+  } finally {
+    session.done();
+    if (socket.readyState === socket.OPEN) socket.close(1000);
+  }
+}
