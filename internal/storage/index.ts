@@ -12,3 +12,4 @@ export * from './codec.js';
 export { createObjectStore, type ObjectStoreOptions } from './object-store-impl.js';
 export { CONTINUE_EXPIRED_MESSAGE } from './object-store-list.js';
 export { INITIAL_EVENTS_END_ANNOTATION } from './object-store-events.js';
+export { createWatchCache, type WatchCache, type WatchCacheOptions } from './watchcache/watch-cache.js';
