@@ -4,13 +4,16 @@
 import { ApiError } from '../errors.js';
 import { JsonPatchError, applyJsonPatch } from './json-patch.js';
 import { applyMergePatch, isPlainObject } from './merge-patch.js';
+import type { Schema } from '../openapi/index.js';
+import { StrategicPatchError, applyStrategicMergePatch } from './strategic.js';
 
 export { applyMergePatch, createMergePatch } from './merge-patch.js';
 export { applyJsonPatch, parseJsonPatch, JsonPatchError } from './json-patch.js';
+export { applyStrategicMergePatch, StrategicPatchError } from './strategic.js';
 
 /** What a patch algorithm may need beyond the two documents (SMP: merge keys; SSA: manager). */
 export interface PatchOptions {
-  /** Schema hints (SMP merge keys, SSA list types); unused by json and merge patch. */
+  /** The kind's schema (internal/api/openapi Schema): SMP merge keys, SSA list types; unused by json and merge patch. */
   schema?: unknown;
   fieldManager?: string;
   force?: boolean;
@@ -27,6 +30,14 @@ const PATCHERS: Record<string, Patcher> = {
       return applyJsonPatch(current, patch);
     } catch (err) {
       if (err instanceof JsonPatchError) throw jsonPatchApiError(err);
+      throw err;
+    }
+  },
+  strategic: (current, patch, opts) => {
+    try {
+      return applyStrategicMergePatch(current, patch, opts.schema as Schema | undefined);
+    } catch (err) {
+      if (err instanceof StrategicPatchError) throw err.kind === 'malformed' ? new ApiError('BadRequest', err.message) : unprocessable(err.message);
       throw err;
     }
   },
