@@ -1,0 +1,143 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryBackend } from '../../backends/memory/index.js';
+import type { Backend, WatchBatch, WatchOptions } from '../backend.js';
+import { isStorageError, StorageError } from '../errors.js';
+import { createObjectStore } from '../object-store-impl.js';
+import { cm, everythingPred, openWatch, summary } from '../testing/object-store-conformance-helpers.js';
+import { createWatchCache, type WatchCache } from './watch-cache.js';
+
+const P = '/registry/configmaps/';
+const K = (n: string) => `${P}ns/${n}`;
+
+/** The memory backend with call counters and a switch that breaks the cache's feed watch. */
+function countingBackend() {
+  const inner = createMemoryBackend();
+  const calls = { list: 0, watch: 0 };
+  let breakFeed: ((err: unknown) => void) | undefined;
+  const backend: Backend = {
+    ...inner,
+    get: (k, o) => inner.get(k, o),
+    list: (p, o) => (calls.list++, inner.list(p, o)),
+    create: (k, v, o) => inner.create(k, v, o),
+    update: (k, v, r, o) => inner.update(k, v, r, o),
+    delete: (k, o) => inner.delete(k, o),
+    grantLease: (t) => inner.grantLease(t),
+    currentRevision: () => inner.currentRevision(),
+    compact: (r) => inner.compact(r),
+    close: () => inner.close(),
+    watch(p: string, o: WatchOptions): AsyncIterable<WatchBatch> {
+      calls.watch++;
+      const src = inner.watch(p, o);
+      return (async function* () {
+        const failed = new Promise<never>((_, reject) => (breakFeed = reject));
+        const it = src[Symbol.asyncIterator]();
+        for (;;) {
+          const r = await Promise.race([it.next(), failed]);
+          if (r.done) return;
+          yield r.value;
+        }
+      })();
+    },
+  };
+  return { backend, calls, breakFeed: (err: unknown) => breakFeed?.(err) };
+}
+
+describe('watch cache behaviour', () => {
+  let cache: WatchCache | undefined;
+  afterEach(async () => {
+    await cache?.close();
+  });
+  const setup = async (extra: { watcherQueueLimit?: number; historySize?: number } = {}) => {
+    const b = countingBackend();
+    const inner = createObjectStore(b.backend);
+    cache = createWatchCache({ inner, backend: b.backend, prefix: P, progressIntervalMs: 20, ...extra });
+    await cache.ready();
+    return { ...b, cache, inner };
+  };
+
+  it('serves "0" and consistent lists from memory once caught up', async () => {
+    const { cache, calls } = await setup();
+    for (const n of ['a', 'b', 'c']) await cache.create(K(n), cm(n));
+    const before = calls.list;
+    const zero = await cache.list(P, { predicate: everythingPred, resourceVersion: '0' });
+    const consistent = await cache.list(P, { predicate: everythingPred });
+    expect(consistent.items.map((o) => o.metadata.name)).toEqual(['a', 'b', 'c']);
+    expect(zero.items.length).toBeLessThanOrEqual(3);
+    expect(calls.list).toBe(before);
+  });
+
+  it('hands out copies: mutating a result does not change the cache', async () => {
+    const { cache } = await setup();
+    await cache.create(K('a'), cm('a', { k: 'v' }));
+    const first = await cache.list(P, { predicate: everythingPred });
+    (first.items[0]!.data as Record<string, string>).k = 'mutated';
+    const again = await cache.list(P, { predicate: everythingPred });
+    expect(again.items[0]!.data).toEqual({ k: 'v' });
+  });
+
+  it('serves watches from memory, resuming from the ring without a backend watch', async () => {
+    const { cache, calls } = await setup();
+    const a = await cache.create(K('a'), cm('a'));
+    await cache.create(K('b'), cm('b'));
+    const before = calls.watch;
+    const w = openWatch(cache, P, { resourceVersion: a.metadata.resourceVersion });
+    expect(summary(await w.take(1))).toEqual(['ADDED b']);
+    expect(calls.watch).toBe(before);
+    w.close();
+  });
+
+  it('sends a watch older than its ring to the inner store', async () => {
+    const { cache, calls } = await setup({ historySize: 5 });
+    const a = await cache.create(K('a'), cm('a'));
+    for (let i = 0; i < 10; i++) await cache.guaranteedUpdate(K('a'), (o) => ({ ...o, data: { i: String(i) } }));
+    const w = openWatch(cache, P, { resourceVersion: a.metadata.resourceVersion });
+    expect((await w.take(10)).map((e) => e.type)).toEqual(Array(10).fill('MODIFIED'));
+    expect(calls.watch).toBe(2); // the feed plus this watch
+    w.close();
+  });
+
+  it('cuts off a watcher that does not keep up, without holding back others', async () => {
+    const { cache } = await setup({ watcherQueueLimit: 5 });
+    const ac = new AbortController();
+    // A consumer that never pulls: its iterator is created and left alone.
+    const stuck = cache.watch(P, { resourceVersion: '', sendInitialEvents: false, recursive: true, predicate: everythingPred, signal: ac.signal });
+    const it = stuck[Symbol.asyncIterator]();
+    const first = it.next(); // starts the generator so it registers
+    const live = openWatch(cache, P, { resourceVersion: '', sendInitialEvents: false });
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 20; i++) await cache.create(K(`o${i}`), cm(`o${i}`));
+    expect((await live.take(20)).length).toBe(20);
+    // The stuck one drains what it had, then fails with Compacted.
+    const got: string[] = [];
+    let error: unknown;
+    try {
+      let r = await first;
+      while (!r.done) {
+        got.push(r.value.type);
+        r = await it.next();
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(got.length).toBeLessThanOrEqual(6);
+    expect(isStorageError(error, 'Compacted')).toBe(true);
+    live.close();
+    ac.abort();
+  });
+
+  it('when the feed breaks, ends its watchers with Compacted, relists and serves again', async () => {
+    const { cache, breakFeed, calls } = await setup();
+    await cache.create(K('a'), cm('a'));
+    const w = openWatch(cache, P, { resourceVersion: '' });
+    expect(summary(await w.take(1))).toEqual(['ADDED a']);
+    const lists = calls.list;
+    breakFeed(new StorageError('Compacted', 'feed lagged'));
+    await w.done();
+    expect(isStorageError(w.error, 'Compacted')).toBe(true);
+    await cache.ready();
+    await cache.create(K('b'), cm('b'));
+    const after = await cache.list(P, { predicate: everythingPred });
+    expect(after.items.map((o) => o.metadata.name)).toEqual(['a', 'b']);
+    expect(calls.list).toBeGreaterThan(lists); // it relisted
+  });
+});
