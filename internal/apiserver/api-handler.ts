@@ -9,7 +9,7 @@ import { chooseObjectOutput, type ObjectOutput } from './negotiate.js';
 import { parseApiPath } from './path.js';
 import { deleteParams, first, isWatchRequest, listParams, patchParams, validateListParams, watchParams, writeParams, type Query } from './query.js';
 import { namespaceSubresourceOf, resolveResource, resourceNotFound, type ResolvedRequest } from './resolve.js';
-import { warningHeaders } from './status.js';
+import { sendJson, warningHeaders } from './status.js';
 import { eventToTable, isList, listToPartial, listToTable, objectToTable, toPartial, type IncludeObject } from './table.js';
 import { streamHttpWatch, type StreamHooks, type WatchHub, type WatchSession } from './watch.js';
 
@@ -145,7 +145,7 @@ function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyRe
   const reading = (r.verb === 'get' || r.verb === 'list') && r.subresource === undefined;
   const out = reading ? chooseObjectOutput(request.headers.accept) : ({ kind: 'plain' } as const);
   const body = shapeBody(r.def, res.body, out, q, ctx.clock.now());
-  reply.code(res.code).header('Content-Type', 'application/json').send(JSON.stringify(body));
+  sendJson(reply.code(res.code), JSON.stringify(body));
 }
 
 function watchTransform(r: ResolvedRequest, out: ObjectOutput, q: Query, clock: Clock): (ev: WatchEvent) => unknown {

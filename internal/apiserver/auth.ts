@@ -45,7 +45,7 @@ export function tlsServerOptions(m: TlsMaterial) {
   return { key: m.key, cert: m.cert, ca: m.ca, requestCert: true, rejectUnauthorized: false } as const;
 }
 
-const PUBLIC = /^\/(healthz|livez|readyz|version)(\/|$)/;
+const PUBLIC = /^\/(healthz|livez|readyz|version)(\/|\?|$)/;
 
 /** Health and version endpoints are open to anonymous callers (api-surface §12). */
 export function isPublicPath(path: string): boolean {

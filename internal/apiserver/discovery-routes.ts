@@ -6,6 +6,7 @@ import { apiGroupDoc, apiGroupListDoc, apiResourceListDoc, apiVersionsDoc } from
 import { chooseDiscoveryOutput } from './negotiate.js';
 import type { ApiPath } from './path.js';
 import { resourceNotFound } from './resolve.js';
+import { sendJson } from './status.js';
 
 interface Cached {
   body: string;
@@ -49,7 +50,7 @@ export class DiscoveryService {
         const doc = this.#get(`agg:${path.core}:${out.version}`, () => aggregatedDiscoveryDoc(defs(), path.core, out.version))!;
         reply.header('ETag', doc.etag);
         if (etagMatches(request.headers['if-none-match'], doc.etag)) return reply.code(304).send();
-        return reply.header('Content-Type', out.contentType).send(doc.body);
+        return sendJson(reply, doc.body, out.contentType);
       }
       if (path.core) {
         // Not cached: the address is the one this client reached us on.
@@ -66,9 +67,7 @@ export class DiscoveryService {
   }
 }
 
-function json(reply: FastifyReply, body: string): FastifyReply {
-  return reply.header('Content-Type', 'application/json').send(body);
-}
+const json = (reply: FastifyReply, body: string) => sendJson(reply, body);
 
 function serverAddress(request: FastifyRequest): string {
   const s = request.raw.socket;

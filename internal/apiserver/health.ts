@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Query } from './query.js';
+import { sendJson } from './status.js';
 
 /**
  * /healthz, /livez, /readyz and /version, in kube-apiserver's format: `ok`, or with `?verbose` one
@@ -97,5 +98,5 @@ export function registerHealthRoutes(app: FastifyInstance, opts: HealthOptions):
     app.get(`/${endpoint}/*`, (req, reply) => runOne(checks, (req.params as { '*': string })['*'], reply));
   }
   const versionBody = JSON.stringify(opts.version, null, 2);
-  app.get('/version', (_req, reply) => reply.header('Content-Type', 'application/json').send(versionBody));
+  app.get('/version', (_req, reply) => sendJson(reply, versionBody));
 }

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { apiErrors } from '../api/index.js';
 import type { Handler, ResourceCatalog, UserInfo } from '../registry/index.js';
 import { realClock, type Clock } from '../util/index.js';
@@ -71,7 +71,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const app = Fastify({
     ...(opts.tls ? { https: tlsServerOptions(opts.tls) } : {}),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    disableRequestLogging: true,
+    // Per-request access logs are off: an apiserver logs errors, not every watch reconnect.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxRequestBodyBytes,
     routerOptions: { maxParamLength: 4096 },
   }) as unknown as FastifyInstance;

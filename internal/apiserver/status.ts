@@ -57,7 +57,15 @@ export function translateError(err: unknown, bodyLimit: number): TranslatedError
 export function sendStatus(reply: FastifyReply, err: ApiError): FastifyReply {
   const retry = err.details?.retryAfterSeconds;
   if (retry !== undefined && (err.code === 429 || err.code === 503 || err.code === 504)) reply.header('Retry-After', String(retry));
-  return reply.code(err.code).header('Content-Type', 'application/json').send(JSON.stringify(err.status));
+  return sendJson(reply.code(err.code), JSON.stringify(err.status));
+}
+
+/**
+ * Sends serialized JSON with exactly this Content-Type. A Buffer keeps fastify from appending
+ * "; charset=utf-8", so the aggregated-discovery media type is echoed byte for byte.
+ */
+export function sendJson(reply: FastifyReply, body: string, contentType = 'application/json'): FastifyReply {
+  return reply.header('Content-Type', contentType).send(Buffer.from(body));
 }
 
 /** `Warning: 299 - "<text>"` header values, quotes and backslashes escaped as RFC 7234 requires. */

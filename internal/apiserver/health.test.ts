@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestServer, testVersion, type TestServer } from './testing/harness.js';
+
+let ts: TestServer;
+afterEach(async () => {
+  await ts?.app.close();
+});
+
+describe('health and version endpoints', () => {
+  it('answers ok, and lists checks with ?verbose like kube-apiserver', async () => {
+    ts = createTestServer({ readiness: [{ name: 'etcd', check: () => true }] });
+    const plain = await ts.app.inject({ url: '/readyz' });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.body).toBe('ok');
+    expect(plain.headers['content-type']).toBe('text/plain; charset=utf-8');
+    const verbose = await ts.app.inject({ url: '/readyz?verbose' });
+    expect(verbose.body).toBe('[+]ping ok\n[+]etcd ok\n[+]shutdown ok\nreadyz check passed\n');
+    expect((await ts.app.inject({ url: '/livez?verbose' })).body).toBe('[+]ping ok\nlivez check passed\n');
+    expect((await ts.app.inject({ url: '/healthz' })).body).toBe('ok');
+  });
+
+  it('fails /readyz with 500 until every readiness check passes, while /livez stays ok', async () => {
+    let ready = false;
+    ts = createTestServer({ readiness: [{ name: 'etcd', check: () => ready }, { name: 'informer-sync', check: () => undefined }] });
+    const bad = await ts.app.inject({ url: '/readyz' });
+    expect(bad.statusCode).toBe(500);
+    expect(bad.body).toBe('[+]ping ok\n[-]etcd failed: reason withheld\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check failed\n');
+    expect((await ts.app.inject({ url: '/livez' })).statusCode).toBe(200);
+    const excluded = await ts.app.inject({ url: '/readyz?verbose&exclude=etcd&exclude=bogus' });
+    expect(excluded.statusCode).toBe(200);
+    expect(excluded.body).toContain('[+]etcd excluded: ok\n');
+    expect(excluded.body).toContain('warn: some health checks cannot be excluded: no matches for "bogus"');
+    expect((await ts.app.inject({ url: '/readyz/etcd' })).statusCode).toBe(500);
+    expect((await ts.app.inject({ url: '/readyz/nope' })).statusCode).toBe(404);
+    ready = true;
+    expect((await ts.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    expect((await ts.app.inject({ url: '/readyz/etcd' })).body).toBe('ok');
+  });
+
+  it('treats a throwing check as failed', async () => {
+    ts = createTestServer({ liveness: [{ name: 'loop', check: () => { throw new Error('stuck'); } }] });
+    expect((await ts.app.inject({ url: '/livez' })).statusCode).toBe(500);
+  });
+
+  it('serves /version anonymously in upstream shape', async () => {
+    ts = createTestServer();
+    const r = await ts.app.inject({ url: '/version?timeout=32s' });
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.json()).toEqual(testVersion);
+  });
+});
