@@ -37,6 +37,8 @@ export interface HistoryOp {
   output?: KvOutput;
   /** The node that served the request (diagnostics only). */
   node?: number;
+  /** Set when the node refused the request before executing it: the op is not part of the history. */
+  void?: boolean;
 }
 
 export function isDeterminate(op: HistoryOp): op is HistoryOp & { ret: number; output: KvOutput } {

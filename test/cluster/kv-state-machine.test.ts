@@ -48,6 +48,11 @@ describe('createSimStateMachine', () => {
         sm.apply(i, [op]);
       }
       expect(sm.eventsAfter(0).map(toCheckEvent)).toEqual(replayCommitted(log));
+      const restored = createSimStateMachine(sm.snapshotData());
+      expect(restored.appliedIndex()).toBe(200);
+      expect(restored.revision()).toBe(sm.revision());
+      expect(restored.eventsAfter(0).map(toCheckEvent)).toEqual(replayCommitted(log));
+      for (const k of ['k0', 'k1', 'k2', 'k3']) expect(restored.get(k)).toEqual(sm.get(k));
     }
   });
 });

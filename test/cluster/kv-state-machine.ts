@@ -13,15 +13,44 @@ export interface SimStateMachine extends StateMachine {
   get(key: string): KeyValue | undefined;
   /** Events with revision > after, in order (the whole history is kept: the simulator never compacts). */
   eventsAfter(after: number): readonly AppliedEvent[];
+  /** The whole state (history included) as bytes, for Raft snapshots; restore with createSimStateMachine(data). */
+  snapshotData(): Uint8Array;
 }
+
+interface WireEvent {
+  t: 'put' | 'delete';
+  k: string;
+  v: string;
+  c: number;
+  m: number;
+  n: number;
+  l: number;
+  p?: { v: string; c: number; m: number; n: number; l: number };
+}
+const enc = new TextEncoder();
+const dec = new TextDecoder();
 
 const EMPTY = new Uint8Array(0);
 
-export function createSimStateMachine(): SimStateMachine {
+/** A fresh state machine, or one restored from snapshotData() bytes. */
+export function createSimStateMachine(snapshot?: Uint8Array): SimStateMachine {
   const live = new Map<string, KeyValue>();
   const history: AppliedEvent[] = [];
   let rev = 0;
   let applied = 0;
+  if (snapshot && snapshot.length > 0) {
+    const raw = JSON.parse(dec.decode(snapshot)) as { applied: number; events: WireEvent[] };
+    applied = raw.applied;
+    for (const w of raw.events) {
+      const kv: KeyValue = { key: w.k, value: enc.encode(w.v), createRevision: w.c, modRevision: w.m, version: w.n, lease: w.l };
+      const ev: AppliedEvent = { type: w.t, kv };
+      if (w.p) ev.prevKv = { key: w.k, value: enc.encode(w.p.v), createRevision: w.p.c, modRevision: w.p.m, version: w.p.n, lease: w.p.l };
+      history.push(ev);
+      if (w.t === 'put') live.set(w.k, kv);
+      else live.delete(w.k);
+      rev = kv.modRevision;
+    }
+  }
 
   function write(key: string, value: Uint8Array, lease: number, prev: KeyValue | undefined, events: AppliedEvent[]): KeyValue {
     rev++;
@@ -86,6 +115,15 @@ export function createSimStateMachine(): SimStateMachine {
     eventsAfter(after: number): readonly AppliedEvent[] {
       // Revisions are dense and each write makes exactly one event, so event i has revision i + 1.
       return history.slice(Math.max(0, after));
+    },
+    snapshotData(): Uint8Array {
+      const events: WireEvent[] = history.map((e) => {
+        const w: WireEvent = { t: e.type, k: e.kv.key, v: dec.decode(e.kv.value), c: e.kv.createRevision, m: e.kv.modRevision, n: e.kv.version, l: e.kv.lease };
+        const p = e.prevKv;
+        if (p) w.p = { v: dec.decode(p.value), c: p.createRevision, m: p.modRevision, n: p.version, l: p.lease };
+        return w;
+      });
+      return enc.encode(JSON.stringify({ applied, events }));
     },
   };
 }
