@@ -16,32 +16,35 @@ runObjectStoreConformance(
   opts,
 );
 
-runObjectStoreConformance(
-  'watch cache over the memory backend',
-  async () => {
-    const backend = createMemoryBackend();
-    const cache = createWatchCache({
-      inner: createObjectStore(backend, opts),
-      backend,
-      prefix: '/registry/configmaps/',
-      bookmarkIntervalMs: opts.bookmarkIntervalMs,
-      progressIntervalMs: 20,
-      historySize: 50,
-      freshWaitMs: opts.futureRevisionWaitMs,
-    });
-    await cache.ready();
-    return {
-      store: cache,
-      backend,
-      async settle() {
-        const { revision } = await backend.currentRevision();
-        while (cache.revision < revision) await new Promise((r) => setTimeout(r, 5));
-      },
-      async close() {
-        await cache.close();
-        await backend.close();
-      },
-    };
-  },
-  opts,
-);
+for (const shareObjects of [false, true]) {
+  runObjectStoreConformance(
+    `watch cache over the memory backend${shareObjects ? ' (shared frozen objects)' : ''}`,
+    async () => {
+      const backend = createMemoryBackend();
+      const cache = createWatchCache({
+        inner: createObjectStore(backend, opts),
+        backend,
+        prefix: '/registry/configmaps/',
+        bookmarkIntervalMs: opts.bookmarkIntervalMs,
+        progressIntervalMs: 20,
+        historySize: 50,
+        freshWaitMs: opts.futureRevisionWaitMs,
+        shareObjects,
+      });
+      await cache.ready();
+      return {
+        store: cache,
+        backend,
+        async settle() {
+          const { revision } = await backend.currentRevision();
+          while (cache.revision < revision) await new Promise((r) => setTimeout(r, 5));
+        },
+        async close() {
+          await cache.close();
+          await backend.close();
+        },
+      };
+    },
+    opts,
+  );
+}

@@ -18,6 +18,8 @@ export interface FeedOptions {
   onRevision: () => void;
   onReady: (ready: boolean) => void;
   onError?: (err: unknown) => void;
+  /** Applied to every decoded object before it enters the cache (freezing, when objects are shared). */
+  prepare?: <T>(obj: T) => T;
 }
 
 /**
@@ -26,12 +28,13 @@ export interface FeedOptions {
  * cache watcher ends with Compacted because it may have missed changes; its client relists too.
  */
 export async function runFeed(o: FeedOptions): Promise<void> {
+  const prepare = o.prepare ?? (<T>(x: T) => x);
   let backoffMs = 10;
   while (!o.signal.aborted) {
     try {
       const snap = await o.backend.list(o.prefix);
       o.state.reset(
-        snap.kvs.map((kv) => ({ key: kv.key, object: decodeKv(o.codec, kv) })),
+        snap.kvs.map((kv) => ({ key: kv.key, object: prepare(decodeKv(o.codec, kv)) })),
         snap.revision,
       );
       o.onReady(true);
@@ -40,7 +43,7 @@ export async function runFeed(o: FeedOptions): Promise<void> {
       const stream = o.backend.watch(o.prefix, { afterRevision: snap.revision, signal: o.signal, progressIntervalMs: o.progressIntervalMs });
       for await (const batch of stream) {
         for (const ev of batch.events) {
-          const ch = decodeChange(o.codec, ev);
+          const ch = prepare(decodeChange(o.codec, ev));
           o.state.apply(ch);
           for (const w of o.watchers) w.push(ch);
         }

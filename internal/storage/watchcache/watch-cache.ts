@@ -28,6 +28,12 @@ export interface WatchCacheOptions {
   freshWaitMs?: number;
   /** Live events a watcher may have queued before it is cut off with Compacted. Default 10000. */
   watcherQueueLimit?: number;
+  /**
+   * Hand out the cached objects themselves, deep-frozen, instead of a copy per read. Several times
+   * faster for big lists (see the benchmark), but a caller that mutates a result then throws a
+   * TypeError; enable only where every consumer treats results as read-only. Default false.
+   */
+  shareObjects?: boolean;
   onError?: (err: unknown) => void;
 }
 
@@ -41,8 +47,16 @@ export interface WatchCache extends ObjectStore {
   close(): Promise<void>;
 }
 
-/** Objects in the cache are shared; everything handed out is a private copy. */
-export const copyObject = (o: KubeObject): KubeObject => structuredClone(o);
+/** Cached objects are shared between readers; by default everything handed out is a private copy. */
+const copyObject = (o: KubeObject): KubeObject => structuredClone(o);
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
 
 /**
  * The watch cache decorator (after k8s.io/apiserver's cacher): one backend watch per resource
@@ -52,6 +66,7 @@ export const copyObject = (o: KubeObject): KubeObject => structuredClone(o);
  */
 export function createWatchCache(o: WatchCacheOptions): WatchCache {
   const codec = o.codec ?? jsonCodec;
+  const copy = o.shareObjects ? (x: KubeObject) => x : copyObject;
   const freshWaitMs = o.freshWaitMs ?? 3000;
   const state = new CacheState(o.historySize ?? 10_000);
   const watchers = new Set<CacheWatcher>();
@@ -77,6 +92,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
       for (const w of waiters) if (state.revision >= w.rev) w.done(true);
     },
     onError: o.onError,
+    prepare: o.shareObjects ? deepFreeze : undefined,
   });
 
   /** True once the cache holds every change up to rev; false when that takes longer than freshWaitMs. */
@@ -102,7 +118,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
   const listFromCache = (prefix: string, lo: ListObjectsOptions): ListObjectsResult => {
     const limit = lo.limit && lo.limit > 0 ? lo.limit : 0;
     const page = state.page(prefix, prefix, limit, lo.predicate);
-    const result: ListObjectsResult = { items: page.entries.map((e) => copyObject(e.object)), resourceVersion: String(state.revision) };
+    const result: ListObjectsResult = { items: page.entries.map((e) => copy(e.object)), resourceVersion: String(state.revision) };
     if (page.more) {
       // The next page comes from inner at the same revision: the backend's state at the cache's
       // revision is exactly what the cache held, so the pages stay one consistent snapshot.
@@ -133,7 +149,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
       if (rv === undefined || !covers(key) || !(await waitFresh(rv))) return o.inner.get(key, opts);
       const e = state.get(key);
       if (!e) throw new StorageError('KeyNotFound', `key not found: ${key}`, { key });
-      return copyObject(e.object);
+      return copy(e.object);
     },
 
     async list(prefix, lo) {
@@ -147,7 +163,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
 
     watch(key: string, wo: WatchObjectsOptions): AsyncIterable<ObjectEvent> {
       if (!covers(key) || !isReady) return o.inner.watch(key, wo);
-      return cacheWatch({ state, watchers, inner: o.inner, waitFresh, currentBackendRevision, copy: copyObject, bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000, queueLimit: o.watcherQueueLimit ?? 10_000 }, key, wo);
+      return cacheWatch({ state, watchers, inner: o.inner, waitFresh, currentBackendRevision, copy, bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000, queueLimit: o.watcherQueueLimit ?? 10_000 }, key, wo);
     },
   };
 }
