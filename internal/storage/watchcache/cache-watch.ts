@@ -10,7 +10,8 @@ export interface CacheWatchDeps {
   state: CacheState;
   watchers: Set<CacheWatcher>;
   inner: ObjectStore;
-  waitFresh: (revision: number) => Promise<boolean>;
+  waitFresh: (revision: number, waitMs?: number) => Promise<boolean>;
+  consistentReadWaitMs: number;
   currentBackendRevision: () => Promise<number>;
   copy: (o: KubeObject) => KubeObject;
   bookmarkIntervalMs: number;
@@ -28,8 +29,13 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
   const rv = parseResourceVersion(wo.resourceVersion);
   const initial = wantsInitialEvents(wo, rv);
   // "" must be consistent (caught up with the backend); "0" takes the cache as it is; N waits for N.
-  const target = rv === undefined ? (initial ? await d.currentBackendRevision() : 0) : rv;
-  if (!(await d.waitFresh(target))) return yield* d.inner.watch(key, wo);
+  const fresh =
+    rv === undefined
+      ? initial
+        ? await d.waitFresh(await d.currentBackendRevision(), d.consistentReadWaitMs)
+        : await d.waitFresh(0)
+      : await d.waitFresh(rv);
+  if (!fresh) return yield* d.inner.watch(key, wo);
 
   const prefix = watchPrefix(key, wo.recursive);
   const w = new CacheWatcher({

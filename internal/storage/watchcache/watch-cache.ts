@@ -22,10 +22,19 @@ export interface WatchCacheOptions {
   historySize?: number;
   /** Minimum gap between BOOKMARKs to an idle watcher. Default 60000. */
   bookmarkIntervalMs?: number;
-  /** Progress notifications asked of the backend watch; bounds how long an idle cache looks stale. Default 250. */
+  /**
+   * Progress notifications asked of the backend watch. While other resources are written and this
+   * one is not, the cache learns that it is still current only from these, so this bounds how long
+   * a consistent read waits. Default 100.
+   */
   progressIntervalMs?: number;
-  /** How long a read waits for the cache to reach the revision it needs before asking inner. Default 3000. */
+  /** How long a read "not older than N" waits for the cache to reach N before asking inner. Default 3000. */
   freshWaitMs?: number;
+  /**
+   * How long a consistent read (resourceVersion unset) waits for the cache to reach the backend's
+   * current revision before it goes to inner instead; keep it above progressIntervalMs. Default 150.
+   */
+  consistentReadWaitMs?: number;
   /** Live events a watcher may have queued before it is cut off with Compacted. Default 10000. */
   watcherQueueLimit?: number;
   /**
@@ -68,6 +77,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
   const codec = o.codec ?? jsonCodec;
   const copy = o.shareObjects ? (x: KubeObject) => x : copyObject;
   const freshWaitMs = o.freshWaitMs ?? 3000;
+  const consistentReadWaitMs = o.consistentReadWaitMs ?? 150;
   const state = new CacheState(o.historySize ?? 10_000);
   const watchers = new Set<CacheWatcher>();
   const ac = new AbortController();
@@ -82,7 +92,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
     prefix: o.prefix,
     state,
     watchers,
-    progressIntervalMs: o.progressIntervalMs ?? 250,
+    progressIntervalMs: o.progressIntervalMs ?? 100,
     signal: ac.signal,
     onReady: (r) => {
       isReady = r;
@@ -96,7 +106,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
   });
 
   /** True once the cache holds every change up to rev; false when that takes longer than freshWaitMs. */
-  const waitFresh = (rev: number): Promise<boolean> => {
+  const waitFresh = (rev: number, waitMs = freshWaitMs): Promise<boolean> => {
     if (isReady && state.revision >= rev) return Promise.resolve(true);
     if (!isReady) return Promise.resolve(false);
     return new Promise((resolve) => {
@@ -108,7 +118,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
           resolve(ok && isReady);
         },
       };
-      const t = setTimeout(() => w.done(false), freshWaitMs);
+      const t = setTimeout(() => w.done(false), waitMs);
       waiters.add(w);
     });
   };
@@ -156,14 +166,25 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
       const rv = parseResourceVersion(lo.resourceVersion);
       if (lo.continue) decodeContinue(lo.continue, prefix); // malformed tokens fail the same way either side
       if (lo.continue || lo.resourceVersionMatch === 'Exact' || !covers(prefix)) return o.inner.list(prefix, lo);
-      const target = rv === undefined ? await currentBackendRevision() : rv;
-      if (!(await waitFresh(target))) return o.inner.list(prefix, lo);
+      const fresh = rv === undefined ? await waitFresh(await currentBackendRevision(), consistentReadWaitMs) : await waitFresh(rv);
+      if (!fresh) return o.inner.list(prefix, lo);
       return listFromCache(prefix, lo);
     },
 
     watch(key: string, wo: WatchObjectsOptions): AsyncIterable<ObjectEvent> {
       if (!covers(key) || !isReady) return o.inner.watch(key, wo);
-      return cacheWatch({ state, watchers, inner: o.inner, waitFresh, currentBackendRevision, copy, bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000, queueLimit: o.watcherQueueLimit ?? 10_000 }, key, wo);
+      const deps = {
+        state,
+        watchers,
+        inner: o.inner,
+        waitFresh,
+        consistentReadWaitMs,
+        currentBackendRevision,
+        copy,
+        bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000,
+        queueLimit: o.watcherQueueLimit ?? 10_000,
+      };
+      return cacheWatch(deps, key, wo);
     },
   };
 }
