@@ -45,5 +45,10 @@ export interface ResourceStore {
    * Read-modify-write of the served object for subresource handlers (binding, scale): `mutate` gets
    * a private copy of the current object and returns the new one; metadata rules still apply.
    */
-  mutate(ctx: StoreContext, name: string, mutate: (cur: KubeObject) => KubeObject | Promise<KubeObject>, opts?: { dryRun?: boolean }): Promise<KubeObject>;
+  mutate(
+    ctx: StoreContext,
+    name: string,
+    mutate: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts?: { dryRun?: boolean; /** Skip the strategy (pods/binding changes an otherwise immutable field). */ bypassStrategy?: boolean },
+  ): Promise<KubeObject>;
 }

@@ -1,0 +1,326 @@
+import {
+  ApiError,
+  apiErrors,
+  applyPatch,
+  fieldErrors,
+  type KubeList,
+  type KubeObject,
+  type WatchEvent,
+} from '../../api/index.js';
+import { isStorageError, type ObjectStore } from '../../storage/index.js';
+import type { Clock, Rand } from '../../util/index.js';
+import type { ResourceDefinition, SubresourceDefinition } from '../definition.js';
+import type { DeleteParams, ListParams, PatchParams, PatchType, WatchParams, WriteParams } from '../request.js';
+import type { ResourceStrategy } from '../strategy.js';
+import { deleteCollection, deleteObject } from './delete.js';
+import { groupResource, invalidError, invalidOptions, toApiError } from './errors.js';
+import { collectionPrefix, objectKey } from './keys.js';
+import { applyGenerateName, bumpGeneration, fillCreateMeta, keepUpdateMeta, ownCopy, validateCreateMeta, validateUpdateMeta } from './meta.js';
+import { buildPredicate } from './selection.js';
+import { statusStrategy } from './strategies.js';
+import type { DeleteOutcome, ResourceStore, StoreContext, WriteOutcome } from './types.js';
+import { present, toStored } from './util.js';
+import { watchResource } from './watch.js';
+
+export interface StoreDeps {
+  objectStore: ObjectStore;
+  newUid: () => string;
+  /** Randomness for generateName suffixes. */
+  rand: Rand;
+  /** Timers for watch timeoutSeconds. */
+  clock: Clock;
+}
+
+/** Thrown inside tryUpdate when an update removed the last finalizer of an object being deleted. */
+class EmptiedFinalizers {
+  constructor(
+    readonly object: KubeObject,
+    readonly resourceVersion: string,
+  ) {}
+}
+
+const MAX_WRITE_ATTEMPTS = 5;
+
+/** The generic Store of one served resource; see ResourceStore for the contract. */
+export class GenericStore implements ResourceStore {
+  constructor(
+    readonly definition: ResourceDefinition,
+    readonly deps: StoreDeps,
+  ) {}
+
+  key(ctx: StoreContext, name: string): string {
+    return objectKey(this.definition, ctx.namespace, name);
+  }
+
+  async create(ctx: StoreContext, body: KubeObject, params: WriteParams): Promise<WriteOutcome> {
+    const def = this.definition;
+    const obj = ownCopy(body);
+    const warnings = checkUnknownFields(def, ctx, obj, params);
+    this.placeInNamespace(ctx, obj);
+    fillCreateMeta(def, obj, ctx.now, this.deps.newUid);
+    def.strategy.prepareForCreate(obj, ctx);
+    // generateName collisions are retried with a new suffix (upstream does since 1.30).
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    for (let attempt = 1; ; attempt++) {
+      const candidate = generated ? { ...obj, metadata: { ...obj.metadata, name: undefined } } : obj;
+      applyGenerateName(candidate, this.deps.rand);
+      try {
+        return await this.storeNew(ctx, candidate, params, warnings);
+      } catch (err) {
+        if (!(generated && attempt < MAX_WRITE_ATTEMPTS && isStorageError(err, 'KeyExists'))) throw toApiError(err, def, candidate.metadata.name);
+      }
+    }
+  }
+
+  private async storeNew(ctx: StoreContext, obj: KubeObject, params: WriteParams, warnings: string[]): Promise<WriteOutcome> {
+    const def = this.definition;
+    const errs = [...validateCreateMeta(def, obj), ...def.strategy.validate(obj, ctx)];
+    if (errs.length) throw invalidError(def, obj.metadata.name ?? '', errs);
+    await ctx.admit?.(obj, undefined);
+    def.strategy.canonicalize?.(obj);
+    warnings.push(...(def.strategy.warningsOnCreate?.(obj) ?? []));
+    const key = this.key(ctx, obj.metadata.name!);
+    const stored = await this.deps.objectStore.create(key, toStored(def, obj), { ttlSeconds: def.strategy.ttlSeconds, dryRun: !!params.dryRun });
+    return { object: present(def, stored), created: true, warnings };
+  }
+
+  /** Fills or checks metadata.namespace against the request (upstream EnsureObjectNamespaceMatchesRequestNamespace). */
+  placeInNamespace(ctx: StoreContext, obj: KubeObject): void {
+    if (!this.definition.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    const want = ctx.namespace ?? '';
+    if (!obj.metadata.namespace) obj.metadata.namespace = want;
+    else if (obj.metadata.namespace !== want) throw apiErrors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+
+  async get(ctx: StoreContext, name: string, params: { resourceVersion?: string } = {}): Promise<KubeObject> {
+    try {
+      return present(this.definition, await this.deps.objectStore.get(this.key(ctx, name), params));
+    } catch (err) {
+      throw toApiError(err, this.definition, name);
+    }
+  }
+
+  async list(ctx: StoreContext, params: ListParams): Promise<KubeList> {
+    const def = this.definition;
+    validateListParams(params);
+    const predicate = buildPredicate(def, params.labelSelector, params.fieldSelector);
+    try {
+      const res = await this.deps.objectStore.list(collectionPrefix(def, ctx.namespace), {
+        resourceVersion: params.resourceVersion,
+        resourceVersionMatch: params.resourceVersionMatch as 'Exact' | 'NotOlderThan' | undefined,
+        limit: params.limit,
+        continue: params.continue,
+        predicate,
+      });
+      // Typed lists leave kind/apiVersion off their items; custom resource lists keep them.
+      const items = res.items.map((o) => {
+        const p = present(def, o);
+        if (def.custom) return p;
+        const { apiVersion: _a, kind: _k, ...rest } = p;
+        return rest as KubeObject;
+      });
+      const metadata: KubeList['metadata'] = { resourceVersion: res.resourceVersion };
+      if (res.continue) metadata.continue = res.continue;
+      if (res.remainingItemCount !== undefined) metadata.remainingItemCount = res.remainingItemCount;
+      return { apiVersion: present(def, { metadata: {} }).apiVersion!, kind: def.listKind, metadata, items };
+    } catch (err) {
+      throw toApiError(err, def, '', { continuing: !!params.continue });
+    }
+  }
+
+  async update(ctx: StoreContext, name: string, body: KubeObject, params: WriteParams, sub?: SubresourceDefinition): Promise<WriteOutcome> {
+    const def = this.definition;
+    const strategy = subresourceStrategy(def, sub);
+    const warnings = sub ? [] : checkUnknownFields(def, ctx, body, params);
+    this.checkIdentity(ctx, name, body);
+    const onMissing =
+      !sub && strategy.allowCreateOnUpdate
+        ? () => this.create(ctx, { ...body, metadata: { ...body.metadata, name, resourceVersion: undefined } }, params)
+        : undefined;
+    const out = await this.write(ctx, name, params, strategy, () => ownCopy(body), onMissing);
+    return { ...out, warnings: [...warnings, ...out.warnings] };
+  }
+
+  async patch(ctx: StoreContext, name: string, patchType: PatchType, patch: unknown, params: PatchParams, sub?: SubresourceDefinition): Promise<WriteOutcome> {
+    const def = this.definition;
+    if (patchType === 'strategic' && def.custom) {
+      throw new ApiError('UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+    }
+    if (patchType === 'apply' && !params.fieldManager) {
+      throw invalidOptions('PatchOptions', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
+    }
+    const opts = { fieldManager: params.fieldManager, force: params.force, now: ctx.now, schema: def.openAPIV3Schema };
+    let warnings: string[] = [];
+    const produce = (old: KubeObject) => {
+      const patched = applyPatch(patchType, old as Record<string, unknown>, patch, opts) as KubeObject;
+      const obj = ownCopy(patched);
+      if (!sub) warnings = checkUnknownFields(def, ctx, obj, params);
+      this.checkIdentity(ctx, name, obj);
+      return obj;
+    };
+    const onMissing =
+      patchType === 'apply' && !sub
+        ? () => {
+            const blank: KubeObject = { apiVersion: present(def, { metadata: {} }).apiVersion, kind: def.kind, metadata: { name, namespace: ctx.namespace } };
+            return this.create(ctx, produce(blank), params);
+          }
+        : undefined;
+    const out = await this.write(ctx, name, params, subresourceStrategy(def, sub), produce, onMissing);
+    return { ...out, warnings: [...warnings, ...out.warnings] };
+  }
+
+  async mutate(
+    ctx: StoreContext,
+    name: string,
+    fn: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
+    opts: { dryRun?: boolean; bypassStrategy?: boolean } = {},
+  ): Promise<KubeObject> {
+    const strategy = opts.bypassStrategy ? passThrough(this.definition.strategy) : this.definition.strategy;
+    const out = await this.write(ctx, name, { dryRun: opts.dryRun }, strategy, (old) => fn(ownCopy(old)));
+    return out.object;
+  }
+
+  delete(ctx: StoreContext, name: string, params: DeleteParams): Promise<DeleteOutcome> {
+    return deleteObject(this, ctx, name, params);
+  }
+
+  deleteCollection(ctx: StoreContext, params: DeleteParams & ListParams): Promise<KubeList> {
+    return deleteCollection(this, ctx, params);
+  }
+
+  watch(ctx: StoreContext, params: WatchParams, signal: AbortSignal, name?: string): Promise<AsyncIterable<WatchEvent>> {
+    return watchResource(this, ctx, params, signal, name);
+  }
+
+  /** The name in the body must be the URL's; the namespace must be the request's (400 otherwise). */
+  private checkIdentity(ctx: StoreContext, name: string, obj: KubeObject): void {
+    const bodyName = obj.metadata?.name;
+    if (bodyName && bodyName !== name) throw apiErrors.badRequest(`the name of the object (${bodyName}) does not match the name on the URL (${name})`);
+    if (obj.metadata) this.placeInNamespace(ctx, obj);
+  }
+
+  /**
+   * The update path shared by PUT, PATCH, subresources and mutate: read-modify-write with the
+   * resourceVersion and uid preconditions, metadata rules, the strategy, validation and admission;
+   * an update that removes the last finalizer of an object being deleted deletes it.
+   */
+  async write(
+    ctx: StoreContext,
+    name: string,
+    params: WriteParams,
+    strategy: ResourceStrategy,
+    produce: (old: KubeObject) => KubeObject | Promise<KubeObject>,
+    onMissing?: () => Promise<WriteOutcome>,
+  ): Promise<WriteOutcome> {
+    const def = this.definition;
+    const key = this.key(ctx, name);
+    for (let attempt = 1; ; attempt++) {
+      let warnings: string[] = [];
+      try {
+        const stored = await this.deps.objectStore.guaranteedUpdate(
+          key,
+          async (current) => {
+            const old = present(def, current);
+            const obj = await produce(old);
+            warnings = this.prepareUpdate(ctx, name, obj, old, strategy);
+            await ctx.admit?.(obj, old);
+            strategy.canonicalize?.(obj);
+            if (shouldDeleteDuringUpdate(obj, old)) throw new EmptiedFinalizers(obj, old.metadata.resourceVersion ?? '');
+            return toStored(def, obj);
+          },
+          { dryRun: !!params.dryRun, ttlSeconds: def.strategy.ttlSeconds },
+        );
+        return { object: present(def, stored), created: false, warnings };
+      } catch (err) {
+        if (err instanceof EmptiedFinalizers) {
+          try {
+            const gone = await this.deps.objectStore.delete(key, { preconditions: { resourceVersion: err.resourceVersion }, dryRun: !!params.dryRun });
+            const object = { ...err.object, metadata: { ...err.object.metadata, resourceVersion: gone.metadata.resourceVersion } };
+            return { object, created: false, warnings };
+          } catch (delErr) {
+            if (isStorageError(delErr, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) continue;
+            throw toApiError(delErr, def, name);
+          }
+        }
+        if (onMissing && isStorageError(err, 'KeyNotFound')) return onMissing();
+        throw toApiError(err, def, name);
+      }
+    }
+  }
+
+  /** Preconditions, kept metadata, strategy and validation of an update; returns warnings. */
+  private prepareUpdate(ctx: StoreContext, name: string, obj: KubeObject, old: KubeObject, strategy: ResourceStrategy): string[] {
+    const def = this.definition;
+    const gr = groupResource(def);
+    const rv = obj.metadata.resourceVersion;
+    if (!rv) {
+      if (!strategy.allowUnconditionalUpdate) {
+        throw invalidError(def, name, [fieldErrors.invalid('metadata.resourceVersion', '0x0', 'must be specified for an update')]);
+      }
+      obj.metadata.resourceVersion = old.metadata.resourceVersion;
+    } else if (rv !== old.metadata.resourceVersion) {
+      throw apiErrors.conflict(gr, name);
+    }
+    if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
+      throw apiErrors.conflict(gr, name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid ?? ''}`);
+    }
+    keepUpdateMeta(obj, old);
+    strategy.prepareForUpdate(obj, old, ctx);
+    bumpGeneration(def, obj, old);
+    const errs = [...validateUpdateMeta(obj, old), ...strategy.validateUpdate(obj, old, ctx)];
+    if (errs.length) throw invalidError(def, name, errs);
+    return strategy.warningsOnUpdate?.(obj, old) ?? [];
+  }
+}
+
+/** Upstream shouldDeleteDuringUpdate: no finalizers left, deletion requested, no grace period pending. */
+function shouldDeleteDuringUpdate(obj: KubeObject, old: KubeObject): boolean {
+  if ((obj.metadata.finalizers ?? []).length > 0) return false;
+  if (!old.metadata.deletionTimestamp) return false;
+  return !old.metadata.deletionGracePeriodSeconds;
+}
+
+/** The strategy with its update hooks disabled (metadata rules still apply). */
+function passThrough(main: ResourceStrategy): ResourceStrategy {
+  return { ...main, prepareForUpdate: () => {}, validateUpdate: () => [], warningsOnUpdate: undefined };
+}
+
+function subresourceStrategy(def: ResourceDefinition, sub: SubresourceDefinition | undefined): ResourceStrategy {
+  if (!sub) return def.strategy;
+  if (sub.strategy) return sub.strategy;
+  if (sub.name === 'status') return statusStrategy(def.strategy);
+  throw apiErrors.methodNotAllowed();
+}
+
+/**
+ * fieldValidation: Strict → 400 listing the unknown fields; Warn (the default) → warnings;
+ * Ignore → nothing. Unknown fields come from ctx.unknownFields (schema-aware, injected).
+ */
+export function checkUnknownFields(def: ResourceDefinition, ctx: StoreContext, obj: KubeObject, params: WriteParams): string[] {
+  const mode = params.fieldValidation ?? 'Warn';
+  if (mode === 'Ignore' || !ctx.unknownFields) return [];
+  const unknown = ctx.unknownFields(obj);
+  if (unknown.length === 0) return [];
+  const texts = unknown.map((f) => `unknown field "${f}"`);
+  if (mode === 'Strict') {
+    throw apiErrors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${texts.join(', ')}`);
+  }
+  return texts;
+}
+
+export function validateListParams(params: ListParams): void {
+  const match = params.resourceVersionMatch;
+  if (!match) return;
+  if (match !== 'Exact' && match !== 'NotOlderThan') {
+    throw invalidOptions('ListOptions', [fieldErrors.notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan'])]);
+  }
+  if (!params.resourceVersion) {
+    throw invalidOptions('ListOptions', [fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided')]);
+  }
+  if (match === 'Exact' && params.resourceVersion === '0') {
+    throw invalidOptions('ListOptions', [fieldErrors.forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]);
+  }
+}

@@ -1,0 +1,48 @@
+import { apiVersionOf, type KubeObject } from '../../api/index.js';
+import type { ResourceDefinition } from '../definition.js';
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep copy of a JSON value; objects from the ObjectStore may be shared (watch cache) and are never mutated. */
+export function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
+    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** RFC 3339 in UTC with whole seconds, as Kubernetes writes metav1.Time. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The stored object as this definition serves it: converted, with its apiVersion and kind. */
+export function present(def: ResourceDefinition, stored: KubeObject): KubeObject {
+  const obj = def.convert ? def.convert.fromStored(stored) : stored;
+  return { ...obj, apiVersion: apiVersionOf(def), kind: def.kind };
+}
+
+/** The object as it is stored (shared storage converts, e.g. events.k8s.io → core Event). */
+export function toStored(def: ResourceDefinition, obj: KubeObject): KubeObject {
+  return def.convert ? def.convert.toStored(obj) : obj;
+}
+
+/** Everything except apiVersion, kind, metadata and status: a change here bumps generation. */
+export function specPart(obj: KubeObject): Record<string, unknown> {
+  const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...rest } = obj;
+  return rest;
+}
+
+export function tracksGeneration(def: ResourceDefinition, obj: KubeObject): boolean {
+  return def.trackGeneration ?? (def.custom === true || obj.spec !== undefined);
+}

@@ -1,0 +1,176 @@
+import {
+  ApiError,
+  apiErrors,
+  applyPatch,
+  fieldErrors,
+  isApiError,
+  labelSelectorAsQuery,
+  type KubeObject,
+  type LabelSelector,
+} from '../api/index.js';
+import type { ScalePaths, SubresourceDefinition, SubresourceHandler } from './definition.js';
+import { getPath, setPath } from './jsonpath.js';
+import type { ApiRequest, ApiResponse } from './request.js';
+import { invalidError } from './store/errors.js';
+import type { ResourceStore, StoreContext } from './store/types.js';
+import { isObject } from './store/util.js';
+
+type Req = Exclude<ApiRequest, { verb: 'watch' }>;
+
+/**
+ * Serves a request to a subresource: the definition's handler when it has one, the generic
+ * scale adapter for "scale", else get = the parent object and update/patch through the
+ * subresource's strategy (status: only .status changes).
+ */
+export async function serveSubresource(req: Req, sub: SubresourceDefinition, store: ResourceStore, ctx: StoreContext): Promise<ApiResponse> {
+  if (sub.handler) return sub.handler(req, { store, ctx });
+  if (sub.name === 'scale') return serveScale(req, sub.scale ?? DEFAULT_SCALE_PATHS, store, ctx);
+  const name = req.name ?? '';
+  switch (req.verb) {
+    case 'get':
+      return { code: 200, body: await store.get(ctx, name, req.params) };
+    case 'update': {
+      const out = await store.update(ctx, name, req.body, req.params, sub);
+      return { code: 200, body: out.object, warnings: out.warnings };
+    }
+    case 'patch': {
+      const out = await store.patch(ctx, name, req.patchType, req.patch, req.params, sub);
+      return { code: 200, body: out.object, warnings: out.warnings };
+    }
+    default:
+      throw apiErrors.methodNotAllowed();
+  }
+}
+
+export const DEFAULT_SCALE_PATHS: ScalePaths = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' };
+
+/** The autoscaling/v1 Scale of a parent object. */
+export function toScale(obj: KubeObject, paths: ScalePaths): KubeObject {
+  const m = obj.metadata;
+  const status: Record<string, unknown> = { replicas: numberOr(getPath(obj, paths.statusReplicasPath), 0) };
+  const selector = paths.labelSelectorPath ? getPath(obj, paths.labelSelectorPath) : undefined;
+  const selectorText = selectorString(selector);
+  if (selectorText) status.selector = selectorText;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, ...(m.namespace ? { namespace: m.namespace } : {}), uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: numberOr(getPath(obj, paths.specReplicasPath), 0) },
+    status,
+  };
+}
+
+function numberOr(v: unknown, fallback: number): number {
+  return typeof v === 'number' ? v : fallback;
+}
+
+/** A LabelSelector object (Deployments) becomes "app=web"; a string (CRDs) is used as is. */
+function selectorString(sel: unknown): string | undefined {
+  if (typeof sel === 'string') return sel;
+  if (!isObject(sel)) return undefined;
+  try {
+    return labelSelectorAsQuery(sel as LabelSelector).toString();
+  } catch {
+    return undefined;
+  }
+}
+
+async function serveScale(req: Req, paths: ScalePaths, store: ResourceStore, ctx: StoreContext): Promise<ApiResponse> {
+  const name = req.name ?? '';
+  switch (req.verb) {
+    case 'get':
+      return { code: 200, body: toScale(await store.get(ctx, name, req.params), paths) };
+    case 'update':
+      return { code: 200, body: await writeScale(store, ctx, name, req.body, req.params.dryRun, paths) };
+    case 'patch': {
+      const current = toScale(await store.get(ctx, name), paths);
+      // Scale has no lists, so a strategic merge patch is a merge patch here.
+      const type = req.patchType === 'strategic' ? 'merge' : req.patchType;
+      const patched = applyPatch(type, current as Record<string, unknown>, req.patch, {}) as KubeObject;
+      return { code: 200, body: await writeScale(store, ctx, name, patched, req.params.dryRun, paths) };
+    }
+    default:
+      throw apiErrors.methodNotAllowed();
+  }
+}
+
+async function writeScale(store: ResourceStore, ctx: StoreContext, name: string, scale: KubeObject, dryRun: boolean | undefined, paths: ScalePaths): Promise<KubeObject> {
+  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+  if (scale.metadata?.name && scale.metadata.name !== name) {
+    throw apiErrors.badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
+  }
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    const err = typeof replicas === 'number' ? fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0') : fieldErrors.required('spec.replicas');
+    throw invalidError({ kind: 'Scale', group: 'autoscaling' }, name, [err]);
+  }
+  const wantRv = scale.metadata?.resourceVersion;
+  const updated = await store.mutate(
+    ctx,
+    name,
+    (obj) => {
+      // A Scale carrying a resourceVersion is an optimistic lock on the parent.
+      if (wantRv) obj.metadata.resourceVersion = wantRv;
+      setPath(obj as Record<string, unknown>, paths.specReplicasPath, replicas);
+      return obj;
+    },
+    { dryRun },
+  );
+  return toScale(updated, paths);
+}
+
+/**
+ * pods/binding (POST, used by schedulers): sets spec.nodeName of an unbound pod. Answers 201 with
+ * a Status Success as upstream does. A pod already bound answers 409.
+ */
+export const podBindingHandler: SubresourceHandler = async (req, { store, ctx }) => {
+  if (req.verb !== 'create') throw apiErrors.methodNotAllowed();
+  const name = req.name ?? '';
+  const target = (req.body as { target?: { name?: string } }).target;
+  if (!target?.name) throw invalidError({ kind: 'Binding', group: '' }, req.body.metadata?.name ?? name, [fieldErrors.required('target.name')]);
+  await store.mutate(
+    ctx,
+    name,
+    (pod) => {
+      const spec = (pod.spec ??= {}) as { nodeName?: string };
+      if (pod.metadata.deletionTimestamp) {
+        throw apiErrors.conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted, cannot be assigned to a host');
+      }
+      if (spec.nodeName) {
+        throw apiErrors.conflict({ group: '', resource: 'pods' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+      }
+      spec.nodeName = target.name;
+      const annotations = req.body.metadata?.annotations;
+      if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
+      return pod;
+    },
+    { dryRun: req.params.dryRun, bypassStrategy: true },
+  );
+  return { code: 201, body: successStatus(201) };
+};
+
+/**
+ * pods/eviction (POST, used by kubectl drain): deletes the pod with the eviction's DeleteOptions
+ * and answers 201 Status Success. PodDisruptionBudgets are not consulted yet.
+ */
+export const podEvictionHandler: SubresourceHandler = async (req, { store, ctx }) => {
+  if (req.verb !== 'create') throw apiErrors.methodNotAllowed();
+  const name = req.name ?? '';
+  const bodyName = req.body.metadata?.name;
+  if (bodyName && bodyName !== name) throw apiErrors.badRequest(`name in URL does not match name in Eviction object`);
+  const opts = (req.body as { deleteOptions?: Record<string, unknown> }).deleteOptions ?? {};
+  try {
+    await store.delete(ctx, name, {
+      dryRun: req.params.dryRun,
+      gracePeriodSeconds: typeof opts.gracePeriodSeconds === 'number' ? opts.gracePeriodSeconds : undefined,
+      preconditions: opts.preconditions as { uid?: string; resourceVersion?: string } | undefined,
+    });
+  } catch (err) {
+    if (isApiError(err)) throw err;
+    throw new ApiError('InternalError', String(err));
+  }
+  return { code: 201, body: successStatus(201) };
+};
+
+function successStatus(code: number): ApiResponse['body'] {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
+}
