@@ -29,7 +29,7 @@ describe('parseApiPath', () => {
     expect(parseApiPath('/api/v1/namespaces')).toMatchObject({ resource: 'namespaces' });
     expect(parseApiPath('/api/v1/namespaces/t/finalize')).toMatchObject({ resource: 'namespaces', name: 't', subresource: 'finalize' });
     expect(parseApiPath('/api/v1/namespaces/t/status')).toMatchObject({ resource: 'namespaces', name: 't', subresource: 'status' });
-    expect(parseApiPath('/api/v1/namespaces/t/status').hasOwnProperty('namespace')).toBe(false);
+    expect(Object.hasOwn(parseApiPath('/api/v1/namespaces/t/status')!, 'namespace')).toBe(false);
   });
 
   it('parses the legacy watch form and proxy tails', () => {

@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { apiErrors } from '../api/index.js';
 import { def, fakeDefinitions } from './testing/fakes.js';
@@ -134,8 +135,8 @@ describe('routing to the handler', () => {
 });
 
 describe('Status errors', () => {
-  async function status(app: TestServer['app'], opts: Parameters<TestServer['app']['inject']>[0]) {
-    const r = await app.inject(opts as never);
+  async function status(app: TestServer['app'], opts: InjectOptions) {
+    const r = await app.inject(opts);
     return { code: r.statusCode, body: r.json(), headers: r.headers };
   }
 
@@ -161,7 +162,7 @@ describe('Status errors', () => {
       ['PATCH', '/api'],
     ];
     for (const [method, url] of cases) {
-      const { code, body } = await status(app, { method: method as 'GET', url, headers: json, payload: method === 'GET' ? undefined : '{}' });
+      const { code, body } = await status(app, { method: method as InjectOptions['method'], url, headers: json, payload: method === 'GET' ? undefined : '{}' });
       expect(code, `${method} ${url}`).toBe(405);
       expect(body).toMatchObject({ reason: 'MethodNotAllowed', message: 'the server does not allow this method on the requested resource' });
     }

@@ -115,6 +115,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.setErrorHandler((err, request, reply) => {
     const { error, unexpected } = translateError(err, limits.maxRequestBodyBytes);
     if (unexpected) request.log.error({ err, method: request.method, url: request.url }, 'unexpected error');
+    if (request.headers.upgrade) reply.header('Connection', 'close');
     return sendStatus(reply, error);
   });
   app.setNotFoundHandler((_request, reply) => sendStatus(reply, resourceNotFound()));
@@ -124,6 +125,12 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const user = await authenticate(request);
     if (!user) throw apiErrors.unauthorized();
     users.set(request, user);
+  });
+  // A refused Upgrade was answered on a socket that the HTTP server no longer manages, and the
+  // websocket plugin may not have seen the request (authentication failed first): close it here,
+  // or it stays half-open and server.close() waits on it.
+  app.addHook('onResponse', async (request) => {
+    if (request.headers.upgrade) (request.raw.socket as { destroySoon?: () => void }).destroySoon?.();
   });
   app.addHook('preClose', async () => {
     shuttingDown = true;
