@@ -1,0 +1,87 @@
+import { type FieldError, type KubeObject, fieldErrors } from '../../../../api/index.js';
+import { clone, deepEqual, get, isObj, objs, str, type Obj } from '../../shared/object.js';
+import { validatePodSpec } from '../../shared/pod-spec-validation.js';
+import { defineStrategy, subresourceStrategy } from '../../shared/strategy.js';
+import { defaultPod, podQOS } from './defaults.js';
+
+const UPDATE_FORBIDDEN =
+  'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/**
+ * Pod spec is immutable except images, activeDeadlineSeconds, added tolerations and
+ * terminationGracePeriodSeconds. spec.nodeName may go from empty to set, because binding (the
+ * scheduler's pods/binding) writes it through the store's read-modify-write.
+ */
+function validateSpecUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const next = clone(isObj(pod.spec) ? pod.spec : {}) as Obj;
+  const prev = isObj(old.spec) ? old.spec : {};
+  for (const key of ['containers', 'initContainers']) {
+    const before = objs(prev[key]);
+    objs(next[key]).forEach((c, i) => {
+      if (before[i]) c.image = before[i]!.image;
+    });
+  }
+  for (const key of ['activeDeadlineSeconds', 'terminationGracePeriodSeconds', 'ephemeralContainers']) {
+    if (prev[key] === undefined) delete next[key];
+    else next[key] = prev[key];
+  }
+  const oldTolerations = objs(prev.tolerations);
+  const kept = oldTolerations.every((t) => objs(next.tolerations).some((n) => deepEqual(n, t)));
+  if (kept) next.tolerations = prev.tolerations;
+  if (!str(prev.nodeName)) {
+    if (prev.nodeName === undefined) delete next.nodeName;
+    else next.nodeName = prev.nodeName;
+  }
+  return deepEqual(next, prev) ? [] : [fieldErrors.forbidden('spec', UPDATE_FORBIDDEN)];
+}
+
+export const podStrategy = defineStrategy({
+  namespaced: true,
+  status: true,
+  defaults: defaultPod,
+  onCreate(pod) {
+    pod.status = { phase: 'Pending', qosClass: podQOS(pod) };
+  },
+  validate: (pod) => validatePodSpec(pod.spec, 'spec'),
+  validateUpdate: validateSpecUpdate,
+  selectableFields(pod) {
+    return {
+      'spec.nodeName': str(get(pod, 'spec', 'nodeName')),
+      'spec.restartPolicy': str(get(pod, 'spec', 'restartPolicy')),
+      'spec.schedulerName': str(get(pod, 'spec', 'schedulerName')),
+      'spec.serviceAccountName': str(get(pod, 'spec', 'serviceAccountName')),
+      'spec.hostNetwork': String(get(pod, 'spec', 'hostNetwork') === true),
+      'status.phase': str(get(pod, 'status', 'phase')),
+      'status.podIP': str(get(pod, 'status', 'podIP')),
+      'status.podIPs': str(get(pod, 'status', 'podIPs', 0, 'ip')),
+      'status.nominatedNodeName': str(get(pod, 'status', 'nominatedNodeName')),
+    };
+  },
+  gracePeriodSeconds(pod, requested) {
+    // Unscheduled or finished pods have no kubelet to wait for: they go at once.
+    const phase = str(get(pod, 'status', 'phase'));
+    if (!str(get(pod, 'spec', 'nodeName')) || phase === 'Failed' || phase === 'Succeeded') return 0;
+    const period = requested ?? (get(pod, 'spec', 'terminationGracePeriodSeconds') as number | undefined) ?? 30;
+    return period < 0 ? 1 : period;
+  },
+});
+
+export const podStatusStrategy = subresourceStrategy(podStrategy, {
+  validate(pod) {
+    const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
+    const phase = get(pod, 'status', 'phase');
+    return phase === undefined || phases.includes(str(phase)) ? [] : [fieldErrors.notSupported('status.phase', phase, phases)];
+  },
+});
+
+/** pods/ephemeralcontainers: only spec.ephemeralContainers may change. */
+export const podEphemeralContainersStrategy = subresourceStrategy(podStrategy, {
+  writable: [],
+  afterKeep(pod, _old, incoming) {
+    const ephemeral = get(incoming, 'spec', 'ephemeralContainers');
+    if (isObj(pod.spec)) {
+      if (ephemeral === undefined) delete pod.spec.ephemeralContainers;
+      else pod.spec.ephemeralContainers = ephemeral;
+    }
+  },
+});

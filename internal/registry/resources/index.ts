@@ -1,0 +1,20 @@
+// internal/registry/resources: every built-in resource as a definition (names, verbs and Table
+// columns captured from upstream v1.26.1) plus its strategy. Imports api, util and registry types.
+import type { ResourceDefinition } from '../definition.js';
+import { coreDefinitions } from './core/index.js';
+import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
+
+export { createServiceAllocator, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
+export type { ServiceAllocator, ServiceAllocatorOptions } from './core/service/allocator.js';
+export { humanDuration } from './shared/time.js';
+
+export interface BuiltinOptions {
+  /** Cluster IP and node port allocation for Services; an in-memory allocator when absent. */
+  serviceAllocator?: ServiceAllocator;
+}
+
+/** All built-in resources, grouped as discovery lists them. Build once per server. */
+export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinition[] {
+  const allocator = opts.serviceAllocator ?? createServiceAllocator();
+  return [...coreDefinitions(allocator)];
+}

@@ -1,0 +1,50 @@
+import { type FieldError, type KubeObject, fieldErrors } from '../../../api/index.js';
+import type { ScalePaths } from '../../definition.js';
+import type { Cell } from './define.js';
+import { containerCells } from './define.js';
+import { get, isObj } from './object.js';
+import { validatePodTemplate } from './pod-spec-validation.js';
+import { isEmptySelector, selectorMatches, validateLabelSelector } from './selectors.js';
+
+/** Replica-style scale: spec.replicas, status.replicas and a LabelSelector at spec.selector. */
+export const REPLICAS_SCALE: ScalePaths = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  labelSelectorPath: '.spec.selector',
+};
+
+export function validateNonNegative(value: unknown, field: string): FieldError[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    return [fieldErrors.invalid(field, value, 'must be greater than or equal to 0')];
+  }
+  return [];
+}
+
+/**
+ * apps/v1 and batch/v1 shape: a required, non-empty spec.selector that selects the template's
+ * labels (422 "`selector` does not match template `labels`" otherwise), and a valid template.
+ */
+export function validateSelectorAndTemplate(obj: KubeObject, specField = 'spec', selectorRequired = true): FieldError[] {
+  const spec = get(obj, ...specField.split('.'));
+  const selector = get(spec, 'selector');
+  const template = get(spec, 'template');
+  const errs: FieldError[] = [];
+  if (selector === undefined || selector === null) {
+    if (selectorRequired) errs.push(fieldErrors.required(`${specField}.selector`, ''));
+  } else {
+    errs.push(...validateLabelSelector(selector, `${specField}.selector`));
+    if (isEmptySelector(selector)) errs.push(fieldErrors.invalid(`${specField}.selector`, selector, `empty selector is invalid for ${obj.kind ? obj.kind.toLowerCase() : 'this resource'}`));
+  }
+  errs.push(...validatePodTemplate(template, `${specField}.template`));
+  if (isObj(selector) && !isEmptySelector(selector) && isObj(template)) {
+    const labels = get(template, 'metadata', 'labels');
+    if (!selectorMatches(selector, labels)) {
+      errs.push(fieldErrors.invalid(`${specField}.template.metadata.labels`, labels ?? {}, '`selector` does not match template `labels`'));
+    }
+  }
+  return errs;
+}
+
+/** Containers and Images cells of a workload whose pod template is at spec.template. */
+export const templateCells: Record<string, Cell> = containerCells((o) => get(o, 'spec', 'template'));
