@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLogStorage } from './memory-storage.js';
 import { createRaft } from './raw-node.js';
-import { Network, enc } from './testing/network.js';
+import { Network, enc, storageAtZero } from './testing/network.js';
 import type { Message } from './types.js';
 
 describe('leader election (§5.2)', () => {
   it('a single node elects itself and commits its no-op only after advance', () => {
-    const storage = MemoryLogStorage.withConfState({ voters: [1], learners: [] });
+    const storage = storageAtZero([1]);
     const core = createRaft({ id: 1, storage, electionTick: 10, heartbeatTick: 1, rand: () => 0 });
     core.campaign();
     let rd = core.ready();
@@ -35,7 +34,7 @@ describe('leader election (§5.2)', () => {
     net.tick(1, 1);
     net.stabilize();
     expect(net.leader()).toBe(1);
-    for (const id of [1, 2, 3]) expect(net.core(id).status().hardState.term).toBe(1);
+    for (const id of [1, 2, 3]) expect(net.core(id).status().hardState.term).toBe(2);
     expect(net.core(2).status().softState.leader).toBe(1);
     // PreVote ran first: preVote messages precede the real votes.
     const types = net.delivered.map((m) => m.type);
@@ -61,14 +60,14 @@ describe('leader election (§5.2)', () => {
     expect(net.leader()).toBeUndefined();
     // Each got 2 of 4 votes and 2 rejections: a majority is out of reach, so both fall back.
     for (const id of [1, 2]) expect(net.core(id).status().softState).toEqual({ role: 'follower', leader: 0 });
-    expect(net.core(1).status().hardState.term).toBe(1);
+    expect(net.core(1).status().hardState.term).toBe(2);
     net.campaign(1);
     expect(net.leader()).toBe(1);
-    expect(net.core(1).status().hardState.term).toBe(2);
+    expect(net.core(1).status().hardState.term).toBe(3);
   });
 
   it('a voter grants at most one vote per term', () => {
-    const core = createRaft({ id: 1, storage: MemoryLogStorage.withConfState({ voters: [1, 2, 3], learners: [] }), electionTick: 10, heartbeatTick: 1, rand: () => 0, preVote: false });
+    const core = createRaft({ id: 1, storage: storageAtZero([1, 2, 3]), electionTick: 10, heartbeatTick: 1, rand: () => 0, preVote: false });
     const vote = (from: number): Message => ({ type: 'vote', from, to: 1, term: 1, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
     core.step(vote(2));
     core.step(vote(3));
@@ -90,10 +89,10 @@ describe('leader election (§5.2)', () => {
     net.isolate(1);
     net.campaign(3);
     expect(net.core(3).status().softState.role).not.toBe('leader');
-    expect(net.core(3).status().hardState.term).toBe(2);
+    expect(net.core(3).status().hardState.term).toBe(3);
     net.campaign(2);
     expect(net.core(2).status().softState.role).toBe('leader');
-    expect(net.core(2).status().hardState.term).toBe(3);
+    expect(net.core(2).status().hardState.term).toBe(4);
   });
 
   it('a leader steps down on seeing a higher term', () => {
@@ -118,11 +117,11 @@ describe('leader election (§5.2)', () => {
     net.tick(1); // only the stale leader's heartbeat travels
     net.stabilize();
     expect(net.core(1).status().softState.role).toBe('follower');
-    expect(net.core(1).status().hardState.term).toBe(2);
+    expect(net.core(1).status().hardState.term).toBe(3);
   });
 
   it('a vote response is released only in the Ready that persists the vote', () => {
-    const core = createRaft({ id: 2, storage: MemoryLogStorage.withConfState({ voters: [1, 2, 3], learners: [] }), electionTick: 10, heartbeatTick: 1, rand: () => 0, preVote: false });
+    const core = createRaft({ id: 2, storage: storageAtZero([1, 2, 3]), electionTick: 10, heartbeatTick: 1, rand: () => 0, preVote: false });
     core.step({ type: 'vote', from: 1, to: 2, term: 5, logTerm: 0, index: 0, entries: [], commit: 0, reject: false, rejectHint: 0 });
     const rd = core.ready();
     expect(rd.hardState).toEqual({ term: 5, vote: 1, commit: 0 });

@@ -23,9 +23,14 @@ export class MemoryLogStorage implements LogStorage {
     if (snapshot) this.hardState = { term: snapshot.metadata.term, vote: 0, commit: snapshot.metadata.index };
   }
 
-  /** A storage holding only a configuration: the usual way to bootstrap a new cluster in tests. */
+  /**
+   * Bootstrap storage for an initial member: a snapshot at (index 1, term 1) holding the initial
+   * configuration. Every initial member starts from the same one. It must be a real snapshot (not
+   * index 0) so that a node joining later, which starts from an empty `new MemoryLogStorage()`,
+   * learns the initial configuration by receiving it (the log itself never mentions those members).
+   */
   static withConfState(confState: ConfState): MemoryLogStorage {
-    return new MemoryLogStorage({ metadata: { index: 0, term: 0, confState: copyConf(confState) }, data: new Uint8Array() });
+    return new MemoryLogStorage({ metadata: { index: 1, term: 1, confState: copyConf(confState) }, data: new Uint8Array() });
   }
 
   initialState(): InitialState {

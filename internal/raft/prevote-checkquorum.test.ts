@@ -7,7 +7,7 @@ const voteReq = (from: number, to: number, term: number, type: 'vote' | 'preVote
   from,
   to,
   term,
-  logTerm: 1,
+  logTerm: 10,
   index: 100,
   entries: [],
   commit: 0,
@@ -22,7 +22,7 @@ describe('PreVote (thesis §9.6)', () => {
     net.isolate(3);
     net.tick(3, 100);
     net.stabilize();
-    expect(net.core(3).status().hardState.term).toBe(1);
+    expect(net.core(3).status().hardState.term).toBe(2);
     expect(net.core(3).status().softState.role).toBe('preCandidate');
   });
 
@@ -35,7 +35,7 @@ describe('PreVote (thesis §9.6)', () => {
     net.heal();
     net.tickAll(5);
     expect(net.leader()).toBe(1);
-    for (const id of [1, 2, 3]) expect(net.core(id).status().hardState.term).toBe(1);
+    for (const id of [1, 2, 3]) expect(net.core(id).status().hardState.term).toBe(2);
     expect(net.core(3).status().softState).toEqual({ role: 'follower', leader: 1 });
   });
 
@@ -45,21 +45,21 @@ describe('PreVote (thesis §9.6)', () => {
     net.isolate(3);
     net.tick(3, 50);
     net.stabilize();
-    expect(net.core(3).status().hardState.term).toBeGreaterThan(2);
+    expect(net.core(3).status().hardState.term).toBeGreaterThan(3);
     net.heal();
     net.core(3).tick();
     for (let i = 0; i < 20; i++) net.core(3).tick();
     net.stabilize();
-    expect(net.core(1).status().hardState.term).toBeGreaterThan(1);
+    expect(net.core(1).status().hardState.term).toBeGreaterThan(2);
   });
 
   it('a pre-vote is granted in a future term without changing the voter', () => {
     const net = new Network([1, 2, 3]);
     // No leader known, so no lease: 2 grants the pre-vote but keeps term 0 and no vote.
-    net.core(2).step(voteReq(1, 2, 1, 'preVote'));
+    net.core(2).step(voteReq(1, 2, 2, 'preVote'));
     net.processReady();
-    expect(net.queue).toEqual([expect.objectContaining({ type: 'preVoteResp', term: 1, reject: false })]);
-    expect(net.core(2).status().hardState).toEqual({ term: 0, vote: 0, commit: 0 });
+    expect(net.queue).toEqual([expect.objectContaining({ type: 'preVoteResp', term: 2, reject: false })]);
+    expect(net.core(2).status().hardState).toEqual({ term: 1, vote: 0, commit: 1 });
   });
 });
 
@@ -73,7 +73,7 @@ describe('CheckQuorum and the leader lease', () => {
     // The first CheckQuorum round sees activity from the election; the next sees none.
     net.tick(1, 11);
     expect(net.core(1).status().softState).toEqual({ role: 'follower', leader: 0 });
-    expect(net.core(1).status().hardState.term).toBe(1);
+    expect(net.core(1).status().hardState.term).toBe(2);
   });
 
   it('a leader with a live quorum stays leader', () => {
@@ -94,7 +94,7 @@ describe('CheckQuorum and the leader lease', () => {
     net.core(2).step(voteReq(3, 2, 5));
     net.processReady();
     expect(net.queue).toEqual([]);
-    expect(net.core(2).status().hardState.term).toBe(1);
+    expect(net.core(2).status().hardState.term).toBe(2);
   });
 
   it('once the lease expires the follower votes again', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStorage } from './memory-storage.js';
 import { createRaft } from './raw-node.js';
-import { Network, dec, enc } from './testing/network.js';
+import { Network, dec, enc, storageAtZero } from './testing/network.js';
 
 describe('ReadIndex (thesis §6.4)', () => {
   it('leader answers after a quorum heartbeat round with its commit index', () => {
@@ -14,7 +14,7 @@ describe('ReadIndex (thesis §6.4)', () => {
     expect(net.node(1).readStates).toEqual([]);
     expect(net.queue.filter((m) => m.type === 'heartbeat').map((m) => dec(m.context!))).toEqual(['r1', 'r1']);
     net.stabilize();
-    expect(net.node(1).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[2, 'r1']]);
+    expect(net.node(1).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[3, 'r1']]);
   });
 
   it('a partitioned leader cannot serve a read (no stale reads)', () => {
@@ -46,7 +46,7 @@ describe('ReadIndex (thesis §6.4)', () => {
     net.propose(1, 'a');
     expect(net.core(3).readIndex(enc('f'))).toEqual({ ok: true });
     net.stabilize();
-    expect(net.node(3).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[2, 'f']]);
+    expect(net.node(3).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[3, 'f']]);
     expect(net.node(1).readStates).toEqual([]);
   });
 
@@ -71,11 +71,11 @@ describe('ReadIndex (thesis §6.4)', () => {
     net.processReady();
     expect(net.node(1).readStates).toEqual([]);
     net.tickAll(1); // heartbeats → appends → no-op commits → the held read is served
-    expect(net.node(1).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[1, 'early']]);
+    expect(net.node(1).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[2, 'early']]);
   });
 
   it('a single-voter leader answers at once', () => {
-    const storage = MemoryLogStorage.withConfState({ voters: [1], learners: [] });
+    const storage = storageAtZero([1]);
     const core = createRaft({ id: 1, storage, electionTick: 10, heartbeatTick: 1, rand: () => 0 });
     core.campaign();
     for (let i = 0; i < 3; i++) {
@@ -96,7 +96,7 @@ describe('leadership transfer (thesis §3.10)', () => {
     net.stabilize();
     expect(net.leader()).toBe(2);
     expect(net.core(1).status().softState).toEqual({ role: 'follower', leader: 2 });
-    expect(net.core(2).status().hardState.term).toBe(2);
+    expect(net.core(2).status().hardState.term).toBe(3);
     expect(net.delivered.some((m) => m.type === 'timeoutNow' && m.to === 2)).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStorage } from './memory-storage.js';
 import { createRaft } from './raw-node.js';
-import { Network, enc } from './testing/network.js';
+import { Network, enc, storageAtZero } from './testing/network.js';
 import type { Entry, Message } from './types.js';
 
 const ent = (index: number, term: number, data = ''): Entry => ({ index, term, type: 'normal', data: enc(data) });
@@ -17,7 +17,7 @@ const msg = (m: Partial<Message> & Pick<Message, 'type' | 'from' | 'to' | 'term'
 
 /** A follower (id 2) whose storage holds `log` at `term`. */
 function followerWith(log: Entry[], term: number) {
-  const storage = MemoryLogStorage.withConfState({ voters: [1, 2, 3], learners: [] });
+  const storage = storageAtZero([1, 2, 3]);
   storage.append(log);
   storage.setHardState({ term, vote: 0, commit: 0 });
   const core = createRaft({ id: 2, storage, electionTick: 10, heartbeatTick: 1, rand: () => 0 });
@@ -44,7 +44,7 @@ describe('log replication (§5.3)', () => {
     for (const d of ['a', 'b', 'c']) net.propose(1, d);
     for (const id of [1, 2, 3]) {
       expect(net.node(id).applied).toEqual(['a', 'b', 'c']);
-      expect(net.core(id).status().hardState.commit).toBe(4);
+      expect(net.core(id).status().hardState.commit).toBe(5);
     }
   });
 
@@ -67,7 +67,7 @@ describe('log replication (§5.3)', () => {
     net.isolate(1);
     net.propose(1, 'x');
     expect(net.node(1).applied).toEqual([]);
-    expect(net.core(1).status().hardState.commit).toBe(1);
+    expect(net.core(1).status().hardState.commit).toBe(2);
   });
 
   it('follower rejects an append whose previous entry does not match, with a term hint', () => {
@@ -115,7 +115,7 @@ describe('log replication (§5.3)', () => {
     // Paper Figure 8 (c): the new leader of term 3 holds (2, term 2) from an earlier term. Even once a
     // majority stores it, it must not be committed by counting, or a node with a term-2.5 log could
     // still win and overwrite it. It commits only together with an entry of term 3.
-    const storage = MemoryLogStorage.withConfState({ voters: [1, 2, 3], learners: [] });
+    const storage = storageAtZero([1, 2, 3]);
     storage.append([ent(1, 1), ent(2, 2)]);
     storage.setHardState({ term: 2, vote: 0, commit: 1 });
     const core = createRaft({ id: 1, storage, electionTick: 10, heartbeatTick: 1, rand: () => 0, preVote: false });

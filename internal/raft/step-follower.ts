@@ -73,10 +73,8 @@ export function handleSnapshot(r: Raft, m: Message): void {
 function restore(r: Raft, s: Snapshot): boolean {
   const { index, term, confState } = s.metadata;
   if (index <= r.log.committed) return false;
-  if (!confState.voters.includes(r.id) && !confState.learners.includes(r.id)) {
-    // A snapshot for a configuration without us: we were removed or are not yet added. Ignore it.
-    return false;
-  }
+  // Unlike etcd we accept a snapshot whose configuration lacks us: a joining node receives the
+  // configuration from before its own addition and then applies the entry that adds it.
   if (r.log.matchTerm(index, term)) {
     // We hold the entry already: just fast-forward the commit index.
     r.log.commitTo(index);

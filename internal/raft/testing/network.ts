@@ -189,3 +189,11 @@ export class Network {
     return undefined;
   }
 }
+
+/**
+ * Storage with a configuration at index 0 and an empty log, for single-core tests that build
+ * exact logs. (Clusters use MemoryLogStorage.withConfState, whose bootstrap snapshot is at index 1.)
+ */
+export function storageAtZero(voters: NodeId[], learners: NodeId[] = []): MemoryLogStorage {
+  return new MemoryLogStorage({ metadata: { index: 0, term: 0, confState: { voters, learners } }, data: new Uint8Array() });
+}
