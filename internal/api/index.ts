@@ -6,3 +6,5 @@ export * from './errors.js';
 export * from './patch/index.js';
 export * from './selectors/index.js';
 export * from './validation/index.js';
+export * from './openapi/index.js';
+export * from './codec/index.js';
