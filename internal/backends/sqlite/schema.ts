@@ -32,6 +32,8 @@ CREATE TABLE kv_current (
   value      BLOB    NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX kv_current_lease ON kv_current (lease_id) WHERE lease_id != 0;
+-- Keys only: lets count(*) over a range skip the values (the table itself is clustered with them).
+CREATE INDEX kv_current_keys ON kv_current (key);
 
 CREATE TABLE leases (
   id            INTEGER PRIMARY KEY,

@@ -52,11 +52,11 @@ export function rowToKv(r: KvRow): KeyValue {
 /** The prepared statements of one connection, compiled once. */
 export function prepareStatements(db: Database.Database) {
   const kvCols = 'key, mod_rev AS rev, create_rev, version, lease_id, value';
-  // Newest version <= ? of each key in [lo, hi): the state of a range at a past revision.
+  // The newest version <= @rev of each key in [lo, hi), skipping keys deleted by then. Walks the
+  // (key, rev) index in key order, so LIMIT stops early (a GROUP BY form sorted the whole range).
   const atRev = `SELECT l.key, l.rev, l.create_rev, l.version, l.lease_id, l.value FROM kv_log l
-    JOIN (SELECT key, max(rev) AS rev FROM kv_log WHERE key >= @lo AND key < @hi AND rev <= @rev GROUP BY key) m
-      ON l.rev = m.rev
-    WHERE l.op != 2`;
+    WHERE l.key >= @lo AND l.key < @hi AND l.rev <= @rev AND l.op != 2
+      AND NOT EXISTS (SELECT 1 FROM kv_log n WHERE n.key = l.key AND n.rev > l.rev AND n.rev <= @rev)`;
   return {
     meta: db.prepare<[], MetaRow>('SELECT current_rev, compact_rev, applied_index, applied_term, compacted_through FROM meta WHERE id = 1'),
     setMeta: db.prepare('UPDATE meta SET current_rev = ?, compact_rev = ?, applied_index = ?, applied_term = ? WHERE id = 1'),
