@@ -182,7 +182,7 @@ export class HubWatcher {
     this.cancelTimer = this.clock.setTimeout(() => {
       if (this.finished || this.failure) return;
       if (this.live && this.queue.length === 0 && !this.deliveredSinceTick) {
-        this.queue.push({ revision: Math.max(this.host.revision, 0), events: [] });
+        this.queue.push({ revision: this.host.revision, events: [] });
         this.notify();
       }
       this.deliveredSinceTick = false;

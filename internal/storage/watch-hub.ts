@@ -34,6 +34,7 @@ export interface WatchHubOptions {
  * publish() with each applied batch's events in revision order; the hub appends them to a bounded
  * ring and pushes them to live watchers. A watcher starting in the past catches up from the ring or,
  * older than the ring, from the history reader, then goes live at the hub's revision. No polling.
+ * Event objects are shared by the ring and every watcher: consumers must treat them as read-only.
  */
 export class WatchHub implements WatcherHost {
   private rev: number;
