@@ -1,7 +1,11 @@
 // Does the watch cache pay? LIST of 5000 objects at rv unset through the plain store vs the cache.
 // Skipped unless KPLANE_BENCH=1:  KPLANE_BENCH=1 npx vitest run internal/storage/watchcache/watch-cache-bench
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../backends/memory/index.js';
+import { createSqliteBackend } from '../../backends/sqlite/index.js';
 import type { Backend } from '../backend.js';
 import { jsonCodec } from '../codec.js';
 import { createObjectStore } from '../object-store-impl.js';
@@ -41,15 +45,22 @@ async function seed(backend: Backend): Promise<void> {
   }
 }
 
-describe.runIf(process.env.KPLANE_BENCH === '1')('watch cache benchmark', () => {
+const dir = mkdtempSync(join(tmpdir(), 'kplane-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const backends: [string, () => Backend][] = [
+  ['memory', () => createMemoryBackend()],
+  ['sqlite', () => createSqliteBackend({ path: join(dir, 'bench.db'), compaction: false })],
+];
+
+describe.runIf(process.env.KPLANE_BENCH === '1').each(backends)('watch cache benchmark (%s backend)', (name, makeBackend) => {
   it(`LIST ${N} objects: backend vs cache`, async () => {
-    const backend = createMemoryBackend();
+    const backend = makeBackend();
     await seed(backend);
     const plain = createObjectStore(backend);
     const cache = createWatchCache({ inner: plain, backend, prefix: P });
     await cache.ready();
     const runs = 30;
-    console.log(`--- memory backend, ${N} ConfigMaps ---`);
+    console.log(`--- ${name} backend, ${N} ConfigMaps ---`);
     const viaBackend = await time('plain store  LIST rv unset (backend read + JSON decode)', runs, () => plain.list(P, { predicate: everythingPred }));
     const viaCache = await time('watch cache  LIST rv unset (wait fresh + copy)', runs, () => cache.list(P, { predicate: everythingPred }));
     await time('watch cache  LIST rv "0"', runs, () => cache.list(P, { predicate: everythingPred, resourceVersion: '0' }));

@@ -56,8 +56,30 @@ export interface WatchCache extends ObjectStore {
   close(): Promise<void>;
 }
 
-/** Cached objects are shared between readers; by default everything handed out is a private copy. */
-const copyObject = (o: KubeObject): KubeObject => structuredClone(o);
+/**
+ * Cached objects are shared between readers; by default everything handed out is a private copy.
+ * Decoding the object's stored bytes again is the cheapest copy we measured (cheaper than
+ * structuredClone or a JSON round trip, see watch-cache-bench.test.ts), so the codec used by the
+ * feed remembers each decoded object's bytes; objects built later (a DELETED for an object that
+ * stopped matching) fall back to structuredClone.
+ */
+function copyingCodec(codec: Codec): { codec: Codec; copy: (o: KubeObject) => KubeObject } {
+  const source = new WeakMap<KubeObject, { value: Uint8Array; revision: number; key?: string }>();
+  return {
+    codec: {
+      encode: (obj) => codec.encode(obj),
+      decode(value, revision, key) {
+        const obj = codec.decode(value, revision, key);
+        source.set(obj, { value, revision, key });
+        return obj;
+      },
+    },
+    copy(o) {
+      const src = source.get(o);
+      return src ? codec.decode(src.value, src.revision, src.key) : structuredClone(o);
+    },
+  };
+}
 
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
@@ -74,8 +96,9 @@ function deepFreeze<T>(v: T): T {
  * the backend's revision, and watches are served from memory; everything else goes to inner.
  */
 export function createWatchCache(o: WatchCacheOptions): WatchCache {
-  const codec = o.codec ?? jsonCodec;
-  const copy = o.shareObjects ? (x: KubeObject) => x : copyObject;
+  const copying = copyingCodec(o.codec ?? jsonCodec);
+  const codec = o.shareObjects ? (o.codec ?? jsonCodec) : copying.codec;
+  const copy = o.shareObjects ? (x: KubeObject) => x : copying.copy;
   const freshWaitMs = o.freshWaitMs ?? 3000;
   const consistentReadWaitMs = o.consistentReadWaitMs ?? 150;
   const state = new CacheState(o.historySize ?? 10_000);
