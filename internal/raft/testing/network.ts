@@ -29,6 +29,7 @@ export class Network {
   queue: Message[] = [];
   private cuts = new Set<string>();
   private dropTypes = new Set<MessageType>();
+  snapshotsInstalled: { id: NodeId; index: number }[] = [];
   /** Every message delivered, for assertions. */
   delivered: Message[] = [];
 
@@ -93,6 +94,9 @@ export class Network {
         if (rd.snapshot) {
           n.storage.applySnapshot(rd.snapshot);
           n.confState = rd.snapshot.metadata.confState;
+          // The test state machine is the list of applied strings (see snapshotAndCompact).
+          n.applied = rd.snapshot.data.length > 0 ? (JSON.parse(dec(rd.snapshot.data)) as string[]) : [];
+          this.snapshotsInstalled.push({ id: n.id, index: rd.snapshot.metadata.index });
         }
         n.storage.append(rd.entries);
         if (rd.hardState) n.storage.setHardState(rd.hardState);
@@ -137,6 +141,15 @@ export class Network {
       if (!a && !b && this.queue.length === 0) return;
     }
     throw new Error('network did not stabilize');
+  }
+
+  /** Snapshots node `id` at its applied index and compacts its log up to there. */
+  snapshotAndCompact(id: NodeId): number {
+    const n = this.node(id);
+    const index = n.core.status().applied;
+    n.storage.createSnapshot(index, n.confState, enc(JSON.stringify(n.applied)));
+    n.storage.compact(index);
+    return index;
   }
 
   tick(id: NodeId, n = 1): void {
