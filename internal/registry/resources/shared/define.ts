@@ -2,6 +2,7 @@ import type { KubeObject } from '../../../api/index.js';
 import type { ResourceDefinition, SubresourceDefinition, TableColumn } from '../../definition.js';
 import type { ResourceStrategy } from '../../strategy.js';
 import type { UpstreamResource } from '../upstream/index.js';
+import type { BuiltStrategy } from './strategy.js';
 import { since } from './time.js';
 
 export type Cell = TableColumn['cell'];
@@ -10,7 +11,10 @@ export type Cell = TableColumn['cell'];
 export type SubresourceSpec = Omit<SubresourceDefinition, 'name' | 'verbs' | 'kind'>;
 
 export interface BuiltinSpec {
-  strategy: ResourceStrategy;
+  /** A defineStrategy result also supplies nameValidation and trackGeneration. */
+  strategy: ResourceStrategy | BuiltStrategy;
+  /** DELETE answers with the deleted object (pods and services upstream). */
+  returnDeletedObject?: boolean;
   /** Cells by upstream column name. Name, Age and Created At are filled in when not given. */
   cells?: Record<string, Cell>;
   subresources?: Record<string, SubresourceSpec>;
@@ -31,6 +35,7 @@ const COMMON_CELLS: Record<string, Cell> = {
  * cell functions. Throws at startup when a column has no cell, so a gap cannot ship silently.
  */
 export function defineBuiltin(up: UpstreamResource, spec: BuiltinSpec): ResourceDefinition {
+  const built = 'spec' in spec.strategy ? (spec.strategy as BuiltStrategy).spec : undefined;
   const columns: TableColumn[] = up.columns.map((c) => {
     const cell = spec.cells?.[c.name] ?? COMMON_CELLS[c.name];
     if (!cell) throw new Error(`${up.plural}.${up.group}: no cell for column ${c.name}`);
@@ -59,6 +64,11 @@ export function defineBuiltin(up: UpstreamResource, spec: BuiltinSpec): Resource
     ...(spec.storageGroup !== undefined ? { storageGroup: spec.storageGroup } : {}),
     ...(spec.storageResource ? { storageResource: spec.storageResource } : {}),
     ...(spec.convert ? { convert: spec.convert } : {}),
+    ...(spec.returnDeletedObject ? { returnDeletedObject: true } : {}),
+    ...(built?.name ? { nameValidation: built.name } : {}),
+    // Upstream sets generation only on kinds whose strategy tracks it; say so explicitly, because
+    // the store's default would track every object that has a spec.
+    trackGeneration: built?.generation === true,
   };
 }
 

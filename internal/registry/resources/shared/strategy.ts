@@ -1,23 +1,24 @@
 import type { FieldError, KubeObject } from '../../../api/index.js';
 import type { RequestContext, ResourceStrategy } from '../../strategy.js';
-import { validateObjectMeta, validateObjectMetaUpdate } from './meta.js';
 import type { NameValidator as NameRule } from './validation.js';
-import { clone, deepEqual } from './object.js';
+import { clone } from './object.js';
 
 /**
  * What a resource declares; defineStrategy turns it into the ResourceStrategy the generic store
- * calls. The builder owns the cross-cutting rules (metadata validation, status split, generation)
+ * calls. The builder owns the cross-cutting rules (status split, defaulting on every write)
  * so each resource file states only its own defaults and checks.
  */
 export interface StrategySpec {
   namespaced: boolean;
-  /** Rule for metadata.name (DNS-1123 subdomain when absent). */
+  /** Rule for metadata.name (DNS-1123 subdomain when absent); the store applies it with the other
+   *  ObjectMeta checks, defineBuiltin passes it on as ResourceDefinition.nameValidation. */
   name?: NameRule;
   /** The resource has a /status subresource: main-resource writes keep the stored status. */
   status?: boolean;
   /** Create clears status (true by default with `status`; Nodes are created with theirs). */
   clearStatusOnCreate?: boolean;
-  /** metadata.generation starts at 1 and grows by one whenever `spec` changes. */
+  /** metadata.generation starts at 1 and grows with spec changes; the store does it when the
+   *  definition says trackGeneration (defineBuiltin passes this flag on). */
   generation?: boolean;
   /** Upstream defaulting (SetDefaults_*), applied to every write as the decoder does upstream. */
   defaults?(obj: KubeObject): void;
@@ -25,7 +26,7 @@ export interface StrategySpec {
   onCreate?(obj: KubeObject, ctx: RequestContext): void;
   /** Update-only preparation after defaulting (keep fields callers may not change). */
   onUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): void;
-  /** Validation of everything but metadata, for create and update. */
+  /** Validation of everything but metadata (the store validates ObjectMeta), for create and update. */
   validate?(obj: KubeObject, ctx: RequestContext): FieldError[];
   /** Extra update checks (immutable fields). */
   validateUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): FieldError[];
@@ -45,31 +46,24 @@ export interface BuiltStrategy extends ResourceStrategy {
 }
 
 export function defineStrategy(spec: StrategySpec): BuiltStrategy {
-  const meta = { namespaced: spec.namespaced, name: spec.name };
   return {
     spec,
     namespaced: spec.namespaced,
     prepareForCreate(obj, ctx) {
       if (spec.status && spec.clearStatusOnCreate !== false) delete obj.status;
       spec.defaults?.(obj);
-      if (spec.generation) obj.metadata.generation = 1;
       spec.onCreate?.(obj, ctx);
     },
     validate(obj, ctx) {
-      return [...validateObjectMeta(obj, meta), ...(spec.validate?.(obj, ctx) ?? [])];
+      return spec.validate?.(obj, ctx) ?? [];
     },
     prepareForUpdate(obj, old, ctx) {
       if (spec.status) copyOrDelete(obj, old, 'status');
       spec.defaults?.(obj);
-      if (spec.generation) bumpGeneration(obj, old);
       spec.onUpdate?.(obj, old, ctx);
     },
     validateUpdate(obj, old, ctx) {
-      return [
-        ...validateObjectMetaUpdate(obj, old, meta),
-        ...(spec.validate?.(obj, ctx) ?? []),
-        ...(spec.validateUpdate?.(obj, old, ctx) ?? []),
-      ];
+      return [...(spec.validate?.(obj, ctx) ?? []), ...(spec.validateUpdate?.(obj, old, ctx) ?? [])];
     },
     allowCreateOnUpdate: spec.allowCreateOnUpdate ?? false,
     allowUnconditionalUpdate: spec.allowUnconditionalUpdate ?? true,
@@ -94,10 +88,10 @@ export interface SubStrategyOptions {
  * A strategy for /status (and similar) updates: everything outside `writable` is taken from the
  * stored object, and so are the metadata fields ResetObjectMetaForStatus keeps upstream
  * (generation, deletionTimestamp, finalizers, ownerReferences). Labels and annotations may change.
+ * (The store still runs the ObjectMeta update checks.)
  */
 export function subresourceStrategy(main: BuiltStrategy, opts: SubStrategyOptions = {}): ResourceStrategy {
   const writable = new Set(['metadata', 'apiVersion', 'kind', ...(opts.writable ?? ['status'])]);
-  const meta = { namespaced: main.spec.namespaced, name: main.spec.name };
   return {
     namespaced: main.namespaced,
     prepareForCreate: main.prepareForCreate,
@@ -113,7 +107,7 @@ export function subresourceStrategy(main: BuiltStrategy, opts: SubStrategyOption
       main.spec.defaults?.(obj);
     },
     validateUpdate(obj, old, ctx) {
-      return [...validateObjectMetaUpdate(obj, old, meta), ...(opts.validate?.(obj, old, ctx) ?? [])];
+      return opts.validate?.(obj, old, ctx) ?? [];
     },
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: true,
@@ -128,9 +122,4 @@ export const statusStrategy = (main: BuiltStrategy, validate?: SubStrategyOption
 function copyOrDelete(obj: KubeObject, old: KubeObject, key: string): void {
   if (old[key] === undefined) delete obj[key];
   else obj[key] = clone(old[key]);
-}
-
-function bumpGeneration(obj: KubeObject, old: KubeObject): void {
-  const before = old.metadata.generation ?? 1;
-  obj.metadata.generation = deepEqual(obj.spec, old.spec) ? before : before + 1;
 }

@@ -3,6 +3,7 @@ import type { FieldError, KubeObject } from '../../../api/index.js';
 import type { ResourceDefinition } from '../../definition.js';
 import type { RequestContext } from '../../strategy.js';
 import { clone } from './object.js';
+import { nameIsDNSSubdomain, validateObjectMetaFields } from './validation.js';
 
 export const NOW = Date.parse('2026-11-23T10:00:00Z');
 export const ctx: RequestContext = { user: { name: 'admin', groups: ['system:masters'] }, now: NOW, dryRun: false };
@@ -15,7 +16,9 @@ export function create(def: ResourceDefinition, input: KubeObject): { obj: KubeO
   obj.metadata.uid ??= '6b4c2a1e-0000-4000-8000-000000000001';
   obj.metadata.creationTimestamp ??= '2026-11-23T09:59:00Z';
   def.strategy.prepareForCreate(obj, ctx);
-  return { obj, errs: def.strategy.validate(obj, ctx) };
+  // The store validates ObjectMeta before the strategy, with the definition's name rule.
+  const metaErrs = validateObjectMetaFields(obj.metadata, { namespaced: def.namespaced, nameFn: def.nameValidation ?? nameIsDNSSubdomain });
+  return { obj, errs: [...metaErrs, ...def.strategy.validate(obj, ctx)] };
 }
 
 /** update through the main resource or a subresource strategy. */

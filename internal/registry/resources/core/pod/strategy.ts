@@ -9,8 +9,7 @@ const UPDATE_FORBIDDEN =
 
 /**
  * Pod spec is immutable except images, activeDeadlineSeconds, added tolerations and
- * terminationGracePeriodSeconds. spec.nodeName may go from empty to set, because binding (the
- * scheduler's pods/binding) writes it through the store's read-modify-write.
+ * terminationGracePeriodSeconds (pods/binding sets spec.nodeName bypassing the strategy).
  */
 function validateSpecUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const next = clone(isObj(pod.spec) ? pod.spec : {}) as Obj;
@@ -28,10 +27,6 @@ function validateSpecUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const oldTolerations = objs(prev.tolerations);
   const kept = oldTolerations.every((t) => objs(next.tolerations).some((n) => deepEqual(n, t)));
   if (kept) next.tolerations = prev.tolerations;
-  if (!str(prev.nodeName)) {
-    if (prev.nodeName === undefined) delete next.nodeName;
-    else next.nodeName = prev.nodeName;
-  }
   return deepEqual(next, prev) ? [] : [fieldErrors.forbidden('spec', UPDATE_FORBIDDEN)];
 }
 

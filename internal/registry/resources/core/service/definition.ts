@@ -9,6 +9,7 @@ export function serviceDefinition(allocator: ServiceAllocator): ResourceDefiniti
   const strategy = createServiceStrategy(allocator);
   return defineBuiltin(upstream('', 'v1', 'services'), {
     strategy,
+    returnDeletedObject: true,
     cells: serviceCells,
     subresources: { status: { strategy: serviceStatusStrategy(strategy) } },
   });
