@@ -7,6 +7,7 @@ import { forbiddenError, mastersOnlyAuthorizer } from './authorizer.js';
 import type { ResourceDefinition, SubresourceDefinition } from './definition.js';
 import { unknownFieldsOf } from './field-validation.js';
 import type { ApiRequest, ApiResponse, Authorizer, Handler, ResourceCatalog, WatchResponse } from './request.js';
+import { builtinUnknownFields } from './store/schema.js';
 import { GenericStore } from './store/store.js';
 import type { ResourceStore, StoreContext, WriteOutcome } from './store/types.js';
 import { isObject } from './store/util.js';
@@ -26,8 +27,9 @@ export interface HandlerOptions {
   /** uid generator; default crypto.randomUUID. */
   newUid?: () => string;
   /**
-   * Unknown fields of a built-in object for fieldValidation (paths such as "spec.foo"), from the
-   * OpenAPI schemas. Custom resources use their CRD schema instead; metadata is always checked.
+   * Unknown fields of a built-in object for fieldValidation (paths such as "spec.foo"). Default:
+   * upstream's vendored OpenAPI schemas (api findUnknownFields). Custom resources use their CRD
+   * schema instead; metadata is always checked.
    */
   unknownFields?: (def: ResourceDefinition, obj: KubeObject) => string[];
   /** Called after every successful, non-dry-run write (the CRD controller syncs the catalog at once). */
@@ -103,7 +105,7 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
       fieldManager: params.fieldManager,
       admit: (obj, old) =>
         runAdmission(plugins, { operation: old ? 'UPDATE' : 'CREATE', definition: def, subresource: req.subresource, namespace, name: obj.metadata.name ?? '', object: obj, oldObject: old, user: req.user, dryRun }),
-      unknownFields: (obj) => unknownFieldsOf(def, obj, opts.unknownFields),
+      unknownFields: (obj) => unknownFieldsOf(def, obj, opts.unknownFields ?? builtinUnknownFields),
     };
   };
 

@@ -16,10 +16,11 @@ import { deleteCollection, deleteObject } from './delete.js';
 import { groupResource, invalidError, invalidOptions, toApiError } from './errors.js';
 import { collectionPrefix, objectKey } from './keys.js';
 import { applyGenerateName, bumpGeneration, fillCreateMeta, keepUpdateMeta, ownCopy, validateCreateMeta, validateUpdateMeta } from './meta.js';
+import { schemaFor } from './schema.js';
 import { buildPredicate } from './selection.js';
 import { statusStrategy } from './strategies.js';
 import type { DeleteOutcome, ResourceStore, StoreContext, WriteOutcome } from './types.js';
-import { present, toStored } from './util.js';
+import { clone, present, toStored } from './util.js';
 import { watchResource } from './watch.js';
 
 export interface StoreDeps {
@@ -152,7 +153,7 @@ export class GenericStore implements ResourceStore {
     if (patchType === 'apply' && !params.fieldManager) {
       throw invalidOptions('PatchOptions', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
     }
-    const opts = { fieldManager: params.fieldManager, force: params.force, now: ctx.now, schema: def.openAPIV3Schema };
+    const opts = { fieldManager: params.fieldManager, force: params.force, now: ctx.now, schema: schemaFor(def) };
     let warnings: string[] = [];
     const produce = (old: KubeObject) => {
       const patched = applyPatch(patchType, old as Record<string, unknown>, patch, opts) as KubeObject;
@@ -228,7 +229,7 @@ export class GenericStore implements ResourceStore {
             warnings = this.prepareUpdate(ctx, name, obj, old, strategy);
             await ctx.admit?.(obj, old);
             strategy.canonicalize?.(obj);
-            if (shouldDeleteDuringUpdate(obj, old)) throw new EmptiedFinalizers(obj, old.metadata.resourceVersion ?? '');
+            if (shouldDeleteDuringUpdate(obj, old) && !def.strategy.prepareForDelete?.(clone(obj), ctx)) throw new EmptiedFinalizers(obj, old.metadata.resourceVersion ?? '');
             return toStored(def, obj);
           },
           { dryRun: !!params.dryRun, ttlSeconds: def.strategy.ttlSeconds },
@@ -276,7 +277,11 @@ export class GenericStore implements ResourceStore {
   }
 }
 
-/** Upstream shouldDeleteDuringUpdate: no finalizers left, deletion requested, no grace period pending. */
+/**
+ * Upstream shouldDeleteDuringUpdate: no finalizers left, deletion requested, no grace period
+ * pending. The caller also asks strategy.prepareForDelete, so a Namespace whose spec.finalizers
+ * are not done yet stays (upstream ShouldDeleteNamespaceDuringUpdate).
+ */
 function shouldDeleteDuringUpdate(obj: KubeObject, old: KubeObject): boolean {
   if ((obj.metadata.finalizers ?? []).length > 0) return false;
   if (!old.metadata.deletionTimestamp) return false;

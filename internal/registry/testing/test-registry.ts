@@ -1,6 +1,6 @@
 import { createMemoryBackend } from '../../backends/memory/index.js';
 import type { KubeObject } from '../../api/index.js';
-import { createObjectStore, type ObjectStore } from '../../storage/index.js';
+import { createObjectStore, type Backend, type ObjectStore } from '../../storage/index.js';
 import { FakeClock, seededRand } from '../../util/index.js';
 import { createCatalog, type MutableCatalog } from '../catalog.js';
 import type { ResourceDefinition } from '../definition.js';
@@ -18,6 +18,7 @@ export interface TestRegistry {
   catalog: MutableCatalog;
   handler: RegistryHandler;
   objectStore: ObjectStore;
+  backend: Backend;
   clock: FakeClock;
   /** Shorthand requests as the admin user. */
   call(req: TestRequest): Promise<ApiResponse>;
@@ -50,6 +51,7 @@ export function createTestRegistry(definitions: ResourceDefinition[], over: Part
     catalog,
     handler,
     objectStore,
+    backend,
     clock,
     call,
     obj: async (req) => (await call(req)).body as KubeObject,
