@@ -13,3 +13,4 @@ export { createObjectStore, type ObjectStoreOptions } from './object-store-impl.
 export { CONTINUE_EXPIRED_MESSAGE } from './object-store-list.js';
 export { INITIAL_EVENTS_END_ANNOTATION } from './object-store-events.js';
 export { createWatchCache, type WatchCache, type WatchCacheOptions } from './watchcache/watch-cache.js';
+export { createWatchCacheRouter, type WatchCacheRouter, type WatchCacheRouterOptions } from './watchcache/watch-cache-router.js';
