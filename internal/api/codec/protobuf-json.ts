@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
-import { type ProtoSchema, fullName } from './protobuf-schema.js';
-import { type NestedCodec, SPECIAL_TYPES, num } from './protobuf-special.js';
+import { type GoFieldInfo, type ProtoSchema, fullName } from './protobuf-schema.js';
+import { type NestedCodec, SPECIAL_TYPES, type SpecialCodec, num } from './protobuf-special.js';
 
 /**
  * Converts between decoded protobufjs messages and the Kubernetes JSON form, applying what Go's
@@ -45,8 +45,46 @@ export interface JsonCodec {
 }
 
 /** `rawToJson` decodes RawExtension bytes (JSON, or a nested protobuf envelope). */
+interface FieldPlan {
+  field: protobuf.Field;
+  name: string;
+  info: GoFieldInfo;
+  isMap: boolean;
+  repeated: boolean;
+  sub?: protobuf.Type;
+}
+
+interface TypePlan {
+  special?: SpecialCodec;
+  wrapper: boolean;
+  fields: FieldPlan[];
+}
+
 export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) => unknown): JsonCodec {
   const schemaType = () => schema.root.lookupType(APIEXT_SCHEMA);
+  // Reflection lookups are precomputed once per message type: decoding is on the request path.
+  const plans = new WeakMap<protobuf.Type, TypePlan>();
+  const planOf = (type: protobuf.Type): TypePlan => {
+    let plan = plans.get(type);
+    if (!plan) {
+      plan = {
+        special: SPECIAL_TYPES[fullName(type)],
+        wrapper: schema.isArrayWrapper(type),
+        fields: type.fieldsArray
+          .map((field) => ({
+            field,
+            name: field.name,
+            info: schema.fieldInfo(type, field.name),
+            isMap: field instanceof protobuf.MapField,
+            repeated: field.repeated,
+            sub: field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined,
+          }))
+          .filter((f) => !f.info.skip),
+      };
+      plans.set(type, plan);
+    }
+    return plan;
+  };
   const nested: NestedCodec = {
     schemaToJson: (m) => toJson(schemaType(), m as object),
     schemaFromJson: (v) => fromJson(schemaType(), v),
@@ -58,19 +96,17 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
   }
 
   function toJson(type: protobuf.Type, msg: object): unknown {
-    const special = SPECIAL_TYPES[fullName(type)];
-    if (special) return special.toJson(msg as Plain, nested);
-    if (schema.isArrayWrapper(type)) {
+    const plan = planOf(type);
+    if (plan.special) return plan.special.toJson(msg as Plain, nested);
+    if (plan.wrapper) {
       const items = (msg as Plain).items;
       return Array.isArray(items) && items.length > 0 ? [...items] : null;
     }
     const out: Plain = {};
-    for (const field of type.fieldsArray) {
-      const info = schema.fieldInfo(type, field.name);
-      if (info.skip) continue;
-      const present = has(msg, field.name);
-      const v = (msg as Plain)[field.name];
-      if (field instanceof protobuf.MapField || field.repeated) {
+    for (const { field, name, info, isMap, repeated, sub } of plan.fields) {
+      const present = has(msg, name);
+      const v = (msg as Plain)[name];
+      if (isMap || repeated) {
         const empty = !present || (Array.isArray(v) ? v.length === 0 : Object.keys(v as object).length === 0);
         if (empty) {
           if (!info.omitempty) out[info.json] = null; // Go: nil slice or map
@@ -79,11 +115,11 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
         } else {
           out[info.json] = Object.fromEntries(Object.entries(v as Plain).map(([k, e]) => [k, valueToJson(field, e)]));
         }
-      } else if (field.resolvedType instanceof protobuf.Type) {
+      } else if (sub) {
         if (!present && info.pointer) continue;
-        const sub = toJson(field.resolvedType, present ? (v as object) : field.resolvedType.create());
-        if (info.inline && sub && typeof sub === 'object') Object.assign(out, sub);
-        else out[info.json] = sub;
+        const json = toJson(sub, present ? (v as object) : sub.create());
+        if (info.inline && json && typeof json === 'object') Object.assign(out, json);
+        else out[info.json] = json;
       } else if (present) {
         if (info.pointer || !info.omitempty || !isZeroScalar(field.type, v)) out[info.json] = scalarToJson(field.type, v);
       } else if (!info.pointer && !info.omitempty) {
@@ -101,14 +137,12 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
   }
 
   function fromJson(type: protobuf.Type, value: unknown): Plain {
-    const special = SPECIAL_TYPES[fullName(type)];
-    if (special) return special.fromJson(value, nested);
-    if (schema.isArrayWrapper(type)) return Array.isArray(value) ? { items: value } : {};
+    const plan = planOf(type);
+    if (plan.special) return plan.special.fromJson(value, nested);
+    if (plan.wrapper) return Array.isArray(value) ? { items: value } : {};
     const json = value && typeof value === 'object' ? (value as Plain) : {};
     const out: Plain = {};
-    for (const field of type.fieldsArray) {
-      const info = schema.fieldInfo(type, field.name);
-      if (info.skip) continue;
+    for (const { field, info } of plan.fields) {
       const v = info.inline ? json : json[info.json];
       if (field instanceof protobuf.MapField) {
         if (v && typeof v === 'object') out[field.name] = Object.fromEntries(Object.entries(v as Plain).map(([k, e]) => [k, valueFromJson(field, e)]));
