@@ -15,7 +15,8 @@ function reasonOf(fn: () => unknown): string | undefined {
 describe('query parsing', () => {
   it('parses booleans case-insensitively (Python sends watch=True)', () => {
     for (const v of ['true', 'True', 'TRUE', '1', 't']) expect(parseBool(v, 'watch')).toBe(true);
-    for (const v of ['false', 'False', '0', '']) expect(parseBool(v, 'watch')).toBe(false);
+    for (const v of ['false', 'False', '0']) expect(parseBool(v, 'watch')).toBe(false);
+    expect(parseBool('', 'watch')).toBeUndefined();
     expect(isWatchRequest({ watch: 'True' })).toBe(true);
     expect(isWatchRequest({})).toBe(false);
     expect(reasonOf(() => parseBool('yes', 'watch'))).toBe('400 BadRequest');

@@ -1,4 +1,4 @@
-import { ApiError, apiErrors, fieldErrors, type FieldError } from '../api/index.js';
+import { ApiError, apiErrors, fieldErrors, parseBool as parseQueryBool, QueryParamError, type FieldError } from '../api/index.js';
 import type { DeleteParams, ListParams, PatchParams, WatchParams, WriteParams } from '../registry/index.js';
 
 /** The parsed query string as fastify hands it over. */
@@ -11,23 +11,15 @@ export function first(q: Query, key: string): string | undefined {
 }
 
 /**
- * Booleans are parsed case-insensitively: the Python client sends `watch=True`. Accepts what Go's
- * strconv.ParseBool accepts in any case; an empty value is false. Anything else is 400.
+ * Booleans are parsed case-insensitively (the Python client sends `watch=True`) by internal/api's
+ * parser; an empty value counts as absent, anything unparsable is 400.
  */
 export function parseBool(value: string | undefined, name: string): boolean | undefined {
-  if (value === undefined) return undefined;
-  switch (value.toLowerCase()) {
-    case 'true':
-    case 't':
-    case '1':
-      return true;
-    case 'false':
-    case 'f':
-    case '0':
-    case '':
-      return false;
-    default:
-      throw apiErrors.badRequest(`invalid boolean value for ${name}: ${JSON.stringify(value)}`);
+  try {
+    return parseQueryBool(value, name);
+  } catch (err) {
+    if (err instanceof QueryParamError) throw apiErrors.badRequest(err.message);
+    throw err;
   }
 }
 

@@ -175,7 +175,7 @@ describe('HTTP watch', () => {
     const second = await fetch(`${base}/api/v1/configmaps?watch=true`, { headers: AUTH });
     expect(second.status).toBe(429);
     expect(second.headers.get('retry-after')).toBe('1');
-    expect(await second.json()).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
+    expect((await second.json()) as object).toMatchObject({ kind: 'Status', reason: 'TooManyRequests', code: 429 });
     handler.watches[0]!.channel.close();
     await lines(first.res).ended;
     const third = await open('/api/v1/configmaps?watch=true');
@@ -189,7 +189,7 @@ describe('HTTP watch', () => {
     handler.failWith = apiErrors.forbidden({ group: '', resource: 'configmaps' }, '', 'no');
     const r = await fetch(`${base}/api/v1/configmaps?watch=true`, { headers: AUTH });
     expect(r.status).toBe(403);
-    expect((await r.json()).reason).toBe('Forbidden');
+    expect(((await r.json()) as { reason: string }).reason).toBe('Forbidden');
   });
 });
 
