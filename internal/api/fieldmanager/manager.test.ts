@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../errors.js';
+import { builtinSchema } from '../openapi/index.js';
+import type { KubeObject } from '../types.js';
+import { applyConfig, managerName, trackUpdate } from './manager.js';
+
+const deploySchema = builtinSchema({ group: 'apps', version: 'v1', kind: 'Deployment' });
+const cmSchema = builtinSchema({ group: '', version: 'v1', kind: 'ConfigMap' });
+const T = '2026-11-23T00:00:00Z';
+
+const ctx = (manager: string, schema = deploySchema) => ({ manager, apiVersion: 'apps/v1', time: T, schema });
+
+function deploy(containers: unknown[], replicas?: number): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { ...(replicas !== undefined ? { replicas } : {}), selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers } } },
+  };
+}
+
+function apply(live: KubeObject | undefined, config: KubeObject, manager: string, force = false): KubeObject {
+  return applyConfig({ live, config, force, ...ctx(manager) });
+}
+
+function conflict(fn: () => unknown): ApiError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ApiError) return e;
+    throw e;
+  }
+  throw new Error('no conflict');
+}
+
+const containers = (o: KubeObject) => (o.spec as { template: { spec: { containers: { name: string; image: string }[] } } }).template.spec.containers;
+
+describe('trackUpdate', () => {
+  it('records a create like kubectl create configmap does (f:data with its own node)', () => {
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'd', uid: 'u' }, data: { a: 'b' } };
+    const out = trackUpdate(undefined, cm, { manager: 'kubectl-create', apiVersion: 'v1', time: T, schema: cmSchema });
+    expect(out.metadata.managedFields).toEqual([
+      { manager: 'kubectl-create', operation: 'Update', apiVersion: 'v1', time: T, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:a': {} } } },
+    ]);
+  });
+
+  it('moves ownership of changed fields to the updater', () => {
+    const a = apply(undefined, deploy([{ name: 'app', image: 'v1' }], 3), 'alice');
+    const scaled = { ...a, spec: { ...(a.spec as object), replicas: 5 } };
+    const out = trackUpdate(a, scaled, ctx('kubectl-scale'));
+    const m = Object.fromEntries(out.metadata.managedFields!.map((e) => [e.manager, e.fieldsV1 as Record<string, Record<string, unknown>>]));
+    expect(m['kubectl-scale']).toEqual({ 'f:spec': { 'f:replicas': {} } });
+    expect(m.alice!['f:spec']).not.toHaveProperty('f:replicas');
+  });
+});
+
+describe('applyConfig (server-side apply)', () => {
+  it('creates, then conflicts when another manager changes an owned value, naming manager and field', () => {
+    const live = apply(undefined, deploy([{ name: 'app', image: 'v1' }], 3), 'kubectl');
+    const err = conflict(() => apply(live, deploy([{ name: 'app', image: 'v1' }], 5), 'other'));
+    expect(err.code).toBe(409);
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas');
+    expect(err.details?.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.replicas' }]);
+  });
+
+  it('shares ownership when the value is the same, and force takes it over', () => {
+    const live = apply(undefined, deploy([{ name: 'app', image: 'v1' }], 3), 'a');
+    const shared = apply(live, deploy([{ name: 'app', image: 'v1' }], 3), 'b');
+    expect(shared.metadata.managedFields!.map((e) => e.manager)).toEqual(['a', 'b']);
+    const forced = apply(shared, deploy([{ name: 'app', image: 'v2' }], 3), 'b', true);
+    expect(containers(forced)[0]!.image).toBe('v2');
+    const aFields = JSON.stringify(forced.metadata.managedFields!.find((e) => e.manager === 'a')!.fieldsV1);
+    expect(aFields).not.toContain('f:image');
+  });
+
+  it('merges associative lists by key and removes what a manager stops applying', () => {
+    const live = apply(undefined, deploy([{ name: 'app', image: 'v1' }]), 'a');
+    const both = apply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'sidecar', image: 's' }] } } } } as KubeObject, 'b');
+    expect(containers(both).map((c) => c.name)).toEqual(['app', 'sidecar']);
+    const dropped = apply(both, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: {} } as KubeObject, 'b');
+    expect(containers(dropped).map((c) => c.name)).toEqual(['app']);
+  });
+
+  it('keeps a dropped field that another manager also owns', () => {
+    const live = apply(undefined, deploy([{ name: 'app', image: 'v1' }], 2), 'a');
+    const b = apply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } } as KubeObject, 'b');
+    const aDrops = apply(b, deploy([{ name: 'app', image: 'v1' }]), 'a');
+    expect((aDrops.spec as { replicas: number }).replicas).toBe(2);
+  });
+
+  it('takes managedFields rewritten by a JSON patch as the new baseline (kubectl CSA→SSA migration)', () => {
+    const created = trackUpdate(undefined, deploy([{ name: 'app', image: 'v1' }], 1), ctx('kubectl-client-side-apply'));
+    const rewritten = { ...created, metadata: { ...created.metadata, managedFields: created.metadata.managedFields!.map((e) => ({ ...e, manager: 'kubectl', operation: 'Apply' as const })) } };
+    const out = trackUpdate(created, rewritten, ctx('kubectl-client-side-apply'));
+    expect(out.metadata.managedFields!.map((e) => `${e.manager}/${e.operation}`)).toEqual(['kubectl/Apply']);
+  });
+});
+
+describe('managerName', () => {
+  it('uses fieldManager, else the user agent up to "/"', () => {
+    expect(managerName('kubectl-edit', 'kubectl/v1.32')).toBe('kubectl-edit');
+    expect(managerName(undefined, 'kubectl.1.33/v1.33.1 (linux/amd64) kubernetes/abc')).toBe('kubectl.1.33');
+    expect(managerName(undefined, undefined)).toBe('unknown');
+  });
+});

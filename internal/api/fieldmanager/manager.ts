@@ -1,0 +1,147 @@
+import { ApiError } from '../errors.js';
+import type { Schema } from '../openapi/index.js';
+import type { KubeObject, ManagedFieldsEntry } from '../types.js';
+import { FieldSet, pathString } from './fieldset.js';
+import { fieldsOf, mergeApplied, removeAt, valueAt } from './walk.js';
+
+type Obj = Record<string, unknown>;
+
+interface Owner {
+  entry: ManagedFieldsEntry;
+  set: FieldSet;
+}
+
+export interface WriteContext {
+  manager: string;
+  apiVersion: string;
+  /** RFC 3339 time of the write. */
+  time: string;
+  subresource?: string;
+  schema: Schema | undefined;
+}
+
+function owners(obj: KubeObject | undefined): Owner[] {
+  return (obj?.metadata.managedFields ?? []).map((entry) => {
+    try {
+      return { entry, set: FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}) };
+    } catch {
+      throw new ApiError('BadRequest', `metadata.managedFields: invalid fieldsV1 for manager "${entry.manager}"`);
+    }
+  });
+}
+
+function sameSlot(e: ManagedFieldsEntry, manager: string, operation: 'Apply' | 'Update', ctx: WriteContext): boolean {
+  return e.manager === manager && e.operation === operation && (e.subresource ?? '') === (ctx.subresource ?? '') && (operation === 'Apply' || e.apiVersion === ctx.apiVersion);
+}
+
+function serialize(list: Owner[]): ManagedFieldsEntry[] {
+  return list
+    .filter((o) => !o.set.isEmpty)
+    .map((o) => ({ ...o.entry, fieldsType: 'FieldsV1' as const, fieldsV1: o.set.toFieldsV1() }));
+}
+
+function upsert(list: Owner[], operation: 'Apply' | 'Update', ctx: WriteContext): Owner {
+  let mine = list.find((o) => sameSlot(o.entry, ctx.manager, operation, ctx));
+  if (!mine) {
+    mine = { entry: { manager: ctx.manager, operation, apiVersion: ctx.apiVersion, time: ctx.time, fieldsType: 'FieldsV1', ...(ctx.subresource ? { subresource: ctx.subresource } : {}) }, set: new FieldSet() };
+    list.push(mine);
+  }
+  mine.entry = { ...mine.entry, apiVersion: ctx.apiVersion, time: ctx.time };
+  return mine;
+}
+
+/**
+ * Records a non-apply write (create, update, patch): the writer takes ownership of every field it
+ * set or changed, other managers lose those fields, and removed fields leave every set. When the
+ * request itself carries managedFields that differ from the stored ones (kubectl's CSA→SSA
+ * migration rewrites them with a JSON patch), those are taken as the starting point.
+ */
+export function trackUpdate(old: KubeObject | undefined, next: KubeObject, ctx: WriteContext): KubeObject {
+  const incoming = next.metadata.managedFields;
+  const base = incoming !== undefined && JSON.stringify(incoming) !== JSON.stringify(old?.metadata.managedFields) ? next : old;
+  const list = owners(base);
+  const before = fieldsOf(old, ctx.schema);
+  const after = fieldsOf(next, ctx.schema);
+  const changed = new FieldSet();
+  for (const { path, leaf } of after.paths()) {
+    const differs = !before.has(path) || (leaf && JSON.stringify(valueAt(old, path, ctx.schema)) !== JSON.stringify(valueAt(next, path, ctx.schema)));
+    if (differs) changed.add(path);
+  }
+  const removed = [...before.paths()].filter(({ path }) => !after.has(path)).map((p) => p.path);
+  if (![...changed.paths()].length && !removed.length) return withManaged(next, serialize(list));
+  const mine = upsert(list, 'Update', ctx);
+  for (const o of list) {
+    for (const { path } of changed.paths()) if (o !== mine) o.set.remove(path);
+    for (const path of removed) o.set.remove(path);
+  }
+  for (const { path } of changed.paths()) mine.set.add(path);
+  return withManaged(next, serialize(list));
+}
+
+export interface ApplyInput extends WriteContext {
+  live: KubeObject | undefined;
+  config: KubeObject;
+  force: boolean;
+}
+
+/**
+ * Server-side apply: merges `config` into `live`, records `manager` as the owner of exactly the
+ * fields in `config`, removes fields the manager applied before but no longer applies (unless
+ * another manager owns them), and refuses (409 Conflict, FieldManagerConflict causes) to change a
+ * value another manager owns unless `force` is set, in which case it takes ownership.
+ */
+export function applyConfig(input: ApplyInput): KubeObject {
+  const { live, config, schema } = input;
+  const list = owners(live);
+  const applied = fieldsOf(config, schema);
+  const conflicts: { manager: string; path: string[] }[] = [];
+  for (const o of list) {
+    if (sameSlot(o.entry, input.manager, 'Apply', input)) continue;
+    for (const { path, leaf } of applied.paths()) {
+      if (!leaf || !o.set.has(path)) continue;
+      if (JSON.stringify(valueAt(live, path, schema)) !== JSON.stringify(valueAt(config, path, schema))) conflicts.push({ manager: o.entry.manager ?? '', path });
+    }
+  }
+  if (conflicts.length && !input.force) throw conflictError(conflicts);
+  for (const c of conflicts) for (const o of list) if (o.entry.manager === c.manager) o.set.remove(c.path);
+
+  const mine = upsert(list, 'Apply', input);
+  const previous = mine.set;
+  let merged = mergeApplied(live ?? {}, config, schema) as KubeObject;
+  merged = { ...merged, metadata: { ...(live?.metadata ?? {}), ...merged.metadata } };
+  // Fields this manager stopped applying go away unless someone else still owns them.
+  const dropped = [...previous.paths()].filter(({ path }) => !applied.has(path)).map((p) => p.path);
+  // Shortest first: an item goes as a whole before its fields would be picked off one by one.
+  for (const path of dropped.sort((a, b) => a.length - b.length)) {
+    if (list.some((o) => o !== mine && o.set.has(path))) continue;
+    removeAt(merged, path, schema);
+  }
+  mine.set = applied;
+  return withManaged(merged, serialize(list));
+}
+
+function withManaged(obj: KubeObject, entries: ManagedFieldsEntry[]): KubeObject {
+  const metadata = { ...obj.metadata };
+  if (entries.length) metadata.managedFields = entries;
+  else delete metadata.managedFields;
+  return { ...obj, metadata };
+}
+
+function conflictError(conflicts: { manager: string; path: string[] }[]): ApiError {
+  const byManager = new Map<string, string[]>();
+  for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), pathString(c.path)]);
+  const parts = [...byManager].map(([m, paths]) => (paths.length === 1 ? `conflict with "${m}": ${paths[0]}` : `conflicts with "${m}":\n${paths.map((p) => `- ${p}`).join('\n')}`));
+  const n = conflicts.length;
+  return new ApiError('Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`, {
+    details: { causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: pathString(c.path) })) },
+  });
+}
+
+/** The manager name for a non-apply write: fieldManager, else the User-Agent up to its first "/". */
+export function managerName(fieldManager: string | undefined, userAgent: string | undefined): string {
+  if (fieldManager) return fieldManager;
+  const ua = (userAgent ?? '').split('/')[0]!.trim();
+  return ua || 'unknown';
+}
+
+export type { Obj as ManagedObject };
