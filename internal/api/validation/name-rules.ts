@@ -27,3 +27,24 @@ export const nameIsDNS1035Label: NameValidator = (name, prefix) => isDNS1035Labe
 export const nameIsPathSegment: NameValidator = (name, prefix) => (prefix ? isValidPathSegmentPrefix(name) : isValidPathSegmentName(name));
 
 export const validateNamespaceName: NameValidator = nameIsDNSLabel;
+
+/**
+ * Resources whose names follow another rule than the default DNS-1123 subdomain, keyed
+ * "<resource>.<group>" ("namespaces" for core). Mirrors the nameFn each upstream strategy passes
+ * to ValidateObjectMeta.
+ */
+const NAME_RULES: Record<string, NameValidator> = {
+  namespaces: nameIsDNSLabel,
+  services: nameIsDNS1035Label,
+  'roles.rbac.authorization.k8s.io': nameIsPathSegment,
+  'clusterroles.rbac.authorization.k8s.io': nameIsPathSegment,
+  'rolebindings.rbac.authorization.k8s.io': nameIsPathSegment,
+  'clusterrolebindings.rbac.authorization.k8s.io': nameIsPathSegment,
+  'flowschemas.flowcontrol.apiserver.k8s.io': nameIsPathSegment,
+  'prioritylevelconfigurations.flowcontrol.apiserver.k8s.io': nameIsPathSegment,
+};
+
+/** The name rule for a resource: the table above, else DNS-1123 subdomain (most kinds and CRs). */
+export function nameValidatorFor(gr: { group: string; resource: string }): NameValidator {
+  return NAME_RULES[gr.group ? `${gr.resource}.${gr.group}` : gr.resource] ?? nameIsDNSSubdomain;
+}

@@ -10,7 +10,7 @@ import {
   isValidPathSegmentPrefix,
   regexError,
 } from './names.js';
-import { nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, nameIsDNS1035Label } from './name-rules.js';
+import { nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment, nameIsDNS1035Label, nameValidatorFor } from './name-rules.js';
 import { generateNameFrom, GENERATE_NAME_ALPHABET } from './generate-name.js';
 import { seededRand } from '../../util/index.js';
 
@@ -129,5 +129,16 @@ describe('generateNameFrom', () => {
     const n = generateNameFrom('g'.repeat(100), () => 0);
     expect(n).toBe('g'.repeat(58) + 'bbbbb');
     expect(n).toHaveLength(63);
+  });
+});
+
+describe('nameValidatorFor', () => {
+  it('picks the upstream rule per resource', () => {
+    expect(nameValidatorFor({ group: '', resource: 'namespaces' })('a.b', false)).toHaveLength(1);
+    expect(nameValidatorFor({ group: '', resource: 'services' })('1svc', false)).toHaveLength(1);
+    expect(nameValidatorFor({ group: 'rbac.authorization.k8s.io', resource: 'clusterroles' })('system:controller:x', false)).toEqual([]);
+    expect(nameValidatorFor({ group: 'flowcontrol.apiserver.k8s.io', resource: 'flowschemas' })('Exempt', false)).toEqual([]);
+    expect(nameValidatorFor({ group: '', resource: 'configmaps' })('a.b-c', false)).toEqual([]);
+    expect(nameValidatorFor({ group: 'example.com', resource: 'widgets' })('BAD', false)).toHaveLength(1);
   });
 });
