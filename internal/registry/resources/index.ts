@@ -1,6 +1,7 @@
 // internal/registry/resources: every built-in resource as a definition (names, verbs and Table
 // columns captured from upstream v1.26.1) plus its strategy. Imports api, util and registry types.
 import type { ResourceDefinition } from '../definition.js';
+import { appsDefinitions } from './apps/index.js';
 import { coreDefinitions } from './core/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
 
@@ -16,5 +17,5 @@ export interface BuiltinOptions {
 /** All built-in resources, grouped as discovery lists them. Build once per server. */
 export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinition[] {
   const allocator = opts.serviceAllocator ?? createServiceAllocator();
-  return [...coreDefinitions(allocator)];
+  return [...coreDefinitions(allocator), ...appsDefinitions()];
 }

@@ -50,7 +50,8 @@ export function defineStrategy(spec: StrategySpec): BuiltStrategy {
     spec,
     namespaced: spec.namespaced,
     prepareForCreate(obj, ctx) {
-      if (spec.status && spec.clearStatusOnCreate !== false) delete obj.status;
+      // Upstream resets status to its zero struct, which serializes as `status: {}`.
+      if (spec.status && spec.clearStatusOnCreate !== false) obj.status = {};
       spec.defaults?.(obj);
       spec.onCreate?.(obj, ctx);
     },

@@ -3,6 +3,7 @@ import type { ScalePaths } from '../../definition.js';
 import type { Cell } from './define.js';
 import { containerCells } from './define.js';
 import { get, isObj } from './object.js';
+import { immutable } from './meta.js';
 import { validatePodTemplate } from './pod-spec-validation.js';
 import { isEmptySelector, selectorMatches, validateLabelSelector } from './selectors.js';
 
@@ -48,3 +49,30 @@ export function validateSelectorAndTemplate(obj: KubeObject, specField = 'spec',
 
 /** Containers and Images cells of a workload whose pod template is at spec.template. */
 export const templateCells: Record<string, Cell> = containerCells((o) => get(o, 'spec', 'template'));
+
+/** Controllers of long-running pods need restartPolicy Always in the template. */
+export function validateRestartAlways(obj: KubeObject, field = 'spec.template.spec.restartPolicy'): FieldError[] {
+  const policy = get(obj, ...field.split('.'));
+  return policy === undefined || policy === 'Always' ? [] : [fieldErrors.notSupported(field, policy, ['Always'])];
+}
+
+/** apps/v1 selectors cannot change after creation. */
+export function validateSelectorUnchanged(obj: KubeObject, old: KubeObject, field = 'spec.selector'): FieldError[] {
+  const path = field.split('.');
+  return immutable(field, get(obj, ...path), get(old, ...path));
+}
+
+/** An int-or-percent ("25%" or 1); returns the error text, or undefined when valid. */
+export function intOrPercentError(v: unknown): string | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? undefined : 'must be greater than or equal to 0';
+  if (typeof v === 'string') {
+    const m = /^(\d+)%$/.exec(v);
+    if (!m) return "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+    return Number(m[1]) > 100 ? 'must not be greater than 100%' : undefined;
+  }
+  return 'must be an integer or percentage';
+}
+
+export function isZeroIntOrPercent(v: unknown): boolean {
+  return v === 0 || v === '0%' || v === undefined;
+}
