@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from './server.js';
 import { createTestServer, testVersion, type TestServer } from './testing/harness.js';
 
 let ts: TestServer;
@@ -47,5 +48,28 @@ describe('health and version endpoints', () => {
     const r = await ts.app.inject({ url: '/version?timeout=32s' });
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.json()).toEqual(testVersion);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('fails /readyz and answers API requests with a 503 Status once close() began, while /livez stays ok', async () => {
+    ts = createTestServer();
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    // Hold close() in its preClose phase: the server still listens but is shutting down.
+    ts.app.addHook('preClose', async () => blocked);
+    const { url } = await listen(ts.app, '127.0.0.1', 0);
+    const closing = ts.app.close();
+    await new Promise((r) => setTimeout(r, 20));
+    const ready = await fetch(`${url}/readyz?verbose`);
+    expect(ready.status).toBe(500);
+    expect(await ready.text()).toContain('[-]shutdown failed: reason withheld');
+    expect((await fetch(`${url}/livez`)).status).toBe(200);
+    const api = await fetch(`${url}/api/v1/namespaces`, { headers: { authorization: 'Bearer admin' } });
+    expect(api.status).toBe(503);
+    expect(api.headers.get('connection')).toBe('close');
+    expect((await api.json()) as object).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable', code: 503 });
+    release();
+    await closing;
   });
 });

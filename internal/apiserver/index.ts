@@ -6,3 +6,4 @@ export { createApiServer, listen, type ApiServer, type ApiServerLimits, type Api
 export { AUTHENTICATED_GROUP, isPublicPath, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
 export type { HealthCheck, VersionInfo } from './health.js';
 export { humanDuration } from './table.js';
+export { createOpenApiService, registerOpenApiRoutes, type OpenApiService } from './openapi/index.js';

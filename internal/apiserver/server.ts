@@ -75,6 +75,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxRequestBodyBytes,
     routerOptions: { maxParamLength: 4096 },
+    // fastify's own 503 body is not a Status; onRequest below answers during shutdown instead.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
 
   const users = new WeakMap<FastifyRequest, UserInfo>();
@@ -120,8 +122,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   app.setNotFoundHandler((_request, reply) => sendStatus(reply, resourceNotFound()));
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     if (isPublicPath(request.url)) return;
+    if (shuttingDown) {
+      // Clients retry elsewhere (HAProxy already sees /readyz failing); do not keep the connection.
+      reply.header('Connection', 'close');
+      throw apiErrors.unavailable('the apiserver is shutting down, please try again later');
+    }
     const user = await authenticate(request);
     if (!user) throw apiErrors.unauthorized();
     users.set(request, user);
