@@ -73,3 +73,17 @@ describe('graceful shutdown', () => {
     await closing;
   });
 });
+
+describe('/metrics', () => {
+  it('counts requests by method and code and shows in-flight and watch gauges, for authenticated callers', async () => {
+    ts = createTestServer();
+    await ts.app.inject({ url: '/api/v1/namespaces', headers: { authorization: 'Bearer admin' } });
+    await ts.app.inject({ url: '/api/v1/nope', headers: { authorization: 'Bearer admin' } });
+    expect((await ts.app.inject({ url: '/metrics' })).statusCode).toBe(401);
+    const m = await ts.app.inject({ url: '/metrics', headers: { authorization: 'Bearer admin' } });
+    expect(m.body).toContain('apiserver_request_total{code="200",method="GET"} 1\n');
+    expect(m.body).toContain('apiserver_request_total{code="404",method="GET"} 1\n');
+    expect(m.body).toContain('apiserver_current_inflight_requests 0\n');
+    expect(m.body).toContain('apiserver_registered_watchers 0\n');
+  });
+});

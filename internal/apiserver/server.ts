@@ -9,6 +9,7 @@ import { isPublicPath, tlsServerOptions, x509Authenticator, type Authenticator, 
 import { DiscoveryService } from './discovery-routes.js';
 import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
 import { ConcurrencyLimit } from './limits.js';
+import { registerMetrics, RequestMetrics } from './metrics.js';
 import { resourceNotFound } from './resolve.js';
 import { sendStatus, translateError } from './status.js';
 import { streamWebsocketWatch, WatchHub, type StreamHooks } from './watch.js';
@@ -145,6 +146,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   app.addHook('onClose', async () => discovery.close());
 
+  registerMetrics(app, new RequestMetrics(), { inFlight: () => ctx.inFlight.active, watches: () => hub.active });
   registerHealthRoutes(app, {
     liveness: opts.liveness ?? [],
     readiness: opts.readiness ?? [],

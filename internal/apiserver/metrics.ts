@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * A small Prometheus text endpoint (/metrics, authenticated like upstream's): request counts by
+ * method and code, and the gauges an operator needs to see limits coming (in-flight, watches).
+ * Names follow kube-apiserver's where the meaning matches.
+ */
+export interface MetricsSources {
+  inFlight(): number;
+  watches(): number;
+}
+
+export class RequestMetrics {
+  #counts = new Map<string, number>();
+
+  record(method: string, code: number): void {
+    const key = `${method}\u0000${code}`;
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  render(sources: MetricsSources): string {
+    const lines = [
+      '# HELP apiserver_request_total Counter of apiserver requests broken out by HTTP method and response code.',
+      '# TYPE apiserver_request_total counter',
+    ];
+    for (const [key, n] of [...this.#counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const [method, code] = key.split('\u0000');
+      lines.push(`apiserver_request_total{code="${code}",method="${method}"} ${n}`);
+    }
+    lines.push(
+      '# HELP apiserver_current_inflight_requests Number of non-watch requests being served.',
+      '# TYPE apiserver_current_inflight_requests gauge',
+      `apiserver_current_inflight_requests ${sources.inFlight()}`,
+      '# HELP apiserver_registered_watchers Number of open watches.',
+      '# TYPE apiserver_registered_watchers gauge',
+      `apiserver_registered_watchers ${sources.watches()}`,
+    );
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: RequestMetrics, sources: MetricsSources): void {
+  // Hijacked watch responses never reach onResponse; they are visible in the watcher gauge instead.
+  app.addHook('onResponse', async (request, reply) => metrics.record(request.method, reply.statusCode));
+  app.get('/metrics', (_req, reply) => reply.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render(sources)));
+}
