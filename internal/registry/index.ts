@@ -14,3 +14,4 @@ export { objectKey, collectionPrefix, resourcePrefix } from './store/keys.js';
 export { toApiError, invalidError } from './store/errors.js';
 export { serveSubresource, toScale, podBindingHandler, podEvictionHandler, DEFAULT_SCALE_PATHS } from './subresources.js';
 export { parseJsonPath, evaluateJsonPath, getPath, setPath, JsonPathError } from './jsonpath.js';
+export { createRegistry, type Registry, type RegistryOptions } from './registry.js';

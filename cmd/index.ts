@@ -1,0 +1,11 @@
+// The explicit oclif command map: one file per command beside this one. Commands are thin: they
+// parse flags, call internal/app, and map errors to exit codes.
+import Kubeconfig from './kubeconfig.js';
+import Server from './server.js';
+import Version from './version.js';
+
+export const commands = {
+  server: Server,
+  kubeconfig: Kubeconfig,
+  version: Version,
+};

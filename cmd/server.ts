@@ -1,0 +1,50 @@
+import { Command, Flags } from '@oclif/core';
+import { startServer } from '../internal/app/index.js';
+import { ConfigError } from '../internal/util/index.js';
+
+export default class Server extends Command {
+  static override description =
+    'Run a kplane control plane node: the Kubernetes API on an embedded datastore. First start creates the CA, certificates and DATA_DIR/kubeconfig.';
+
+  static override flags = {
+    'data-dir': Flags.string({ description: 'where the datastore, certificates and kubeconfig live', default: './kplane-data' }),
+    listen: Flags.string({ description: 'HOST:PORT to serve the API on', default: '0.0.0.0:6443' }),
+    'advertise-address': Flags.string({ description: 'address other nodes and clients use to reach this one (added to the certificate)' }),
+    datastore: Flags.string({ description: 'storage backend', options: ['sqlite', 'memory'], default: 'sqlite' }),
+    'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Server);
+    const { host, port } = parseListen(flags.listen);
+    const server = await startServer({
+      dataDir: flags['data-dir'],
+      host,
+      port,
+      advertiseAddress: flags['advertise-address'],
+      datastore: flags.datastore as 'sqlite' | 'memory',
+      logLevel: flags['log-level'],
+    });
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      server.log.info({ signal }, 'shutting down');
+      // A second signal, or a shutdown that hangs, must still end the process.
+      const force = setTimeout(() => process.exit(1), 10_000);
+      force.unref();
+      await server.close();
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  }
+}
+
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen);
+  if (!m) throw new ConfigError(`--listen must be HOST:PORT, got "${listen}"`);
+  const port = Number(m[3]);
+  if (port < 0 || port > 65535) throw new ConfigError(`--listen port out of range: ${port}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}

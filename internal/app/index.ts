@@ -1,0 +1,7 @@
+// internal/app: the composition root. It picks the backend, stacks storage, builds the registry,
+// the apiserver and (later) the plugin host. The only module that may import every other one.
+export * from './version.js';
+export * from './pki.js';
+export * from './kubeconfig.js';
+export * from './credentials.js';
+export * from './server.js';

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createApiServer, listen } from '../apiserver/index.js';
+import { createOpenApiService, registerOpenApiRoutes } from '../apiserver/openapi/index.js';
+import { createMemoryBackend, createSqliteBackend } from '../backends/index.js';
+import { createRegistry } from '../registry/index.js';
+import { builtinDefinitions } from '../registry/resources/index.js';
+import { type Backend, createObjectStore } from '../storage/index.js';
+import { bootstrap } from './bootstrap.js';
+import { ensureCredentials, writeAdminKubeconfig } from './credentials.js';
+import { versionInfo } from './version.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  advertiseAddress?: string;
+  datastore: 'sqlite' | 'memory';
+  logLevel?: string;
+}
+
+export interface RunningServer {
+  /** The bound address (port 0 resolves to the real port). */
+  url: string;
+  port: number;
+  log: pino.Logger;
+  /** Stops accepting, ends watches, stops background work, closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+function openBackend(opts: ServerOptions): Backend {
+  if (opts.datastore === 'memory') return createMemoryBackend();
+  const dir = join(opts.dataDir, 'db');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return createSqliteBackend({ path: join(dir, 'state.db') });
+}
+
+/**
+ * Starts one kplane node: credentials, datastore, registry, API server, bootstrap objects.
+ * /readyz stays false until the store is open and the bootstrap objects exist.
+ */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? opts.logLevel ?? 'info' });
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const creds = ensureCredentials(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
+  const backend = openBackend(opts);
+  const registry = createRegistry({
+    definitions: builtinDefinitions(),
+    objectStore: createObjectStore(backend),
+    log: (msg, err) => log.warn({ err }, msg),
+  });
+  const stop = new AbortController();
+  let bootstrapped = false;
+  const app = createApiServer({
+    handler: registry.handler,
+    catalog: registry.catalog,
+    version: versionInfo(),
+    logger: log,
+    tls: { key: creds.serving.keyPem, cert: creds.serving.certPem, ca: creds.ca.certPem },
+    readiness: [
+      { name: 'datastore', check: async () => (await backend.currentRevision()).revision >= 0 },
+      { name: 'bootstrap-objects', check: () => bootstrapped },
+    ],
+    openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
+  });
+  const bound = await listen(app, opts.host, opts.port);
+  const clientHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `https://${clientHost}:${bound.port}`;
+  writeAdminKubeconfig(opts.dataDir, creds, url);
+  const crdLoop = registry.run(stop.signal).catch((err) => {
+    if (!stop.signal.aborted) log.error({ err }, 'CRD controller stopped');
+  });
+  await bootstrap(registry.handler, bound.port);
+  bootstrapped = true;
+  log.info({ url, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port: bound.port,
+    log,
+    close() {
+      closing ??= (async () => {
+        stop.abort();
+        await app.close();
+        await crdLoop;
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}
