@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import type { ObjectStore } from '../object-store.js';
 import { crudTests } from './object-store-conformance-crud.js';
 import { listTests } from './object-store-conformance-list.js';
+import { propertyTests } from './object-store-conformance-property.js';
 import { watchTests } from './object-store-conformance-watch.js';
 
 /** What a conformance run gets from `make`: the store under test and the backend below it. */
@@ -50,5 +51,6 @@ export function runObjectStoreConformance(
     crudTests(ref, opts);
     listTests(ref, opts);
     watchTests(ref, opts);
+    propertyTests(ref);
   });
 }
