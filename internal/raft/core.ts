@@ -52,7 +52,12 @@ export interface RaftCore {
   campaign(): void;
   /** Tells the leader that the last message to `id` failed, so replication to it falls back to probing. */
   reportUnreachable(id: NodeId): void;
-  /** Tells the leader whether the snapshot sent to `id` was installed (ok) or failed (driver's transport). */
+  /**
+   * Tells the leader whether the snapshot sent to `id` was delivered (ok) or failed (driver's
+   * transport). Either way the leader probes the follower again after its next heartbeat response.
+   * Without a report, the leader gives up waiting after 3 election timeouts and probes again (which
+   * resends the snapshot if still needed); a driver streaming a slow snapshot should deduplicate.
+   */
   reportSnapshot(id: NodeId, ok: boolean): void;
   /** True if ready() would return something to persist, send, apply or report. */
   hasReady(): boolean;

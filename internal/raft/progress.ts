@@ -54,6 +54,8 @@ export class Progress {
   state: ProgressState = 'probe';
   /** Index of the snapshot being sent (snapshot state). */
   pendingSnapshot = 0;
+  /** Election-timeout rounds spent in the snapshot state (see SNAPSHOT_TIMEOUT_ROUNDS). */
+  snapshotRounds = 0;
   /** Heard from since the last CheckQuorum round. */
   recentActive = false;
   /** Probe state: an append was sent; wait for its answer or a heartbeat response. */
@@ -73,6 +75,7 @@ export class Progress {
   private resetState(state: ProgressState): void {
     this.probeSent = false;
     this.pendingSnapshot = 0;
+    this.snapshotRounds = 0;
     this.state = state;
     this.inflights.reset();
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStorage } from './memory-storage.js';
+import { SNAPSHOT_TIMEOUT_ROUNDS } from './step-leader.js';
 import { Network } from './testing/network.js';
 
 describe('snapshots and InstallSnapshot', () => {
@@ -55,6 +56,23 @@ describe('snapshots and InstallSnapshot', () => {
     expect(net.core(1).status().progress?.get(3)?.state).toBe('probe');
     net.heal();
     net.tickAll(3);
+    expect(net.node(3).applied).toEqual(['a', 'b']);
+  });
+
+  it('without a report, a lost snapshot is resent after SNAPSHOT_TIMEOUT_ROUNDS election timeouts', () => {
+    const net = new Network([1, 2, 3]);
+    net.campaign(1);
+    net.isolate(3);
+    for (const d of ['a', 'b']) net.propose(1, d);
+    net.snapshotAndCompact(1);
+    net.heal();
+    net.ignore('snap');
+    net.tickAll(2);
+    expect(net.core(1).status().progress?.get(3)?.state).toBe('snapshot');
+    net.heal();
+    net.tickAll(10 * (SNAPSHOT_TIMEOUT_ROUNDS - 1));
+    expect(net.node(3).applied).toEqual([]);
+    net.tickAll(10 + 2);
     expect(net.node(3).applied).toEqual(['a', 'b']);
   });
 

@@ -18,10 +18,24 @@ export function tickHeartbeat(r: Raft): void {
     }
     // A transfer that did not finish within an election timeout is abandoned.
     r.leadTransferee = NONE;
+    expireSnapshots(r);
   }
   if (r.heartbeatElapsed >= r.cfg.heartbeatTick) {
     r.heartbeatElapsed = 0;
     bcastHeartbeat(r);
+  }
+}
+
+/**
+ * Election-timeout rounds a follower may stay in the snapshot state without a report or an answer.
+ * Without this, one lost snapshot message would stall that follower until the driver called
+ * reportSnapshot; after it, the leader probes again (and resends a snapshot if still needed).
+ */
+export const SNAPSHOT_TIMEOUT_ROUNDS = 3;
+
+function expireSnapshots(r: Raft): void {
+  for (const [id, pr] of r.trk.progress) {
+    if (pr.state === 'snapshot' && ++pr.snapshotRounds >= SNAPSHOT_TIMEOUT_ROUNDS) reportSnapshot(r, id, false);
   }
 }
 
