@@ -2,6 +2,7 @@
 // columns captured from upstream v1.26.1) plus its strategy. Imports api, util and registry types.
 import type { ResourceDefinition } from '../definition.js';
 import { appsDefinitions } from './apps/index.js';
+import { batchDefinitions } from './batch/index.js';
 import { coreDefinitions } from './core/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
 
@@ -17,5 +18,5 @@ export interface BuiltinOptions {
 /** All built-in resources, grouped as discovery lists them. Build once per server. */
 export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinition[] {
   const allocator = opts.serviceAllocator ?? createServiceAllocator();
-  return [...coreDefinitions(allocator), ...appsDefinitions()];
+  return [...coreDefinitions(allocator), ...appsDefinitions(), ...batchDefinitions()];
 }
