@@ -153,3 +153,36 @@ describe.skipIf(!kubectlBinary('1.33'))('kubectl get -w', () => {
     expect(out.stdout).toMatch(/watched\s+1\s+\S+/);
   });
 });
+
+describe('@kubernetes/client-node 1.x', () => {
+  it('runs an informer (needs headers flushed before any event) and deletes with an empty JSON body', { timeout: 30_000 }, async () => {
+    const k8s = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const path = '/api/v1/namespaces/default/configmaps';
+    const informer = k8s.makeInformer(kc, path, () => core.listNamespacedConfigMap({ namespace: 'default' }));
+    const added: string[] = [];
+    const deleted: string[] = [];
+    informer.on('add', (o) => added.push(o.metadata!.name!));
+    informer.on('delete', (o) => deleted.push(o.metadata!.name!));
+    informer.on('error', () => undefined);
+    await informer.start(); // resolves only once the watch response headers arrived
+    try {
+      await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'from-node' }, data: { a: 'b' } } });
+      await until(() => added.includes('from-node'));
+      await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'from-node' });
+      await until(() => deleted.includes('from-node'));
+    } finally {
+      await informer.stop();
+    }
+  });
+});
+
+async function until(cond: () => boolean, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
