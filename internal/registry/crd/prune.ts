@@ -42,7 +42,7 @@ export interface Schema {
  */
 export function prune(value: unknown, schema: Schema | undefined, root = true): string[] {
   const dropped: string[] = [];
-  walk(value, schema, root ? '' : '', root, dropped);
+  walk(value, schema, '', root, dropped);
   return dropped;
 }
 
@@ -61,10 +61,8 @@ function walk(value: unknown, schema: Schema | undefined, path: string, embedded
   const additional = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
   const preserve = schema['x-kubernetes-preserve-unknown-fields'] === true || schema.additionalProperties === true;
   for (const key of Object.keys(value)) {
-    if (embedded && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) {
-      if (key === 'metadata' && props.metadata) walk(value[key], props.metadata, join(path, key), false, dropped);
-      continue;
-    }
+    // ObjectMeta is checked by the store, not the schema (CRD schemas say only "type: object").
+    if (embedded && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
     const child = props[key] ?? additional;
     if (child) walk(value[key], child, join(path, key), !!child['x-kubernetes-embedded-resource'], dropped);
     else if (!preserve) {

@@ -32,8 +32,14 @@ export function applyGenerateName(obj: KubeObject, rand: Rand): void {
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generateNameFrom(obj.metadata.generateName, rand);
 }
 
+const KUBE_FINALIZER_RULE = 'name is neither a standard finalizer name nor is it fully qualified';
+
 export function validateCreateMeta(def: ResourceDefinition, obj: KubeObject): FieldError[] {
-  return validateObjectMeta(obj.metadata, { namespaced: def.namespaced, nameFn: def.nameValidation ?? nameIsDNSSubdomain });
+  const errs = validateObjectMeta(obj.metadata, { namespaced: def.namespaced, nameFn: def.nameValidation ?? nameIsDNSSubdomain });
+  // Core's finalizer-name rule is Kubernetes' own validation; apiextensions (CRDs and custom
+  // resources) validate with apimachinery only, and its own cleanup finalizer has no "/".
+  const apimachineryOnly = def.custom === true || def.group === 'apiextensions.k8s.io';
+  return apimachineryOnly ? errs.filter((e) => e.detail !== KUBE_FINALIZER_RULE) : errs;
 }
 
 /**

@@ -2,7 +2,9 @@ import { createMemoryBackend } from '../../backends/memory/index.js';
 import type { KubeObject } from '../../api/index.js';
 import { createObjectStore, type Backend, type ObjectStore } from '../../storage/index.js';
 import { FakeClock, seededRand } from '../../util/index.js';
-import { createCatalog, type MutableCatalog } from '../catalog.js';
+import type { MutableCatalog } from '../catalog.js';
+import type { CrdController } from '../crd/index.js';
+import { createRegistry } from '../registry.js';
 import type { ResourceDefinition } from '../definition.js';
 import { createHandler, type HandlerOptions, type RegistryHandler } from '../handler.js';
 import type { ApiRequest, ApiResponse } from '../request.js';
@@ -20,6 +22,8 @@ export interface TestRegistry {
   objectStore: ObjectStore;
   backend: Backend;
   clock: FakeClock;
+  /** The CRD controller (absent when a catalog was passed in). */
+  crds: CrdController;
   /** Shorthand requests as the admin user. */
   call(req: TestRequest): Promise<ApiResponse>;
   /** The object of a successful call. */
@@ -30,26 +34,31 @@ export interface TestRegistry {
 let uidCounter = 0;
 
 /**
- * A handler over the memory backend with a fake clock (2026-01-01T00:00:00Z), a seeded rand and
+ * The registry (with CustomResourceDefinitions) over the memory backend with a fake clock (2026-01-01T00:00:00Z), a seeded rand and
  * sequential uids: everything a registry test needs, deterministic.
  */
-export function createTestRegistry(definitions: ResourceDefinition[], over: Partial<HandlerOptions> = {}): TestRegistry {
-  const backend = createMemoryBackend();
-  const objectStore = createObjectStore(backend, { futureRevisionWaitMs: 50 });
+export function createTestRegistry(definitions: ResourceDefinition[], over: Partial<HandlerOptions> = {}, objectStoreOverride?: { backend: Backend; objectStore: ObjectStore }): TestRegistry {
+  const backend = objectStoreOverride?.backend ?? createMemoryBackend();
+  const objectStore = objectStoreOverride?.objectStore ?? createObjectStore(backend, { futureRevisionWaitMs: 50 });
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
-  const catalog = createCatalog(definitions);
-  const handler = createHandler({
-    catalog,
-    objectStore,
-    clock,
-    rand: seededRand(7),
-    newUid: () => `uid-${++uidCounter}`,
-    ...over,
-  });
+  const base = { objectStore, clock, rand: seededRand(7), newUid: () => `uid-${++uidCounter}`, ...over };
+  let catalog: MutableCatalog;
+  let handler: RegistryHandler;
+  let crds: CrdController | undefined;
+  if (over.catalog) {
+    catalog = over.catalog as MutableCatalog;
+    handler = createHandler({ ...base, catalog });
+  } else {
+    const reg = createRegistry({ ...base, definitions });
+    catalog = reg.catalog;
+    handler = reg.handler;
+    crds = reg.crds;
+  }
   const call: TestRegistry['call'] = (req) => handler.handle({ user: ADMIN, ...req } as NonWatch);
   return {
     catalog,
     handler,
+    crds: crds!,
     objectStore,
     backend,
     clock,
