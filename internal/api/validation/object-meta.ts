@@ -102,7 +102,9 @@ export function validateManagedFields(entries: ManagedFieldsEntry[] | undefined,
 
 /**
  * Validates metadata on create, after generateName has been turned into a name. Mirrors
- * apimachinery ValidateObjectMetaAccessor plus core's finalizer-name rule.
+ * apimachinery ValidateObjectMetaAccessor plus core's finalizer-name rule. Upstream clears
+ * metadata.namespace of cluster-scoped objects before validating; a namespace still present
+ * here is reported as Forbidden.
  */
 export function validateObjectMeta(meta: ObjectMeta, rules: ObjectMetaRules, field = 'metadata'): FieldError[] {
   const errs: FieldError[] = [];
