@@ -27,6 +27,12 @@ describe('authentication', () => {
     for (const url of ['/healthz', '/livez', '/readyz', '/version', '/readyz?verbose']) {
       expect((await app.inject({ url })).statusCode, url).toBe(200);
     }
+    // Public routes are decided on the matched route, so dot-segments never reach the API anonymously.
+    for (const url of ['/readyz/../api/v1/namespaces', '/version/../api/v1/namespaces', '/healthz%2F..%2Fapi']) {
+      const r = await app.inject({ url });
+      expect(r.statusCode, url).not.toBe(200);
+      expect(r.body, url).not.toContain('items');
+    }
   });
 });
 

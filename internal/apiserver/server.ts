@@ -124,7 +124,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   app.setNotFoundHandler((_request, reply) => sendStatus(reply, resourceNotFound()));
 
   app.addHook('onRequest', async (request, reply) => {
-    if (isPublicPath(request.url)) return;
+    // Decide on the matched route pattern, not the raw URL, so no path trick reaches an API route
+    // anonymously; unmatched paths need authentication too.
+    const route = request.routeOptions.url;
+    if (route !== undefined && isPublicPath(route)) return;
     if (shuttingDown) {
       // Clients retry elsewhere (HAProxy already sees /readyz failing); do not keep the connection.
       reply.header('Connection', 'close');
