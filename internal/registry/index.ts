@@ -15,5 +15,4 @@ export { toApiError, invalidError } from './store/errors.js';
 export { serveSubresource, toScale, podBindingHandler, podEvictionHandler, DEFAULT_SCALE_PATHS } from './subresources.js';
 export { parseJsonPath, evaluateJsonPath, getPath, setPath, JsonPathError } from './jsonpath.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
-export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 export { crdDefinition, crdToDefinitions, CrdController, validateBySchema, prune, applyDefaults, printerColumns, CRD_CLEANUP_FINALIZER } from './crd/index.js';
