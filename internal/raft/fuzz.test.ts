@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRand, type Rand } from '../util/index.js';
 import { Network, dec, type TestNode } from './testing/network.js';
-import type { NodeId } from './types.js';
+import type { ConfChange, NodeId } from './types.js';
 
 // Randomized scenarios over the in-test network: partitions, message loss, reordering and
 // duplication, restarts and proposals, checking Raft's safety properties after every step and
@@ -42,7 +42,20 @@ function checkLeaders(net: Network, leadersByTerm: Map<number, NodeId>): void {
   }
 }
 
-function runSeed(seed: number, steps: number): { commits: number; trace: string } {
+/** The leader (if any) proposes a random single-step change, keeping at least 3 voters. */
+function proposeRandomChange(net: Network, pick: <T>(xs: readonly T[]) => T): void {
+  const leader = net.leader();
+  if (leader === undefined) return;
+  const { voters, learners } = net.core(leader).status().config;
+  const absent = IDS.filter((id) => !voters.includes(id) && !learners.includes(id));
+  const options: ConfChange[] = [];
+  if (voters.length > 3) for (const id of voters) options.push({ type: 'removeNode', nodeId: id }, { type: 'addLearner', nodeId: id });
+  for (const id of learners) options.push({ type: 'addVoter', nodeId: id }, { type: 'removeNode', nodeId: id });
+  for (const id of absent) options.push({ type: 'addLearner', nodeId: id });
+  if (options.length > 0) net.core(leader).proposeConfChange(pick(options));
+}
+
+function runSeed(seed: number, steps: number, confChanges = false): { commits: number; trace: string } {
   const rnd: Rand = seededRand(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const net = new Network(IDS, { rand: seededRand(seed * 31 + 7), electionTick: 10, heartbeatTick: 2 });
@@ -70,6 +83,8 @@ function runSeed(seed: number, steps: number): { commits: number; trace: string 
     } else if (r < 0.08) {
       // Compaction forces InstallSnapshot for followers that fall behind.
       net.snapshotAndCompact(pick(IDS));
+    } else if (confChanges && r < 0.1) {
+      proposeRandomChange(net, pick);
     } else if (r < 0.2) {
       const id = pick(IDS);
       net.core(id).propose(new TextEncoder().encode(`p${seed}-${proposals++}`));
@@ -102,12 +117,13 @@ function runSeed(seed: number, steps: number): { commits: number; trace: string 
   net.core(leader!).propose(new TextEncoder().encode('final'));
   for (let i = 0; i < 20; i++) net.tickAll(1);
   check();
-  const st = [...net.nodes.values()].map((n) => n.core.status());
-  const applied = st.map((x) => x.applied);
-  if (new Set(applied).size !== 1) console.log(net.core(net.leader()!).status());
+  // Converge: every member of the leader's configuration (removed nodes may lag forever).
+  const cfg = net.core(net.leader()!).status().config;
+  const members = [...cfg.voters, ...cfg.learners];
+  const applied = members.map((id) => net.core(id).status().applied);
   expect(new Set(applied).size, `seed ${seed}: nodes did not converge: applied ${applied}`).toBe(1);
   expect(global.get(applied[0]!)).toMatch(/\/normal\/final$/);
-  if (process.env.RAFT_FUZZ_VERBOSE) console.log(`seed ${seed}: applied ${applied[0]}, snapshots installed ${net.snapshotsInstalled.length}, terms ${leadersByTerm.size}`);
+  if (process.env.RAFT_FUZZ_VERBOSE) console.log(`seed ${seed}: config ${JSON.stringify(cfg)} confEntries ${[...global.values()].filter((k) => k.includes('/confChange/')).length}, applied ${applied[0]}, snapshots installed ${net.snapshotsInstalled.length}, terms ${leadersByTerm.size}`);
   const trace = JSON.stringify(net.delivered, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
   return { commits: applied[0]!, trace };
 }
@@ -125,5 +141,11 @@ describe('randomized safety and convergence', () => {
     const b = runSeed(12345, 200);
     expect(a.trace.length).toBeGreaterThan(1000);
     expect(a.trace).toBe(b.trace);
+  });
+
+  it(`holds with membership changes over ${SEEDS} seeds`, () => {
+    let commits = 0;
+    for (let seed = Number(process.env.RAFT_FUZZ_FROM ?? 1); seed <= SEEDS; seed++) commits += runSeed(seed + 100_000, 400, true).commits;
+    expect(commits).toBeGreaterThan(SEEDS * 10);
   });
 });
