@@ -105,12 +105,19 @@ export interface KubectlResult {
   stderr: string;
 }
 
-/** Versions under test: the one on PATH is 1.32; versioned binaries sit beside it. */
+/** Where the kubectl package keeps its versioned binaries (kubectl on PATH links into it). */
+const KUBECTL_DIRS = ['/usr/lib/google-cloud-sdk/bin', ...(process.env.PATH ?? '').split(':')];
+
+/** Versions under test: the one on PATH is 1.32; versioned binaries (kubectl.1.27 …) sit beside it. */
 export function kubectlBinary(version?: string): string {
-  return version ? `kubectl.${version}` : 'kubectl';
+  if (!version) return 'kubectl';
+  for (const dir of KUBECTL_DIRS) if (dir && existsSync(join(dir, `kubectl.${version}`))) return join(dir, `kubectl.${version}`);
+  return `kubectl.${version}`;
 }
 
 export function hasBinary(name: string): boolean {
+  const m = /^kubectl\.(\d+\.\d+)$/.exec(name);
+  if (m) return existsSync(kubectlBinary(m[1]));
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }
 

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningKplane, hasBinary, kubectl, kubectlBinary, removeDir, startKplane } from './harness.js';
+
+// Everyday kubectl against the built binary on its embedded default (sqlite), with the kubectl on
+// PATH (1.32, protobuf request bodies) and kubectl 1.27 (JSON bodies).
+const VERSIONS = [undefined, '1.27'].filter((v) => !v || hasBinary(`kubectl.${v}`));
+
+let kp: RunningKplane;
+beforeAll(async () => {
+  kp = await startKplane();
+});
+afterAll(async () => {
+  await kp?.stop();
+  if (kp) removeDir(kp.dataDir);
+});
+
+for (const version of VERSIONS) {
+  const label = version ?? 'PATH (1.32)';
+  const k = (args: string[], input?: string) => kubectl(kp.kubeconfig, args, { version, input });
+  const ns = `e2e-${(version ?? '132').replace('.', '')}`;
+
+  describe(`kubectl ${label}`, () => {
+    it('version shows client and server', () => {
+      const r = k(['version']);
+      expect(r.code, r.stderr).toBe(0);
+      // 1.27 prints the old version.Info{...} form, later ones the short form.
+      expect(r.stdout).toMatch(/Server Version: (v1\.30\.0|version\.Info\{.*GitVersion:"v1\.30\.0)/);
+    });
+
+    it('api-resources and api-versions list the served API', () => {
+      const r = k(['api-resources']);
+      expect(r.code, r.stderr).toBe(0);
+      for (const line of [/^configmaps\s+cm\s+v1\s+true\s+ConfigMap$/m, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m, /^customresourcedefinitions\s+crd,crds\s+apiextensions.k8s.io\/v1\s+false\s+CustomResourceDefinition$/m]) {
+        expect(r.stdout).toMatch(line);
+      }
+      const v = k(['api-versions']);
+      expect(v.code, v.stderr).toBe(0);
+      expect(v.stdout.split('\n')).toEqual(expect.arrayContaining(['v1', 'apps/v1', 'batch/v1', 'coordination.k8s.io/v1', 'apiextensions.k8s.io/v1']));
+    });
+
+    it('creates, lists and refuses a duplicate namespace', () => {
+      const c = k(['create', 'namespace', ns]);
+      expect(c.code, c.stderr).toBe(0);
+      expect(c.stdout.trim()).toBe(`namespace/${ns} created`);
+      const dup = k(['create', 'namespace', ns]);
+      expect(dup.code).toBe(1);
+      expect(dup.stderr.trim()).toBe(`Error from server (AlreadyExists): namespaces "${ns}" already exists`);
+      const get = k(['get', 'ns']);
+      expect(get.stdout).toMatch(new RegExp(`^${ns}\\s+Active\\s+\\d+s$`, 'm'));
+      expect(get.stdout).toMatch(/^NAME\s+STATUS\s+AGE$/m);
+    });
+
+    it('creates configmap, secret, deployment, service and job with the generators', () => {
+      const cmds: [string[], string][] = [
+        [['create', 'configmap', 'cm1', '--from-literal=a=1', '--from-literal=b=2'], 'configmap/cm1 created'],
+        [['create', 'secret', 'generic', 's1', '--from-literal=password=hunter2'], 'secret/s1 created'],
+        [['create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=3'], 'deployment.apps/web created'],
+        [['create', 'service', 'clusterip', 'web', '--tcp=80:8080'], 'service/web created'],
+        [['create', 'job', 'once', '--image=busybox'], 'job.batch/once created'],
+      ];
+      for (const [args, want] of cmds) {
+        const r = k(['-n', ns, ...args]);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+        expect(r.stdout.trim()).toBe(want);
+      }
+      const secret = JSON.parse(k(['-n', ns, 'get', 'secret', 's1', '-o', 'json']).stdout);
+      expect(Buffer.from(secret.data.password, 'base64').toString()).toBe('hunter2');
+      expect(secret.type).toBe('Opaque');
+      const svc = JSON.parse(k(['-n', ns, 'get', 'svc', 'web', '-o', 'json']).stdout);
+      expect(svc.spec.clusterIP).toMatch(/^10\.(9[6-9]|10\d|11[01])\.\d+\.\d+$/);
+      expect(svc.spec.ports[0]).toMatchObject({ port: 80, targetPort: 8080, protocol: 'TCP' });
+    });
+
+    it('prints -o yaml, json, jsonpath, name, wide and custom-columns', () => {
+      const yaml = k(['-n', ns, 'get', 'deploy', 'web', '-o', 'yaml']);
+      expect(yaml.stdout).toMatch(/^kind: Deployment$/m);
+      expect(yaml.stdout).toMatch(/^\s+replicas: 3$/m);
+      expect(yaml.stdout).toMatch(/^\s+restartPolicy: Always$/m);
+      expect(yaml.stdout).toMatch(/^\s+imagePullPolicy: IfNotPresent$/m);
+      const json = JSON.parse(k(['-n', ns, 'get', 'cm', 'cm1', '-o', 'json']).stdout);
+      expect(json.data).toEqual({ a: '1', b: '2' });
+      expect(k(['-n', ns, 'get', 'cm', 'cm1', '-o', 'jsonpath={.data.b}']).stdout).toBe('2');
+      expect(k(['-n', ns, 'get', 'deploy', '-o', 'name']).stdout.trim()).toBe('deployment.apps/web');
+      const wide = k(['-n', ns, 'get', 'deploy', '-o', 'wide']);
+      expect(wide.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m);
+      expect(wide.stdout).toMatch(/^web\s+0\/3\s+0\s+0\s+\S+\s+nginx\s+nginx:1.27\s+app=web$/m);
+      const cc = k(['-n', ns, 'get', 'cm', '-o', 'custom-columns=N:.metadata.name,A:.data.a']);
+      expect(cc.stdout).toMatch(/^cm1\s+1$/m);
+    });
+
+    it('sorts with --sort-by and filters with -l and --field-selector', () => {
+      for (const [n, tier] of [['zz', 'back'], ['aa', 'front'], ['mm', 'front']]) {
+        expect(k(['-n', ns, 'create', 'cm', n!]).code).toBe(0);
+        expect(k(['-n', ns, 'label', 'cm', n!, `tier=${tier}`]).code).toBe(0);
+      }
+      const sorted = k(['-n', ns, 'get', 'cm', '-l', 'tier', '--sort-by=.metadata.name', '-o', 'name']);
+      expect(sorted.code, sorted.stderr).toBe(0);
+      expect(sorted.stdout.trim().split('\n')).toEqual(['configmap/aa', 'configmap/mm', 'configmap/zz']);
+      expect(k(['-n', ns, 'get', 'cm', '-l', 'tier in (front),tier!=back', '-o', 'name']).stdout.trim().split('\n')).toEqual(['configmap/aa', 'configmap/mm']);
+      expect(k(['-n', ns, 'get', 'cm', '--field-selector', 'metadata.name!=aa', '-l', 'tier', '-o', 'name']).stdout.trim().split('\n')).toEqual(['configmap/mm', 'configmap/zz']);
+      const bad = k(['-n', ns, 'get', 'cm', '--field-selector', 'data.a=1']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('"data.a" is not a known field selector');
+    });
+
+    it('reports NotFound and Invalid like upstream', () => {
+      const nf = k(['-n', ns, 'get', 'cm', 'nope']);
+      expect(nf.code).toBe(1);
+      expect(nf.stderr.trim()).toBe('Error from server (NotFound): configmaps "nope" not found');
+      const nfd = k(['-n', ns, 'get', 'deploy', 'nope']);
+      expect(nfd.stderr.trim()).toBe('Error from server (NotFound): deployments.apps "nope" not found');
+      const inv = k(['-n', ns, 'create', 'cm', 'Bad_Name']);
+      expect(inv.code).toBe(1);
+      expect(inv.stderr).toContain('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
+    });
+
+    it('get -w sees a concurrent change', async () => {
+      const { spawn } = await import('node:child_process');
+      const { dirname, join } = await import('node:path');
+      const bin = kubectlBinary(version);
+      const w = spawn(bin, ['--kubeconfig', kp.kubeconfig, '-n', ns, 'get', 'cm', '-w', '--request-timeout=20s'], { env: { ...process.env, HOME: join(dirname(kp.kubeconfig), 'home') } });
+      let out = '';
+      w.stdout.on('data', (c) => (out += c));
+      const until = async (re: RegExp) => {
+        for (let i = 0; i < 200 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+        return re.test(out);
+      };
+      expect(await until(/^cm1\s+2\s+/m)).toBe(true);
+      expect(k(['-n', ns, 'create', 'cm', 'watched', '--from-literal=x=y']).code).toBe(0);
+      const seen = await until(/^watched\s+1\s+/m);
+      w.kill();
+      expect(seen, out).toBe(true);
+    });
+
+    it('deletes with the default wait', () => {
+      const r = k(['-n', ns, 'delete', 'cm', 'watched']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('configmap "watched" deleted');
+      expect(k(['-n', ns, 'get', 'cm', 'watched']).code).toBe(1);
+      const d = k(['-n', ns, 'delete', 'deployment', 'web']);
+      expect(d.code, d.stderr).toBe(0);
+    });
+
+    it('serves a CRD and its custom resources with printer columns', async () => {
+      const group = `e2e${(version ?? '132').replace('.', '')}.example.com`;
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: `widgets.${group}` },
+        spec: {
+          group,
+          scope: 'Namespaced',
+          names: { plural: 'widgets', singular: 'widget', kind: 'Widget', shortNames: ['wd'] },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              subresources: { status: {} },
+              additionalPrinterColumns: [{ name: 'Size', type: 'integer', jsonPath: '.spec.size' }],
+              schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', minimum: 1 } } }, status: { type: 'object', x_placeholder: undefined } } } },
+            },
+          ],
+        },
+      };
+      const c = k(['create', '-f', '-'], JSON.stringify(crd));
+      expect(c.code, c.stderr).toBe(0);
+      expect(k(['wait', '--for=condition=established', `crd/widgets.${group}`, '--timeout=20s']).code).toBe(0);
+      const w = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w1', namespace: ns }, spec: { size: 3 } };
+      const cw = k(['create', '-f', '-'], JSON.stringify(w));
+      expect(cw.code, cw.stderr).toBe(0);
+      const get = k(['-n', ns, 'get', 'wd']);
+      expect(get.code, get.stderr).toBe(0);
+      expect(get.stdout).toMatch(/^NAME\s+SIZE$/m);
+      expect(get.stdout).toMatch(/^w1\s+3$/m);
+      const bad = k(['create', '-f', '-'], JSON.stringify({ ...w, metadata: { name: 'w2', namespace: ns }, spec: { size: 0 } }));
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('Invalid value: 0: spec.size in body should be greater than or equal to 1');
+      expect(k(['delete', 'crd', `widgets.${group}`]).code).toBe(0);
+    });
+
+    it('deletes the namespace it made', () => {
+      const r = k(['delete', 'ns', ns, '--wait=false']);
+      expect(r.code, r.stderr).toBe(0);
+    });
+  });
+}
