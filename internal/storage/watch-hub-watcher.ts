@@ -76,6 +76,12 @@ export class HubWatcher {
     this.notify();
   }
 
+  /** Back to catch-up mode (the hub lost the events this watcher needs from its ring). */
+  resumeCatchUp(): void {
+    this.live = false;
+    this.notify();
+  }
+
   /** Ends the stream with an error on the consumer's next read (after dropping what is queued). */
   fail(err: StorageError): void {
     if (this.finished || this.failure) return;

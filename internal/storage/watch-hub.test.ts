@@ -33,7 +33,9 @@ function harness(opts: Partial<WatchHubOptions> = {}) {
     log.push(...events);
     hub.publish(events, Math.max(hub.revision, ...events.map((e) => e.kv.modRevision)));
   };
-  return { hub, publish, reads: () => reads };
+  // The store changed without the hub seeing it (a snapshot install): history only.
+  const publishSilently = (...events: WatchEvent[]) => log.push(...events);
+  return { hub, publish, publishSilently, reads: () => reads };
 }
 
 async function take(it: AsyncIterator<WatchBatch>, n: number): Promise<WatchBatch[]> {
@@ -134,6 +136,24 @@ describe('WatchHub', () => {
     clock.advance(100); // delivered in this interval: no progress yet
     clock.advance(100);
     expect((await next).value).toEqual({ revision: 3, events: [] });
+  });
+
+  it('after reset (snapshot install) watchers catch up from the new history, or get Compacted', async () => {
+    const h = harness();
+    h.publish(ev(1, '/k'));
+    const behind = open(h.hub, '/', 0);
+    const waiting = behind.next();
+    // The store jumped to revision 4 (history 2..4 now readable from the store, not published).
+    const jumped = [ev(2, '/k'), ev(3, '/k'), ev(4, '/k')];
+    h.publishSilently(...jumped);
+    h.hub.reset(4, 0);
+    expect(revs([(await waiting).value as WatchBatch])).toEqual([2, 3, 4]);
+    h.publish(ev(5, '/k'));
+    expect(revs([(await behind.next()).value as WatchBatch])).toEqual([5]);
+    const old = open(h.hub, '/', 5);
+    h.publishSilently(ev(6, '/k'), ev(7, '/k'));
+    h.hub.reset(7, 6);
+    await expect(old.next()).rejects.toSatisfy((e) => isStorageError(e, 'Compacted'));
   });
 
   it('abort, return() and close() end iterators; watch after close is Unavailable', async () => {

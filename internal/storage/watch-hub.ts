@@ -39,7 +39,7 @@ export interface WatchHubOptions {
 export class WatchHub implements WatcherHost {
   private rev: number;
   private compactRev: number;
-  private readonly ring: WatchRing;
+  private ring: WatchRing;
   private readonly watchers = new Set<HubWatcher>();
   private closed = false;
   private readonly clock: Clock;
@@ -86,6 +86,19 @@ export class WatchHub implements WatcherHost {
   /** Records a new compaction point: later watches (and catch-ups from history) below it fail. */
   setCompactRevision(revision: number): void {
     this.compactRev = Math.max(this.compactRev, revision);
+  }
+
+  /**
+   * After the store's state was replaced wholesale (a Raft snapshot install): the ring is dropped, and
+   * every watcher behind the new revision catches up from the new history (or gets Compacted below
+   * its compaction point) instead of jumping ahead and silently missing events (etcd #15271).
+   */
+  reset(revision: number, compactRevision: number): void {
+    if (revision < this.rev) throw new Error(`watch hub: reset to ${revision} behind ${this.rev}`);
+    this.ring = new WatchRing(revision, this.opts.ringMaxEvents ?? 10_000, this.opts.ringMaxBytes ?? 32 << 20);
+    this.rev = revision;
+    this.compactRev = Math.max(this.compactRev, compactRevision);
+    for (const w of this.watchers) if (w.cursor < revision) w.resumeCatchUp();
   }
 
   /** Backend.watch's contract. The start ("now" for 0) is fixed when watch() is called. */
