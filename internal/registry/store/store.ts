@@ -2,6 +2,7 @@ import {
   ApiError,
   apiErrors,
   applyPatch,
+  apiVersionOf,
   fieldErrors,
   type KubeList,
   type KubeObject,
@@ -126,7 +127,7 @@ export class GenericStore implements ResourceStore {
       const metadata: KubeList['metadata'] = { resourceVersion: res.resourceVersion };
       if (res.continue) metadata.continue = res.continue;
       if (res.remainingItemCount !== undefined) metadata.remainingItemCount = res.remainingItemCount;
-      return { apiVersion: present(def, { metadata: {} }).apiVersion!, kind: def.listKind, metadata, items };
+      return { apiVersion: apiVersionOf(def), kind: def.listKind, metadata, items };
     } catch (err) {
       throw toApiError(err, def, '', { continuing: !!params.continue });
     }
@@ -165,7 +166,7 @@ export class GenericStore implements ResourceStore {
     const onMissing =
       patchType === 'apply' && !sub
         ? () => {
-            const blank: KubeObject = { apiVersion: present(def, { metadata: {} }).apiVersion, kind: def.kind, metadata: { name, namespace: ctx.namespace } };
+            const blank: KubeObject = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { name, namespace: ctx.namespace } };
             return this.create(ctx, produce(blank), params);
           }
         : undefined;

@@ -1,4 +1,4 @@
-import { apiErrors, fieldErrors, type FieldError, type WatchEvent } from '../../api/index.js';
+import { apiErrors, apiVersionOf, fieldErrors, type FieldError, type WatchEvent } from '../../api/index.js';
 import { isStorageError, type ObjectEvent } from '../../storage/index.js';
 import type { WatchParams } from '../request.js';
 import { invalidOptions, toApiError, tooOldMessage } from './errors.js';
@@ -49,7 +49,8 @@ export async function watchResource(
     stop.abort();
   };
   const bookmark = (ev: ObjectEvent): WatchEvent => {
-    const { apiVersion, kind } = present(def, { metadata: {} });
+    const apiVersion = apiVersionOf(def);
+    const kind = def.kind;
     return { type: 'BOOKMARK', object: { kind, apiVersion, metadata: ev.object.metadata } };
   };
   const toEvent = (ev: ObjectEvent): WatchEvent => (ev.type === 'BOOKMARK' ? bookmark(ev) : { type: ev.type, object: present(def, ev.object) });
