@@ -133,3 +133,22 @@ describe('flow control (probe / replicate / inflight limits)', () => {
     expect(hb).toEqual([expect.objectContaining({ to: 2, commit: 1 })]);
   });
 });
+
+describe('recovery from lost appends', () => {
+  it('a full window of lost appends is freed by a heartbeat response', () => {
+    const { core, storage } = leader({ maxInflightMsgs: 1 });
+    core.step(resp({ type: 'appResp', from: 2, index: 1 }));
+    drive(core, storage);
+    core.propose(enc('a'));
+    expect(drive(core, storage).filter((m) => m.type === 'app')).toHaveLength(1); // lost
+    core.propose(enc('b'));
+    expect(drive(core, storage).filter((m) => m.type === 'app')).toEqual([]); // window full
+    core.step(resp({ type: 'heartbeatResp', from: 2 }));
+    const apps = drive(core, storage).filter((m) => m.type === 'app');
+    expect(apps.map((m) => [m.index, m.entries.map((e) => e.index)])).toEqual([[2, [3]]]);
+    // The follower lacks 2 and rejects; the leader probes from its match.
+    core.step(resp({ type: 'appResp', from: 2, index: 2, reject: true, rejectHint: 1, logTerm: 1 }));
+    const retry = drive(core, storage).filter((m) => m.type === 'app');
+    expect(retry.map((m) => [m.index, m.entries.map((e) => e.index)])).toEqual([[1, [2, 3]]]);
+  });
+});

@@ -58,7 +58,18 @@ function proposeRandomChange(net: Network, pick: <T>(xs: readonly T[]) => T): vo
 function runSeed(seed: number, steps: number, confChanges = false): { commits: number; trace: string } {
   const rnd: Rand = seededRand(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const net = new Network(IDS, { rand: seededRand(seed * 31 + 7), electionTick: 10, heartbeatTick: 2 });
+  // Per-seed parameters (printed on failure through the seed number alone: they derive from it).
+  const net = new Network(IDS, {
+    rand: seededRand(seed * 31 + 7),
+    electionTick: 10,
+    heartbeatTick: 2,
+    preVote: rnd() < 0.8,
+    // A removed node that never learns of its removal keeps campaigning; only the CheckQuorum lease
+    // stops it from deposing leaders (a known etcd-raft property), so membership runs keep it on.
+    checkQuorum: confChanges || rnd() < 0.8,
+    maxInflightMsgs: pick([1, 4, 256]),
+    maxSizePerMsg: pick([1, 64, 1024 * 1024]),
+  });
   const leadersByTerm = new Map<number, NodeId>();
   const cursors = new Map<TestNode, number>();
   const global = new Map<number, string>();
@@ -122,7 +133,7 @@ function runSeed(seed: number, steps: number, confChanges = false): { commits: n
   const members = [...cfg.voters, ...cfg.learners];
   const applied = members.map((id) => net.core(id).status().applied);
   expect(new Set(applied).size, `seed ${seed}: nodes did not converge: applied ${applied}`).toBe(1);
-  expect(global.get(applied[0]!)).toMatch(/\/normal\/final$/);
+  expect(global.get(applied[0]!), `seed ${seed}: last applied entry`).toMatch(/\/normal\/final$/);
   if (process.env.RAFT_FUZZ_VERBOSE) console.log(`seed ${seed}: config ${JSON.stringify(cfg)} confEntries ${[...global.values()].filter((k) => k.includes('/confChange/')).length}, applied ${applied[0]}, snapshots installed ${net.snapshotsInstalled.length}, terms ${leadersByTerm.size}`);
   const trace = JSON.stringify(net.delivered, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v));
   return { commits: applied[0]!, trace };

@@ -28,6 +28,12 @@ export class Inflights {
     if (n > 0) this.items = this.items.slice(n);
   }
 
+  /** Frees the oldest record, if any. */
+  freeFirstOne(): void {
+    const first = this.items.shift();
+    if (first) this.bytes -= first.bytes;
+  }
+
   full(): boolean {
     return this.items.length >= this.maxCount || (this.maxBytes > 0 && this.bytes >= this.maxBytes);
   }

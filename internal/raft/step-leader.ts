@@ -124,6 +124,9 @@ function handleHeartbeatResp(r: Raft, m: Message): void {
   if (!pr) return;
   pr.recentActive = true;
   pr.probeSent = false; // a probe gets one retry per heartbeat
+  // A full window whose appends were all lost would pause this follower forever; a live follower
+  // lets one more append out, whose rejection (or ack) gets replication moving again.
+  if (pr.state === 'replicate' && pr.inflights.full()) pr.inflights.freeFirstOne();
   if (pr.match < r.log.lastIndex()) sendAppend(r, m.from);
   recvReadAck(r, m);
 }
