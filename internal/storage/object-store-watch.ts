@@ -17,7 +17,8 @@ export function wantsInitialEvents(wo: Pick<WatchObjectsOptions, 'sendInitialEve
  * WATCH over the backend (api-surface §5): optional initial state read at one snapshot revision,
  * then the backend's changes strictly after it (so nothing is missed or doubled), translated per
  * predicate. Backend progress notifications become BOOKMARKs, at most one per bookmarkIntervalMs.
- * Backend Compacted errors propagate unchanged.
+ * Backend Compacted errors propagate unchanged. A resourceVersion ahead of the backend fails with
+ * FutureRevision after futureRevisionWaitMs.
  */
 export async function* watchObjects(
   backend: Backend,
@@ -41,8 +42,10 @@ export async function* watchObjects(
     }
     after = snap.revision;
     if (wo.sendInitialEvents) yield bookmarkEvent(after, true);
-  } else if (rv === 0) {
-    after = 0; // sendInitialEvents=false with "0": from now on.
+  } else if (rv !== undefined && rv > 0) {
+    // A revision this store has not reached yet: wait briefly (an HA follower catching up), then
+    // FutureRevision, as upstream answers "Too large resource version" instead of hanging.
+    await waitForRevision(backend, rv, opts.futureRevisionWaitMs);
   }
   let lastSentMs = Date.now();
   const stream = backend.watch(prefix, {

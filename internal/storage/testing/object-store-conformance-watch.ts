@@ -132,6 +132,13 @@ export function watchTests(fx: FixtureRef, opts: ObjectStoreConformanceOptions):
       expect(isStorageError(w.error, 'Compacted')).toBe(true);
     });
 
+    it('a watch from a revision the store has not reached fails with FutureRevision', async () => {
+      const a = await fx().store.create(K('a'), cm('a'));
+      const w = openWatch(fx().store, P, { resourceVersion: String(rvOf(a) + 1000) });
+      await w.done(opts.futureRevisionWaitMs * 4 + 3000);
+      expect(isStorageError(w.error, 'FutureRevision')).toBe(true);
+    });
+
     it('ends when the signal aborts', async () => {
       const w = openWatch(fx().store, P, { resourceVersion: '' });
       await sleepMs(10);

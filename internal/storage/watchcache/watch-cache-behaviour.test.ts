@@ -50,7 +50,8 @@ describe('watch cache behaviour', () => {
   const setup = async (extra: { watcherQueueLimit?: number; historySize?: number } = {}) => {
     const b = countingBackend();
     const inner = createObjectStore(b.backend);
-    cache = createWatchCache({ inner, backend: b.backend, prefix: P, progressIntervalMs: 20, ...extra });
+    // Generous waits: on a loaded machine a late progress notification must not send reads to inner.
+    cache = createWatchCache({ inner, backend: b.backend, prefix: P, progressIntervalMs: 20, consistentReadWaitMs: 5000, ...extra });
     await cache.ready();
     return { ...b, cache, inner };
   };

@@ -18,7 +18,7 @@ describe('watch cache router', () => {
     const backend: Backend = Object.assign(Object.create(mem) as Backend, {
       list: (p: string, o?: ListOptions) => (lists.push(p), mem.list(p, o)),
     });
-    router = createWatchCacheRouter({ inner: createObjectStore(backend), backend, progressIntervalMs: 20 });
+    router = createWatchCacheRouter({ inner: createObjectStore(backend), backend, progressIntervalMs: 20, consistentReadWaitMs: 5000 });
     return { router, lists };
   };
 
