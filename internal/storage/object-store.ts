@@ -51,7 +51,9 @@ export interface ObjectEvent {
 export interface WatchObjectsOptions {
   /** "" or "0": start with synthetic ADDED for the current state, then changes. "N": changes after N. */
   resourceVersion?: string;
-  /** Watch-list: ADDED for the current state, then a BOOKMARK annotated k8s.io/initial-events-end. */
+  /** Watch-list: ADDED for the current state, then a BOOKMARK annotated k8s.io/initial-events-end.
+   *  Unset: initial ADDED events only for resourceVersion "" or "0" (the legacy behaviour).
+   *  false: no initial events at all; with "" or "0" the watch starts at the current revision. */
   sendInitialEvents?: boolean;
   allowBookmarks?: boolean;
   /** Watch a single key (false) or everything under the prefix (true). */
