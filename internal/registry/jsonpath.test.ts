@@ -30,3 +30,14 @@ describe('JSONPath subset', () => {
     expect(() => parseJsonPath('.spec[0')).toThrow(JsonPathError);
   });
 });
+
+describe('Scale selector rendering', () => {
+  it('renders LabelSelectors and plain label maps', async () => {
+    const { toScale } = await import('./subresources.js');
+    const paths = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' };
+    const deploy = { metadata: { name: 'd' }, spec: { replicas: 2, selector: { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'In', values: ['a', 'b'] }] } } };
+    expect((toScale(deploy, paths).status as { selector: string }).selector).toBe('app=web,tier in (a,b)');
+    const rc = { metadata: { name: 'r' }, spec: { replicas: 1, selector: { app: 'web' } }, status: { replicas: 1 } };
+    expect(toScale(rc, paths).status).toEqual({ replicas: 1, selector: 'app=web' });
+  });
+});

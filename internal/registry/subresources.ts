@@ -4,6 +4,7 @@ import {
   applyPatch,
   fieldErrors,
   isApiError,
+  labelQueryFromSet,
   labelSelectorAsQuery,
   type KubeObject,
   type LabelSelector,
@@ -69,6 +70,9 @@ function selectorString(sel: unknown): string | undefined {
   if (typeof sel === 'string') return sel;
   if (!isObject(sel)) return undefined;
   try {
+    // ReplicationControllers keep a plain label map; everything else a metav1.LabelSelector.
+    const isLabelSelector = 'matchLabels' in sel || 'matchExpressions' in sel;
+    if (!isLabelSelector) return labelQueryFromSet(sel as Record<string, string>).toString();
     return labelSelectorAsQuery(sel as LabelSelector).toString();
   } catch {
     return undefined;
