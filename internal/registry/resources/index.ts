@@ -2,6 +2,16 @@
 // columns captured from upstream v1.26.1) plus its strategy. Imports api, util and registry types.
 import type { ResourceDefinition } from '../definition.js';
 import { appsDefinitions } from './apps/index.js';
+import { autoscalingDefinitions } from './autoscaling/index.js';
+import { certificatesDefinitions } from './certificates/index.js';
+import { coordinationDefinitions } from './coordination/lease.js';
+import { discoveryDefinitions } from './discovery/index.js';
+import { eventsDefinitions } from './events/index.js';
+import { networkingDefinitions } from './networking/index.js';
+import { policyDefinitions } from './policy/index.js';
+import { rbacDefinitions } from './rbac/index.js';
+import { schedulingDefinitions } from './scheduling/index.js';
+import { storageDefinitions } from './storage/index.js';
 import { batchDefinitions } from './batch/index.js';
 import { coreDefinitions } from './core/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
@@ -18,5 +28,19 @@ export interface BuiltinOptions {
 /** All built-in resources, grouped as discovery lists them. Build once per server. */
 export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinition[] {
   const allocator = opts.serviceAllocator ?? createServiceAllocator();
-  return [...coreDefinitions(allocator), ...appsDefinitions(), ...batchDefinitions()];
+  return [
+    ...coreDefinitions(allocator),
+    ...appsDefinitions(),
+    ...autoscalingDefinitions(),
+    ...batchDefinitions(),
+    ...certificatesDefinitions(),
+    ...coordinationDefinitions(),
+    ...discoveryDefinitions(),
+    ...eventsDefinitions(),
+    ...networkingDefinitions(),
+    ...policyDefinitions(),
+    ...rbacDefinitions(),
+    ...schedulingDefinitions(),
+    ...storageDefinitions(),
+  ];
 }
