@@ -72,6 +72,8 @@ export class KvClient {
   }
 
   private issue(input: KvInput, retries: number): void {
+    // Once stopped, not even a retry goes out: the heal phase must end quiescent.
+    if (!this.active) return;
     const reqId = `${this.id}.${this.seq}.${retries}`;
     const op: HistoryOp = { id: this.history.length, client: this.id, input, call: this.loop.stamp(), node: this.node };
     this.history.push(op);

@@ -2,6 +2,11 @@
 // (time, insertion sequence). Nothing runs concurrently and nothing reads real time, so a run is a
 // pure function of the seed.
 
+/** Thrown by runUntil when a run needs far more events than a healthy cluster (a message storm or livelock). */
+export class EventBudgetExceeded extends Error {
+  override readonly name = 'EventBudgetExceeded';
+}
+
 interface Scheduled {
   at: number;
   seq: number;
@@ -33,7 +38,7 @@ export class EventLoop {
   /** Runs events until the queue is empty or the next event is later than `until`. */
   runUntil(until: number, maxEvents = Infinity): void {
     while (this.heap.length > 0 && this.heap[0]!.at <= until) {
-      if (this.executed >= maxEvents) throw new Error(`event budget of ${maxEvents} exhausted at t=${this.now}`);
+      if (this.executed >= maxEvents) throw new EventBudgetExceeded(`event budget of ${maxEvents} exhausted at t=${this.now.toFixed(1)}`);
       const ev = this.pop();
       this.now = ev.at;
       this.executed++;

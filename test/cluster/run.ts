@@ -1,5 +1,5 @@
 // Runs many simulation seeds and prints the failing ones with a replay command.
-//   npx tsx test/cluster/run.ts --seeds 500 [--seed S] [--nodes 5] [--duration ms] [--bug ackBeforeFsync] [--verbose]
+//   npx tsx test/cluster/run.ts --seeds 500 [--seed S] [--nodes 5] [--duration ms] [--heal ms] [--bug ackBeforeFsync] [--verbose]
 // --seed S alone replays one seed (add --verbose for the event trace); with --seeds N, runs S..S+N-1.
 
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     nodes: { type: 'string' },
     duration: { type: 'string' },
+    heal: { type: 'string' },
     bug: { type: 'string', multiple: true },
     verbose: { type: 'boolean', default: false },
   },
@@ -21,10 +22,12 @@ const first = values.seed !== undefined ? Number(values.seed) : 1;
 const count = values.seeds !== undefined ? Number(values.seeds) : values.seed !== undefined ? 1 : 100;
 const nodes = values.nodes !== undefined ? Number(values.nodes) : undefined;
 const durationMs = values.duration !== undefined ? Number(values.duration) : undefined;
+const healMs = values.heal !== undefined ? Number(values.heal) : undefined;
 const bugs = (values.bug ?? []) as Bug[];
 
 function replayCommand(seed: number): string {
-  const extra = [nodes !== undefined ? `--nodes ${nodes}` : '', durationMs !== undefined ? `--duration ${durationMs}` : '', ...bugs.map((b) => `--bug ${b}`)]
+  const extra = [nodes !== undefined ? `--nodes ${nodes}` : '', durationMs !== undefined ? `--duration ${durationMs}` : '',
+    healMs !== undefined ? `--heal ${healMs}` : '', ...bugs.map((b) => `--bug ${b}`)]
     .filter(Boolean)
     .join(' ');
   return `npx tsx test/cluster/run.ts --seed ${seed}${extra ? ` ${extra}` : ''} --verbose`;
@@ -36,7 +39,7 @@ const t0 = performance.now();
 for (let seed = first; seed < first + count; seed++) {
   let r: SimResult;
   try {
-    r = runSimulation({ seed, nodes, durationMs, bugs, verbose: values.verbose });
+    r = runSimulation({ seed, nodes, durationMs, healMs, bugs, verbose: values.verbose });
   } catch (err) {
     // An exception inside the core or the simulator is a failure of that seed, not of the runner.
     r = { seed, ok: false, failures: [`[crash] ${(err as Error).stack ?? String(err)}`], params: '', stats: undefined as never, trace: [] };

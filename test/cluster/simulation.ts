@@ -9,7 +9,7 @@
 import { MemoryLogStorage, encodeConfChange, type Message } from '../../internal/raft/index.js';
 import { seededRand } from '../../internal/util/index.js';
 import { KvClient, WatchClient, type ClusterPort, type WorkloadParams } from './client.js';
-import { EventLoop } from './event-loop.js';
+import { EventBudgetExceeded, EventLoop } from './event-loop.js';
 import type { HistoryOp } from './history.js';
 import { Network, type NetworkProfile } from './network.js';
 import { FAULT_KINDS, Nemesis, type FaultProfile, type SimControl } from './nemesis.js';
@@ -30,6 +30,8 @@ export interface SimOptions {
   bugs?: Bug[];
   /** Overrides of the seed-drawn fault profile. */
   faults?: Partial<FaultProfile>;
+  /** Override of the seed-drawn snapshot interval (entries; 0 = never compact). */
+  snapshotEvery?: number;
   /** Collect a trace of notable events (leaders, faults). */
   verbose?: boolean;
 }
@@ -84,6 +86,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     snapshotKeep: Math.floor(rand() * 10),
     maxBatch: 1 + Math.floor(rand() * 16),
   };
+  if (opts.snapshotEvery !== undefined) base.snapshotEvery = opts.snapshotEvery;
   const faults: FaultProfile = { meanGapMs: 150 + rand() * 450 } as FaultProfile;
   for (const k of FAULT_KINDS) faults[k] = rand() < 0.6;
   Object.assign(faults, opts.faults);
@@ -244,14 +247,32 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
   loop.after(500, periodic);
 
-  loop.runUntil(durationMs);
-  nemesis.stopAndHeal();
-  loop.runUntil(durationMs + healMs / 2);
-  for (const c of kv.values()) c.active = false;
-  for (const w of watchers.values()) w.active = false;
-  loop.runUntil(durationMs + healMs);
-  checkLogs();
+  let crashed: string | undefined;
+  // A healthy run needs about 4-8 events per simulated ms (max 7.4 over 300 seeds); 30 is a storm or a livelock.
+  const budget = (durationMs + healMs) * 30 * (nodeCount / 3);
+  try {
+    loop.runUntil(durationMs, budget);
+    nemesis.stopAndHeal();
+    loop.runUntil(durationMs + healMs / 2, budget);
+    for (const c of kv.values()) c.active = false;
+    for (const w of watchers.values()) w.active = false;
+    loop.runUntil(durationMs + healMs, budget);
+    checkLogs();
+  } catch (err) {
+    // An exception from the core (a broken assertion) or the simulator ends the run: the seed fails.
+    crashed =
+      err instanceof EventBudgetExceeded
+        ? `[liveness] ${err.message} (${net.sent} messages sent)`
+        : `[crash] at t=${loop.now.toFixed(1)}: ${(err as Error).stack ?? String(err)}`;
+    log(crashed);
+  }
 
+  for (const n of members()) {
+    if (!n.up) continue;
+    const st = n.raft.status();
+    const prog = st.progress ? ' progress=' + [...st.progress].map(([id, p]) => `${id}:${p.state}/m${p.match}/n${p.next}${p.recentActive ? '' : '/inactive'}`).join(',') : '';
+    log(`end n${n.id} ${st.softState.role} term=${st.hardState.term} commit=${st.hardState.commit} applied=${n.sm.appliedIndex()} last=${st.lastIndex} voters=${st.config.voters} learners=${st.config.learners}${prog}`);
+  }
   const verdict = checkRun({ history, streams, invariants: inv, members: members(), leader: control.leader() });
   const stats: SimStats = {
     simMs: loop.now,
@@ -272,5 +293,7 @@ export function runSimulation(opts: SimOptions): SimResult {
   const paramText =
     `nodes=${nodeCount} kvClients=${kvClients} watchers=${watchClients} keys=${keyCount} faults=[${enabled}] gap=${faults.meanGapMs.toFixed(0)}ms ` +
     `snapshotEvery=${base.snapshotEvery} fsync=${base.fsyncMinMs.toFixed(1)}-${base.fsyncMaxMs.toFixed(1)}ms bugs=[${[...bugs].join(',')}]`;
-  return { seed: opts.seed, ok: verdict.failures.length === 0, failures: verdict.failures, params: paramText, stats, trace };
+  // After an aborted run, convergence is meaningless; the safety checkers still apply to what happened.
+  const failures = crashed ? [crashed, ...verdict.failures.filter((f) => !f.startsWith('[liveness]'))] : verdict.failures;
+  return { seed: opts.seed, ok: failures.length === 0, failures, params: paramText, stats, trace };
 }
