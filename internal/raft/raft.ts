@@ -1,4 +1,4 @@
-import { assert } from '../util/index.js';
+import { ConfigError, assert } from '../util/index.js';
 import type { ValidConfig } from './config.js';
 import { decodeConfChange } from './conf-change.js';
 import { CAMPAIGN_TRANSFER, isTransferCampaign, newMessage, voteRespType } from './message.js';
@@ -62,7 +62,12 @@ export class Raft {
       this.term = hardState.term;
       this.vote = hardState.vote;
     }
-    if (cfg.applied > 0) this.log.appliedTo(cfg.applied);
+    if (cfg.applied >= 0) {
+      if (cfg.applied < this.log.firstIndex() - 1 || cfg.applied > this.log.committed) {
+        throw new ConfigError(`raft: applied ${cfg.applied} outside [${this.log.firstIndex() - 1}, ${this.log.committed}]`);
+      }
+      this.log.appliedTo(cfg.applied);
+    }
     this.becomeFollower(this.term, NONE);
   }
 

@@ -5,6 +5,7 @@ import { validateConfig } from './config.js';
 import { committedIndex, voteResult } from './quorum.js';
 import { Inflights, Progress } from './progress.js';
 import { MemoryLogStorage } from './memory-storage.js';
+import { createRaft } from './raw-node.js';
 
 describe('quorum arithmetic', () => {
   it('commits the index held by a majority', () => {
@@ -53,6 +54,13 @@ describe('config and codecs', () => {
     expect(() => validateConfig({ ...base, id: 0 })).toThrow(ConfigError);
     expect(() => validateConfig({ ...base, electionTick: 1 })).toThrow(/greater than heartbeatTick/);
     expect(() => validateConfig({ ...base, maxInflightBytes: 10 })).toThrow(/maxInflightBytes/);
+  });
+
+  it('rejects an applied index the storage cannot serve', () => {
+    const s = MemoryLogStorage.withConfState({ voters: [1], learners: [] });
+    expect(() => createRaft({ ...base, storage: s, applied: 0 })).toThrow(ConfigError); // below the snapshot
+    expect(() => createRaft({ ...base, storage: s, applied: 2 })).toThrow(ConfigError); // past commit
+    expect(createRaft({ ...base, storage: s, applied: 1 }).status().applied).toBe(1);
   });
 
   it('round-trips conf changes with context', () => {
