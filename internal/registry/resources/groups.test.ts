@@ -4,52 +4,12 @@ import { builtinDefinitions } from './index.js';
 import { create, fields, row, update } from './shared/test-helpers.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './autoscaling/convert.js';
 import { fromCoreEvent, toCoreEvent } from './events/convert.js';
+import { groupCases as cases } from './testdata.js';
 
 const defs = builtinDefinitions();
 const def = (group: string, version: string, plural: string) => defs.find((d) => d.group === group && d.version === version && d.plural === plural)!;
 const o = (apiVersion: string, kind: string, name: string, rest: Record<string, unknown> = {}): KubeObject => ({ apiVersion, kind, metadata: { name }, ...rest });
-const backend = { service: { name: 'web', port: { number: 80 } } };
-const csrPem = Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n').toString('base64');
 
-const cases: [string, string, string, KubeObject, [KubeObject, string[]][]][] = [
-  ['coordination.k8s.io', 'v1', 'leases', o('coordination.k8s.io/v1', 'Lease', 'l', { spec: { holderIdentity: 'a', leaseDurationSeconds: 15 } }),
-    [[o('coordination.k8s.io/v1', 'Lease', 'l', { spec: { leaseDurationSeconds: 0, leaseTransitions: -1 } }), ['spec.leaseDurationSeconds', 'spec.leaseTransitions']]]],
-  ['rbac.authorization.k8s.io', 'v1', 'roles', o('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }),
-    [[o('rbac.authorization.k8s.io/v1', 'Role', 'r', { rules: [{ resources: ['pods'] }, { nonResourceURLs: ['/x'], verbs: ['get'] }] }), ['rules[0].verbs', 'rules[0].apiGroups', 'rules[1].nonResourceURLs']]]],
-  ['rbac.authorization.k8s.io', 'v1', 'clusterroles', o('rbac.authorization.k8s.io/v1', 'ClusterRole', 'system:r', { rules: [{ nonResourceURLs: ['/healthz'], verbs: ['get'] }] }),
-    [[o('rbac.authorization.k8s.io/v1', 'ClusterRole', 'a/b'), ['metadata.name']]]],
-  ['rbac.authorization.k8s.io', 'v1', 'rolebindings', o('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rb', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, subjects: [{ kind: 'User', name: 'jane' }] }),
-    [[o('rbac.authorization.k8s.io/v1', 'RoleBinding', 'rb', { roleRef: { kind: 'Deployment' }, subjects: [{ kind: 'Robot' }] }), ['roleRef.apiGroup', 'roleRef.kind', 'roleRef.name', 'subjects[0].kind', 'subjects[0].name']]]],
-  ['rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', o('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'crb', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'Group', name: 'system:masters' }] }),
-    [[o('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', 'crb', { roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'x' }, subjects: [{ kind: 'ServiceAccount', name: 'sa' }] }), ['roleRef.kind', 'subjects[0].namespace']]]],
-  ['events.k8s.io', 'v1', 'events', o('events.k8s.io/v1', 'Event', 'e', { eventTime: '2026-11-23T09:59:00.000000Z', reportingController: 'kplane/scheduler', reportingInstance: 'n1', action: 'Binding', reason: 'Scheduled', type: 'Normal', regarding: { kind: 'Pod', name: 'p' } }),
-    [[o('events.k8s.io/v1', 'Event', 'e', { type: 'Odd' }), ['eventTime', 'reportingController', 'reportingInstance', 'action', 'reason', 'type']]]],
-  ['policy', 'v1', 'poddisruptionbudgets', o('policy/v1', 'PodDisruptionBudget', 'pdb', { spec: { minAvailable: 1, selector: { matchLabels: { app: 'a' } } } }),
-    [[o('policy/v1', 'PodDisruptionBudget', 'pdb', { spec: { minAvailable: '50', maxUnavailable: 1 } }), ['spec', 'spec.minAvailable']]]],
-  ['networking.k8s.io', 'v1', 'ingresses', o('networking.k8s.io/v1', 'Ingress', 'ing', { spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend }] } }] } }),
-    [[o('networking.k8s.io/v1', 'Ingress', 'ing', { spec: { rules: [{ http: { paths: [{ path: 'x', backend: { service: { name: 'web', port: {} } } }] } }] } }), ['spec.rules[0].http.paths[0].pathType', 'spec.rules[0].http.paths[0].path', 'spec.rules[0].http.paths[0].backend.service.port.name']]]],
-  ['networking.k8s.io', 'v1', 'ingressclasses', o('networking.k8s.io/v1', 'IngressClass', 'nginx', { spec: { controller: 'k8s.io/ingress-nginx' } }),
-    [[o('networking.k8s.io/v1', 'IngressClass', 'nginx', { spec: {} }), ['spec.controller']]]],
-  ['networking.k8s.io', 'v1', 'networkpolicies', o('networking.k8s.io/v1', 'NetworkPolicy', 'deny', { spec: { podSelector: {} } }),
-    [[o('networking.k8s.io/v1', 'NetworkPolicy', 'np', { spec: { podSelector: { matchExpressions: [{ key: 'a', operator: 'Near' }] }, policyTypes: ['Sideways'] } }), ['spec.podSelector.matchExpressions[0].operator', 'spec.policyTypes[0]']]]],
-  ['discovery.k8s.io', 'v1', 'endpointslices', o('discovery.k8s.io/v1', 'EndpointSlice', 'web-abc', { addressType: 'IPv4', endpoints: [{ addresses: ['10.0.0.1'] }], ports: [{ port: 80 }] }),
-    [[o('discovery.k8s.io/v1', 'EndpointSlice', 'web-abc', { addressType: 'IPX', endpoints: [{ addresses: [] }] }), ['addressType', 'endpoints[0].addresses']]]],
-  ['storage.k8s.io', 'v1', 'storageclasses', o('storage.k8s.io/v1', 'StorageClass', 'standard', { provisioner: 'rancher.io/local-path' }),
-    [[o('storage.k8s.io/v1', 'StorageClass', 'standard', { reclaimPolicy: 'Shred' }), ['provisioner', 'reclaimPolicy']]]],
-  ['storage.k8s.io', 'v1', 'csidrivers', o('storage.k8s.io/v1', 'CSIDriver', 'hostpath.csi.k8s.io', { spec: {} }), [[o('storage.k8s.io/v1', 'CSIDriver', 'Bad_Driver'), ['metadata.name']]]],
-  ['storage.k8s.io', 'v1', 'csinodes', o('storage.k8s.io/v1', 'CSINode', 'n1', { spec: { drivers: [{ name: 'd', nodeID: 'n1' }] } }),
-    [[o('storage.k8s.io/v1', 'CSINode', 'n1', { spec: { drivers: [{ nodeID: 'n1' }] } }), ['spec.drivers[0].name']]]],
-  ['storage.k8s.io', 'v1', 'volumeattachments', o('storage.k8s.io/v1', 'VolumeAttachment', 'va', { spec: { attacher: 'd', nodeName: 'n1', source: { persistentVolumeName: 'pv1' } } }),
-    [[o('storage.k8s.io/v1', 'VolumeAttachment', 'va', { spec: { source: {} } }), ['spec.attacher', 'spec.nodeName', 'spec.source']]]],
-  ['scheduling.k8s.io', 'v1', 'priorityclasses', o('scheduling.k8s.io/v1', 'PriorityClass', 'high', { value: 1000 }),
-    [[o('scheduling.k8s.io/v1', 'PriorityClass', 'system-mine', { value: 5 }), ['metadata.name']], [o('scheduling.k8s.io/v1', 'PriorityClass', 'huge', { value: 2e9 }), ['value']]]],
-  ['autoscaling', 'v2', 'horizontalpodautoscalers', o('autoscaling/v2', 'HorizontalPodAutoscaler', 'web', { spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5 } }),
-    [[o('autoscaling/v2', 'HorizontalPodAutoscaler', 'web', { spec: { minReplicas: 3, maxReplicas: 2, metrics: [{ type: 'Magic' }] } }), ['spec.scaleTargetRef.kind', 'spec.scaleTargetRef.name', 'spec.maxReplicas', 'spec.metrics[0].type']]]],
-  ['autoscaling', 'v1', 'horizontalpodautoscalers', o('autoscaling/v1', 'HorizontalPodAutoscaler', 'web', { spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 5, targetCPUUtilizationPercentage: 50 } }),
-    [[o('autoscaling/v1', 'HorizontalPodAutoscaler', 'web', { spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 0 } }), ['spec.maxReplicas']]]],
-  ['certificates.k8s.io', 'v1', 'certificatesigningrequests', o('certificates.k8s.io/v1', 'CertificateSigningRequest', 'node-csr', { spec: { request: csrPem, signerName: 'kubernetes.io/kube-apiserver-client' } }),
-    [[o('certificates.k8s.io/v1', 'CertificateSigningRequest', 'node-csr', { spec: { request: 'aGVsbG8=', expirationSeconds: 60 } }), ['spec.request', 'spec.signerName', 'spec.expirationSeconds']]]],
-];
 
 describe('every built-in definition', () => {
   it('has one test case here or in its group test', () => {

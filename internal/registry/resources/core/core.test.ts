@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../api/index.js';
 import { create, fields, NOW, row, update } from '../shared/test-helpers.js';
+import { coreCases as cases } from '../testdata.js';
 import { createServiceAllocator } from './service/allocator.js';
 import { coreDefinitions } from './index.js';
 import { seededRand } from '../../../util/index.js';
@@ -8,75 +9,9 @@ import { seededRand } from '../../../util/index.js';
 const defs = coreDefinitions(createServiceAllocator({ rand: seededRand(1) }));
 const def = (plural: string) => defs.find((d) => d.plural === plural)!;
 const obj = (kind: string, name: string, rest: Record<string, unknown> = {}): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name }, ...rest });
-const container = { name: 'c', image: 'busybox' };
-const template = { metadata: { labels: { app: 'a' } }, spec: { containers: [container] } };
+const template = { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
 
 /** One valid object and invalid variants (with the fields expected in the 422) per resource. */
-const cases: Record<string, { valid: KubeObject; invalid: [KubeObject, string[]][] }> = {
-  configmaps: {
-    valid: obj('ConfigMap', 'cm', { data: { 'a.txt': 'x' }, binaryData: { b: 'AAEC' } }),
-    invalid: [[obj('ConfigMap', 'cm', { data: { 'bad/key': 'x' } }), ['data']], [obj('ConfigMap', 'Bad_Name'), ['metadata.name']]],
-  },
-  endpoints: {
-    valid: obj('Endpoints', 'ep', { subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }),
-    invalid: [[obj('Endpoints', 'ep', { subsets: [{ addresses: [{}], ports: [{ port: 0 }] }] }), ['subsets[0].addresses[0].ip', 'subsets[0].ports[0].port']]],
-  },
-  events: {
-    valid: obj('Event', 'e1', { involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' }, type: 'Normal', reason: 'Started' }),
-    invalid: [[obj('Event', 'e1', { involvedObject: { kind: 'Pod', namespace: 'other' }, type: 'Loud' }), ['involvedObject.namespace', 'type']]],
-  },
-  limitranges: {
-    valid: obj('LimitRange', 'lr', { spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } }),
-    invalid: [[obj('LimitRange', 'lr', { spec: { limits: [{ type: 'Box', max: { cpu: 'lots' } }] } }), ['spec.limits[0].type', 'spec.limits[0].max[cpu]']]],
-  },
-  namespaces: {
-    valid: obj('Namespace', 'team-a'),
-    invalid: [[obj('Namespace', 'a.b'), ['metadata.name']], [obj('Namespace', 'ns', { spec: { finalizers: ['a/b/c'] } }), ['spec.finalizers[0]']]],
-  },
-  nodes: {
-    valid: obj('Node', 'node-1', { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] } }),
-    invalid: [[obj('Node', 'node-1', { spec: { taints: [{ effect: 'Sometimes' }] } }), ['spec.taints[0].key', 'spec.taints[0].effect']]],
-  },
-  persistentvolumeclaims: {
-    valid: obj('PersistentVolumeClaim', 'data', { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }),
-    invalid: [[obj('PersistentVolumeClaim', 'data', { spec: { accessModes: ['Everyone'] } }), ['spec.accessModes', 'spec.resources[storage]']]],
-  },
-  persistentvolumes: {
-    valid: obj('PersistentVolume', 'pv1', { spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/d' } } }),
-    invalid: [[obj('PersistentVolume', 'pv1', { spec: { accessModes: [] } }), ['spec.accessModes', 'spec.capacity', 'spec']]],
-  },
-  pods: {
-    valid: obj('Pod', 'p', { spec: { containers: [container] } }),
-    invalid: [[obj('Pod', 'p', { spec: { containers: [{ name: 'c' }] } }), ['spec.containers[0].image']]],
-  },
-  podtemplates: {
-    valid: obj('PodTemplate', 'pt', { template }),
-    invalid: [[obj('PodTemplate', 'pt', { template: { spec: { containers: [] } } }), ['template.spec.containers']]],
-  },
-  replicationcontrollers: {
-    valid: obj('ReplicationController', 'rc', { spec: { template } }),
-    invalid: [[obj('ReplicationController', 'rc', { spec: { replicas: -1, selector: { app: 'b' }, template } }), ['spec.replicas', 'spec.template.metadata.labels']]],
-  },
-  resourcequotas: {
-    valid: obj('ResourceQuota', 'rq', { spec: { hard: { pods: '10', 'limits.cpu': '4' } } }),
-    invalid: [[obj('ResourceQuota', 'rq', { spec: { hard: { pods: 'ten' } } }), ['spec.hard[pods]']]],
-  },
-  secrets: {
-    valid: obj('Secret', 's', { stringData: { password: 'hunter2' } }),
-    invalid: [
-      [obj('Secret', 's', { data: { k: 'not base64!' } }), ['data[k]']],
-      [obj('Secret', 's', { type: 'kubernetes.io/tls', data: {} }), ['data[tls.crt]', 'data[tls.key]']],
-    ],
-  },
-  serviceaccounts: { valid: obj('ServiceAccount', 'sa'), invalid: [[obj('ServiceAccount', '-sa'), ['metadata.name']]] },
-  services: {
-    valid: obj('Service', 'web', { spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } }),
-    invalid: [
-      [obj('Service', '1svc', { spec: { ports: [{ port: 80 }] } }), ['metadata.name']],
-      [obj('Service', 'web', { spec: { type: 'Magic', ports: [{ port: 80 }, { port: 99999 }] } }), ['spec.type', 'spec.ports[0].name', 'spec.ports[1].name', 'spec.ports[1].port', 'spec.ports[1].targetPort']],
-    ],
-  },
-};
 
 describe('core/v1 strategies: one valid and some invalid objects per resource', () => {
   it('covers every core definition', () => {
