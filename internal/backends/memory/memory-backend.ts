@@ -12,6 +12,7 @@ import {
   type WatchOptions,
   type WriteResult,
 } from '../../storage/index.js';
+import { CompactionPolicy, type CompactionPolicyOptions } from '../sqlite/compaction-policy.js';
 import { MemoryStore, type WriteOutcome } from './memory-store.js';
 
 export interface MemoryBackendOptions {
@@ -21,6 +22,11 @@ export interface MemoryBackendOptions {
   ringMaxEvents?: number;
   /** Per-watcher queue bound (events) before a slow watcher is cut with Compacted. */
   watcherMaxEvents?: number;
+  /**
+   * Periodic compaction (same policy as sqlite). Off by default so tests see every revision; a
+   * long-running server on the memory store should turn it on, or history grows without bound.
+   */
+  compaction?: CompactionPolicyOptions;
 }
 
 /**
@@ -38,6 +44,7 @@ class MemoryBackend implements Backend {
   private readonly leases = new Map<number, () => void>();
   private nextLeaseId = 1;
   private closed = false;
+  private readonly policy: CompactionPolicy | undefined;
   readonly status: BackendStatus;
 
   constructor(opts: MemoryBackendOptions) {
@@ -55,6 +62,11 @@ class MemoryBackend implements Backend {
       ready: () => !this.closed,
       stats: () => ({ revision: this.store.revision, compactRevision: this.store.compactRevision, leases: this.leases.size, ...this.hub.stats() }),
     };
+    if (opts.compaction) {
+      const window = () => ({ revision: this.store.revision, compactRevision: this.store.compactRevision });
+      this.policy = new CompactionPolicy(this.clock, window, (rev) => this.compact(rev), opts.compaction);
+      this.policy.start();
+    }
   }
 
   async get(key: string, opts: { revision?: number } = {}): Promise<GetResult> {
@@ -117,6 +129,7 @@ class MemoryBackend implements Backend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.policy?.stop();
     for (const cancel of this.leases.values()) cancel();
     this.leases.clear();
     this.hub.close();

@@ -42,7 +42,7 @@ export class MemoryStore {
       .sort(compareKeys);
     const out: KeyValue[] = [];
     for (const k of keys) {
-      const kv = this.at(k, revision);
+      const kv = revision === this.revision ? this.latest(k) : this.at(k, revision);
       if (kv) out.push(kv);
     }
     return out;
@@ -94,9 +94,17 @@ export class MemoryStore {
   /** Matching events in (after, until], at most about limit (one event per revision here). */
   history(prefix: string, after: number, until: number, limit: number): WatchEvent[] {
     const out: WatchEvent[] = [];
-    for (const ev of this.events) {
+    // Binary search for the first event after `after` (events ascend by revision).
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.events[mid]!.kv.modRevision <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < this.events.length; i++) {
+      const ev = this.events[i]!;
       const rev = ev.kv.modRevision;
-      if (rev <= after) continue;
       if (rev > until || out.length >= limit) break;
       if (ev.kv.key.startsWith(prefix)) out.push(ev);
     }
