@@ -7,4 +7,5 @@ export * from './patch/index.js';
 export * from './selectors/index.js';
 export * from './validation/index.js';
 export * from './openapi/index.js';
+export * from './fieldmanager/index.js';
 export * from './codec/index.js';

@@ -103,6 +103,7 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
       now: clock.now(),
       dryRun,
       fieldManager: params.fieldManager,
+      userAgent: req.userAgent,
       admit: (obj, old) =>
         runAdmission(plugins, { operation: old ? 'UPDATE' : 'CREATE', definition: def, subresource: req.subresource, namespace, name: obj.metadata.name ?? '', object: obj, oldObject: old, user: req.user, dryRun }),
       unknownFields: (obj) => unknownFieldsOf(def, obj, opts.unknownFields ?? builtinUnknownFields),
@@ -169,7 +170,8 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
 
 /** A context for the registry's own reads and writes (bootstrap, CRD cleanup, admission lookups). */
 export function systemContext(clock: Clock, namespace?: string): StoreContext {
-  return { user: { name: 'system:apiserver', groups: ['system:masters'] }, namespace, now: clock.now(), dryRun: false };
+  // The registry's own writes show up in managedFields as upstream's do: manager "kube-apiserver".
+  return { user: { name: 'system:apiserver', groups: ['system:masters'] }, namespace, now: clock.now(), dryRun: false, userAgent: 'kube-apiserver' };
 }
 
 function deleteAttributes(req: NonWatch, def: ResourceDefinition, ctx: StoreContext): AdmissionAttributes {

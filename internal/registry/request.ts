@@ -49,6 +49,11 @@ export type ApiRequest = {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /**
+   * The client's User-Agent; a write without fieldManager is recorded in managedFields under its
+   * part before the first "/" (e.g. "kubectl").
+   */
+  userAgent?: string;
 } & (
   | { verb: 'get'; params: { resourceVersion?: string } }
   | { verb: 'list'; params: ListParams }

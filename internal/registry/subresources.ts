@@ -85,39 +85,52 @@ async function serveScale(req: Req, paths: ScalePaths, store: ResourceStore, ctx
     case 'get':
       return { code: 200, body: toScale(await store.get(ctx, name, req.params), paths) };
     case 'update':
-      return { code: 200, body: await writeScale(store, ctx, name, req.body, req.params.dryRun, paths) };
+      return { code: 200, body: await writeScale(store, ctx, name, () => req.body, req.params.dryRun, paths) };
     case 'patch': {
-      const current = toScale(await store.get(ctx, name), paths);
-      // Scale has no lists, so a strategic merge patch is a merge patch here.
-      const type = req.patchType === 'strategic' ? 'merge' : req.patchType;
-      const patched = applyPatch(type, current as Record<string, unknown>, req.patch, {}) as KubeObject;
-      return { code: 200, body: await writeScale(store, ctx, name, patched, req.params.dryRun, paths) };
+      // Scale has no lists, so a strategic merge patch (and an applied Scale) merges like a merge
+      // patch. The patch applies to the Scale of the object being written, inside the retry loop,
+      // so a concurrent write elsewhere in the parent is no conflict.
+      const type = req.patchType === 'strategic' || req.patchType === 'apply' ? 'merge' : req.patchType;
+      const patch = req.patch;
+      return {
+        code: 200,
+        body: await writeScale(store, ctx, name, (current) => applyPatch(type, current as Record<string, unknown>, patch, {}) as KubeObject, req.params.dryRun, paths),
+      };
     }
     default:
       throw apiErrors.methodNotAllowed();
   }
 }
 
-async function writeScale(store: ResourceStore, ctx: StoreContext, name: string, scale: KubeObject, dryRun: boolean | undefined, paths: ScalePaths): Promise<KubeObject> {
-  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
-  if (scale.metadata?.name && scale.metadata.name !== name) {
-    throw apiErrors.badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
-  }
-  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    const err = typeof replicas === 'number' ? fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0') : fieldErrors.required('spec.replicas');
-    throw invalidError({ kind: 'Scale', group: 'autoscaling' }, name, [err]);
-  }
-  const wantRv = scale.metadata?.resourceVersion;
+/** Writes the replicas of `produce(current Scale)` into the parent; managedFields record subresource "scale". */
+async function writeScale(
+  store: ResourceStore,
+  ctx: StoreContext,
+  name: string,
+  produce: (current: KubeObject) => KubeObject,
+  dryRun: boolean | undefined,
+  paths: ScalePaths,
+): Promise<KubeObject> {
   const updated = await store.mutate(
     ctx,
     name,
     (obj) => {
+      const scale = produce(toScale(obj, paths));
+      const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+      if (scale.metadata?.name && scale.metadata.name !== name) {
+        throw apiErrors.badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
+      }
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+        const err = typeof replicas === 'number' ? fieldErrors.invalid('spec.replicas', replicas, 'must be greater than or equal to 0') : fieldErrors.required('spec.replicas');
+        throw invalidError({ kind: 'Scale', group: 'autoscaling' }, name, [err]);
+      }
       // A Scale carrying a resourceVersion is an optimistic lock on the parent.
+      const wantRv = scale.metadata?.resourceVersion;
       if (wantRv) obj.metadata.resourceVersion = wantRv;
       setPath(obj as Record<string, unknown>, paths.specReplicasPath, replicas);
       return obj;
     },
-    { dryRun },
+    { dryRun, subresource: 'scale' },
   );
   return toScale(updated, paths);
 }

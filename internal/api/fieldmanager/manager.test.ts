@@ -55,6 +55,13 @@ describe('trackUpdate', () => {
 });
 
 describe('applyConfig (server-side apply)', () => {
+  it('an applied empty map merges into the live map and conflicts with no owner of it', () => {
+    const cm = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data });
+    const live = applyConfig({ live: undefined, config: cm({ a: '1' }), force: false, ...ctx('alice', cmSchema), apiVersion: 'v1' });
+    const out = applyConfig({ live, config: cm({}), force: false, ...ctx('bob', cmSchema), apiVersion: 'v1' });
+    expect(out.data).toEqual({ a: '1' });
+  });
+
   it('creates, then conflicts when another manager changes an owned value, naming manager and field', () => {
     const live = apply(undefined, deploy([{ name: 'app', image: 'v1' }], 3), 'kubectl');
     const err = conflict(() => apply(live, deploy([{ name: 'app', image: 'v1' }], 5), 'other'));

@@ -94,12 +94,15 @@ export function applyConfig(input: ApplyInput): KubeObject {
   const { live, config, schema } = input;
   const list = owners(live);
   const applied = fieldsOf(config, schema);
+  let merged = mergeApplied(live ?? {}, config, schema) as KubeObject;
   const conflicts: { manager: string; path: string[] }[] = [];
   for (const o of list) {
     if (sameSlot(o.entry, input.manager, 'Apply', input)) continue;
     for (const { path, leaf } of applied.paths()) {
       if (!leaf || !o.set.has(path)) continue;
-      if (JSON.stringify(valueAt(live, path, schema)) !== JSON.stringify(valueAt(config, path, schema))) conflicts.push({ manager: o.entry.manager ?? '', path });
+      // Against the merged result, not the config: an applied empty map ({}) merges into the
+      // live one and changes nothing, so it conflicts with no owner of that map.
+      if (JSON.stringify(valueAt(live, path, schema)) !== JSON.stringify(valueAt(merged, path, schema))) conflicts.push({ manager: o.entry.manager ?? '', path });
     }
   }
   if (conflicts.length && !input.force) throw conflictError(conflicts);
@@ -107,7 +110,6 @@ export function applyConfig(input: ApplyInput): KubeObject {
 
   const mine = upsert(list, 'Apply', input);
   const previous = mine.set;
-  let merged = mergeApplied(live ?? {}, config, schema) as KubeObject;
   merged = { ...merged, metadata: { ...(live?.metadata ?? {}), ...merged.metadata } };
   // Fields this manager stopped applying go away unless someone else still owns them.
   const dropped = [...previous.paths()].filter(({ path }) => !applied.has(path)).map((p) => p.path);

@@ -17,6 +17,7 @@ import { deleteCollection, deleteObject } from './delete.js';
 import { groupResource, invalidError, invalidOptions, toApiError } from './errors.js';
 import { collectionPrefix, objectKey } from './keys.js';
 import { applyGenerateName, bumpGeneration, fillCreateMeta, keepUpdateMeta, ownCopy, validateCreateMeta, validateUpdateMeta } from './meta.js';
+import { applyTo, recordUpdate } from './managed.js';
 import { schemaFor } from './schema.js';
 import { buildPredicate } from './selection.js';
 import { statusStrategy } from './strategies.js';
@@ -54,13 +55,19 @@ export class GenericStore implements ResourceStore {
     return objectKey(this.definition, ctx.namespace, name);
   }
 
-  async create(ctx: StoreContext, body: KubeObject, params: WriteParams): Promise<WriteOutcome> {
+  create(ctx: StoreContext, body: KubeObject, params: WriteParams): Promise<WriteOutcome> {
+    return this.createObject(ctx, body, params, true);
+  }
+
+  /** `record`: track the create in managedFields (false when server-side apply already did). */
+  private async createObject(ctx: StoreContext, body: KubeObject, params: WriteParams, record: boolean): Promise<WriteOutcome> {
     const def = this.definition;
-    const obj = ownCopy(body);
+    let obj = ownCopy(body);
     const warnings = checkUnknownFields(def, ctx, obj, params);
     this.placeInNamespace(ctx, obj);
     fillCreateMeta(def, obj, ctx.now, this.deps.newUid);
     def.strategy.prepareForCreate(obj, ctx);
+    if (record) obj = recordUpdate(def, ctx, undefined, obj);
     // generateName collisions are retried with a new suffix (upstream does since 1.30).
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     for (let attempt = 1; ; attempt++) {
@@ -142,7 +149,7 @@ export class GenericStore implements ResourceStore {
       !sub && strategy.allowCreateOnUpdate
         ? () => this.create(ctx, { ...body, metadata: { ...body.metadata, name, resourceVersion: undefined } }, params)
         : undefined;
-    const out = await this.write(ctx, name, params, strategy, () => ownCopy(body), onMissing);
+    const out = await this.write(ctx, name, params, strategy, () => ownCopy(body), onMissing, { record: true, subresource: sub?.name });
     return { ...out, warnings: [...warnings, ...out.warnings] };
   }
 
@@ -155,22 +162,27 @@ export class GenericStore implements ResourceStore {
       throw invalidOptions('PatchOptions', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
     }
     const opts = { fieldManager: params.fieldManager, force: params.force, now: ctx.now, schema: schemaFor(def) };
+    const apply = patchType === 'apply';
     let warnings: string[] = [];
-    const produce = (old: KubeObject) => {
-      const patched = applyPatch(patchType, old as Record<string, unknown>, patch, opts) as KubeObject;
+    const produce = (old: KubeObject | undefined) => {
+      const patched = apply
+        ? applyTo(def, ctx, old, patch, !!params.force, sub?.name)
+        : (applyPatch(patchType, old as Record<string, unknown>, patch, opts) as KubeObject);
       const obj = ownCopy(patched);
       if (!sub) warnings = checkUnknownFields(def, ctx, obj, params);
       this.checkIdentity(ctx, name, obj);
       return obj;
     };
+    // Server-side apply creates a missing object (201); every other patch of one is a 404.
     const onMissing =
-      patchType === 'apply' && !sub
+      apply && !sub
         ? () => {
-            const blank: KubeObject = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { name, namespace: ctx.namespace } };
-            return this.create(ctx, produce(blank), params);
+            const obj = produce(undefined);
+            obj.metadata.name ??= name;
+            return this.createObject(ctx, obj, params, false);
           }
         : undefined;
-    const out = await this.write(ctx, name, params, subresourceStrategy(def, sub), produce, onMissing);
+    const out = await this.write(ctx, name, params, subresourceStrategy(def, sub), produce, onMissing, { record: !apply, subresource: sub?.name });
     return { ...out, warnings: [...warnings, ...out.warnings] };
   }
 
@@ -178,10 +190,10 @@ export class GenericStore implements ResourceStore {
     ctx: StoreContext,
     name: string,
     fn: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts: { dryRun?: boolean; bypassStrategy?: boolean } = {},
+    opts: { dryRun?: boolean; bypassStrategy?: boolean; subresource?: string } = {},
   ): Promise<KubeObject> {
     const strategy = opts.bypassStrategy ? passThrough(this.definition.strategy) : this.definition.strategy;
-    const out = await this.write(ctx, name, { dryRun: opts.dryRun }, strategy, (old) => fn(ownCopy(old)));
+    const out = await this.write(ctx, name, { dryRun: opts.dryRun }, strategy, (old) => fn(ownCopy(old)), undefined, { record: true, subresource: opts.subresource });
     return out.object;
   }
 
@@ -207,7 +219,8 @@ export class GenericStore implements ResourceStore {
   /**
    * The update path shared by PUT, PATCH, subresources and mutate: read-modify-write with the
    * resourceVersion and uid preconditions, metadata rules, the strategy, validation and admission;
-   * an update that removes the last finalizer of an object being deleted deletes it.
+   * an update that removes the last finalizer of an object being deleted deletes it. `managed.record`
+   * tracks the change in managedFields (server-side apply has done that in `produce` already).
    */
   async write(
     ctx: StoreContext,
@@ -216,6 +229,7 @@ export class GenericStore implements ResourceStore {
     strategy: ResourceStrategy,
     produce: (old: KubeObject) => KubeObject | Promise<KubeObject>,
     onMissing?: () => Promise<WriteOutcome>,
+    managed: { record: boolean; subresource?: string } = { record: true },
   ): Promise<WriteOutcome> {
     const def = this.definition;
     const key = this.key(ctx, name);
@@ -226,8 +240,10 @@ export class GenericStore implements ResourceStore {
           key,
           async (current) => {
             const old = present(def, current);
-            const obj = await produce(old);
+            let obj = await produce(old);
             warnings = this.prepareUpdate(ctx, name, obj, old, strategy);
+            // After the strategy, so fields it reset (status via the main resource) are not claimed.
+            if (managed.record) obj = recordUpdate(def, ctx, old, obj, managed.subresource);
             await ctx.admit?.(obj, old);
             strategy.canonicalize?.(obj);
             if (shouldDeleteDuringUpdate(obj, old) && !def.strategy.prepareForDelete?.(clone(obj), ctx)) throw new EmptiedFinalizers(obj, old.metadata.resourceVersion ?? '');

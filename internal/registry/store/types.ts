@@ -9,6 +9,8 @@ export interface StoreContext extends RequestContext {
   admit?: (obj: KubeObject, old: KubeObject | undefined) => Promise<void>;
   /** Reports unknown fields for fieldValidation; the store turns them into 400 or warnings. */
   unknownFields?: (obj: KubeObject) => string[];
+  /** The client's User-Agent: the managedFields manager of a write without fieldManager. */
+  userAgent?: string;
 }
 
 export interface WriteOutcome {
@@ -49,6 +51,12 @@ export interface ResourceStore {
     ctx: StoreContext,
     name: string,
     mutate: (cur: KubeObject) => KubeObject | Promise<KubeObject>,
-    opts?: { dryRun?: boolean; /** Skip the strategy (pods/binding changes an otherwise immutable field). */ bypassStrategy?: boolean },
+    opts?: {
+      dryRun?: boolean;
+      /** Skip the strategy (pods/binding changes an otherwise immutable field). */
+      bypassStrategy?: boolean;
+      /** The subresource the change is recorded under in managedFields (e.g. "scale"). */
+      subresource?: string;
+    },
   ): Promise<KubeObject>;
 }

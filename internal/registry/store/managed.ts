@@ -1,0 +1,75 @@
+import { apiErrors, apiVersionOf, applyConfig, managerName, trackUpdate, type KubeObject, type WriteContext } from '../../api/index.js';
+import type { ResourceDefinition } from '../definition.js';
+import { schemaFor } from './schema.js';
+import type { StoreContext } from './types.js';
+import { deepEqual, isObject, rfc3339 } from './util.js';
+
+/**
+ * managedFields bookkeeping for the store's writes (api/fieldmanager does the field algebra).
+ * Non-apply writes are recorded under fieldManager, else the User-Agent's product name, with
+ * operation Update; server-side apply records operation Apply under the (required) fieldManager.
+ */
+
+function writeContext(def: ResourceDefinition, ctx: StoreContext, manager: string, subresource: string | undefined): WriteContext {
+  return { manager, apiVersion: apiVersionOf(def), time: rfc3339(ctx.now), schema: schemaFor(def), ...(subresource ? { subresource } : {}) };
+}
+
+/** Records a create, update or non-apply patch of `next` (old undefined on create). */
+export function recordUpdate(def: ResourceDefinition, ctx: StoreContext, old: KubeObject | undefined, next: KubeObject, subresource?: string): KubeObject {
+  const manager = managerName(ctx.fieldManager, ctx.userAgent);
+  return keepTimestamps(trackUpdate(old, next, writeContext(def, ctx, manager, subresource)), old);
+}
+
+/**
+ * Server-side apply of `config` onto `live` (undefined: the object is created). The config must be
+ * an object of this resource's kind; it may carry metadata.resourceVersion as a precondition.
+ */
+export function applyTo(
+  def: ResourceDefinition,
+  ctx: StoreContext,
+  live: KubeObject | undefined,
+  config: unknown,
+  force: boolean,
+  subresource?: string,
+): KubeObject {
+  const cfg = checkApplyConfig(def, config);
+  const manager = ctx.fieldManager ?? '';
+  const out = applyConfig({ ...writeContext(def, ctx, manager, subresource), live, config: cfg, force });
+  return keepTimestamps(out, live);
+}
+
+function checkApplyConfig(def: ResourceDefinition, config: unknown): KubeObject {
+  if (!isObject(config)) throw apiErrors.badRequest('the apply configuration must be an object');
+  const want = apiVersionOf(def);
+  const { apiVersion, kind } = config;
+  if (typeof kind !== 'string' || !kind || typeof apiVersion !== 'string' || !apiVersion) {
+    throw apiErrors.badRequest(`invalid object type: ${typeof apiVersion === 'string' ? apiVersion : ''}, Kind=${typeof kind === 'string' ? kind : ''}`);
+  }
+  if (kind !== def.kind || apiVersion !== want) {
+    throw apiErrors.badRequest(`${kind} in version "${apiVersion}" cannot be handled as a ${def.kind}: the kind of the object does not match the resource`);
+  }
+  const metadata = isObject(config.metadata) ? config.metadata : {};
+  if (metadata.managedFields !== undefined && metadata.managedFields !== null) {
+    throw apiErrors.badRequest('metadata.managedFields must be nil');
+  }
+  return { ...(config as KubeObject), metadata: metadata as KubeObject['metadata'] };
+}
+
+/**
+ * A write that changes nothing but managedFields timestamps keeps the old entries, so an
+ * unchanged apply stores nothing and keeps the resourceVersion (upstream ignores
+ * timestamp-only managedFields changes the same way).
+ */
+function keepTimestamps(next: KubeObject, old: KubeObject | undefined): KubeObject {
+  const before = old?.metadata.managedFields;
+  const after = next.metadata.managedFields;
+  if (!old || !before || !after || before.length !== after.length) return next;
+  const untimed = (list: typeof before) => list.map(({ time: _t, ...rest }) => rest);
+  if (!deepEqual(untimed(before), untimed(after)) || !deepEqual(withoutManaged(old), withoutManaged(next))) return next;
+  return { ...next, metadata: { ...next.metadata, managedFields: before } };
+}
+
+function withoutManaged(obj: KubeObject): KubeObject {
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
+}
