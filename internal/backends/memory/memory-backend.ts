@@ -12,7 +12,7 @@ import {
   type WatchOptions,
   type WriteResult,
 } from '../../storage/index.js';
-import { CompactionPolicy, type CompactionPolicyOptions } from '../sqlite/compaction-policy.js';
+import { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compaction-policy.js';
 import { MemoryStore, type WriteOutcome } from './memory-store.js';
 
 export interface MemoryBackendOptions {

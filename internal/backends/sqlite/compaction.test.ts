@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import { FakeClock } from '../../util/index.js';
-import { CompactionPolicy } from './compaction-policy.js';
+import { CompactionPolicy } from '../shared/compaction-policy.js';
 import { Compactor } from './compactor.js';
 import { SqliteReader } from './reader.js';
 import { openDatabase } from './schema.js';

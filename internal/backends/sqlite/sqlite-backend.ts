@@ -1,6 +1,6 @@
 import { realClock, type Clock } from '../../util/index.js';
 import { WatchHub, type Backend, type BackendStatus, type Op, type OpResult } from '../../storage/index.js';
-import { CompactionPolicy, type CompactionPolicyOptions } from './compaction-policy.js';
+import { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compaction-policy.js';
 import { Compactor } from './compactor.js';
 import { GroupCommit } from './group-commit.js';
 import { LeaseExpiry } from './lease-expiry.js';
