@@ -4,9 +4,9 @@ import pino from 'pino';
 import { createApiServer, listen } from '../apiserver/index.js';
 import { createOpenApiService, registerOpenApiRoutes } from '../apiserver/openapi/index.js';
 import { createMemoryBackend, createSqliteBackend } from '../backends/index.js';
-import { createRegistry } from '../registry/index.js';
+import { createRegistry, resourcePrefix } from '../registry/index.js';
 import { builtinDefinitions } from '../registry/resources/index.js';
-import { type Backend, createObjectStore } from '../storage/index.js';
+import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
 import { ensureCredentials, writeAdminKubeconfig } from './credentials.js';
 import { versionInfo } from './version.js';
@@ -45,11 +45,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const creds = ensureCredentials(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
   const backend = openBackend(opts);
+  // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
+  // per resource (fed by one backend watch each); writes go straight to the store.
+  const cache = createWatchCacheRouter({ inner: createObjectStore(backend), backend });
   const registry = createRegistry({
     definitions: builtinDefinitions(),
-    objectStore: createObjectStore(backend),
+    objectStore: cache,
     log: (msg, err) => log.warn({ err }, msg),
   });
+  const syncCaches = () => {
+    const want = new Set(registry.catalog.definitions().map(resourcePrefix));
+    for (const p of want) cache.add(p);
+    for (const p of cache.prefixes()) if (!want.has(p)) void cache.remove(p);
+  };
+  syncCaches();
+  registry.catalog.onChange(syncCaches);
   const stop = new AbortController();
   let bootstrapped = false;
   const app = createApiServer({
@@ -85,6 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         stop.abort();
         await app.close();
         await crdLoop;
+        await cache.close();
         await backend.close();
       })();
       return closing;
