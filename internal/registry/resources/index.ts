@@ -16,7 +16,7 @@ import { batchDefinitions } from './batch/index.js';
 import { coreDefinitions } from './core/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
 
-export { createServiceAllocator, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
+export { createServiceAllocator, serviceUsage, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
 export type { ServiceAllocator, ServiceAllocatorOptions } from './core/service/allocator.js';
 export { humanDuration } from './shared/time.js';
 

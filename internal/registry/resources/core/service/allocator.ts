@@ -111,3 +111,19 @@ export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): Serv
     },
   };
 }
+
+/** What a set of stored Services holds: feed an informer's or a list's items to `inUse`. */
+export function serviceUsage(services: Iterable<{ spec?: unknown }>): { clusterIPs: string[]; nodePorts: number[] } {
+  const clusterIPs: string[] = [];
+  const nodePorts: number[] = [];
+  for (const svc of services) {
+    const spec = (svc.spec ?? {}) as { clusterIPs?: unknown; clusterIP?: unknown; ports?: unknown };
+    const ips = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [spec.clusterIP];
+    for (const ip of ips) if (typeof ip === 'string' && ip !== '' && ip !== 'None') clusterIPs.push(ip);
+    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+      const port = (p as { nodePort?: unknown }).nodePort;
+      if (typeof port === 'number' && port > 0) nodePorts.push(port);
+    }
+  }
+  return { clusterIPs, nodePorts };
+}
