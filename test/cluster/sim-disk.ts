@@ -17,9 +17,14 @@ function applyBatch(s: MemoryLogStorage, b: WriteBatch): void {
   if (b.hardState) s.setHardState(b.hardState);
 }
 
+/** An exact copy, including entries kept below the snapshot point for slow followers. */
 export function cloneStorage(s: MemoryLogStorage): MemoryLogStorage {
-  const c = new MemoryLogStorage(s.snapshot());
-  if (s.lastIndex() >= s.firstIndex()) c.append(s.entries(s.firstIndex(), s.lastIndex() + 1));
+  const snap = s.snapshot();
+  const offset = s.firstIndex() - 1;
+  // Start at the compaction point, then record the real snapshot (createSnapshot does not compact).
+  const c = new MemoryLogStorage({ metadata: { index: offset, term: s.term(offset), confState: snap.metadata.confState }, data: snap.data });
+  if (s.lastIndex() > offset) c.append(s.entries(offset + 1, s.lastIndex() + 1));
+  if (snap.metadata.index > offset) c.createSnapshot(snap.metadata.index, snap.metadata.confState, snap.data);
   c.setHardState(s.initialState().hardState);
   return c;
 }
