@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// npm run bench: starts the built kplane and measures it with the shared harness
+// (../shared/bench: apibench.mjs, rss.sh), plus idle RSS and restart → /readyz.
+// Each datastore named in --datastores runs in the same invocation, so the embedded sqlite store is
+// compared with the in-memory reference on the same machine at the same time.
+//
+//   npm run bench -- [--datastores sqlite,memory] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench]
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const benchDir = resolve(ROOT, args['bench-dir'] ?? '../shared/bench');
+const datastores = (args.datastores ?? 'sqlite,memory').split(',');
+const n = Number(args.n ?? 5000);
+const restarts = Number(args.restarts ?? 5);
+
+const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const ready = (port) => new Promise((res) => {
+  const req = request({ host: '127.0.0.1', port, path: '/readyz', rejectUnauthorized: false, timeout: 1000 }, (r) => { r.resume(); res(r.statusCode === 200); });
+  req.on('error', () => res(false)); req.on('timeout', () => { req.destroy(); res(false); }); req.end();
+});
+
+async function start(dataDir, port, datastore) {
+  const t0 = performance.now();
+  const proc = spawn(join(ROOT, 'bin', 'kplane'), ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
+  while (!(await ready(port))) { if (proc.exitCode !== null) throw new Error('kplane exited'); await sleep(5); }
+  return { proc, readyMs: performance.now() - t0 };
+}
+const stop = (proc) => new Promise((r) => { proc.on('exit', r); proc.kill('SIGTERM'); });
+const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const results = {};
+for (const datastore of datastores) {
+  const dataDir = mkdtempSync(join(tmpdir(), `kplane-bench-${datastore}-`));
+  const port = await freePort();
+  const first = await start(dataDir, port, datastore);
+  await sleep(5000);
+  const idleRss = rssMiB(first.proc.pid);
+  process.stderr.write(`\n== ${datastore}: first start → ready ${first.readyMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(1)} MiB\n`);
+  const out = execFileSync('node', [join(benchDir, 'apibench.mjs'), '--kubeconfig', join(dataDir, 'kubeconfig'), '--n', String(n), '--server-pids', String(first.proc.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const api = JSON.parse(out.trim().split('\n').pop());
+  const rssAfter = rssMiB(first.proc.pid);
+  await stop(first.proc);
+  const restartMs = [];
+  if (datastore !== 'memory') {
+    for (let i = 0; i < restarts; i++) { const s = await start(dataDir, port, datastore); restartMs.push(s.readyMs); await stop(s.proc); }
+  }
+  results[datastore] = { firstStartReadyMs: Math.round(first.readyMs), idleRssMiB: +idleRss.toFixed(1), rssAfterBenchMiB: +rssAfter.toFixed(1), restartReadyMs: restartMs.map(Math.round), restartReadyMedianMs: restartMs.length ? Math.round(median(restartMs)) : null, apibench: api };
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, load: readFileSync('/proc/loadavg', 'utf8').trim(), results }, null, 1));
