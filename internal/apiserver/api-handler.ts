@@ -3,6 +3,7 @@ import { apiErrors, type KubeObject, type WatchEvent } from '../api/index.js';
 import type { ApiRequest, ApiResponse, Handler, ResourceCatalog, ResourceDefinition, UserInfo } from '../registry/index.js';
 import type { Clock } from '../util/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
+import { isConnect, refuseConnect } from './connect.js';
 import type { DiscoveryService } from './discovery-routes.js';
 import type { ConcurrencyLimit } from './limits.js';
 import { chooseObjectOutput, type ObjectOutput } from './negotiate.js';
@@ -56,6 +57,7 @@ export async function serveApi(
   }
   const resolved = resolveResource(ctx.catalog, request.method, path, isWatchRequest(query));
   if (resolved.verb === 'watch') return startWatch(ctx, request, reply, resolved, query, mode);
+  if (isConnect(resolved)) return refuseConnect(ctx.handler, ctx.userOf(request), resolved);
   const release = ctx.inFlight.tryAcquire();
   if (!release) throw tooManyRequests();
   try {
@@ -89,6 +91,7 @@ function target(ctx: ApiContext, request: FastifyRequest, r: ResolvedRequest) {
     ...(r.subresource !== undefined ? { subresource: r.subresource } : {}),
     ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
     ...(r.name !== undefined ? { name: r.name } : {}),
+    ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
   };
 }
 

@@ -25,7 +25,7 @@ describe('discovery endpoints', () => {
     const core = await get('/api/v1');
     expect(core.groupVersion).toBe('v1');
     expect(core.resources.map((r: { name: string }) => r.name)).toEqual([
-      'configmaps', 'namespaces', 'namespaces/finalize', 'namespaces/status', 'pods', 'pods/binding', 'pods/eviction', 'pods/status',
+      'configmaps', 'namespaces', 'namespaces/finalize', 'namespaces/status', 'pods', 'pods/binding', 'pods/eviction', 'pods/exec', 'pods/log', 'pods/status',
     ]);
     expect(core.resources.find((r: { name: string }) => r.name === 'pods/eviction')).toEqual({
       name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'],

@@ -192,7 +192,18 @@ function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
         void streamWebsocketWatch(socket, watch.session, watch.events, watch.transform, ctx.streamHooks);
       },
     });
-    app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url, handler: httpHandler });
+    app.route({
+      method: ['POST', 'PUT', 'PATCH', 'DELETE'],
+      url,
+      // SPDY upgrades (exec/attach/port-forward from kubectl <= 1.29) are answered over HTTP here,
+      // before the websocket plugin would try (and fail) to speak websocket on them.
+      preHandler: async (request, reply) => {
+        if (!request.headers.upgrade) return;
+        await serveApi(ctx, request, reply);
+        return reply;
+      },
+      handler: httpHandler,
+    });
   }
 }
 

@@ -193,6 +193,37 @@ describe('HTTP watch', () => {
   });
 });
 
+describe('connect subresources without a kubelet', () => {
+  it('answers exec and log quickly with a Status, over HTTP even for SPDY and websocket upgrades', async () => {
+    const { handler } = await start();
+    handler.seed('', 'pods', { metadata: { name: 'p', namespace: 'd' }, spec: {} });
+    handler.seed('', 'pods', { metadata: { name: 'q', namespace: 'd' }, spec: { nodeName: 'n1' } });
+    const log = await fetch(`${base}/api/v1/namespaces/d/pods/p/log?container=c`, { headers: AUTH });
+    expect(log.status).toBe(400);
+    expect((await log.json()) as object).toMatchObject({ kind: 'Status', reason: 'BadRequest', message: 'pod p does not have a host assigned' });
+    const onNode = await fetch(`${base}/api/v1/namespaces/d/pods/q/log`, { headers: AUTH });
+    expect(onNode.status).toBe(500);
+    expect((await fetch(`${base}/api/v1/namespaces/d/pods/nope/log`, { headers: AUTH })).status).toBe(404);
+    // kubectl <= 1.29: POST with Upgrade: SPDY/3.1 gets a plain HTTP Status instead of a 101.
+    const spdy = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${base}/api/v1/namespaces/d/pods/q/exec?command=ls&stdout=true`, {
+        method: 'POST',
+        headers: { ...AUTH, connection: 'Upgrade', upgrade: 'SPDY/3.1', 'x-stream-protocol-version': 'v4.channel.k8s.io' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('upgrade', () => reject(new Error('unexpected upgrade')));
+      req.on('error', reject);
+      req.end();
+    });
+    expect(spdy.status).toBe(500);
+    expect(JSON.parse(spdy.body)).toMatchObject({ kind: 'Status', code: 500 });
+  });
+});
+
 describe('websocket watch', () => {
   function connect(path: string, headers: Record<string, string>, protocols: string[] = []) {
     const ws = new WebSocket(`${base.replace('http', 'ws')}${path}`, protocols, { headers });

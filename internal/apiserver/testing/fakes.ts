@@ -64,6 +64,8 @@ export function fakeDefinitions(): ResourceDefinition[] {
       subresources: [
         { name: 'binding', verbs: ['create'], kind: { group: '', version: 'v1', kind: 'Binding' } },
         { name: 'eviction', verbs: ['create'], kind: { group: 'policy', version: 'v1', kind: 'Eviction' } },
+        { name: 'exec', verbs: ['create', 'get'], kind: { group: '', version: 'v1', kind: 'PodExecOptions' } },
+        { name: 'log', verbs: ['get'] },
         { name: 'status', verbs: ['get', 'patch', 'update'] },
       ],
     }),
