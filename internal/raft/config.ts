@@ -39,6 +39,12 @@ export interface Config {
    * and followers that heard from a leader within the election timeout ignore vote requests. Default true.
    */
   checkQuorum?: boolean;
+  /**
+   * Serve ReadIndex from the leader's lease (CheckQuorum) without a heartbeat round. Faster, but
+   * only safe while clock drift between nodes is bounded (etcd ReadOnlyLeaseBased). Needs
+   * checkQuorum. Default false: every read waits for a quorum heartbeat round.
+   */
+  readOnlyLeaseBased?: boolean;
   /** When true, followers drop proposals instead of forwarding them to the leader. Default false. */
   disableProposalForwarding?: boolean;
 }
@@ -56,6 +62,8 @@ export function validateConfig(c: Config): ValidConfig {
   if (maxInflightBytes !== 0 && maxInflightBytes < maxSizePerMsg) {
     throw new ConfigError('raft: maxInflightBytes must be >= maxSizePerMsg');
   }
+  const checkQuorum = c.checkQuorum ?? true;
+  if (c.readOnlyLeaseBased && !checkQuorum) throw new ConfigError('raft: readOnlyLeaseBased requires checkQuorum');
   return {
     id: c.id,
     storage: c.storage,
@@ -69,7 +77,8 @@ export function validateConfig(c: Config): ValidConfig {
     maxUncommittedEntriesSize: c.maxUncommittedEntriesSize ?? 0,
     maxCommittedSizePerReady: c.maxCommittedSizePerReady ?? Number.MAX_SAFE_INTEGER,
     preVote: c.preVote ?? true,
-    checkQuorum: c.checkQuorum ?? true,
+    checkQuorum,
+    readOnlyLeaseBased: c.readOnlyLeaseBased ?? false,
     disableProposalForwarding: c.disableProposalForwarding ?? false,
   };
 }

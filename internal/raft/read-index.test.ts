@@ -74,6 +74,16 @@ describe('ReadIndex (thesis §6.4)', () => {
     expect(net.node(1).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[2, 'early']]);
   });
 
+  it('with readOnlyLeaseBased the leader answers from its lease, without a heartbeat round', () => {
+    const net = new Network([1, 2, 3], { readOnlyLeaseBased: true });
+    net.campaign(1);
+    net.isolate(1); // no round trip possible, yet the lease still holds
+    net.core(1).readIndex(enc('lease'));
+    net.processReady();
+    expect(net.node(1).readStates.map((r) => [r.index, dec(r.context)])).toEqual([[2, 'lease']]);
+    expect(net.queue.filter((m) => m.type === 'heartbeat')).toEqual([]);
+  });
+
   it('a single-voter leader answers at once', () => {
     const storage = storageAtZero([1]);
     const core = createRaft({ id: 1, storage, electionTick: 10, heartbeatTick: 1, rand: () => 0 });

@@ -18,6 +18,12 @@ export function leaderReadIndex(r: Raft, m: Message): void {
     r.pendingReadIndexMessages.push(m);
     return;
   }
+  if (r.cfg.readOnlyLeaseBased) {
+    // CheckQuorum deposes a leader cut off for an election timeout, and followers in lease refuse
+    // to vote, so with bounded clock drift no newer leader can exist yet.
+    respondRead(r, m, r.log.committed);
+    return;
+  }
   r.readOnly.add(r.log.committed, m);
   r.readOnly.recvAck(r.id, m.context);
   bcastHeartbeat(r, m.context);

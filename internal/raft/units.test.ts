@@ -54,6 +54,7 @@ describe('config and codecs', () => {
     expect(() => validateConfig({ ...base, id: 0 })).toThrow(ConfigError);
     expect(() => validateConfig({ ...base, electionTick: 1 })).toThrow(/greater than heartbeatTick/);
     expect(() => validateConfig({ ...base, maxInflightBytes: 10 })).toThrow(/maxInflightBytes/);
+    expect(() => validateConfig({ ...base, checkQuorum: false, readOnlyLeaseBased: true })).toThrow(/requires checkQuorum/);
   });
 
   it('rejects an applied index the storage cannot serve', () => {
