@@ -105,6 +105,8 @@ export const groupCases: [string, string, string, KubeObject, [KubeObject, strin
   ['storage.k8s.io', 'v1', 'storageclasses', o('storage.k8s.io/v1', 'StorageClass', 'standard', { provisioner: 'rancher.io/local-path' }),
     [[o('storage.k8s.io/v1', 'StorageClass', 'standard', { reclaimPolicy: 'Shred' }), ['provisioner', 'reclaimPolicy']]]],
   ['storage.k8s.io', 'v1', 'csidrivers', o('storage.k8s.io/v1', 'CSIDriver', 'hostpath.csi.k8s.io', { spec: {} }), [[o('storage.k8s.io/v1', 'CSIDriver', 'Bad_Driver'), ['metadata.name']]]],
+  ['storage.k8s.io', 'v1', 'csistoragecapacities', o('storage.k8s.io/v1', 'CSIStorageCapacity', 'cap-1', { storageClassName: 'standard', capacity: '10Gi' }),
+    [[o('storage.k8s.io/v1', 'CSIStorageCapacity', 'cap-1', { nodeTopology: { matchExpressions: [{ key: 'k', operator: 'In' }] } }), ['storageClassName', 'nodeTopology.matchExpressions[0].values']]]],
   ['storage.k8s.io', 'v1', 'csinodes', o('storage.k8s.io/v1', 'CSINode', 'n1', { spec: { drivers: [{ name: 'd', nodeID: 'n1' }] } }),
     [[o('storage.k8s.io/v1', 'CSINode', 'n1', { spec: { drivers: [{ nodeID: 'n1' }] } }), ['spec.drivers[0].name']]]],
   ['storage.k8s.io', 'v1', 'volumeattachments', o('storage.k8s.io/v1', 'VolumeAttachment', 'va', { spec: { attacher: 'd', nodeName: 'n1', source: { persistentVolumeName: 'pv1' } } }),

@@ -4,6 +4,7 @@ import { defineBuiltin } from '../shared/define.js';
 import { immutable } from '../shared/meta.js';
 import { arr, child, get, isObj, objs, setDefault, str } from '../shared/object.js';
 import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
+import { validateLabelSelector } from '../shared/selectors.js';
 import { upstream } from '../upstream/index.js';
 
 const RECLAIM = ['Delete', 'Recycle', 'Retain'];
@@ -70,6 +71,21 @@ export const volumeAttachmentStrategy = defineStrategy({
   validateUpdate: (va, old) => immutable('spec', va.spec, old.spec),
 });
 
+/** CSIStorageCapacity: capacity a driver reports for one storage class and topology segment. */
+export const csiStorageCapacityStrategy = defineStrategy({
+  namespaced: true,
+  validate(cap) {
+    const errs: FieldError[] = [];
+    if (!str(cap.storageClassName)) errs.push(fieldErrors.required('storageClassName', ''));
+    errs.push(...validateLabelSelector(cap.nodeTopology, 'nodeTopology'));
+    return errs;
+  },
+  validateUpdate: (cap, old) => [
+    ...immutable('storageClassName', cap.storageClassName, old.storageClassName),
+    ...immutable('nodeTopology', cap.nodeTopology, old.nodeTopology),
+  ],
+});
+
 const bool = (v: unknown) => v === true;
 
 export function storageDefinitions(): ResourceDefinition[] {
@@ -86,6 +102,7 @@ export function storageDefinitions(): ResourceDefinition[] {
         Modes: (d) => arr(get(d, 'spec', 'volumeLifecycleModes')).map(str).join(',') || '<none>',
       },
     }),
+    defineBuiltin(up('csistoragecapacities'), { strategy: csiStorageCapacityStrategy }),
     defineBuiltin(up('csinodes'), { strategy: csiNodeStrategy, cells: { Drivers: (n) => arr(get(n, 'spec', 'drivers')).length } }),
     defineBuiltin(up('storageclasses'), {
       strategy: storageClassStrategy,

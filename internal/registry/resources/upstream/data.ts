@@ -442,6 +442,10 @@ export const UPSTREAM_RESOURCES: UpstreamResource[] = [
       { name: "Drivers", type: "integer", format: "", description: D[122]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
+  {"group":"storage.k8s.io","version":"v1","kind":"CSIStorageCapacity","plural":"csistoragecapacities","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
+      { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
+      { name: "Created At", type: "date", format: "", description: D[2]!, priority: 0 }
+    ] },
   {"group":"storage.k8s.io","version":"v1","kind":"StorageClass","plural":"storageclasses","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["sc"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
       { name: "Provisioner", type: "string", format: "", description: D[123]!, priority: 0 },

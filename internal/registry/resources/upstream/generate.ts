@@ -23,7 +23,7 @@ const SERVED = new Set([
   'rbac.authorization.k8s.io/v1', 'events.k8s.io/v1', 'policy/v1', 'networking.k8s.io/v1',
   'discovery.k8s.io/v1', 'storage.k8s.io/v1', 'scheduling.k8s.io/v1', 'certificates.k8s.io/v1',
 ]);
-const SKIP = new Set(['v1/bindings', 'v1/componentstatuses', 'storage.k8s.io/v1/csistoragecapacities']);
+const SKIP = new Set(['v1/bindings', 'v1/componentstatuses']);
 
 const ref = process.argv[2] ?? '/work/shared/reference/kubernetes-v1.26.1';
 const descriptions: string[] = [];
