@@ -44,6 +44,12 @@ describe('canaries: the checkers catch broken nodes', () => {
     expect(r.categories.some((c) => c === '[safety]' || c === '[durability]' || c === '[crash]')).toBe(true);
   });
 
+  it('a transport that delivers forwarded proposals twice is caught (seed 1009 of the first hunt)', { timeout: 60_000 }, () => {
+    const r = runSimulation({ seed: 1009, bugs: ['duplicateProposals'] });
+    expect(r.failures.some((f) => f.startsWith('[safety] exactly-once'))).toBe(true);
+    expect(runSimulation({ seed: 1009 }).ok).toBe(true);
+  });
+
   it('skipping watch resync after a snapshot install leaves gaps the watch checker finds', { timeout: 120_000 }, () => {
     const r = runCanary('watchSkipAfterSnapshot', 30, { faults: { partitions: true, crashes: true }, snapshotEvery: 10 });
     expect(r.caught).toBeGreaterThanOrEqual(2);

@@ -64,7 +64,7 @@ export class Network {
    * cut or peer down), as a failed TCP connect would; silent loss returns true. `onDone(delivered)`
    * fires when the (first) copy is delivered or lost, like a transport's send completion.
    */
-  send(from: number, to: number, payload: unknown, onDone?: (delivered: boolean) => void): boolean {
+  send(from: number, to: number, payload: unknown, onDone?: (delivered: boolean) => void, opts: { duplicable?: boolean } = {}): boolean {
     this.sent++;
     const ep = this.endpoints.get(to);
     if (!ep || !ep.isUp() || this.isBlocked(from, to)) {
@@ -77,7 +77,8 @@ export class Network {
       if (onDone) this.loop.after(this.profile.maxDelayMs, () => onDone(false));
       return true;
     }
-    const copies = this.rand() < this.profile.duplicateRate ? 2 : 1;
+    // Always draw, so the random stream does not depend on the message kind.
+    const copies = this.rand() < this.profile.duplicateRate && opts.duplicable !== false ? 2 : 1;
     const inc = ep.incarnation();
     for (let i = 0; i < copies; i++) {
       const { minDelayMs: lo, maxDelayMs: hi } = this.profile;

@@ -75,6 +75,9 @@ export class RaftInvariants {
   /** The committed log as op batches, by index (for the reference replay). Gaps mean "not applied anywhere". */
   committedOps(): Op[][] {
     const out: Op[][] = [];
+    // Exactly-once: a client request id is committed at most once (a duplicate means the proposal
+    // was delivered or proposed twice, and a non-idempotent write would apply twice).
+    const seen = new Map<string, number>();
     for (let i = 1; i <= this.maxApplied; i++) {
       const r = this.applied.get(i);
       if (!r) {
@@ -82,7 +85,13 @@ export class RaftInvariants {
         continue;
       }
       if (r.type !== 'normal' || r.data.length === 0) continue;
-      out.push(decodeCommand(Buffer.from(r.data, 'base64')).items.map((it) => it.op));
+      const cmd = decodeCommand(Buffer.from(r.data, 'base64'));
+      for (const it of cmd.items) {
+        const first = seen.get(it.reqId);
+        if (first !== undefined) this.fail(`exactly-once: request ${it.reqId} committed at index ${first} and again at ${i}`);
+        else seen.set(it.reqId, i);
+      }
+      out.push(cmd.items.map((it) => it.op));
     }
     return out;
   }

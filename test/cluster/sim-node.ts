@@ -286,7 +286,11 @@ export class SimNode {
             if (inc === this.inc) this.input(() => this.raft.reportSnapshot(m.to, ok));
           }
         : undefined;
-    if (!this.env.net.send(this.id, m.to, m, onDone) && m.type !== 'snap') this.raft.reportUnreachable(m.to);
+    // A forwarded proposal travels over a stream transport (TCP/WebSocket) that never delivers it twice:
+    // applying a non-idempotent write twice (an unconditional delete, or a create after a delete) would
+    // break linearizability. Found by seed 1009; see FINDINGS.md. Every other Raft message is idempotent.
+    const duplicable = m.type !== 'prop' || this.env.bugs.has('duplicateProposals');
+    if (!this.env.net.send(this.id, m.to, m, onDone, { duplicable }) && m.type !== 'snap') this.raft.reportUnreachable(m.to);
   }
 
   private installSnapshot(rd: Ready): void {

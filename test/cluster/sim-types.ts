@@ -9,8 +9,9 @@ import type { KvInput, KvOutput } from './history.js';
  * - ackBeforeFsync: send messages and advance before the fsync completes (etcd #14370/#14143).
  * - staleRead: serve reads from local state without ReadIndex (dqlite's documented model).
  * - watchSkipAfterSnapshot: after installing a snapshot, jump watch streams to the snapshot revision.
+ * - duplicateProposals: the transport may deliver a forwarded proposal twice (at-least-once delivery).
  */
-export type Bug = 'ackBeforeFsync' | 'staleRead' | 'watchSkipAfterSnapshot';
+export type Bug = 'ackBeforeFsync' | 'staleRead' | 'watchSkipAfterSnapshot' | 'duplicateProposals';
 
 export interface ClientRequest {
   reqId: string;
