@@ -110,3 +110,14 @@ describe('managerName', () => {
     expect(managerName(undefined, undefined)).toBe('unknown');
   });
 });
+
+describe('associative list keys with schema defaults', () => {
+  it('matches an applied port without protocol to the live port defaulted to TCP', () => {
+    const live = deploy([{ name: 'app', image: 'a', ports: [{ containerPort: 80, protocol: 'TCP' }] }]);
+    const withManaged = apply(live, deploy([{ name: 'app', image: 'a', ports: [{ containerPort: 80 }] }]), 'kubectl');
+    const again = apply(withManaged, deploy([{ name: 'app', image: 'b', ports: [{ containerPort: 80 }] }]), 'kubectl');
+    expect(containers(again)).toEqual([{ name: 'app', image: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }] }]);
+    const owned = JSON.stringify(again.metadata.managedFields?.[0]?.fieldsV1);
+    expect(owned).toContain('"k:{\\"containerPort\\":80,\\"protocol\\":\\"TCP\\"}"');
+  });
+});

@@ -7,11 +7,16 @@ const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.i
 /** Metadata the server owns; never tracked as anyone's field. */
 const SERVER_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']);
 
-/** The key element of an associative list item: k:{"name":"a"} with key fields sorted; i:<n> when keys are missing. */
-export function itemKey(item: unknown, keys: string[], index: number): string {
-  if (!isObj(item) || keys.length === 0 || keys.some((k) => item[k] === undefined)) return `i:${index}`;
+/**
+ * The key element of an associative list item: k:{"name":"a"} with key fields sorted; a missing key
+ * field takes its schema default (ports: protocol "TCP", as upstream's structured-merge-diff does);
+ * i:<n> when a key is still missing.
+ */
+export function itemKey(item: unknown, keys: string[], index: number, defaults?: Record<string, unknown>): string {
+  const keyOf = (k: string) => (isObj(item) ? (item[k] ?? defaults?.[k]) : undefined);
+  if (!isObj(item) || keys.length === 0 || keys.some((k) => keyOf(k) === undefined)) return `i:${index}`;
   const picked: Obj = {};
-  for (const k of [...keys].sort()) picked[k] = item[k];
+  for (const k of [...keys].sort()) picked[k] = keyOf(k);
   return `k:${JSON.stringify(picked)}`;
 }
 
@@ -56,7 +61,7 @@ function walk(v: unknown, schema: Schema | undefined, node: FieldSet): void {
       return;
     }
     v.forEach((item, i) => {
-      const c = node.child(itemKey(item, sem.keys, i));
+      const c = node.child(itemKey(item, sem.keys, i, sem.keyDefaults));
       c.member = true;
       if (isObj(item)) for (const [k, x] of Object.entries(item)) if (x !== null && x !== undefined) walk(x, schema?.items?.field(k), c.child(`f:${k}`));
     });
@@ -66,11 +71,12 @@ function walk(v: unknown, schema: Schema | undefined, node: FieldSet): void {
 }
 
 /** Finds the list index an element addresses, or -1. */
-function indexOf(list: unknown[], el: string, keys: string[]): number {
+function indexOf(list: unknown[], el: string, schema: Schema | undefined): number {
   const body = el.slice(2);
   if (el.startsWith('i:')) return Number(body) < list.length ? Number(body) : -1;
   if (el.startsWith('v:')) return list.findIndex((x) => JSON.stringify(x) === body);
-  return list.findIndex((x, i) => itemKey(x, keys, i) === el);
+  const sem = schema?.list;
+  return list.findIndex((x, i) => itemKey(x, sem?.keys ?? [], i, sem?.keyDefaults) === el);
 }
 
 /** The value at a path, or undefined. */
@@ -84,7 +90,7 @@ export function valueAt(obj: unknown, path: string[], schema: Schema | undefined
       s = s?.field(el.slice(2));
     } else {
       if (!Array.isArray(cur)) return undefined;
-      const i = indexOf(cur, el, s?.list.keys ?? []);
+      const i = indexOf(cur, el, s);
       if (i < 0) return undefined;
       cur = cur[i];
       s = s?.items;
@@ -107,7 +113,7 @@ export function removeAt(obj: unknown, path: string[], schema: Schema | undefine
       s = s?.field(el.slice(2));
     } else {
       if (!Array.isArray(cur)) return;
-      const idx = indexOf(cur, el, s?.list.keys ?? []);
+      const idx = indexOf(cur, el, s);
       if (idx < 0) return;
       if (last) cur.splice(idx, 1);
       else cur = cur[idx];
@@ -137,8 +143,8 @@ export function mergeApplied(live: unknown, cfg: unknown, schema: Schema | undef
     if (sem.listType === 'map') {
       const out = [...live];
       cfg.forEach((item, i) => {
-        const key = itemKey(item, sem.keys, i);
-        const at = out.findIndex((x, j) => itemKey(x, sem.keys, j) === key);
+        const key = itemKey(item, sem.keys, i, sem.keyDefaults);
+        const at = out.findIndex((x, j) => itemKey(x, sem.keys, j, sem.keyDefaults) === key);
         if (at >= 0) out[at] = mergeApplied(out[at], item, schema?.items);
         else out.push(dropNulls(item));
       });

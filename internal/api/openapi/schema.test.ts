@@ -11,14 +11,14 @@ describe('builtin schemas', () => {
     expect(containers.type).toBe('array');
     expect(containers.patchMergeKey).toBe('name');
     expect(containers.patchStrategies).toEqual(['merge']);
-    expect(containers.list).toEqual({ listType: 'map', keys: ['name'] });
+    expect(containers.list).toMatchObject({ listType: 'map', keys: ['name'] });
     expect(containers.items!.field('image')!.type).toBe('string');
   });
 
   it('gives lists their SSA semantics: finalizers is a set, args atomic, ports keyed', () => {
     expect(deploy.field('metadata')!.field('finalizers')!.list.listType).toBe('set');
     expect(containers.items!.field('args')!.list.listType).toBe('atomic');
-    expect(containers.items!.field('ports')!.list).toEqual({ listType: 'map', keys: ['containerPort', 'protocol'] });
+    expect(containers.items!.field('ports')!.list).toEqual({ listType: 'map', keys: ['containerPort', 'protocol'], keyDefaults: { containerPort: 0, protocol: 'TCP' } });
     const volumes = deploy.field('spec')!.field('template')!.field('spec')!.field('volumes')!;
     expect(volumes.patchStrategies).toEqual(['merge', 'retainKeys']);
   });

@@ -9,6 +9,8 @@ export interface ListSemantics {
   /** atomic = replaced whole; set = union of scalars; map = items merged by keys. */
   listType: 'atomic' | 'set' | 'map';
   keys: string[];
+  /** Schema defaults of key fields (ports: protocol "TCP"), used when an item leaves a key out. */
+  keyDefaults?: Record<string, unknown>;
 }
 
 export class Schema {
@@ -98,14 +100,28 @@ export class Schema {
   get list(): ListSemantics {
     const b = this.body;
     const lt = b['x-kubernetes-list-type'];
-    if (lt === 'map') return { listType: 'map', keys: (b['x-kubernetes-list-map-keys'] as string[]) ?? (this.patchMergeKey ? [this.patchMergeKey] : []) };
+    if (lt === 'map') return this.mapList((b['x-kubernetes-list-map-keys'] as string[]) ?? (this.patchMergeKey ? [this.patchMergeKey] : []));
     if (lt === 'set') return { listType: 'set', keys: [] };
     if (lt === 'atomic') return { listType: 'atomic', keys: [] };
     if (this.patchStrategies.includes('merge')) {
-      if (this.patchMergeKey) return { listType: 'map', keys: [this.patchMergeKey] };
+      if (this.patchMergeKey) return this.mapList([this.patchMergeKey]);
       return { listType: 'set', keys: [] };
     }
     return { listType: 'atomic', keys: [] };
+  }
+
+  /** The schema's default value, if any. */
+  get defaultValue(): unknown {
+    return this.body.default;
+  }
+
+  private mapList(keys: string[]): ListSemantics {
+    const keyDefaults: Record<string, unknown> = {};
+    for (const k of keys) {
+      const d = this.items?.field(k)?.defaultValue;
+      if (d !== undefined) keyDefaults[k] = d;
+    }
+    return Object.keys(keyDefaults).length ? { listType: 'map', keys, keyDefaults } : { listType: 'map', keys };
   }
 }
 
