@@ -57,7 +57,9 @@ export function replicationControllerDefinition(): ResourceDefinition {
     },
     subresources: {
       status: { strategy: subresourceStrategy(replicationControllerStrategy) },
-      scale: { scale: REPLICAS_SCALE },
+      // spec.selector here is a plain label map, which ScalePaths cannot render (it expects a
+      // LabelSelector or a string), so the RC Scale carries no status.selector.
+      scale: { scale: { specReplicasPath: REPLICAS_SCALE.specReplicasPath, statusReplicasPath: REPLICAS_SCALE.statusReplicasPath } },
     },
   });
 }
