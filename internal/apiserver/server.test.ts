@@ -55,6 +55,13 @@ describe('routing to the handler', () => {
     expect(handler.requests[0]!.user).toEqual({ name: 'admin', groups: ['system:authenticated'] });
   });
 
+  it('routes names up to 253 characters (the wildcard route has no short parameter limit)', async () => {
+    const { app, handler } = setup();
+    const name = `${'a'.repeat(126)}.${'b'.repeat(126)}`;
+    expect((await app.inject({ url: `/api/v1/namespaces/d/configmaps/${name}`, headers: AUTH })).statusCode).toBe(404);
+    expect(handler.requests[0]).toMatchObject({ verb: 'get', name });
+  });
+
   it('creates from JSON and YAML bodies with write parameters, answering 201', async () => {
     const { app, handler } = setup();
     const r = await app.inject({
