@@ -17,7 +17,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
           // e2e files start real server processes; run them one at a time on the 2-core CI machine.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],
