@@ -1,10 +1,15 @@
 // internal/registry/resources: every built-in resource as a definition (names, verbs and Table
-// columns captured from upstream v1.26.1) plus its strategy. Imports api, util and registry types.
+// columns captured from upstream v1.26.1) plus its strategy. Imports internal/api, internal/util and
+// the registry's own contract files (definition, strategy, subresources for pods/binding+eviction).
+// Wiring: pass `serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services) })`
+// with the stored Services (informer or list) so allocation survives restarts and spans replicas.
 import type { ResourceDefinition } from '../definition.js';
 import { appsDefinitions } from './apps/index.js';
 import { autoscalingDefinitions } from './autoscaling/index.js';
+import { batchDefinitions } from './batch/index.js';
 import { certificatesDefinitions } from './certificates/index.js';
 import { coordinationDefinitions } from './coordination/lease.js';
+import { coreDefinitions } from './core/index.js';
 import { discoveryDefinitions } from './discovery/index.js';
 import { eventsDefinitions } from './events/index.js';
 import { networkingDefinitions } from './networking/index.js';
@@ -12,8 +17,6 @@ import { policyDefinitions } from './policy/index.js';
 import { rbacDefinitions } from './rbac/index.js';
 import { schedulingDefinitions } from './scheduling/index.js';
 import { storageDefinitions } from './storage/index.js';
-import { batchDefinitions } from './batch/index.js';
-import { coreDefinitions } from './core/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
 
 export { createServiceAllocator, serviceUsage, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
