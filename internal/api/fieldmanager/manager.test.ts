@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../errors.js';
 import { builtinSchema } from '../openapi/index.js';
 import type { KubeObject } from '../types.js';
-import { applyConfig, managerName, trackUpdate } from './manager.js';
+import { applyConfig, lastAppliedFields, managerName, trackUpdate } from './manager.js';
 
 const deploySchema = builtinSchema({ group: 'apps', version: 'v1', kind: 'Deployment' });
 const cmSchema = builtinSchema({ group: '', version: 'v1', kind: 'ConfigMap' });
@@ -119,5 +119,25 @@ describe('associative list keys with schema defaults', () => {
     expect(containers(again)).toEqual([{ name: 'app', image: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }] }]);
     const owned = JSON.stringify(again.metadata.managedFields?.[0]?.fieldsV1);
     expect(owned).toContain('"k:{\\"containerPort\\":80,\\"protocol\\":\\"TCP\\"}"');
+  });
+});
+
+describe('lastAppliedFields (client-side → server-side apply without conflicts)', () => {
+  const LAST = 'kubectl.kubernetes.io/last-applied-configuration';
+  const live = trackUpdate(undefined, { ...deploy([{ name: 'app', image: 'a' }], 2), metadata: { name: 'web', annotations: { [LAST]: JSON.stringify(deploy([{ name: 'app', image: 'a' }], 2)) } } }, ctx('kubectl-client-side-apply'));
+
+  it('lets the fields of the annotation be taken over; reports only the others', () => {
+    const allowed = lastAppliedFields(live, deploySchema);
+    const out = applyConfig({ live, config: deploy([{ name: 'app', image: 'b' }], 3), force: false, allowedConflicts: allowed, ...ctx('kubectl') });
+    expect(containers(out)[0]!.image).toBe('b');
+    expect(out.metadata.managedFields!.map((e) => e.manager)).toEqual(['kubectl-client-side-apply', 'kubectl']);
+    const other = trackUpdate(live, { ...live, metadata: { ...live.metadata, labels: { x: '1' } } }, ctx('someone'));
+    const cfg = { ...deploy([{ name: 'app', image: 'b' }], 3), metadata: { name: 'web', labels: { x: '2' } } };
+    const err = conflict(() => applyConfig({ live: other, config: cfg, force: false, allowedConflicts: lastAppliedFields(other, deploySchema), ...ctx('kubectl') }));
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "someone": .metadata.labels.x');
+  });
+
+  it('is undefined without the annotation', () => {
+    expect(lastAppliedFields(deploy([]), deploySchema)).toBeUndefined();
   });
 });

@@ -82,6 +82,11 @@ export interface ApplyInput extends WriteContext {
   live: KubeObject | undefined;
   config: KubeObject;
   force: boolean;
+  /**
+   * Fields whose conflicts are resolved as if forced (see lastAppliedFields): when every conflict
+   * is in this set the apply takes those fields over; otherwise only the others are reported.
+   */
+  allowedConflicts?: FieldSet;
 }
 
 /**
@@ -105,7 +110,8 @@ export function applyConfig(input: ApplyInput): KubeObject {
       if (JSON.stringify(valueAt(live, path, schema)) !== JSON.stringify(valueAt(merged, path, schema))) conflicts.push({ manager: o.entry.manager ?? '', path });
     }
   }
-  if (conflicts.length && !input.force) throw conflictError(conflicts);
+  const reported = input.allowedConflicts ? conflicts.filter((c) => !input.allowedConflicts!.has(c.path)) : conflicts;
+  if (reported.length && !input.force) throw conflictError(reported);
   for (const c of conflicts) for (const o of list) if (o.entry.manager === c.manager) o.set.remove(c.path);
 
   const mine = upsert(list, 'Apply', input);
@@ -137,6 +143,22 @@ function conflictError(conflicts: { manager: string; path: string[] }[]): ApiErr
   return new ApiError('Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`, {
     details: { causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: pathString(c.path) })) },
   });
+}
+
+/**
+ * The fields of the live object's kubectl.kubernetes.io/last-applied-configuration annotation, or
+ * undefined without one. Upstream lets the "kubectl" apply manager take these over without a
+ * conflict, so `kubectl apply --server-side` after client-side applies just works (its
+ * lastAppliedManager); the caller decides when that applies.
+ */
+export function lastAppliedFields(live: KubeObject | undefined, schema: Schema | undefined): FieldSet | undefined {
+  const text = live?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'];
+  if (!text) return undefined;
+  try {
+    return fieldsOf(JSON.parse(text), schema);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The manager name for a non-apply write: fieldManager, else the User-Agent up to its first "/". */

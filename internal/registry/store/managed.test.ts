@@ -122,3 +122,14 @@ describe('server-side apply through the store', () => {
     expect(managers(out)).toEqual(['kubectl/Apply']);
   });
 });
+
+describe('server-side apply by "kubectl" after client-side apply', () => {
+  it('takes over the fields of the last-applied annotation without a conflict; other managers still conflict', async () => {
+    r = createTestRegistry([configMaps]);
+    const last = JSON.stringify(cmConfig({ a: '1' }));
+    await r.call({ ...CM, verb: 'create', body: { metadata: { name: 'c1', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': last } }, data: { a: '1' } }, params: { fieldManager: 'kubectl-client-side-apply' } });
+    expect((await failure(apply(cmConfig({ a: '2' }), 'other'))).code).toBe(409);
+    const out = (await apply(cmConfig({ a: '2' }), 'kubectl')).body as KubeObject;
+    expect(out.data).toEqual({ a: '2' });
+  });
+});

@@ -1,4 +1,4 @@
-import { apiErrors, apiVersionOf, applyConfig, managerName, trackUpdate, type KubeObject, type WriteContext } from '../../api/index.js';
+import { apiErrors, apiVersionOf, applyConfig, lastAppliedFields, managerName, trackUpdate, type KubeObject, type WriteContext } from '../../api/index.js';
 import type { ResourceDefinition } from '../definition.js';
 import { schemaFor } from './schema.js';
 import type { StoreContext } from './types.js';
@@ -34,7 +34,10 @@ export function applyTo(
 ): KubeObject {
   const cfg = checkApplyConfig(def, config);
   const manager = ctx.fieldManager ?? '';
-  const out = applyConfig({ ...writeContext(def, ctx, manager, subresource), live, config: cfg, force });
+  const wctx = writeContext(def, ctx, manager, subresource);
+  // As upstream: kubectl's own apply manager takes over what client-side apply last applied.
+  const allowedConflicts = manager === 'kubectl' ? lastAppliedFields(live, wctx.schema) : undefined;
+  const out = applyConfig({ ...wctx, live, config: cfg, force, allowedConflicts });
   return keepTimestamps(out, live);
 }
 

@@ -214,6 +214,9 @@ describe('dry run', () => {
     const upd = await r.obj({ ...CM, verb: 'update', name: 'c1', body: { ...c, data: { a: 'dry' } }, params: { dryRun: true } });
     expect(upd.data).toEqual({ a: 'dry' });
     await r.call({ ...CM, verb: 'patch', name: 'c1', patchType: 'merge', patch: { data: { z: '1' } }, params: { dryRun: true } });
+    const applyCfg = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { z: '2' } });
+    await r.call({ ...CM, verb: 'patch', name: 'c1', patchType: 'apply', patch: applyCfg('c1'), params: { dryRun: true, fieldManager: 'm' } });
+    expect((await r.call({ ...CM, verb: 'patch', name: 'c2', patchType: 'apply', patch: applyCfg('c2'), params: { dryRun: true, fieldManager: 'm' } })).code).toBe(201);
     await r.call({ ...CM, verb: 'delete', name: 'c1', params: { dryRun: true } });
     const after = await r.obj({ ...CM, verb: 'get', name: 'c1', params: {} });
     expect(after).toEqual(c);

@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { type RunningKplane, removeDir, startKplane } from './harness.js';
+import { WRITE_VERSIONS, goJson, kubectlFor, managers, tag, type Obj } from './write-helpers.js';
+
+// kubectl apply against the built binary: client-side (last-applied annotation, strategic merge
+// patch), server-side (managers, conflicts, force, dropped fields), and the migration kubectl
+// performs from the first to the second.
+
+let kp: RunningKplane;
+beforeAll(async () => {
+  kp = await startKplane();
+});
+afterAll(async () => {
+  await kp?.stop();
+  if (kp) removeDir(kp.dataDir);
+});
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function deployment(ns: string, appEnvA: string, sideEnv = 's1', withB = true): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${ns}
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+        env:
+        - name: A
+          value: "${appEnvA}"
+${withB ? '        - name: B\n          value: "x"\n' : ''}        ports:
+        - containerPort: 80
+      - name: side
+        image: busybox
+        command: ["sleep", "3600"]
+        env:
+        - name: S
+          value: "${sideEnv}"
+`;
+}
+
+function configMap(ns: string, name: string, data: Record<string, string>): string {
+  return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+  namespace: ${ns}
+data:
+${Object.entries(data)
+  .map(([k, v]) => `  ${k}: "${v}"`)
+  .join('\n')}
+`;
+}
+
+/** What kubectl stores as last-applied: the manifest with an empty annotations map, as Go's json.Marshal writes it, plus "\n". */
+function lastApplied(manifest: string): string {
+  const obj = parse(manifest) as Obj;
+  obj.metadata.annotations ??= {};
+  return `${goJson(obj)}\n`;
+}
+
+const container = (d: Obj, name: string): Obj => (d.spec.template.spec.containers as Obj[]).find((c) => c.name === name)!;
+
+for (const version of WRITE_VERSIONS) {
+  describe(`kubectl ${version} apply`, () => {
+    const k = kubectlFor(() => kp.kubeconfig, version);
+    const ns = `apply-${tag(version)}`;
+
+    it('creates the namespace', () => {
+      k.ok(['create', 'namespace', ns]);
+    });
+
+    it('client-side apply: create keeps last-applied-configuration exactly as sent', () => {
+      const manifest = deployment(ns, '1');
+      const out = k.ok(['apply', '-f', k.file('web.yaml', manifest)]);
+      expect(out.trim()).toBe('deployment.apps/web created');
+      const d = k.get(ns, 'deployment', 'web');
+      expect(d.metadata.annotations[LAST_APPLIED]).toBe(lastApplied(manifest));
+      expect(managers(d)).toEqual(['kubectl-client-side-apply/Update']);
+      expect(d.spec.template.spec.containers.map((c: Obj) => c.name)).toEqual(['app', 'side']);
+    });
+
+    it('client-side apply: changing one env var leaves the other container and fields untouched', () => {
+      const before = k.get(ns, 'deployment', 'web');
+      const manifest = deployment(ns, '2');
+      expect(k.ok(['apply', '-f', k.file('web.yaml', manifest)]).trim()).toBe('deployment.apps/web configured');
+      const d = k.get(ns, 'deployment', 'web');
+      expect(container(d, 'app').env).toEqual([
+        { name: 'A', value: '2' },
+        { name: 'B', value: 'x' },
+      ]);
+      expect(container(d, 'app').ports).toEqual([{ containerPort: 80, protocol: 'TCP' }]);
+      expect(container(d, 'side')).toEqual(container(before, 'side'));
+      expect(d.metadata.generation).toBe(before.metadata.generation + 1);
+      expect(d.metadata.annotations[LAST_APPLIED]).toBe(lastApplied(manifest));
+    });
+
+    it('client-side apply: an unchanged manifest changes nothing', () => {
+      const before = k.get(ns, 'deployment', 'web');
+      expect(k.ok(['apply', '-f', k.file('web.yaml', deployment(ns, '2'))]).trim()).toBe('deployment.apps/web unchanged');
+      expect(k.get(ns, 'deployment', 'web').metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    });
+
+    it('client-side apply: removing an env var from the manifest removes it', () => {
+      k.ok(['apply', '-f', k.file('web.yaml', deployment(ns, '2', 's1', false))]);
+      expect(container(k.get(ns, 'deployment', 'web'), 'app').env).toEqual([{ name: 'A', value: '2' }]);
+    });
+
+    it('server-side apply after a client-side apply migrates ownership to the apply manager', () => {
+      const out = k.ok(['apply', '--server-side', '-f', k.file('web.yaml', deployment(ns, '3'))]);
+      expect(out.trim()).toBe('deployment.apps/web serverside-applied');
+      let d = k.get(ns, 'deployment', 'web');
+      expect(container(d, 'app').env).toEqual([
+        { name: 'A', value: '3' },
+        { name: 'B', value: 'x' },
+      ]);
+      expect(managers(d)).toContain('kubectl/Apply');
+      expect(managers(d)).not.toContain('kubectl-client-side-apply/Update');
+      // The migrated manager owns what client-side apply owned, so it can drop a field.
+      k.ok(['apply', '--server-side', '-f', k.file('web.yaml', deployment(ns, '3', 's2', false))]);
+      d = k.get(ns, 'deployment', 'web');
+      expect(container(d, 'app').env).toEqual([{ name: 'A', value: '3' }]);
+      expect(container(d, 'side').env).toEqual([{ name: 'S', value: 's2' }]);
+    });
+
+    it('server-side apply: creates, reports conflicts naming manager and field, force takes over', () => {
+      const alice = k.file('alice.yaml', configMap(ns, 'shared', { a: '1', b: '1' }));
+      expect(k.ok(['apply', '--server-side', '--field-manager=alice', '-f', alice]).trim()).toBe('configmap/shared serverside-applied');
+      const bobFile = k.file('bob.yaml', configMap(ns, 'shared', { a: '2' }));
+      const conflict = k.run(['apply', '--server-side', '--field-manager=bob', '-f', bobFile]);
+      expect(conflict.code).toBe(1);
+      expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "alice": .data.a');
+      expect(k.get(ns, 'configmap', 'shared').data).toEqual({ a: '1', b: '1' });
+
+      k.ok(['apply', '--server-side', '--field-manager=bob', '--force-conflicts', '-f', bobFile]);
+      const cm = k.get(ns, 'configmap', 'shared');
+      expect(cm.data).toEqual({ a: '2', b: '1' });
+      expect(managers(cm)).toEqual(['alice/Apply', 'bob/Apply']);
+      const owned = (m: string) => (cm.metadata.managedFields as Obj[]).find((e) => e.manager === m)!.fieldsV1;
+      expect(owned('alice')).toEqual({ 'f:data': { '.': {}, 'f:b': {} } });
+      expect(owned('bob')).toEqual({ 'f:data': { '.': {}, 'f:a': {} } });
+    });
+
+    it('server-side apply: a manager that stops applying a field removes it', () => {
+      k.ok(['apply', '--server-side', '--field-manager=alice', '-f', k.file('alice.yaml', configMap(ns, 'shared', { c: '1' }))]);
+      expect(k.get(ns, 'configmap', 'shared').data).toEqual({ a: '2', c: '1' });
+    });
+
+    it('server-side apply: an unchanged apply keeps the resourceVersion', () => {
+      const before = k.get(ns, 'configmap', 'shared');
+      k.ok(['apply', '--server-side', '--field-manager=alice', '-f', k.file('alice.yaml', configMap(ns, 'shared', { c: '1' }))]);
+      expect(k.get(ns, 'configmap', 'shared').metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    });
+
+    it('apply --dry-run=server and diff change nothing', () => {
+      const before = k.get(ns, 'deployment', 'web');
+      const changed = k.file('web.yaml', deployment(ns, '9'));
+      expect(k.ok(['apply', '--dry-run=server', '-f', changed]).trim()).toBe('deployment.apps/web configured (server dry run)');
+      const diff = k.run(['diff', '-f', changed]);
+      expect(diff.code, diff.stderr).toBe(1);
+      expect(diff.stdout).toMatch(/^-\s+value: "3"$/m);
+      expect(diff.stdout).toMatch(/^\+\s+value: "9"$/m);
+      expect(k.get(ns, 'deployment', 'web').metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      // A new object: dry-run create, still absent afterwards; diff shows it whole.
+      const fresh = k.file('fresh.yaml', configMap(ns, 'fresh', { x: '1' }));
+      expect(k.ok(['apply', '--dry-run=server', '-f', fresh]).trim()).toBe('configmap/fresh created (server dry run)');
+      expect(k.ok(['apply', '--server-side', '--dry-run=server', '-f', fresh]).trim()).toBe('configmap/fresh serverside-applied (server dry run)');
+      const d2 = k.run(['diff', '-f', fresh]);
+      expect(d2.code).toBe(1);
+      expect(d2.stdout).toMatch(/^\+\s+x: "1"$/m);
+      expect(k.run(['-n', ns, 'get', 'cm', 'fresh']).code).toBe(1);
+      // No difference: exit 0 (the last server-side apply also wrote the last-applied annotation).
+      const same = k.run(['diff', '-f', k.file('same.yaml', deployment(ns, '3', 's2', false))]);
+      expect(same.code, same.stdout + same.stderr).toBe(0);
+    });
+  });
+}
