@@ -3,3 +3,8 @@
 // state machine, proposals with results, linearizable read barriers and snapshots.
 // Imports internal/raft, internal/storage, internal/api and internal/util only.
 export { SqliteLogStorage, type PersistBatch, type SqliteLogStorageOptions } from './log-store.js';
+export { RaftNode, type RaftNodeOptions, type RaftNodeStatus, type RaftNodeLogger, type ReplicatedStateMachine, type CommandCodec } from './node.js';
+export { RaftNodeError, isRaftNodeError, type RaftNodeErrorCode } from './errors.js';
+export { MemoryNetwork } from './memory-transport.js';
+export { encodeFrame, decodeFrame, FrameKind, type Transport, type FrameHandler, type Frame } from './transport.js';
+export { ByteReader, ByteWriter, CodecError } from './codec.js';

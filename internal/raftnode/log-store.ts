@@ -71,6 +71,7 @@ export class SqliteLogStorage implements LogStorage {
   private cache: Entry[] = [];
   private cacheSize = 0;
   private readonly cacheBytes: number;
+  private synced = true;
 
   constructor(
     readonly path: string,
@@ -171,11 +172,17 @@ export class SqliteLogStorage implements LogStorage {
 
   /**
    * Persists one Ready's snapshot, entries and HardState in one transaction, fsynced on commit
-   * (synchronous=FULL). A received snapshot replaces the whole log; an entry at index i replaces
+   * (synchronous=FULL) unless `sync` is false. A received snapshot replaces the whole log; an entry at index i replaces
    * stored entries >= i. Only after this returns may the Ready's messages be sent.
    */
-  save(b: PersistBatch): void {
+  save(b: PersistBatch, sync = true): void {
     if (!b.snapshot && b.entries.length === 0 && !b.hardState) return;
+    // A commit-only HardState need not reach the disk (the leader re-sends it): skip the fsync. A
+    // later synced commit makes it durable too (one WAL, fsynced up to its end).
+    if (sync !== this.synced) {
+      this.db.pragma(`synchronous = ${sync ? 'FULL' : 'NORMAL'}`);
+      this.synced = sync;
+    }
     let ents = b.entries;
     const snap = b.snapshot && b.snapshot.metadata.index > this.snap.metadata.index ? b.snapshot : undefined;
     const base = snap ? snap.metadata.index : this.offset;

@@ -1,0 +1,121 @@
+import type { Entry } from '../raft/index.js';
+import { RaftNodeError } from './errors.js';
+
+interface Waiter<R> {
+  resolve: (r: R) => void;
+  reject: (e: Error) => void;
+}
+
+interface Batch<R> {
+  id: number;
+  waiters: Waiter<R>[];
+  deadline: number;
+  /** Where the entry sits in this node's log once seen there (index, term). */
+  at?: { index: number; term: number };
+}
+
+/**
+ * Proposals waiting for their results. Commands queue up between pumps; each pump turns the queue
+ * into one entry (group commit: whatever arrived while the last Ready was persisted shares the next
+ * entry and fsync). The entry's envelope names this node and a batch id, so when any node's apply
+ * loop reaches it here, the results go back to the callers in command order.
+ */
+export class ProposalTracker<C, R> {
+  private queue: { cmd: C; w: Waiter<R>; deadline: number }[] = [];
+  private readonly inflight = new Map<number, Batch<R>>();
+
+  /** firstId: batch ids count up from here; pick it so ids never repeat across restarts. */
+  constructor(private nextId: number) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  get pending(): number {
+    return this.inflight.size;
+  }
+
+  enqueue(cmd: C, deadline: number): Promise<R> {
+    return new Promise<R>((resolve, reject) => this.queue.push({ cmd, w: { resolve, reject }, deadline }));
+  }
+
+  /**
+   * Takes up to `max` queued commands as one batch and hands it to `propose`: 'ok' (the core took
+   * it), 'requeue' (not now: put back, stop for this pump) or an Error for its callers.
+   * Returns whether to call again.
+   */
+  takeBatch(max: number, propose: (id: number, cmds: C[]) => 'ok' | 'requeue' | Error): boolean {
+    if (this.queue.length === 0) return false;
+    const items = this.queue.splice(0, max);
+    const id = this.nextId++;
+    const r = propose(id, items.map((x) => x.cmd));
+    if (r === 'requeue') {
+      this.queue.unshift(...items);
+      return false;
+    }
+    if (r instanceof Error) {
+      for (const x of items) x.w.reject(r);
+    } else {
+      this.inflight.set(id, { id, waiters: items.map((x) => x.w), deadline: Math.max(...items.map((x) => x.deadline)) });
+    }
+    return true;
+  }
+
+  /** Our batch `id` was appended to the local log at this entry. */
+  seen(id: number, e: Entry): void {
+    const b = this.inflight.get(id);
+    if (b) b.at = { index: e.index, term: e.term };
+  }
+
+  /** Our batch `id` was applied with these results. */
+  complete(id: number, results: R[]): void {
+    const b = this.inflight.get(id);
+    if (!b) return;
+    this.inflight.delete(id);
+    b.waiters.forEach((w, i) => w.resolve(results[i]!));
+  }
+
+  /**
+   * Entries through `index` were applied: a batch we saw at or below it but that did not complete
+   * was overwritten by a new leader (or, after a snapshot install, its outcome is unknown here).
+   */
+  appliedThrough(index: number, viaSnapshot = false): void {
+    for (const b of this.inflight.values()) {
+      if (!b.at || b.at.index > index) continue;
+      this.fail(
+        b,
+        viaSnapshot
+          ? new RaftNodeError('LeaderChanged', `proposal at index ${b.at.index} was covered by a snapshot; it may or may not have been applied`)
+          : new RaftNodeError('Dropped', `proposal at index ${b.at.index} was replaced by a new leader`),
+      );
+    }
+  }
+
+  /** A new leader: batches not yet seen in our log may have died with the old one. */
+  leaderChanged(): void {
+    for (const b of this.inflight.values()) {
+      if (!b.at) this.fail(b, new RaftNodeError('LeaderChanged', 'leader changed before the write reached this node; it may or may not have been applied'));
+    }
+  }
+
+  expire(now: number): void {
+    this.queue = this.queue.filter((x) => {
+      if (x.deadline > now) return true;
+      x.w.reject(new RaftNodeError('Timeout', 'no leader accepted the write in time'));
+      return false;
+    });
+    for (const b of this.inflight.values()) {
+      if (b.deadline <= now) this.fail(b, new RaftNodeError('Timeout', 'write not applied in time; it may or may not have been applied'));
+    }
+  }
+
+  failAll(err: Error): void {
+    for (const x of this.queue.splice(0)) x.w.reject(err);
+    for (const b of this.inflight.values()) this.fail(b, err);
+  }
+
+  private fail(b: Batch<R>, err: Error): void {
+    this.inflight.delete(b.id);
+    for (const w of b.waiters) w.reject(err);
+  }
+}

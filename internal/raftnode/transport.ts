@@ -1,0 +1,88 @@
+import type { Message, NodeId } from '../raft/index.js';
+import { ByteReader, ByteWriter, CodecError, readMessage, writeMessage } from './codec.js';
+
+/** Receives frames from peers, in the order each peer sent them. */
+export type FrameHandler = (from: NodeId, frame: Uint8Array) => void;
+
+/**
+ * Moves opaque frames between nodes. Per peer, frames arrive in order, at most once (a stream such
+ * as a websocket); frames may be lost when a connection drops. Implementations: the websocket
+ * transport (ws-transport.ts) and the in-memory one for tests (memory-transport.ts).
+ */
+export interface Transport {
+  /** Starts delivering incoming frames to `handler`. */
+  start(handler: FrameHandler): void;
+  /**
+   * Queues a frame for `to`. Never blocks. false when it cannot be queued now (no connection, or its
+   * buffer is over the limit): the driver then reports the peer unreachable to the core.
+   */
+  send(to: NodeId, frame: Uint8Array): boolean;
+  /** Resolves once the queue to `to` is below its high-water mark (for streaming snapshots); rejects when the connection is gone. */
+  drained(to: NodeId): Promise<void>;
+  /** Addresses of the current members (from the committed configuration), this node excluded. */
+  setPeers(peers: ReadonlyMap<NodeId, string>): void;
+  /** Drops connections and stops delivering. */
+  close(): Promise<void>;
+}
+
+/** Frame kinds, the first byte of every frame. */
+export const enum FrameKind {
+  Messages = 1,
+  SnapshotBegin = 2,
+  SnapshotChunk = 3,
+  SnapshotEnd = 4,
+}
+
+export type Frame =
+  | { kind: FrameKind.Messages; messages: Message[] }
+  | { kind: FrameKind.SnapshotBegin; index: number; term: number; size: number; sha256: string }
+  | { kind: FrameKind.SnapshotChunk; data: Uint8Array }
+  | { kind: FrameKind.SnapshotEnd; message: Message };
+
+export function encodeFrame(f: Frame): Uint8Array {
+  const w = new ByteWriter(f.kind === FrameKind.SnapshotChunk ? f.data.length + 16 : 256);
+  w.u8(f.kind);
+  switch (f.kind) {
+    case FrameKind.Messages:
+      w.u32(f.messages.length);
+      for (const m of f.messages) writeMessage(w, m);
+      break;
+    case FrameKind.SnapshotBegin:
+      w.f64(f.index).f64(f.term).f64(f.size).str(f.sha256);
+      break;
+    case FrameKind.SnapshotChunk:
+      w.bytes(f.data);
+      break;
+    case FrameKind.SnapshotEnd:
+      writeMessage(w, f.message);
+      break;
+  }
+  return w.finish();
+}
+
+export function decodeFrame(b: Uint8Array): Frame {
+  const r = new ByteReader(b);
+  const kind = r.u8() as FrameKind;
+  let f: Frame;
+  switch (kind) {
+    case FrameKind.Messages: {
+      const messages: Message[] = [];
+      for (let n = r.u32(); n > 0; n--) messages.push(readMessage(r));
+      f = { kind, messages };
+      break;
+    }
+    case FrameKind.SnapshotBegin:
+      f = { kind, index: r.f64(), term: r.f64(), size: r.f64(), sha256: r.str() };
+      break;
+    case FrameKind.SnapshotChunk:
+      f = { kind, data: r.bytes() };
+      break;
+    case FrameKind.SnapshotEnd:
+      f = { kind, message: readMessage(r) };
+      break;
+    default:
+      throw new CodecError(`unknown frame kind ${String(kind)}`);
+  }
+  if (!r.done) throw new CodecError('trailing bytes after frame');
+  return f;
+}
