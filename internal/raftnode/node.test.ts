@@ -18,7 +18,7 @@ describe('RaftNode: one node', () => {
     // The three arrived together: one entry (group commit).
     expect(n.stats.batchesProposed).toBe(1);
     await n.readBarrier();
-    expect(n.sm.data.get('k')).toBe('abc');
+    expect(n.kv.data.get('k')).toBe('abc');
   });
 
   it('restarts from its log and re-applies onto a state machine that lost everything', async () => {
@@ -30,7 +30,7 @@ describe('RaftNode: one node', () => {
     n = c.start(1, [99]); // bootstrap is ignored once the log exists
     await n.waitForLeader();
     await n.readBarrier();
-    expect(n.sm.data.get('k4')).toBe('v4');
+    expect(n.kv.data.get('k4')).toBe('v4');
     expect(n.status().voters).toEqual([1]);
     expect(await n.propose(set('k5', 'v5'))).toBe('v5');
   });
@@ -47,8 +47,8 @@ describe('RaftNode: one node', () => {
     n = c.start(1);
     await n.waitForLeader();
     await n.readBarrier();
-    expect(n.sm.data.get('k29')).toBe('v29');
-    expect(n.sm.applied[0]).toBeGreaterThan(st.snapshotIndex - 1); // nothing below the snapshot re-applied
+    expect(n.kv.data.get('k29')).toBe('v29');
+    expect(n.kv.applied[0]).toBeGreaterThan(st.snapshotIndex - 1); // nothing below the snapshot re-applied
   });
 
   it('fails pending work with Stopped on stop', async () => {
@@ -72,7 +72,7 @@ describe('RaftNode: three nodes', () => {
     expect(await followers[1]!.propose(append('x', '3'))).toBe('123');
     for (const n of c.nodes.values()) {
       await n.readBarrier();
-      expect(n.sm.data.get('x')).toBe('123');
+      expect(n.kv.data.get('x')).toBe('123');
     }
   });
 
@@ -84,7 +84,7 @@ describe('RaftNode: three nodes', () => {
     for (let i = 0; i < 20; i++) {
       await leader.propose(set('k', String(i)));
       await f.readBarrier();
-      expect(f.sm.data.get('k')).toBe(String(i));
+      expect(f.kv.data.get('k')).toBe(String(i));
     }
   });
 
@@ -130,7 +130,7 @@ describe('RaftNode: three nodes', () => {
     c.net.isolate(lagger.id, [1, 2, 3], true);
     await until(() => lagger.stats.snapshotsInstalled > 0, 5000, 'snapshot install');
     await lagger.readBarrier();
-    expect(lagger.sm.data).toEqual(leader.sm.data);
+    expect(lagger.kv.data).toEqual(leader.kv.data);
     expect(leader.stats.snapshotsSent).toBeGreaterThan(0);
   });
 
@@ -141,7 +141,7 @@ describe('RaftNode: three nodes', () => {
     for (let i = 0; i < 12; i++) await leader.propose(set(`k${i}`, `${i}`));
     const n4 = c.start(4); // empty: learns everything from the leader
     await leader.changeMembership({ type: 'addLearner', nodeId: 4 }, 'mem://4');
-    await until(() => n4.sm.data.get('k11') === '11', 5000, 'learner catch-up');
+    await until(() => n4.kv.data.get('k11') === '11', 5000, 'learner catch-up');
     const cs = await leader.changeMembership({ type: 'addVoter', nodeId: 4 });
     expect(cs.voters).toEqual([1, 2, 3, 4]);
     expect(await n4.propose(set('from4', 'yes'))).toBe('yes');

@@ -52,7 +52,7 @@ export const kvCodec: CommandCodec<KvCmd> = {
   decode: (b) => JSON.parse(Buffer.from(b).toString('utf8')) as KvCmd,
 };
 
-export type TestNode = RaftNode<KvCmd, string> & { sm: MapStateMachine; dir: string };
+export type TestNode = RaftNode<KvCmd, string> & { kv: MapStateMachine; dir: string };
 
 /** A cluster of nodes in temp folders over one MemoryNetwork, with fast ticks. */
 export class TestCluster {
@@ -82,7 +82,7 @@ export class TestCluster {
       ...this.defaults,
       ...opts,
     }) as TestNode;
-    node.sm = sm;
+    node.kv = sm;
     node.dir = this.dir(id);
     node.start();
     this.nodes.set(id, node);
