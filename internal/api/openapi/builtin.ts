@@ -19,7 +19,17 @@ function stripDescriptions(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stripDescriptions);
   if (!v || typeof v !== 'object') return v;
   const out: Raw = {};
-  for (const [k, x] of Object.entries(v)) if (k !== 'description') out[k] = stripDescriptions(x);
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'description') continue;
+    // A properties map is keyed by field names, and "description" may be one (JSONSchemaProps).
+    out[k] = k === 'properties' && x && typeof x === 'object' && !Array.isArray(x) ? mapValues(x as Raw, stripDescriptions) : stripDescriptions(x);
+  }
+  return out;
+}
+
+function mapValues(o: Raw, fn: (v: unknown) => unknown): Raw {
+  const out: Raw = {};
+  for (const [k, x] of Object.entries(o)) out[k] = fn(x);
   return out;
 }
 

@@ -42,4 +42,10 @@ describe('findUnknownFields', () => {
     const s = schemaFrom({ type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, port: { 'x-kubernetes-int-or-string': true } } });
     expect(findUnknownFields(s, { spec: { a: { b: 1 } }, port: 'http', other: 1 })).toEqual(['other']);
   });
+  it('knows a CRD schema\'s "description" fields and accepts anything under untyped JSONSchemaPropsOrArray', () => {
+    const crd = builtinSchema({ group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition' })!;
+    const schema = { type: 'object', description: 'd', properties: { spec: { type: 'object', description: 'd', properties: { tags: { type: 'array', items: { type: 'string' } } } } } };
+    const obj = { spec: { group: 'g', versions: [{ name: 'v1', schema: { openAPIV3Schema: schema }, bogus: 1 }] } };
+    expect(findUnknownFields(crd, obj)).toEqual(['spec.versions[0].bogus']);
+  });
 });

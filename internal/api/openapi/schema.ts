@@ -66,12 +66,15 @@ export class Schema {
     return Object.keys((this.body.properties as Raw) ?? {});
   }
 
-  /** True when any field name is allowed (maps, preserve-unknown-fields, schemaless objects). */
+  /**
+   * True when any field name is allowed (maps, preserve-unknown-fields, schemaless objects, and
+   * untyped schemas such as JSONSchemaPropsOrArray or JSON, which hold arbitrary values).
+   */
   get acceptsAnyField(): boolean {
     const b = this.body;
     if (b['x-kubernetes-preserve-unknown-fields'] === true) return true;
     if (b.additionalProperties !== undefined && b.additionalProperties !== false) return true;
-    return this.type === 'object' && !b.properties;
+    return (this.type === 'object' || this.type === undefined) && !b.properties;
   }
 
   get isIntOrString(): boolean {
