@@ -1,14 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createApiServer, listen } from '../apiserver/index.js';
-import { createOpenApiService, registerOpenApiRoutes } from '../apiserver/openapi/index.js';
+import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes } from '../apiserver/index.js';
 import { createMemoryBackend, createSqliteBackend } from '../backends/index.js';
-import { createRegistry, resourcePrefix } from '../registry/index.js';
-import { builtinDefinitions } from '../registry/resources/index.js';
+import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
 import { ensureCredentials, writeAdminKubeconfig } from './credentials.js';
+import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
 
 export interface ServerOptions {
@@ -48,8 +47,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
   // per resource (fed by one backend watch each); writes go straight to the store.
   const cache = createWatchCacheRouter({ inner: createObjectStore(backend), backend });
+  const services = new ServiceTracker();
   const registry = createRegistry({
-    definitions: builtinDefinitions(),
+    definitions: builtinDefinitions({ serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services.values() as { spec?: unknown }[]) }) }),
     objectStore: cache,
     log: (msg, err) => log.warn({ err }, msg),
   });
@@ -81,6 +81,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const crdLoop = registry.run(stop.signal).catch((err) => {
     if (!stop.signal.aborted) log.error({ err }, 'CRD controller stopped');
   });
+  await services.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'service tracker watch failed; retrying'));
   await bootstrap(registry.handler, bound.port);
   bootstrapped = true;
   log.info({ url, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');

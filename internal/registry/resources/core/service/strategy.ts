@@ -8,6 +8,7 @@ import type { ServiceAllocator } from './allocator.js';
 import { validateServiceSpec } from './validation.js';
 
 const WITH_NODE_PORTS = new Set(['NodePort', 'LoadBalancer']);
+const PROBLEMS = Symbol('serviceAllocationProblems');
 
 /** SetDefaults_Service and the defaults the Service REST layer fills (families, policies). */
 function defaults(svc: KubeObject): void {
@@ -78,7 +79,13 @@ function validateUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
 
 /** The Service strategy around an allocator (cluster IPs from 10.96.0.0/12, node ports 30000-32767). */
 export function createServiceStrategy(allocator: ServiceAllocator): BuiltStrategy {
-  const problems = new WeakMap<KubeObject, FieldError[]>();
+  // Allocation problems found in prepare are reported by validate. They ride on the object under a
+  // symbol: the store may copy the object between the two calls (spread keeps symbol keys, JSON
+  // encoding for storage drops them), which loses entries of an identity-keyed map.
+  const problems = {
+    set: (svc: KubeObject, errs: FieldError[]) => void ((svc as { [PROBLEMS]?: FieldError[] })[PROBLEMS] = errs),
+    get: (svc: KubeObject) => (svc as { [PROBLEMS]?: FieldError[] })[PROBLEMS],
+  };
   const main = defineStrategy({
     namespaced: true,
     name: nameIsDNS1035Label,
