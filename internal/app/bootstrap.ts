@@ -23,6 +23,15 @@ export function kubernetesService(apiPort: number): KubeObject {
 }
 
 async function createIfMissing(handler: Handler, resource: string, namespace: string | undefined, body: KubeObject): Promise<void> {
+  // A restart finds every object: a read is far cheaper than a create that validates the whole
+  // object (and loads the OpenAPI schemas for the unknown-field check) only to fail AlreadyExists.
+  const name = body.metadata!.name!;
+  try {
+    await handler.handle({ user: SYSTEM, group: '', version: 'v1', resource, namespace, name, verb: 'get', params: {} });
+    return;
+  } catch (err) {
+    if (!isApiError(err, 'NotFound')) throw err;
+  }
   try {
     await handler.handle({ user: SYSTEM, group: '', version: 'v1', resource, namespace, verb: 'create', body, params: { fieldManager: 'kplane-bootstrap' } });
   } catch (err) {

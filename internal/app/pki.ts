@@ -1,5 +1,9 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import forge from 'node-forge';
+import type forge from 'node-forge';
+import { lazyModule } from '../util/index.js';
+
+// Only a first start (or a reissue) signs certificates: a restart must not pay for loading node-forge.
+const nodeForge = lazyModule<typeof forge>('node-forge');
 
 /**
  * Cluster PKI: a self-signed CA, a serving certificate and client certificates.
@@ -31,9 +35,9 @@ function subjectAttrs(s: Subject): forge.pki.CertificateField[] {
 }
 
 function baseCert(keyPem: string, subject: Subject, validDays: number, now: number): forge.pki.Certificate {
-  const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+  const key = nodeForge().pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const cert = nodeForge().pki.createCertificate();
+  cert.publicKey = nodeForge().pki.setRsaPublicKey(key.n, key.e);
   // Positive serial: high bit cleared.
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
@@ -45,8 +49,8 @@ function baseCert(keyPem: string, subject: Subject, validDays: number, now: numb
 }
 
 function sign(cert: forge.pki.Certificate, signerKeyPem: string): string {
-  cert.sign(forge.pki.privateKeyFromPem(signerKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  cert.sign(nodeForge().pki.privateKeyFromPem(signerKeyPem) as forge.pki.rsa.PrivateKey, nodeForge().md.sha256.create());
+  return nodeForge().pki.certificateToPem(cert);
 }
 
 export function createCA(commonName = 'kplane-ca', now = Date.now()): KeyPair {
@@ -75,14 +79,14 @@ export interface IssueOptions {
 /** Issues a certificate signed by the CA for a fresh key. */
 export function issueCert(ca: KeyPair, opts: IssueOptions): KeyPair {
   const keyPem = newRsaKeyPem();
-  return { certPem: signPublicKey(ca, forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey, opts), keyPem };
+  return { certPem: signPublicKey(ca, nodeForge().pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey, opts), keyPem };
 }
 
 function signPublicKey(ca: KeyPair, pub: { n: forge.jsbn.BigInteger; e: forge.jsbn.BigInteger }, opts: IssueOptions): string {
   const now = opts.now ?? Date.now();
-  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const caCert = nodeForge().pki.certificateFromPem(ca.certPem);
   const cert = baseCert(ca.keyPem, opts.subject, opts.validDays ?? 365, now);
-  cert.publicKey = forge.pki.setRsaPublicKey(pub.n, pub.e);
+  cert.publicKey = nodeForge().pki.setRsaPublicKey(pub.n, pub.e);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })),
@@ -100,13 +104,13 @@ function signPublicKey(ca: KeyPair, pub: { n: forge.jsbn.BigInteger; e: forge.js
 
 /** SHA-256 fingerprint of a certificate's DER, hex: what join tokens pin. */
 export function certFingerprint(certPem: string): string {
-  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromPem(certPem))).getBytes();
+  const der = nodeForge().asn1.toDer(nodeForge().pki.certificateToAsn1(nodeForge().pki.certificateFromPem(certPem))).getBytes();
   return createHash('sha256').update(Buffer.from(der, 'binary')).digest('hex');
 }
 
 /** Subject of a certificate as CN and O, the way Kubernetes maps it to a user. */
 export function certSubject(certPem: string): Subject {
-  const c = forge.pki.certificateFromPem(certPem);
+  const c = nodeForge().pki.certificateFromPem(certPem);
   const cn = c.subject.getField('CN')?.value as string | undefined;
   const orgs = c.subject.attributes.filter((a) => a.shortName === 'O').map((a) => String(a.value));
   return { commonName: cn ?? '', organizations: orgs };
@@ -114,5 +118,5 @@ export function certSubject(certPem: string): Subject {
 
 /** Seconds until the certificate expires (negative when expired). */
 export function certExpiresIn(certPem: string, now = Date.now()): number {
-  return (forge.pki.certificateFromPem(certPem).validity.notAfter.getTime() - now) / 1000;
+  return (nodeForge().pki.certificateFromPem(certPem).validity.notAfter.getTime() - now) / 1000;
 }

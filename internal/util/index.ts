@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './deferred.js';
 export * from './rand.js';
 export * from './package-root.js';
+export * from './lazy-module.js';

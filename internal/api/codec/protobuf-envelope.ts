@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import type { KubeObject } from '../types.js';
 import { CodecError } from './codec-error.js';
 import { type JsonCodec, createJsonCodec } from './protobuf-json.js';

@@ -1,6 +1,10 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { type GoFieldInfo, type ProtoSchema, fullName } from './protobuf-schema.js';
 import { type NestedCodec, SPECIAL_TYPES, type SpecialCodec, num } from './protobuf-special.js';
+import { lazyModule } from '../../util/index.js';
+
+// Loaded on first use: most processes never see a protobuf body, and loading it slows every start.
+const pb = lazyModule<typeof protobuf>('protobufjs');
 
 /**
  * Converts between decoded protobufjs messages and the Kubernetes JSON form, applying what Go's
@@ -75,9 +79,9 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
             field,
             name: field.name,
             info: schema.fieldInfo(type, field.name),
-            isMap: field instanceof protobuf.MapField,
+            isMap: field instanceof pb().MapField,
             repeated: field.repeated,
-            sub: field.resolvedType instanceof protobuf.Type ? field.resolvedType : undefined,
+            sub: field.resolvedType instanceof pb().Type ? field.resolvedType : undefined,
           }))
           .filter((f) => !f.info.skip),
       };
@@ -92,7 +96,7 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
   };
 
   function valueToJson(field: protobuf.Field, v: unknown): unknown {
-    return field.resolvedType instanceof protobuf.Type ? toJson(field.resolvedType, v as object) : scalarToJson(field.type, v);
+    return field.resolvedType instanceof pb().Type ? toJson(field.resolvedType, v as object) : scalarToJson(field.type, v);
   }
 
   function toJson(type: protobuf.Type, msg: object): unknown {
@@ -130,7 +134,7 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
   }
 
   function valueFromJson(field: protobuf.Field, v: unknown): unknown {
-    if (field.resolvedType instanceof protobuf.Type) return fromJson(field.resolvedType, v);
+    if (field.resolvedType instanceof pb().Type) return fromJson(field.resolvedType, v);
     if (field.type === 'bytes') return typeof v === 'string' ? Buffer.from(v, 'base64') : v;
     if (INT64.has(field.type) && typeof v === 'number') return String(Math.trunc(v));
     return v;
@@ -144,14 +148,14 @@ export function createJsonCodec(schema: ProtoSchema, rawToJson: (b: Uint8Array) 
     const out: Plain = {};
     for (const { field, info } of plan.fields) {
       const v = info.inline ? json : json[info.json];
-      if (field instanceof protobuf.MapField) {
+      if (field instanceof pb().MapField) {
         if (v && typeof v === 'object') out[field.name] = Object.fromEntries(Object.entries(v as Plain).map(([k, e]) => [k, valueFromJson(field, e)]));
       } else if (field.repeated) {
         if (Array.isArray(v) && v.length > 0) out[field.name] = v.map((e) => valueFromJson(field, e));
       } else if (v === undefined || v === null) {
         // Go writes every non-pointer field, zero or not; pointers only when set.
         if (info.pointer) continue;
-        if (field.resolvedType instanceof protobuf.Type) out[field.name] = fromJson(field.resolvedType, v);
+        if (field.resolvedType instanceof pb().Type) out[field.name] = fromJson(field.resolvedType, v);
         else if (field.type !== 'bytes') out[field.name] = zeroScalar(field.type);
       } else {
         out[field.name] = valueFromJson(field, v);

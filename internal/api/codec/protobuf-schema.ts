@@ -1,8 +1,11 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import protobuf from 'protobufjs';
-import { packageRoot } from '../../util/index.js';
+import type protobuf from 'protobufjs';
+import { lazyModule, packageRoot } from '../../util/index.js';
 import { CodecError } from './codec-error.js';
+
+// Loaded on first use: most processes never see a protobuf body, and loading it slows every start.
+const pb = lazyModule<typeof protobuf>('protobufjs');
 
 /**
  * The vendored Kubernetes .proto files (third_party/kubernetes/proto), loaded lazily with
@@ -64,7 +67,7 @@ const META_V1 = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
 function loadSchema(dir: string): ProtoSchema {
   const started = performance.now();
-  const root = new protobuf.Root();
+  const root = new (pb().Root)();
   // Imports are written "k8s.io/api/core/v1/generated.proto": resolve them under our folder.
   root.resolvePath = (_origin, target) => (target.startsWith(dir) ? target : join(dir, target));
   try {
@@ -133,7 +136,7 @@ function findType(root: protobuf.Root, apiVersion: string, kind: string): protob
   // defined once in meta/v1.
   for (const name of [`${pkg}.${version}.${kind}`, `${META_V1}.${kind}`]) {
     const found = root.lookup(name);
-    if (found instanceof protobuf.Type) return found;
+    if (found instanceof pb().Type) return found;
   }
   throw new CodecError('UnknownKind', `no kind "${kind}" is registered for version "${apiVersion}"`);
 }

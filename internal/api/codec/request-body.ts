@@ -1,7 +1,11 @@
-import { parseAllDocuments } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazyModule } from '../../util/index.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { CodecError, isCodecError } from './codec-error.js';
 import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf-envelope.js';
+
+// Loaded on the first YAML body: few clients send one, and loading it slows every start.
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 /** The body formats decodeRequestBody reads (patch bodies are decoded by internal/api/patch). */
 export type BodyFormat = 'json' | 'yaml' | 'protobuf';
@@ -46,7 +50,7 @@ export function decodeJsonBody(body: Buffer | string): unknown {
 /** Parses a single YAML document (request bodies are never multi-document). */
 export function decodeYamlBody(body: Buffer | string): unknown {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  const docs = parseAllDocuments(text);
+  const docs = yaml().parseAllDocuments(text);
   if (!Array.isArray(docs)) return undefined; // empty stream
   const real = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   if (real.length === 0) return undefined;

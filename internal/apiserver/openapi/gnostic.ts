@@ -1,7 +1,11 @@
 import { join } from 'node:path';
-import protobuf from 'protobufjs';
-import { stringify } from 'yaml';
-import { packageRoot } from '../../util/index.js';
+import type protobuf from 'protobufjs';
+import type * as Yaml from 'yaml';
+import { lazyModule, packageRoot } from '../../util/index.js';
+
+// Loaded on first use: most processes never see a protobuf body, and loading it slows every start.
+const pb = lazyModule<typeof protobuf>('protobufjs');
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 /**
  * Converts an OpenAPI v2 (Swagger) JSON document into gnostic's `openapi.v2.Document` protobuf,
@@ -17,7 +21,7 @@ type Obj = Record<string, unknown>;
 let root: protobuf.Root | undefined;
 function gnosticRoot(): protobuf.Root {
   if (!root) {
-    root = new protobuf.Root();
+    root = new (pb().Root)();
     root.loadSync(join(packageRoot(), 'third_party', 'gnostic', 'openapiv2', 'OpenAPIv2.proto'), { keepCase: true });
     root.resolveAll();
   }
@@ -47,7 +51,7 @@ const isObj = (v: Json): v is Obj => !!v && typeof v === 'object' && !Array.isAr
 
 function anyOf(v: Json): Obj {
   // gnostic keeps free-form values as YAML text.
-  return { yaml: typeof v === 'string' ? `${JSON.stringify(v)}\n` : stringify(v) };
+  return { yaml: typeof v === 'string' ? `${JSON.stringify(v)}\n` : yaml().stringify(v) };
 }
 
 function vendorExtensions(o: Obj): Obj[] {
@@ -124,7 +128,7 @@ function convert(v: Json, type: string): Obj {
     }
     const val = v[camel(f.name)];
     if (val === undefined || val === null) continue;
-    if (f.resolvedType instanceof protobuf.Type) {
+    if (f.resolvedType instanceof pb().Type) {
       const inner = f.resolvedType.name;
       out[f.name] = f.repeated ? (Array.isArray(val) ? val : [val]).map((x) => convert(x, inner)) : convert(val, inner);
     } else {
