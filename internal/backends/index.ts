@@ -1,4 +1,5 @@
-// internal/backends: the Backend implementations (memory, sqlite; raftsqlite and etcd later).
-// Imports only internal/storage and internal/util.
+// internal/backends: the Backend implementations (memory, sqlite, raftsqlite; etcd later).
+// Imports internal/storage, internal/raftnode, internal/raft and internal/util.
 export * from './memory/index.js';
 export * from './sqlite/index.js';
+export * from './raftsqlite/index.js';
