@@ -57,7 +57,8 @@ function upsert(list: Owner[], operation: 'Apply' | 'Update', ctx: WriteContext)
  * migration rewrites them with a JSON patch), those are taken as the starting point.
  */
 export function trackUpdate(old: KubeObject | undefined, next: KubeObject, ctx: WriteContext): KubeObject {
-  const incoming = next.metadata.managedFields;
+  // null is "not sent" (as Go decodes it): keep the stored entries; [] resets them.
+  const incoming = next.metadata.managedFields ?? undefined;
   const base = incoming !== undefined && JSON.stringify(incoming) !== JSON.stringify(old?.metadata.managedFields) ? next : old;
   const list = owners(base);
   const before = fieldsOf(old, ctx.schema);

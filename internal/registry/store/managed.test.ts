@@ -133,3 +133,22 @@ describe('server-side apply by "kubectl" after client-side apply', () => {
     expect(out.data).toEqual({ a: '2' });
   });
 });
+
+describe('patch options', () => {
+  it('refuses force on a non-apply patch (422 PatchOptions)', async () => {
+    r = createTestRegistry([configMaps]);
+    await r.call({ ...CM, verb: 'create', body: { metadata: { name: 'c1' } }, params: {} });
+    const err = await failure(r.call({ ...CM, verb: 'patch', name: 'c1', patchType: 'merge', patch: { data: { a: '1' } }, params: { force: true } }));
+    expect(err.code).toBe(422);
+    expect(err.message).toBe('PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+  });
+
+  it('keeps stored managedFields when an update sends null, resets them on []', async () => {
+    r = createTestRegistry([configMaps]);
+    const c = await r.obj({ ...CM, verb: 'create', body: { metadata: { name: 'c1' }, data: { a: '1' } }, params: { fieldManager: 'one' } });
+    const kept = await r.obj({ ...CM, verb: 'update', name: 'c1', body: { ...c, metadata: { ...c.metadata, managedFields: null as never }, data: { a: '1', b: '2' } }, params: { fieldManager: 'two' } });
+    expect(managers(kept)).toEqual(['one/Update', 'two/Update']);
+    const reset = await r.obj({ ...CM, verb: 'update', name: 'c1', body: { ...kept, metadata: { ...kept.metadata, managedFields: [] }, data: { a: '1', b: '3' } }, params: { fieldManager: 'three' } });
+    expect(managers(reset)).toEqual(['three/Update']);
+  });
+});

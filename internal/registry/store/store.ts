@@ -161,6 +161,9 @@ export class GenericStore implements ResourceStore {
     if (patchType === 'apply' && !params.fieldManager) {
       throw invalidOptions('PatchOptions', [fieldErrors.required('fieldManager', 'is required for apply patch')]);
     }
+    if (patchType !== 'apply' && params.force !== undefined) {
+      throw invalidOptions('PatchOptions', [fieldErrors.forbidden('force', 'may not be specified for non-apply patch')]);
+    }
     const opts = { fieldManager: params.fieldManager, force: params.force, now: ctx.now, schema: schemaFor(def) };
     const apply = patchType === 'apply';
     let warnings: string[] = [];
@@ -183,7 +186,8 @@ export class GenericStore implements ResourceStore {
           }
         : undefined;
     const out = await this.write(ctx, name, params, subresourceStrategy(def, sub), produce, onMissing, { record: !apply, subresource: sub?.name });
-    return { ...out, warnings: [...warnings, ...out.warnings] };
+    // An apply that creates checks unknown fields twice (patch, then create): report each once.
+    return { ...out, warnings: [...new Set([...warnings, ...out.warnings])] };
   }
 
   async mutate(
