@@ -152,3 +152,23 @@ describe('patch options', () => {
     expect(managers(reset)).toEqual(['three/Update']);
   });
 });
+
+describe('status subresource with every patch type', () => {
+  it('changes only .status, and records the manager under subresource "status"', async () => {
+    r = createTestRegistry([deployments]);
+    const body = { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } } } };
+    await r.call({ ...DEPLOY, verb: 'create', body, params: { fieldManager: 'kubectl-create' } });
+    const st = (patchType: 'json' | 'merge' | 'strategic' | 'apply', patch: unknown, fieldManager: string) =>
+      r.obj({ ...DEPLOY, verb: 'patch', name: 'web', subresource: 'status', patchType, patch, params: { fieldManager } });
+    await st('merge', { spec: { replicas: 5 }, status: { replicas: 1 } }, 'merge');
+    await st('json', [{ op: 'add', path: '/status/readyReplicas', value: 1 }, { op: 'replace', path: '/spec/replicas', value: 6 }], 'json');
+    await st('strategic', { status: { conditions: [{ type: 'Available', status: 'True' }] } }, 'smp');
+    const applied = await st('apply', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 7 }, status: { availableReplicas: 1 } }, 'ctrl');
+    expect(applied.spec).toEqual(body.spec);
+    expect(applied.status).toEqual({ replicas: 1, readyReplicas: 1, conditions: [{ type: 'Available', status: 'True' }], availableReplicas: 1 });
+    expect(managers(applied)).toEqual(['kubectl-create/Update', 'merge/Update/status', 'json/Update/status', 'smp/Update/status', 'ctrl/Apply/status']);
+    // The main resource ignores status.
+    const main = await r.obj({ ...DEPLOY, verb: 'patch', name: 'web', patchType: 'merge', patch: { status: { replicas: 9 } }, params: {} });
+    expect((main.status as { replicas: number }).replicas).toBe(1);
+  });
+});

@@ -32,7 +32,7 @@ export function applyTo(
   force: boolean,
   subresource?: string,
 ): KubeObject {
-  const cfg = checkApplyConfig(def, config);
+  const cfg = withoutResetFields(def, checkApplyConfig(def, config), subresource);
   const manager = ctx.fieldManager ?? '';
   const wctx = writeContext(def, ctx, manager, subresource);
   // As upstream: kubectl's own apply manager takes over what client-side apply last applied.
@@ -56,6 +56,23 @@ function checkApplyConfig(def: ResourceDefinition, config: unknown): KubeObject 
     throw apiErrors.badRequest('metadata.managedFields must be nil');
   }
   return { ...(config as KubeObject), metadata: metadata as KubeObject['metadata'] };
+}
+
+/**
+ * Drops what the target's strategy would reset anyway, so nobody owns or conflicts on it (upstream
+ * resetFields): /status keeps only status (and metadata); the main resource of a kind with a status
+ * subresource drops status.
+ */
+function withoutResetFields(def: ResourceDefinition, cfg: KubeObject, subresource: string | undefined): KubeObject {
+  if (subresource === 'status') {
+    const { apiVersion, kind, metadata, status } = cfg;
+    return { apiVersion, kind, metadata, ...(status !== undefined ? { status } : {}) };
+  }
+  if (!subresource && def.subresources?.some((s) => s.name === 'status')) {
+    const { status: _s, ...rest } = cfg;
+    return rest as KubeObject;
+  }
+  return cfg;
 }
 
 /**
