@@ -1,0 +1,188 @@
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import WebSocket from 'ws';
+import type { NodeId } from '../raft/index.js';
+import type { RaftNodeLogger } from './node.js';
+import type { FrameHandler, Transport } from './transport.js';
+
+/** The websocket path of the Raft transport on the API port. */
+export const RAFT_PATH = '/kplane/raft';
+/** Organization (O) of node certificates: only these may speak Raft. */
+export const NODE_GROUP = 'kplane:nodes';
+/** Common name (CN) of node `id`'s certificate. */
+export const nodeCommonName = (id: NodeId): string => `kplane-node-${id}`;
+
+export interface WsTransportOptions {
+  id: NodeId;
+  /** This node's certificate (clientAuth, CN = nodeCommonName(id), O = NODE_GROUP) and the cluster CA. */
+  tls: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer };
+  /** Refuse new frames to a peer while more than this many bytes wait on its socket. Default 16 MiB. */
+  highWaterBytes?: number;
+  /** Ping interval; a peer that misses two pongs is disconnected (a partition sends no RST). Default 1000 ms. */
+  pingMs?: number;
+  logger?: RaftNodeLogger;
+}
+
+interface Outbound {
+  url: string;
+  ws?: WebSocket;
+  open: boolean;
+  retryMs: number;
+  retry?: NodeJS.Timeout;
+  ping?: NodeJS.Timeout;
+  alive: boolean;
+}
+
+/**
+ * Raft transport over websockets on the API port with mutual TLS. Each node dials every peer once
+ * and sends its frames on that connection; it receives on the connections its peers dialed (the
+ * fastify route below). Frames to a peer that is not connected are refused (send returns false), so
+ * the core marks it unreachable and retries on its own schedule; connections are re-dialed with
+ * backoff. Binary websocket messages preserve frame boundaries and order per connection.
+ */
+export class WsTransport implements Transport {
+  private handler: FrameHandler | undefined;
+  private readonly out = new Map<NodeId, Outbound>();
+  private readonly inbound = new Set<WebSocket>();
+  private closed = false;
+  private readonly highWater: number;
+  private readonly pingMs: number;
+
+  constructor(private readonly opts: WsTransportOptions) {
+    this.highWater = opts.highWaterBytes ?? 16 << 20;
+    this.pingMs = opts.pingMs ?? 1000;
+  }
+
+  start(handler: FrameHandler): void {
+    this.handler = handler;
+  }
+
+  setPeers(peers: ReadonlyMap<NodeId, string>): void {
+    for (const [id, o] of this.out) {
+      const addr = peers.get(id);
+      if (addr === undefined || wsUrl(addr) !== o.url) this.drop(id);
+    }
+    for (const [id, addr] of peers) {
+      if (id === this.opts.id || this.out.has(id)) continue;
+      const o: Outbound = { url: wsUrl(addr), open: false, retryMs: 100, alive: true };
+      this.out.set(id, o);
+      this.dial(id, o);
+    }
+  }
+
+  send(to: NodeId, frame: Uint8Array): boolean {
+    const o = this.out.get(to);
+    if (!o?.open || !o.ws || o.ws.bufferedAmount > this.highWater) return false;
+    o.ws.send(frame, { binary: true });
+    return true;
+  }
+
+  async drained(to: NodeId): Promise<void> {
+    for (;;) {
+      const o = this.out.get(to);
+      if (!o?.open || !o.ws) throw new Error(`no connection to node ${to}`);
+      if (o.ws.bufferedAmount < this.highWater / 4) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Takes an inbound connection from peer `from` (already authenticated by its certificate). */
+  accept(from: NodeId, socket: WebSocket): void {
+    if (this.closed) return socket.close(1001, 'shutting down');
+    this.inbound.add(socket);
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary || !this.handler) return;
+      this.handler(from, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    });
+    socket.on('close', () => this.inbound.delete(socket));
+    socket.on('error', () => socket.terminate());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const id of [...this.out.keys()]) this.drop(id);
+    for (const s of this.inbound) s.terminate();
+    this.inbound.clear();
+  }
+
+  private dial(id: NodeId, o: Outbound): void {
+    if (this.closed || this.out.get(id) !== o) return;
+    const ws = new WebSocket(o.url, {
+      key: this.opts.tls.key,
+      cert: this.opts.tls.cert,
+      ca: this.opts.tls.ca,
+      perMessageDeflate: false,
+      handshakeTimeout: 2000,
+    });
+    o.ws = ws;
+    ws.on('open', () => {
+      o.open = true;
+      o.retryMs = 100;
+      o.alive = true;
+      o.ping = setInterval(() => {
+        if (!o.alive) return ws.terminate();
+        o.alive = false;
+        ws.ping();
+      }, this.pingMs);
+    });
+    ws.on('pong', () => (o.alive = true));
+    // The peer never sends on this connection; anything else would be a protocol error.
+    ws.on('message', () => ws.terminate());
+    ws.on('error', (err) => {
+      if (!o.open) this.opts.logger?.warn('raft peer unreachable', { peer: id, url: o.url, err: err.message });
+    });
+    ws.on('close', () => {
+      o.open = false;
+      clearInterval(o.ping);
+      if (this.closed || this.out.get(id) !== o) return;
+      o.retry = setTimeout(() => this.dial(id, o), o.retryMs);
+      o.retryMs = Math.min(o.retryMs * 2, 2000);
+    });
+  }
+
+  private drop(id: NodeId): void {
+    const o = this.out.get(id);
+    if (!o) return;
+    this.out.delete(id);
+    clearTimeout(o.retry);
+    clearInterval(o.ping);
+    o.ws?.terminate();
+  }
+}
+
+function wsUrl(address: string): string {
+  return `${address.replace(/^http/, 'ws').replace(/\/+$/, '')}${RAFT_PATH}`;
+}
+
+/** The node id a verified client certificate speaks for, or undefined. */
+export function peerNodeId(req: IncomingMessage): NodeId | undefined {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const subject = socket.getPeerCertificate()?.subject;
+  if (!subject) return undefined;
+  const orgs = ([] as string[]).concat(subject.O ?? []);
+  const cn = ([] as string[]).concat(subject.CN ?? [])[0];
+  const m = /^kplane-node-(\d+)$/.exec(cn ?? '');
+  if (!orgs.includes(NODE_GROUP) || !m) return undefined;
+  return Number(m[1]);
+}
+
+/**
+ * Registers the server side on the API server (before it listens): GET RAFT_PATH upgrades to a
+ * websocket only for a client certificate that the cluster CA verified and that names a node
+ * (O = NODE_GROUP); anything else is closed with 4403. Requires @fastify/websocket on `app` and a
+ * TLS server that requests client certificates.
+ */
+export function registerRaftTransport(app: FastifyInstance, transport: WsTransport): void {
+  app.route({
+    method: 'GET',
+    url: RAFT_PATH,
+    handler: async (_req: FastifyRequest, reply: FastifyReply) => reply.code(426).send({ message: 'websocket upgrade required' }),
+    wsHandler: (socket: WebSocket, req: FastifyRequest) => {
+      const from = peerNodeId(req.raw);
+      if (from === undefined) return socket.close(4403, 'a node certificate is required');
+      transport.accept(from, socket);
+    },
+  });
+}
