@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { apiErrors } from '../api/index.js';
@@ -84,6 +85,11 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
   }) as unknown as FastifyInstance;
 
+  if (opts.tls) {
+    // As Go's TLS server: no renegotiation, so a connection's client certificate is fixed for its
+    // life (the x509 authenticator relies on that to work the user out once per connection).
+    app.server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
+  }
   const users = new WeakMap<FastifyRequest, UserInfo>();
   const authenticate = opts.authenticator ?? x509Authenticator;
   let shuttingDown = false;
