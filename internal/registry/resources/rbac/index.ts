@@ -54,8 +54,10 @@ function bindingStrategy(namespaced: boolean) {
     name: nameIsPathSegment,
     defaults(b) {
       for (const s of objs(b.subjects)) {
-        // v1 defaulting: users and groups belong to the RBAC group, service accounts to core.
-        if (s.apiGroup === undefined) s.apiGroup = s.kind === 'ServiceAccount' ? '' : RBAC_GROUP;
+        // v1 defaulting: users and groups belong to the RBAC group, service accounts to core ("",
+        // which Go's omitempty leaves out: storing it would make every kubectl apply "configured").
+        if (s.apiGroup === undefined && s.kind !== 'ServiceAccount') s.apiGroup = RBAC_GROUP;
+        else if (s.apiGroup === '') delete s.apiGroup;
       }
     },
     validate: (b) => validateBinding(b, kinds, !namespaced),
