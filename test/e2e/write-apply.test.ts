@@ -70,6 +70,91 @@ function lastApplied(manifest: string): string {
   return `${goJson(obj)}\n`;
 }
 
+/** One manifest of many kinds; none of them has a field the server rewrites, so a re-apply is "unchanged". */
+function manyKinds(ns: string): string {
+  return `apiVersion: v1
+kind: Service
+metadata: {name: s1, namespace: ${ns}}
+spec:
+  selector: {app: a}
+  ports:
+  - {name: http, port: 80, targetPort: 8080}
+  - {name: dns, port: 53, protocol: UDP}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: sa1, namespace: ${ns}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: r1, namespace: ${ns}}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb1, namespace: ${ns}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r1}
+subjects:
+- {kind: ServiceAccount, name: sa1, namespace: ${ns}}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cj, namespace: ${ns}}
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers: [{name: c, image: busybox}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: ds, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ds}}
+  template:
+    metadata: {labels: {app: ds}}
+    spec: {containers: [{name: c, image: nginx}], tolerations: [{operator: Exists}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: ing, namespace: ${ns}}
+spec:
+  rules:
+  - host: a.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: s1, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: pvc, namespace: ${ns}}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: ${ns}}
+spec:
+  containers: [{name: c, image: nginx, resources: {limits: {cpu: "1", memory: 1Gi}}}]
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: h, namespace: ${ns}}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}
+`;
+}
+
 const container = (d: Obj, name: string): Obj => (d.spec.template.spec.containers as Obj[]).find((c) => c.name === name)!;
 
 for (const version of WRITE_VERSIONS) {
@@ -161,6 +246,23 @@ for (const version of WRITE_VERSIONS) {
       const before = k.get(ns, 'configmap', 'shared');
       k.ok(['apply', '--server-side', '--field-manager=alice', '-f', k.file('alice.yaml', configMap(ns, 'shared', { c: '1' }))]);
       expect(k.get(ns, 'configmap', 'shared').metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    });
+
+    it('applies many kinds; re-applying them (client- or server-side) is unchanged', () => {
+      const file = k.file('many.yaml', manyKinds(ns));
+      const created = k.ok(['apply', '-f', file]).trim().split('\n');
+      expect(created).toHaveLength(10);
+      for (const line of created) expect(line).toMatch(/ created$/);
+      for (const line of k.ok(['apply', '-f', file]).trim().split('\n')) expect(line).toMatch(/ unchanged$/);
+      for (const line of k.ok(['apply', '--server-side', '-f', file]).trim().split('\n')) expect(line).toMatch(/ serverside-applied$/);
+      const rv = k.get(ns, 'rolebinding', 'rb1').metadata.resourceVersion;
+      k.ok(['apply', '--server-side', '-f', file]);
+      expect(k.get(ns, 'rolebinding', 'rb1').metadata.resourceVersion).toBe(rv);
+      const svc = k.get(ns, 'service', 's1');
+      expect(svc.spec.ports).toEqual([
+        { name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' },
+        { name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' },
+      ]);
     });
 
     it('apply --dry-run=server and diff change nothing', () => {
