@@ -1,4 +1,3 @@
-import type { Entry } from '../raft/index.js';
 import { RaftNodeError } from './errors.js';
 
 interface Waiter<R> {
@@ -61,10 +60,16 @@ export class ProposalTracker<C, R> {
     return true;
   }
 
-  /** Our batch `id` was appended to the local log at this entry. */
-  seen(id: number, e: Entry): void {
+  /** Our batch `id` was appended to the local log at (index, term). */
+  seen(id: number, index: number, term: number): void {
     const b = this.inflight.get(id);
-    if (b) b.at = { index: e.index, term: e.term };
+    if (b) b.at = { index, term };
+  }
+
+  /** The engine refused batch `id` after it left the queue (a worker engine answers asynchronously). */
+  failBatch(id: number, err: Error): void {
+    const b = this.inflight.get(id);
+    if (b) this.fail(b, err);
   }
 
   /** Our batch `id` was applied with these results. */

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import WebSocket from 'ws';
+import { createServer, type Server } from 'node:https';
+import WebSocket, { WebSocketServer } from 'ws';
 import type { NodeId } from '../raft/index.js';
-import type { RaftNodeLogger } from './node.js';
+import type { RaftNodeLogger } from './engine.js';
 import type { FrameHandler, Transport } from './transport.js';
 
 /** The websocket path of the Raft transport on the API port. */
@@ -185,4 +186,22 @@ export function registerRaftTransport(app: FastifyInstance, transport: WsTranspo
       transport.accept(from, socket);
     },
   });
+}
+
+/**
+ * A peer listener of its own (`--peer-listen`; the engine worker uses it so Raft traffic never
+ * waits on the API thread): HTTPS that requires a client certificate from the cluster CA, with the
+ * websocket endpoint at RAFT_PATH. The node certificate serves here as well.
+ */
+export function listenRaftPeers(at: { host: string; port: number }, tls: { key: string; cert: string; ca: string }, transport: WsTransport): Server {
+  const server = createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: true });
+  const wss = new WebSocketServer({ server, path: RAFT_PATH, perMessageDeflate: false });
+  wss.on('connection', (socket, req) => {
+    const from = peerNodeId(req);
+    if (from === undefined) return socket.close(4403, 'a node certificate is required');
+    transport.accept(from, socket);
+  });
+  server.on('close', () => wss.close());
+  server.listen(at.port, at.host);
+  return server;
 }

@@ -1,0 +1,96 @@
+// Entry of the raft engine worker thread (see WorkerEngine): runs RaftEngine with the websocket
+// transport and its own peer listener, and relays host callbacks to the parent thread as messages.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Entry } from '../raft/index.js';
+import { RaftEngine, type EngineHost } from './engine.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
+import { WsTransport, listenRaftPeers } from './ws-transport.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+let applied = init.appliedIndex;
+let nextImage = 1;
+const images = new Map<number, { resolve: (v: { index: number; term: number }) => void; reject: (e: Error) => void }>();
+
+const host: EngineHost = {
+  appliedIndex: () => applied,
+  committed: (entries: Entry[]) => post({ t: 'committed', entries }),
+  installImage: (path, index, term) => {
+    // The parent installs it before any later entry; count it as applied here for snapshot decisions.
+    applied = Math.max(applied, index);
+    post({ t: 'install', path, index, term });
+  },
+  seen: (batch, index, term) => post({ t: 'seen', batch, index, term }),
+  readState: (ctx, index) => post({ t: 'readState', ctx, index }),
+  softState: (leader, role) => post({ t: 'soft', leader, role }),
+  confApplied: (cc, conf) => post({ t: 'conf', cc, conf }),
+  saveImage: (path) =>
+    new Promise((resolve, reject) => {
+      const id = nextImage++;
+      images.set(id, { resolve, reject });
+      post({ t: 'saveImage', id, path });
+    }),
+  failed: (err) => post({ t: 'failed', message: err.message }),
+};
+
+const logger = {
+  info: (msg: string, fields?: Record<string, unknown>) => post({ t: 'log', level: 'info', msg, fields }),
+  warn: (msg: string, fields?: Record<string, unknown>) => post({ t: 'log', level: 'warn', msg, fields }),
+};
+const transport = new WsTransport({ id: init.engine.id, tls: init.worker.tls, logger });
+const engine = new RaftEngine({ ...init.engine, bootstrap: init.engine.bootstrap ? new Map(init.engine.bootstrap) : undefined, transport, logger }, host);
+const server = listenRaftPeers(init.worker.listen, init.worker.tls, transport);
+let statusTimer: NodeJS.Timeout | undefined;
+
+port.on('message', (m: ToWorker) => {
+  switch (m.t) {
+    case 'start':
+      engine.start();
+      // Status for RaftNode.status() and /readyz; cheap, and only while running.
+      statusTimer = setInterval(() => post({ t: 'status', status: engine.status(), stats: { ...engine.stats } }), init.engine.tickMs ?? 100);
+      return;
+    case 'propose': {
+      const r = engine.propose(m.batch, m.data);
+      if (r === 'requeue') post({ t: 'proposeFailed', batch: m.batch, code: 'Dropped', message: 'no leader or leadership transfer in progress; retry' });
+      else if (r instanceof Error) post({ t: 'proposeFailed', batch: m.batch, code: 'Dropped', message: r.message });
+      return;
+    }
+    case 'readIndex':
+      engine.readIndex(m.ctx);
+      return;
+    case 'conf':
+      engine.proposeConfChange(m.cc);
+      return;
+    case 'transfer':
+      engine.transferLeadership(m.to);
+      return;
+    case 'applied':
+      applied = Math.max(applied, m.index);
+      return;
+    case 'imageSaved':
+      images.get(m.id)?.resolve({ index: m.index, term: m.term });
+      images.delete(m.id);
+      return;
+    case 'imageFailed':
+      images.get(m.id)?.reject(new Error(m.message));
+      images.delete(m.id);
+      return;
+    case 'snapshot':
+      engine.takeSnapshot().then(
+        (value) => post({ t: 'done', id: m.id, value }),
+        (err: Error) => post({ t: 'done', id: m.id, value: 0, error: err.message }),
+      );
+      return;
+    case 'stop':
+      clearInterval(statusTimer);
+      void engine
+        .stop(m.transfer)
+        .then(() => new Promise<void>((resolve) => server.close(() => resolve())))
+        .then(
+          () => post({ t: 'done', id: m.id, value: 0 }),
+          (err: Error) => post({ t: 'done', id: m.id, value: 0, error: err.message }),
+        );
+      return;
+  }
+});

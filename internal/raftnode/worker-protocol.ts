@@ -1,0 +1,37 @@
+// Messages between RaftNode's thread and the engine worker (structured clone: plain data only).
+import type { ConfChange, ConfState, Entry, NodeId, Role } from '../raft/index.js';
+import type { EngineOptions, EngineStats, EngineStatus } from './engine.js';
+import type { WorkerEngineOptions } from './worker-engine.js';
+
+export interface WorkerInit {
+  engine: Omit<EngineOptions, 'transport' | 'clock' | 'rand' | 'logger' | 'bootstrap'> & { bootstrap?: [NodeId, string][] };
+  worker: WorkerEngineOptions;
+  /** The state machine's applied index when the worker starts. */
+  appliedIndex: number;
+}
+
+export type ToWorker =
+  | { t: 'start' }
+  | { t: 'propose'; batch: number; data: Uint8Array }
+  | { t: 'readIndex'; ctx: Uint8Array }
+  | { t: 'conf'; cc: ConfChange }
+  | { t: 'transfer'; to: NodeId }
+  | { t: 'applied'; index: number }
+  | { t: 'imageSaved'; id: number; index: number; term: number }
+  | { t: 'imageFailed'; id: number; message: string }
+  | { t: 'snapshot'; id: number }
+  | { t: 'stop'; id: number; transfer: boolean };
+
+export type FromWorker =
+  | { t: 'committed'; entries: Entry[] }
+  | { t: 'install'; path: string | undefined; index: number; term: number }
+  | { t: 'seen'; batch: number; index: number; term: number }
+  | { t: 'readState'; ctx: Uint8Array; index: number }
+  | { t: 'soft'; leader: NodeId; role: Role }
+  | { t: 'conf'; cc: ConfChange; conf: ConfState }
+  | { t: 'saveImage'; id: number; path: string }
+  | { t: 'proposeFailed'; batch: number; code: string; message: string }
+  | { t: 'status'; status: EngineStatus; stats: EngineStats }
+  | { t: 'done'; id: number; value: number; error?: string }
+  | { t: 'log'; level: 'info' | 'warn'; msg: string; fields?: Record<string, unknown> }
+  | { t: 'failed'; message: string };
