@@ -2,7 +2,7 @@ import { ApiError } from '../errors.js';
 import type { Schema } from '../openapi/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../types.js';
 import { FieldSet, pathString } from './fieldset.js';
-import { fieldsOf, mergeApplied, removeAt, valueAt } from './walk.js';
+import { fieldsOf, mergeApplied, pathKey, removeAt, type FieldValues } from './walk.js';
 
 type Obj = Record<string, unknown>;
 
@@ -61,11 +61,13 @@ export function trackUpdate(old: KubeObject | undefined, next: KubeObject, ctx: 
   const incoming = next.metadata.managedFields ?? undefined;
   const base = incoming !== undefined && JSON.stringify(incoming) !== JSON.stringify(old?.metadata.managedFields) ? next : old;
   const list = owners(base);
-  const before = fieldsOf(old, ctx.schema);
-  const after = fieldsOf(next, ctx.schema);
+  const oldValues: FieldValues = new Map();
+  const newValues: FieldValues = new Map();
+  const before = fieldsOf(old, ctx.schema, oldValues);
+  const after = fieldsOf(next, ctx.schema, newValues);
   const changed = new FieldSet();
   for (const { path, leaf } of after.paths()) {
-    const differs = !before.has(path) || (leaf && JSON.stringify(valueAt(old, path, ctx.schema)) !== JSON.stringify(valueAt(next, path, ctx.schema)));
+    const differs = !before.has(path) || (leaf && !sameValue(oldValues, newValues, path));
     if (differs) changed.add(path);
   }
   const removed = [...before.paths()].filter(({ path }) => !after.has(path)).map((p) => p.path);
@@ -101,6 +103,10 @@ export function applyConfig(input: ApplyInput): KubeObject {
   const list = owners(live);
   const applied = fieldsOf(config, schema);
   let merged = mergeApplied(live ?? {}, config, schema) as KubeObject;
+  const liveValues: FieldValues = new Map();
+  const mergedValues: FieldValues = new Map();
+  fieldsOf(live, schema, liveValues);
+  fieldsOf(merged, schema, mergedValues);
   const conflicts: { manager: string; path: string[] }[] = [];
   for (const o of list) {
     if (sameSlot(o.entry, input.manager, 'Apply', input)) continue;
@@ -108,7 +114,7 @@ export function applyConfig(input: ApplyInput): KubeObject {
       if (!leaf || !o.set.has(path)) continue;
       // Against the merged result, not the config: an applied empty map ({}) merges into the
       // live one and changes nothing, so it conflicts with no owner of that map.
-      if (JSON.stringify(valueAt(live, path, schema)) !== JSON.stringify(valueAt(merged, path, schema))) conflicts.push({ manager: o.entry.manager ?? '', path });
+      if (!sameValue(liveValues, mergedValues, path)) conflicts.push({ manager: o.entry.manager ?? '', path });
     }
   }
   const reported = input.allowedConflicts ? conflicts.filter((c) => !input.allowedConflicts!.has(c.path)) : conflicts;
@@ -127,6 +133,13 @@ export function applyConfig(input: ApplyInput): KubeObject {
   }
   mine.set = applied;
   return withManaged(merged, serialize(list));
+}
+
+function sameValue(a: FieldValues, b: FieldValues, path: string[]): boolean {
+  const key = pathKey(path);
+  const x = a.get(key);
+  const y = b.get(key);
+  return x === y || JSON.stringify(x) === JSON.stringify(y);
 }
 
 function withManaged(obj: KubeObject, entries: ManagedFieldsEntry[]): KubeObject {

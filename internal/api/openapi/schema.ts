@@ -14,6 +14,14 @@ export interface ListSemantics {
 }
 
 export class Schema {
+  // Memoized navigation: patching and managedFields tracking walk the same schema paths for every
+  // field of every write, so each node resolves its body, children and list semantics once.
+  private resolved?: Raw;
+  private readonly children = new Map<string, Schema | undefined>();
+  private itemSchema?: { s: Schema | undefined };
+  private mapValues?: { s: Schema | undefined };
+  private listSemantics?: ListSemantics;
+
   constructor(
     readonly raw: Raw,
     private readonly resolveRef: (ref: string) => Raw | undefined,
@@ -21,6 +29,10 @@ export class Schema {
 
   /** The effective schema: follows $ref and single-element allOf wrappers (upstream's v3 style). */
   private get body(): Raw {
+    return (this.resolved ??= this.resolve());
+  }
+
+  private resolve(): Raw {
     let s = this.raw;
     for (let i = 0; i < 8; i++) {
       if (typeof s.$ref === 'string') {
@@ -52,13 +64,17 @@ export class Schema {
   field(name: string): Schema | undefined {
     const b = this.body;
     const props = b.properties as Raw | undefined;
-    if (props && Object.prototype.hasOwnProperty.call(props, name)) return this.wrap(props[name]);
-    if (b.additionalProperties && typeof b.additionalProperties === 'object') return this.wrap(b.additionalProperties);
+    if (props && Object.prototype.hasOwnProperty.call(props, name)) {
+      // Cached per declared property only: map keys (labels, data) are unbounded.
+      if (!this.children.has(name)) this.children.set(name, this.wrap(props[name]));
+      return this.children.get(name);
+    }
+    if (b.additionalProperties && typeof b.additionalProperties === 'object') return (this.mapValues ??= { s: this.wrap(b.additionalProperties) }).s;
     return undefined;
   }
 
   get items(): Schema | undefined {
-    return this.wrap(this.body.items);
+    return (this.itemSchema ??= { s: this.wrap(this.body.items) }).s;
   }
 
   /** Declared property names (empty for maps and free-form objects). */
@@ -101,6 +117,10 @@ export class Schema {
    * it, a merge strategy over scalars is a set, and anything else is atomic.
    */
   get list(): ListSemantics {
+    return (this.listSemantics ??= this.listOf());
+  }
+
+  private listOf(): ListSemantics {
     const b = this.body;
     const lt = b['x-kubernetes-list-type'];
     if (lt === 'map') return this.mapList((b['x-kubernetes-list-map-keys'] as string[]) ?? (this.patchMergeKey ? [this.patchMergeKey] : []));
