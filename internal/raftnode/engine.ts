@@ -67,6 +67,9 @@ export interface EngineLink {
 
 export interface EngineStats {
   readies: number;
+  /** Ticks so far, and the worst delay of a tick past its due time (ms): a busy thread shows here. */
+  ticks: number;
+  tickLateMaxMs: number;
   snapshotsTaken: number;
   snapshotsInstalled: number;
   snapshotsSent: number;
@@ -144,7 +147,7 @@ export class RaftEngine implements EngineLink {
   private snapshotting: Promise<void> | undefined;
   private readonly sendingSnapshot = new Set<NodeId>();
   private readonly leaderWaiters = new Set<(role: Role) => void>();
-  readonly stats: EngineStats = { readies: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 };
+  readonly stats: EngineStats = { readies: 0, ticks: 0, tickLateMaxMs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 };
 
   constructor(
     opts: EngineOptions,
@@ -315,8 +318,11 @@ export class RaftEngine implements EngineLink {
   }
 
   private scheduleTick(): void {
+    const due = this.clock.now() + this.tickMs;
     this.cancelTick = this.clock.setTimeout(() => {
       if (this.stopped) return;
+      this.stats.ticks++;
+      this.stats.tickLateMaxMs = Math.max(this.stats.tickLateMaxMs, this.clock.now() - due);
       this.core.tick();
       this.pump();
       this.scheduleTick();

@@ -57,10 +57,14 @@ describe('RaftNode with the engine on a worker thread', () => {
       expect(await follower.propose({ append: 'k', value: 'a' })).toBe('a');
       await new Promise((r) => setTimeout(r, 300)); // status reports reach this thread
       const termBefore = leader.status().term;
+      const ticksBefore = leader.stats.ticks;
       // All three nodes share this thread here, so this stalls every host; the engines keep ticking.
       busy(3000);
       expect(await leader.propose({ append: 'k', value: 'b' })).toBe('ab');
       await new Promise((r) => setTimeout(r, 300));
+      // About 66 ticks of 50 ms passed in the worker, on time, while this thread was stuck.
+      expect(leader.stats.ticks - ticksBefore).toBeGreaterThan(50);
+      expect(leader.stats.tickLateMaxMs).toBeLessThan(500);
       expect(leader.status().term).toBe(termBefore);
       expect(leader.isLeader()).toBe(true);
       await follower.readBarrier();

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeId } from '../../raft/index.js';
-import { RaftNode, isRaftNodeError, type RaftNodeLogger, type RaftNodeOptions, type Transport } from '../../raftnode/index.js';
+import { RaftNode, isRaftNodeError, type RaftNodeLogger, type RaftNodeOptions, type Transport, type WorkerEngineOptions } from '../../raftnode/index.js';
 import {
   StorageError,
   WatchHub,
@@ -33,7 +33,13 @@ export interface RaftSqliteBackendOptions {
   /** Folder of this node's files: state.db, raft.db, snapshots/. */
   dataDir: string;
   nodeId: NodeId;
-  transport: Transport;
+  /** Peer transport, for a Raft engine on this thread (tests: MemoryNetwork; or WsTransport on the API port). */
+  transport?: Transport;
+  /**
+   * Run the Raft engine on a worker thread with its own mTLS peer listener instead (production
+   * default for HA: long LISTs on this thread then never delay heartbeats).
+   */
+  worker?: WorkerEngineOptions;
   /** Founding members (id → peer address) for a new cluster; omit when joining. */
   bootstrap?: ReadonlyMap<NodeId, string>;
   /**
@@ -89,6 +95,7 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
       stateMachine: replica,
       codec: opCodec,
       transport: opts.transport,
+      worker: opts.worker,
       bootstrap: opts.bootstrap,
       clock,
       rand: opts.rand,
