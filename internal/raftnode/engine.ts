@@ -19,6 +19,7 @@ import { realClock, type Clock, type Rand } from '../util/index.js';
 import { peekEnvelope } from './codec.js';
 import { RaftNodeError } from './errors.js';
 import { SqliteLogStorage } from './log-store.js';
+import { nextRoleChange, type ClusterView } from './roles.js';
 import { SnapshotFiles, SnapshotReceiver, decodeDescriptor, encodeDescriptor, imageName, sendSnapshot } from './snapshots.js';
 import { FrameKind, decodeFrame, encodeFrame, type Transport } from './transport.js';
 
@@ -87,8 +88,9 @@ export interface EngineStatus {
   voters: NodeId[];
   learners: NodeId[];
   members: Record<string, string>;
-  /** On the leader: each member's replicated index. */
-  progress?: Record<string, { match: number; state: string; recentActive: boolean }>;
+  domains: Record<string, string>;
+  /** On the leader: each member's replicated index and ms since it was last heard from. */
+  progress?: Record<string, { match: number; state: string; recentActive: boolean; lastHeardMsAgo?: number }>;
 }
 
 export interface EngineOptions {
@@ -104,13 +106,27 @@ export interface EngineOptions {
   snapshotEntries?: number;
   trailingEntries?: number;
   snapshotChunkBytes?: number;
+  /** Automatic roles on the leader (voters, standbys, promotion on voter loss); off when unset. */
+  roles?: RolesOptions;
   logger?: RaftNodeLogger;
+}
+
+export interface RolesOptions {
+  /** Voters wanted from 3 members on: 3 (default) or 5. */
+  voters?: 3 | 5;
+  /** A voter not heard from for this long counts as offline and is replaced. Default 30000 ms. */
+  graceMs?: number;
+  /** How often the leader reconsiders roles. Default 2000 ms. */
+  intervalMs?: number;
+  /** A standby within this many entries of the leader's log counts as caught up. Default 100. */
+  maxLagEntries?: number;
 }
 
 interface ConfPoint {
   index: number;
   confState: ConfState;
   members: Map<NodeId, string>;
+  domains: Map<NodeId, string>;
 }
 
 /**
@@ -135,6 +151,8 @@ export class RaftEngine implements EngineLink {
   private readonly trailingEntries: number;
   private readonly chunkBytes: number;
   private members = new Map<NodeId, string>();
+  /** Failure domains declared by members (from their conf-change context and snapshots). */
+  private domains = new Map<NodeId, string>();
   private confState: ConfState;
   /** Configurations applied since the last snapshot, to describe the next one. */
   private confHistory: ConfPoint[] = [];
@@ -147,6 +165,11 @@ export class RaftEngine implements EngineLink {
   private snapshotting: Promise<void> | undefined;
   private readonly sendingSnapshot = new Set<NodeId>();
   private readonly leaderWaiters = new Set<(role: Role) => void>();
+  private readonly roles: Required<RolesOptions> | undefined;
+  /** When the leader last heard from each peer (roles: online means heard within graceMs). */
+  private readonly lastHeard = new Map<NodeId, number>();
+  private roleChangeUntil = 0;
+  private ticksToRoles = 0;
   readonly stats: EngineStats = { readies: 0, ticks: 0, tickLateMaxMs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 };
 
   constructor(
@@ -162,6 +185,7 @@ export class RaftEngine implements EngineLink {
     this.snapshotEntries = opts.snapshotEntries ?? 10_000;
     this.trailingEntries = opts.trailingEntries ?? 5000;
     this.chunkBytes = opts.snapshotChunkBytes ?? 1 << 20;
+    this.roles = opts.roles && { voters: opts.roles.voters ?? 3, graceMs: opts.roles.graceMs ?? 30_000, intervalMs: opts.roles.intervalMs ?? 2000, maxLagEntries: opts.roles.maxLagEntries ?? 100 };
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.storage = new SqliteLogStorage(join(opts.dataDir, 'raft.db'));
     this.files = new SnapshotFiles(join(opts.dataDir, 'snapshots'));
@@ -172,6 +196,7 @@ export class RaftEngine implements EngineLink {
     const snap = this.storage.snapshot();
     this.confState = snap.metadata.confState;
     this.members = new Map(decodeDescriptor(snap.data).members);
+    this.domains = new Map(decodeDescriptor(snap.data).domains ?? []);
     // The state DB lags the snapshot only if it lost writes (it need not fsync: the log is the
     // record) or a crash came between persisting a received snapshot and installing it.
     if (host.appliedIndex() < snap.metadata.index) this.installImage(snap);
@@ -241,9 +266,16 @@ export class RaftEngine implements EngineLink {
       voters: [...st.config.voters],
       learners: [...st.config.learners],
       members: Object.fromEntries([...this.members].map(([id, a]) => [String(id), a])),
+      domains: Object.fromEntries([...this.domains].map(([id, d]) => [String(id), d])),
     };
     if (st.progress) {
-      out.progress = Object.fromEntries([...st.progress].map(([id, p]) => [String(id), { match: p.match, state: p.state, recentActive: p.recentActive }]));
+      const now = this.clock.now();
+      out.progress = Object.fromEntries(
+        [...st.progress].map(([id, p]) => {
+          const heard = this.lastHeard.get(id);
+          return [String(id), { match: p.match, state: p.state, recentActive: p.recentActive, ...(id !== this.id && heard !== undefined ? { lastHeardMsAgo: now - heard } : {}) }];
+        }),
+      );
     }
     return out;
   }
@@ -298,6 +330,7 @@ export class RaftEngine implements EngineLink {
       this.log.warn('dropping a malformed frame', { from, err: (err as Error).message });
       return;
     }
+    this.lastHeard.set(from, this.clock.now());
     if (f.kind === FrameKind.Messages) {
       this.input(() => {
         for (const m of f.messages) {
@@ -325,6 +358,7 @@ export class RaftEngine implements EngineLink {
       this.stats.tickLateMaxMs = Math.max(this.stats.tickLateMaxMs, this.clock.now() - due);
       this.core.tick();
       this.pump();
+      this.maybeChangeRoles();
       this.scheduleTick();
     }, this.tickMs);
   }
@@ -366,6 +400,8 @@ export class RaftEngine implements EngineLink {
       if (origin === this.id) this.host.seen(batch, e.index, e.term);
     }
     if (rd.softState) {
+      // A new leader gives every peer a full grace period before judging it offline.
+      if (rd.softState.role === 'leader' && this.role !== 'leader') for (const id of this.members.keys()) this.lastHeard.set(id, this.clock.now());
       this.leader = rd.softState.leader;
       this.role = rd.softState.role;
       this.host.softState(this.leader, this.role);
@@ -414,11 +450,43 @@ export class RaftEngine implements EngineLink {
   private applyConfChange(e: Entry): void {
     const cc = decodeConfChange(e.data);
     this.confState = this.core.applyConfChange(cc);
-    if (cc.type === 'removeNode') this.members.delete(cc.nodeId);
-    else if (cc.context && cc.context.length > 0) this.members.set(cc.nodeId, (JSON.parse(Buffer.from(cc.context).toString('utf8')) as { address: string }).address);
-    this.confHistory.push({ index: e.index, confState: this.confState, members: new Map(this.members) });
+    if (cc.type === 'removeNode') {
+      this.members.delete(cc.nodeId);
+      this.domains.delete(cc.nodeId);
+    } else if (cc.context && cc.context.length > 0) {
+      const ctx = JSON.parse(Buffer.from(cc.context).toString('utf8')) as { address?: string; domain?: string };
+      if (ctx.address) this.members.set(cc.nodeId, ctx.address);
+      if (ctx.domain) this.domains.set(cc.nodeId, ctx.domain);
+    }
+    this.confHistory.push({ index: e.index, confState: this.confState, members: new Map(this.members), domains: new Map(this.domains) });
     this.transport.setPeers(this.peerAddresses());
+    this.roleChangeUntil = 0;
     this.host.confApplied(cc, this.confState);
+  }
+
+  /** The leader's role manager: at most one membership change in flight, decided by nextRoleChange. */
+  private maybeChangeRoles(): void {
+    const r = this.roles;
+    if (!r || this.role !== 'leader' || this.stopped) return;
+    if (--this.ticksToRoles > 0) return;
+    this.ticksToRoles = Math.max(1, Math.round(r.intervalMs / this.tickMs));
+    const now = this.clock.now();
+    if (now < this.roleChangeUntil) return;
+    const st = this.core.status();
+    const online = new Set<NodeId>([this.id]);
+    const caughtUp = new Set<NodeId>([this.id]);
+    for (const [id, p] of st.progress ?? []) {
+      if (id !== this.id && now - (this.lastHeard.get(id) ?? 0) <= r.graceMs) online.add(id);
+      if (p.match >= st.lastIndex - r.maxLagEntries) caughtUp.add(id);
+    }
+    const view: ClusterView = { leader: this.id, voters: st.config.voters, learners: st.config.learners, online, caughtUp, domains: this.domains };
+    const change = nextRoleChange(view, { voters: r.voters });
+    if (!change) return;
+    const res = this.core.proposeConfChange(change);
+    this.log.info('changing roles', { change: `${change.type} ${change.nodeId}`, accepted: res.ok, offline: st.config.voters.filter((v) => !online.has(v)) });
+    // Cleared when the change is applied; the deadline covers a change lost with a leader change.
+    if (res.ok) this.roleChangeUntil = now + r.graceMs;
+    this.schedulePump();
   }
 
   private installSnapshot(snap: Snapshot): void {
@@ -426,6 +494,7 @@ export class RaftEngine implements EngineLink {
     this.confState = snap.metadata.confState;
     const d = decodeDescriptor(snap.data);
     this.members = new Map(d.members);
+    this.domains = new Map(d.domains ?? []);
     this.confHistory = [];
     this.transport.setPeers(this.peerAddresses());
     this.files.prune(new Set(d.file ? [d.file] : []));
@@ -471,7 +540,7 @@ export class RaftEngine implements EngineLink {
       const sealed = await this.files.seal(temp, index);
       if (this.stopped) return prev.metadata.index;
       const conf = this.confAt(index);
-      this.storage.createSnapshot(index, conf.confState, encodeDescriptor({ ...sealed, members: [...conf.members] }));
+      this.storage.createSnapshot(index, conf.confState, encodeDescriptor({ ...sealed, members: [...conf.members], domains: [...conf.domains] }));
       this.confHistory = this.confHistory.filter((h) => h.index > index);
       const compactTo = index - this.trailingEntries;
       if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
@@ -486,11 +555,12 @@ export class RaftEngine implements EngineLink {
     }
   }
 
-  private confAt(index: number): { confState: ConfState; members: Map<NodeId, string> } {
+  private confAt(index: number): Omit<ConfPoint, 'index'> {
     let found: ConfPoint | undefined;
     for (const h of this.confHistory) if (h.index <= index) found = h;
     if (found) return found;
     const snap = this.storage.snapshot();
-    return { confState: snap.metadata.confState, members: new Map(decodeDescriptor(snap.data).members) };
+    const d = decodeDescriptor(snap.data);
+    return { confState: snap.metadata.confState, members: new Map(d.members), domains: new Map(d.domains ?? []) };
   }
 }

@@ -148,3 +148,40 @@ describe('RaftNode: three nodes', () => {
     expect(n4.status().members).toMatchObject({ '4': 'mem://4', '1': 'mem://1' });
   });
 });
+
+describe('RaftNode: automatic roles', () => {
+  const roles = { graceMs: 300, intervalMs: 20 };
+
+  it('grows from one node: members that join as standbys are promoted up to 3 voters, the 4th stays standby', async () => {
+    c = new TestCluster({ roles });
+    const n1 = c.start(1, [1]);
+    await n1.waitForLeader();
+    for (const id of [2, 3, 4]) {
+      c.start(id);
+      await n1.changeMembership({ type: 'addLearner', nodeId: id }, `mem://${id}`);
+    }
+    await until(() => n1.status().voters.length === 3, 5000, '3 voters');
+    await new Promise((r) => setTimeout(r, 200));
+    const st = n1.status();
+    expect(st.voters).toEqual([1, 2, 3]);
+    expect(st.learners).toEqual([4]);
+  });
+
+  it('replaces a voter that stays unreachable past the grace period with a caught-up standby', async () => {
+    c = new TestCluster({ roles });
+    for (const id of [1, 2, 3]) c.start(id, [1, 2, 3]);
+    const leader = await c.leader();
+    c.start(4);
+    await leader.changeMembership({ type: 'addLearner', nodeId: 4 }, 'mem://4');
+    await leader.propose(set('a', '1'));
+    const dead = [1, 2, 3].find((id) => id !== leader.id)!;
+    await c.stop(dead);
+    await until(() => leader.status().voters.includes(4) && leader.status().learners.includes(dead), 5000, 'promotion and demotion');
+    expect(leader.status().voters).toHaveLength(3);
+    // The demoted node comes back as a standby and catches up; roles stay as they are.
+    const back = c.start(dead);
+    await until(() => back.kv.data.get('a') === '1', 5000, 'returned node catches up');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(leader.status().learners).toEqual([dead]);
+  });
+});

@@ -1,7 +1,7 @@
 import { NONE, type ConfChange, type ConfState, type Entry, type NodeId, type Role } from '../raft/index.js';
 import { realClock, type Clock, type Rand } from '../util/index.js';
 import { decodeEnvelope, encodeEnvelope } from './codec.js';
-import { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type RaftNodeLogger } from './engine.js';
+import { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type RaftNodeLogger, type RolesOptions } from './engine.js';
 import { RaftNodeError } from './errors.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadBarriers } from './read-barrier.js';
@@ -73,6 +73,8 @@ export interface RaftNodeOptions<C, R> {
   /** Most commands in one entry. Default 1000. */
   maxBatchCommands?: number;
   snapshotChunkBytes?: number;
+  /** Automatic roles (voters/standbys, promotion when a voter is lost), run by the leader. Off when unset. */
+  roles?: RolesOptions;
   logger?: RaftNodeLogger;
 }
 
@@ -132,6 +134,7 @@ export class RaftNode<C, R> implements EngineHost {
       snapshotEntries: opts.snapshotEntries,
       trailingEntries: opts.trailingEntries,
       snapshotChunkBytes: opts.snapshotChunkBytes,
+      roles: opts.roles,
       logger: opts.logger,
     };
     if (opts.worker) {
@@ -170,12 +173,12 @@ export class RaftNode<C, R> implements EngineHost {
   }
 
   /**
-   * Proposes a membership change (address = the node's peer address, for additions) and resolves
-   * with the new configuration once it is applied here.
+   * Proposes a membership change (address = the node's peer address and domain = its failure
+   * domain, for additions) and resolves with the new configuration once it is applied here.
    */
-  changeMembership(cc: ConfChange, address?: string, timeoutMs = this.proposalTimeoutMs): Promise<ConfState> {
+  changeMembership(cc: ConfChange, address?: string, timeoutMs = this.proposalTimeoutMs, domain?: string): Promise<ConfState> {
     if (this.stopped) return Promise.reject(this.stoppedError());
-    const change: ConfChange = address ? { ...cc, context: Buffer.from(JSON.stringify({ address })) } : cc;
+    const change: ConfChange = address || domain ? { ...cc, context: Buffer.from(JSON.stringify({ address, domain })) } : cc;
     const r = this.engine.proposeConfChange(change);
     if (!r.ok) return Promise.reject(new RaftNodeError(r.reason === 'noLeader' ? 'NoLeader' : 'Dropped', `membership change refused: ${r.reason}`));
     return new Promise((resolve, reject) =>

@@ -17,6 +17,8 @@ export interface SnapshotDescriptor {
   size: number;
   sha256: string;
   members: [NodeId, string][];
+  /** Failure domains members declared (absent in older descriptors). */
+  domains?: [NodeId, string][];
 }
 
 export function encodeDescriptor(d: SnapshotDescriptor): Uint8Array {

@@ -43,7 +43,7 @@ export class WorkerEngine implements EngineLink {
       appliedIndex: host.appliedIndex(),
     };
     this.cached = {
-      status: { id: opts.id, role: 'follower', leader: NONE, term: 0, commit: 0, applied: init.appliedIndex, lastIndex: 0, snapshotIndex: 0, voters: [], learners: [], members: {} },
+      status: { id: opts.id, role: 'follower', leader: NONE, term: 0, commit: 0, applied: init.appliedIndex, lastIndex: 0, snapshotIndex: 0, voters: [], learners: [], members: {}, domains: {} },
       stats: { readies: 0, ticks: 0, tickLateMaxMs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 },
     };
     this.worker = spawn(init);

@@ -26,7 +26,7 @@ import { SqliteReplica } from './replica.js';
 /** Raft timing and snapshot knobs passed through to the driver. */
 export type RaftTuning = Pick<
   RaftNodeOptions<Op, OpResult>,
-  'tickMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'trailingEntries' | 'proposalTimeoutMs' | 'readTimeoutMs' | 'maxBatchCommands' | 'snapshotChunkBytes'
+  'tickMs' | 'electionTicks' | 'heartbeatTicks' | 'snapshotEntries' | 'trailingEntries' | 'proposalTimeoutMs' | 'readTimeoutMs' | 'maxBatchCommands' | 'snapshotChunkBytes' | 'roles'
 >;
 
 export interface RaftSqliteBackendOptions {
