@@ -141,8 +141,20 @@ export async function streamHttpWatch(
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   res.on('close', () => session.abort());
+  // Events that become ready in the same tick (one commit's batch) leave in one socket write:
+  // each write is otherwise its own TLS record and syscall, per event and per watcher.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   const write = async (ev: unknown) => {
     if (res.destroyed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     if (!res.write(`${JSON.stringify(ev)}\n`)) await waitDrain(res, session.signal);
   };
   try {

@@ -45,7 +45,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
     allowBookmarks: wo.allowBookmarks ?? false,
     queueLimit: d.queueLimit,
     bookmarkIntervalMs: d.bookmarkIntervalMs,
-    copy: (ev) => ({ ...ev, object: d.copy(ev.object), ...(ev.prevObject ? { prevObject: d.copy(ev.prevObject) } : {}) }),
+    copy: (ev) => copyEvent(ev, d.copy),
   });
   // --- synchronous from here to registration ---
   if (initial) {
@@ -67,4 +67,19 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
   } finally {
     d.watchers.delete(w);
   }
+}
+
+/**
+ * A private copy of an event for one watcher. The previous object is copied only when read: the
+ * API watch never reads it, and copying it for every watcher of every MODIFIED/DELETED doubled the
+ * per-watcher decode work of a fan-out.
+ */
+function copyEvent(ev: ObjectEvent, copy: (o: KubeObject) => KubeObject): ObjectEvent {
+  const out: ObjectEvent = { ...ev, object: copy(ev.object) };
+  const prev = ev.prevObject;
+  if (prev) {
+    let copied: KubeObject | undefined;
+    Object.defineProperty(out, 'prevObject', { enumerable: true, configurable: true, get: () => (copied ??= copy(prev)) });
+  }
+  return out;
 }
