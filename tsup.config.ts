@@ -3,7 +3,8 @@ import { defineConfig } from 'tsup';
 // One bundle for the whole binary: cmd/index.ts is the oclif command map and the entry point.
 // Native and large runtime dependencies stay external and are installed with `npm ci --omit=dev`.
 export default defineConfig({
-  entry: { 'cmd/index': 'cmd/index.ts' },
+  // The Raft engine's worker thread loads its own entry, next to the main bundle (raftnode/worker-engine.ts).
+  entry: { 'cmd/index': 'cmd/index.ts', 'cmd/engine-worker': 'internal/raftnode/engine-worker.ts' },
   outDir: 'dist',
   format: ['esm'],
   platform: 'node',

@@ -10,19 +10,33 @@ export default class Server extends Command {
     'data-dir': Flags.string({ description: 'where the datastore, certificates and kubeconfig live', default: './kplane-data' }),
     listen: Flags.string({ description: 'HOST:PORT to serve the API on', default: '0.0.0.0:6443' }),
     'advertise-address': Flags.string({ description: 'address other nodes and clients use to reach this one (added to the certificate)' }),
-    datastore: Flags.string({ description: 'storage backend', options: ['sqlite', 'memory'], default: 'sqlite' }),
+    datastore: Flags.string({ description: 'storage backend', options: ['sqlite', 'memory', 'raftsqlite'], default: 'sqlite' }),
+    // raftsqlite (replicated datastore) flags
+    'peer-listen': Flags.string({ description: 'raftsqlite: HOST:PORT for Raft traffic between nodes (mutual TLS)', default: '0.0.0.0:6444' }),
+    voters: Flags.integer({ description: 'raftsqlite: voters from 3 nodes on (3 or 5)', default: 3 }),
+    'failure-domain': Flags.string({ description: 'raftsqlite: failure domain of this node (voters spread across domains)' }),
+    'heartbeat-interval': Flags.integer({ description: 'raftsqlite: Raft heartbeat interval in ms', default: 100 }),
+    'election-timeout': Flags.integer({ description: 'raftsqlite: Raft election timeout in ms (randomized up to twice this)', default: 1000 }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Server);
     const { host, port } = parseListen(flags.listen);
+    if (flags.voters !== 3 && flags.voters !== 5) throw new ConfigError(`--voters must be 3 or 5, got ${flags.voters}`);
     const server = await startServer({
       dataDir: flags['data-dir'],
       host,
       port,
       advertiseAddress: flags['advertise-address'],
-      datastore: flags.datastore as 'sqlite' | 'memory',
+      datastore: flags.datastore as 'sqlite' | 'memory' | 'raftsqlite',
+      raft: {
+        peerListen: parseListen(flags['peer-listen']),
+        voters: flags.voters === 5 ? 5 : 3,
+        failureDomain: flags['failure-domain'],
+        heartbeatMs: flags['heartbeat-interval'],
+        electionMs: flags['election-timeout'],
+      },
       logLevel: flags['log-level'],
     });
     let stopping = false;

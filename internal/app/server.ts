@@ -7,6 +7,8 @@ import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePre
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
 import { ensureCredentials, writeAdminKubeconfig } from './credentials.js';
+import type { KeyPair } from './pki.js';
+import { openRaftDatastore, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
 
@@ -15,7 +17,9 @@ export interface ServerOptions {
   host: string;
   port: number;
   advertiseAddress?: string;
-  datastore: 'sqlite' | 'memory';
+  datastore: 'sqlite' | 'memory' | 'raftsqlite';
+  /** raftsqlite only: the Raft peer listener and timing (see raft-datastore.ts). */
+  raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress'>;
   logLevel?: string;
 }
 
@@ -28,8 +32,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function openBackend(opts: ServerOptions): Backend {
+function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backend {
   if (opts.datastore === 'memory') return createMemoryBackend();
+  // raftsqlite: the replicated store (raft-datastore.ts); its engine runs on a worker thread.
+  if (opts.datastore === 'raftsqlite') {
+    return openRaftDatastore({ peerListen: { host: '0.0.0.0', port: 6444 }, ...opts.raft, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress }, ca, log);
+  }
   const dir = join(opts.dataDir, 'db');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return createSqliteBackend({ path: join(dir, 'state.db') });
@@ -43,10 +51,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? opts.logLevel ?? 'info' });
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const creds = ensureCredentials(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
-  const backend = openBackend(opts);
+  const backend = openBackend(opts, creds.ca, log);
   // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
   // per resource (fed by one backend watch each); writes go straight to the store.
-  const cache = createWatchCacheRouter({ inner: createObjectStore(backend), backend });
+  const cache = createWatchCacheRouter({ inner: createObjectStore(backend), backend, shareObjects: true });
   const services = new ServiceTracker();
   const registry = createRegistry({
     definitions: builtinDefinitions({ serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services.values() as { spec?: unknown }[]) }) }),

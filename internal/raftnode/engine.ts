@@ -220,6 +220,8 @@ export class RaftEngine implements EngineLink {
   start(): void {
     this.transport.setPeers(this.peerAddresses());
     this.transport.start((from, frame) => this.onFrame(from, frame));
+    // The only voter need not wait an election timeout to lead (a one-node cluster starts at once).
+    if (this.confState.voters.length === 1 && this.confState.voters[0] === this.id) this.core.campaign();
     this.scheduleTick();
     this.schedulePump();
   }

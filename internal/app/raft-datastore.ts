@@ -1,0 +1,75 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import type pino from 'pino';
+import { createRaftSqliteBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
+import { ConfigError } from '../util/index.js';
+import { pkiPaths, servingNames } from './credentials.js';
+import { issueCert, type KeyPair } from './pki.js';
+
+export interface RaftDatastoreOptions {
+  dataDir: string;
+  /** HOST:PORT the Raft peer listener binds (a worker thread serves it). */
+  peerListen: { host: string; port: number };
+  advertiseAddress?: string;
+  /** Voters wanted from 3 nodes on. */
+  voters?: 3 | 5;
+  failureDomain?: string;
+  heartbeatMs?: number;
+  electionMs?: number;
+}
+
+/**
+ * Opens the replicated datastore of this node (the first node of a new cluster: node id 1, the
+ * founding member). The Raft engine runs on a worker thread with its own mutual-TLS peer listener,
+ * using a node certificate signed by the cluster CA (pki/node.crt).
+ */
+export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: pino.Logger): RaftSqliteBackend {
+  const dbDir = join(opts.dataDir, 'db');
+  mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+  const idFile = join(dbDir, 'node-id');
+  if (!existsSync(idFile)) writeFileSync(idFile, '1\n', { mode: 0o600 });
+  const nodeId = Number(readFileSync(idFile, 'utf8').trim());
+  if (!Number.isSafeInteger(nodeId) || nodeId <= 0) throw new ConfigError(`${idFile}: not a node id`);
+  const host = opts.advertiseAddress ?? firstAddress();
+  const cert = ensureNodeCert(opts.dataDir, ca, nodeId, host);
+  const peer = `https://${host.includes(':') ? `[${host}]` : host}:${opts.peerListen.port}`;
+  const heartbeatMs = opts.heartbeatMs ?? 100;
+  const electionMs = opts.electionMs ?? 1000;
+  if (electionMs < 2 * heartbeatMs) throw new ConfigError('--election-timeout must be at least twice --heartbeat-interval');
+  return createRaftSqliteBackend({
+    dataDir: dbDir,
+    nodeId,
+    worker: { tls: { key: cert.keyPem, cert: cert.certPem, ca: ca.certPem }, listen: opts.peerListen },
+    bootstrap: new Map([[nodeId, peer]]),
+    raft: { tickMs: heartbeatMs, electionTicks: Math.max(2, Math.round(electionMs / heartbeatMs)), roles: { voters: opts.voters ?? 3 } },
+    logger: { info: (msg, fields) => log.info(fields ?? {}, msg), warn: (msg, fields) => log.warn(fields ?? {}, msg) },
+  });
+}
+
+/** The node certificate: client and server, CN kplane-node-<id>, O kplane:nodes, the serving names plus `host`. */
+function ensureNodeCert(dataDir: string, ca: KeyPair, id: number, host: string): KeyPair {
+  const dir = pkiPaths(dataDir).dir;
+  const certPath = join(dir, 'node.crt');
+  const keyPath = join(dir, 'node.key');
+  const names = servingNames(host);
+  if (existsSync(certPath) && existsSync(keyPath)) {
+    const kp = { certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(keyPath, 'utf8') };
+    const x = new X509Certificate(kp.certPem);
+    if (x.subject.includes(`CN=${nodeCommonName(id)}`) && (x.subjectAltName ?? '').includes(host)) return kp;
+  }
+  if (!ca.keyPem) throw new ConfigError('this node has no node certificate and no CA key to issue one');
+  const kp = issueCert(ca, { subject: { commonName: nodeCommonName(id), organizations: [NODE_GROUP] }, client: true, server: true, ...names });
+  writeFileSync(keyPath, kp.keyPem, { mode: 0o600 });
+  writeFileSync(certPath, kp.certPem, { mode: 0o644 });
+  return kp;
+}
+
+function firstAddress(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  }
+  return '127.0.0.1';
+}
