@@ -3,3 +3,4 @@
 export * from './schema.js';
 export * from './builtin.js';
 export * from './unknown-fields.js';
+export * from './type-errors.js';

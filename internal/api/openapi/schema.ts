@@ -53,6 +53,30 @@ export class Schema {
     return raw && typeof raw === 'object' ? new Schema(raw as Raw, this.resolveRef) : undefined;
   }
 
+  /** The component this schema refers to ("io.k8s.api.core.v1.Container"), if it is a reference. */
+  get refName(): string | undefined {
+    const allOf = this.raw.allOf as Raw[] | undefined;
+    const ref = this.raw.$ref ?? (Array.isArray(allOf) && allOf.length === 1 ? allOf[0]!.$ref : undefined);
+    return typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : undefined;
+  }
+
+  /** The declared format (int32, int64, date-time, byte…). */
+  get format(): string | undefined {
+    const f = this.body.format;
+    return typeof f === 'string' ? f : undefined;
+  }
+
+  /** True for a map (additionalProperties with a schema) rather than a struct. */
+  get isMap(): boolean {
+    const ap = this.body.additionalProperties;
+    return !!ap && typeof ap === 'object' && !this.body.properties;
+  }
+
+  /** True when the schema declares properties (a struct). */
+  get hasProperties(): boolean {
+    return !!this.body.properties;
+  }
+
   get type(): string | undefined {
     const b = this.body;
     if (typeof b.type === 'string') return b.type;

@@ -26,6 +26,8 @@ const CASES: [string, PatchType, unknown, number, { fieldManager?: string; force
   ['apply renaming the object', 'apply', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'other' } }, 400, { fieldManager: 'm' }],
   ['force on a merge patch', 'merge', { spec: { replicas: 2 } }, 422, { force: true }],
   ['merge patch failing validation', 'merge', { spec: { replicas: -1 } }, 422],
+  ['merge patch giving a field the wrong JSON type', 'merge', { spec: { replicas: 'two' } }, 422],
+  ['apply giving a field the wrong JSON type', 'apply', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { paused: 'yes' } }, 400, { fieldManager: 'm' }],
 ];
 
 describe('malformed patches', () => {

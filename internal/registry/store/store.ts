@@ -4,6 +4,8 @@ import {
   applyPatch,
   apiVersionOf,
   fieldErrors,
+  findTypeMismatch,
+  typeMismatchMessage,
   type KubeList,
   type KubeObject,
   type WatchEvent,
@@ -63,6 +65,7 @@ export class GenericStore implements ResourceStore {
   private async createObject(ctx: StoreContext, body: KubeObject, params: WriteParams, record: boolean): Promise<WriteOutcome> {
     const def = this.definition;
     let obj = ownCopy(body);
+    checkTypes(def, obj, 'body');
     const warnings = checkUnknownFields(def, ctx, obj, params);
     this.placeInNamespace(ctx, obj);
     fillCreateMeta(def, obj, ctx.now, this.deps.newUid);
@@ -143,6 +146,7 @@ export class GenericStore implements ResourceStore {
   async update(ctx: StoreContext, name: string, body: KubeObject, params: WriteParams, sub?: SubresourceDefinition): Promise<WriteOutcome> {
     const def = this.definition;
     const strategy = subresourceStrategy(def, sub);
+    checkTypes(def, body, 'body');
     const warnings = sub ? [] : checkUnknownFields(def, ctx, body, params);
     this.checkIdentity(ctx, name, body);
     const onMissing =
@@ -172,6 +176,7 @@ export class GenericStore implements ResourceStore {
         ? applyTo(def, ctx, old, patch, !!params.force, sub?.name)
         : (applyPatch(patchType, old as Record<string, unknown>, patch, opts) as KubeObject);
       const obj = ownCopy(patched);
+      checkTypes(def, obj, apply ? 'body' : 'patch');
       if (!sub) warnings = checkUnknownFields(def, ctx, obj, params);
       this.checkIdentity(ctx, name, obj);
       return obj;
@@ -319,6 +324,21 @@ function subresourceStrategy(def: ResourceDefinition, sub: SubresourceDefinition
   if (sub.strategy) return sub.strategy;
   if (sub.name === 'status') return statusStrategy(def.strategy);
   throw apiErrors.methodNotAllowed();
+}
+
+/**
+ * A built-in object must have the JSON types its Go struct decodes (custom resources are checked
+ * against their CRD schema by the strategy). A body that does not fit is 400 "cannot be handled
+ * as a <Kind>"; a patch whose result does not fit is 422 on "patch", as upstream reports them.
+ */
+function checkTypes(def: ResourceDefinition, obj: KubeObject, from: 'body' | 'patch'): void {
+  if (def.custom) return;
+  const schema = schemaFor(def);
+  const m = schema && findTypeMismatch(schema, obj, def.kind);
+  if (!m) return;
+  const text = typeMismatchMessage(m);
+  if (from === 'body') throw apiErrors.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${text}`);
+  throw invalidError({ kind: '', group: '' }, '', [fieldErrors.invalid('patch', JSON.stringify(obj), text)]);
 }
 
 /**

@@ -1,0 +1,124 @@
+import type { Schema } from './schema.js';
+
+/**
+ * The first value whose JSON type the schema does not allow, as Go's JSON decoder reports it when
+ * the apiserver decodes a built-in object (so a ConfigMap with `data: {a: 1}` is refused instead
+ * of being stored and breaking typed clients later). Only clear mismatches count: untyped schemas
+ * (Quantity, IntOrString, JSON, RawExtension), preserve-unknown-fields and nulls accept anything.
+ */
+export interface TypeMismatch {
+  /** JSON field names from the root joined by "." (no list indexes), as Go prints them. */
+  field: string;
+  /** The innermost struct holding the field ("Container"; the kind at the top level). */
+  struct: string;
+  /** What was sent: "number", "number 1.5", "string", "bool", "array", "object". */
+  value: string;
+  /** The Go type expected: "string", "int32", "[]v1.Container", "map[string]string"… */
+  goType: string;
+}
+
+export function findTypeMismatch(schema: Schema, obj: unknown, rootStruct: string): TypeMismatch | undefined {
+  if (!isObj(obj)) return undefined;
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    const sub = schema.field(k);
+    const m = sub && check(sub, v, k, rootStruct);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** Go's text: `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`. */
+export function typeMismatchMessage(m: TypeMismatch): string {
+  return `json: cannot unmarshal ${m.value} into Go struct field ${m.struct}.${m.field} of type ${m.goType}`;
+}
+
+function check(schema: Schema, v: unknown, field: string, struct: string): TypeMismatch | undefined {
+  if (v === null || v === undefined || schema.isIntOrString || schema.acceptsAnyField && !schema.isMap) return undefined;
+  const type = schema.type;
+  const miss = (): TypeMismatch => ({ field, struct, value: jsonKind(v), goType: goType(schema) });
+  switch (type) {
+    case 'string':
+      return typeof v === 'string' ? undefined : miss();
+    case 'boolean':
+      return typeof v === 'boolean' ? undefined : miss();
+    case 'number':
+      return typeof v === 'number' ? undefined : miss();
+    case 'integer':
+      if (typeof v !== 'number') return miss();
+      return Number.isInteger(v) ? undefined : { ...miss(), value: `number ${v}` };
+    case 'array': {
+      if (!Array.isArray(v)) return miss();
+      const items = schema.items;
+      if (!items) return undefined;
+      for (const x of v) {
+        const m = check(items, x, field, struct);
+        if (m) return m;
+      }
+      return undefined;
+    }
+    case 'object': {
+      if (!isObj(v)) return miss();
+      if (schema.isMap) {
+        const values = schema.field('');
+        for (const x of Object.values(v)) {
+          const m = values && check(values, x, field, struct);
+          if (m) return m;
+        }
+        return undefined;
+      }
+      const inner = shortName(schema.refName) ?? struct;
+      for (const [k, x] of Object.entries(v)) {
+        const sub = schema.field(k);
+        const m = sub && check(sub, x, `${field}.${k}`, inner);
+        if (m) return m;
+      }
+      return undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+function goType(schema: Schema): string {
+  const named = schema.refName;
+  if (named) return qualified(named);
+  switch (schema.type) {
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'bool';
+    case 'number':
+      return 'float64';
+    case 'integer':
+      return schema.format === 'int32' ? 'int32' : 'int64';
+    case 'array':
+      return `[]${schema.items ? goType(schema.items) : 'interface {}'}`;
+    case 'object': {
+      const values = schema.isMap ? schema.field('') : undefined;
+      return `map[string]${values ? goType(values) : 'interface {}'}`;
+    }
+    default:
+      return 'interface {}';
+  }
+}
+
+/** "io.k8s.api.core.v1.Container" → "v1.Container", as Go prints a package-qualified type. */
+function qualified(ref: string): string {
+  const parts = ref.split('.');
+  return parts.slice(-2).join('.');
+}
+
+function shortName(ref: string | undefined): string | undefined {
+  return ref ? ref.slice(ref.lastIndexOf('.') + 1) : undefined;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
