@@ -179,8 +179,15 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
 
     async get(key, opts = {}) {
       const rv = parseResourceVersion(opts.resourceVersion);
-      // Unset means a quorum read of one key; the backend answers that as cheaply as we could.
-      if (rv === undefined || !covers(key) || !(await waitFresh(rv))) return o.inner.get(key, opts);
+      if (!covers(key)) return o.inner.get(key, opts);
+      if (rv === undefined) {
+        // A consistent read of one key: from memory when the cache already holds every change up to
+        // the backend's current revision (as a consistent LIST, without waiting), else from the
+        // backend. With shared objects that skips a backend read and a decode per GET.
+        if (!o.shareObjects || !isReady || state.revision < (await currentBackendRevision())) return o.inner.get(key, opts);
+      } else if (!(await waitFresh(rv))) {
+        return o.inner.get(key, opts);
+      }
       const e = state.get(key);
       if (!e) throw new StorageError('KeyNotFound', `key not found: ${key}`, { key });
       return copy(e.object);
