@@ -1,11 +1,15 @@
 // The explicit oclif command map: one file per command beside this one. Commands are thin: they
 // parse flags, call internal/app, and map errors to exit codes.
+import AddNode from './add-node.js';
 import Kubeconfig from './kubeconfig.js';
 import Server from './server.js';
+import Status from './status.js';
 import Version from './version.js';
 
 export const commands = {
   server: Server,
   kubeconfig: Kubeconfig,
   version: Version,
+  'add-node': AddNode,
+  status: Status,
 };

@@ -12,6 +12,8 @@ export default class Server extends Command {
     'advertise-address': Flags.string({ description: 'address other nodes and clients use to reach this one (added to the certificate)' }),
     datastore: Flags.string({ description: 'storage backend', options: ['sqlite', 'memory', 'raftsqlite'], default: 'sqlite' }),
     // raftsqlite (replicated datastore) flags
+    join: Flags.string({ description: 'raftsqlite: join the cluster of this API URL (first start only; see kplane add-node)' }),
+    token: Flags.string({ description: 'raftsqlite: the join token printed by kplane add-node' }),
     'peer-listen': Flags.string({ description: 'raftsqlite: HOST:PORT for Raft traffic between nodes (mutual TLS)', default: '0.0.0.0:6444' }),
     voters: Flags.integer({ description: 'raftsqlite: voters from 3 nodes on (3 or 5)', default: 3 }),
     'failure-domain': Flags.string({ description: 'raftsqlite: failure domain of this node (voters spread across domains)' }),
@@ -23,6 +25,7 @@ export default class Server extends Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(Server);
     const { host, port } = parseListen(flags.listen);
+    if (flags.join && !flags.token) throw new ConfigError('--join needs --token (from kplane add-node)');
     if (flags.voters !== 3 && flags.voters !== 5) throw new ConfigError(`--voters must be 3 or 5, got ${flags.voters}`);
     const server = await startServer({
       dataDir: flags['data-dir'],
@@ -36,6 +39,7 @@ export default class Server extends Command {
         failureDomain: flags['failure-domain'],
         heartbeatMs: flags['heartbeat-interval'],
         electionMs: flags['election-timeout'],
+        join: flags.join ? { url: flags.join, token: flags.token ?? '' } : undefined,
       },
       logLevel: flags['log-level'],
     });

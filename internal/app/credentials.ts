@@ -58,15 +58,18 @@ function coversNames(certPem: string, names: { dnsNames: string[]; ips: string[]
 export function ensureCredentials(dataDir: string, opts: { advertiseAddress?: string } = {}): Credentials {
   const p = pkiPaths(dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-  const ca = read(p.caCert, p.caKey) ?? write(p.caCert, p.caKey, createCA());
+  // A node that joined a cluster holds the CA certificate but not its key (kplane join).
+  const joined = existsSync(p.caCert) && !existsSync(p.caKey);
+  const ca = joined ? { certPem: readFileSync(p.caCert, 'utf8'), keyPem: '' } : (read(p.caCert, p.caKey) ?? write(p.caCert, p.caKey, createCA()));
   const names = servingNames(opts.advertiseAddress);
   let serving = read(p.servingCert, p.servingKey);
-  if (!serving || !coversNames(serving.certPem, names)) {
+  if (!joined && (!serving || !coversNames(serving.certPem, names))) {
     serving = write(p.servingCert, p.servingKey, issueCert(ca, { subject: { commonName: 'kube-apiserver' }, server: true, ...names }));
   }
   const admin =
     read(p.adminCert, p.adminKey) ??
     write(p.adminCert, p.adminKey, issueCert(ca, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true }));
+  if (!serving) throw new Error(`${p.servingCert}: missing on a node that joined a cluster`);
   return { ca, serving, admin };
 }
 

@@ -120,3 +120,27 @@ export function certSubject(certPem: string): Subject {
 export function certExpiresIn(certPem: string, now = Date.now()): number {
   return (nodeForge().pki.certificateFromPem(certPem).validity.notAfter.getTime() - now) / 1000;
 }
+
+/** A fresh key and a certificate signing request for it (the joining node keeps the key). */
+export function createCsr(subject: Subject): { csrPem: string; keyPem: string } {
+  const keyPem = newRsaKeyPem();
+  const f = nodeForge();
+  const key = f.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const csr = f.pki.createCertificationRequest();
+  csr.publicKey = f.pki.setRsaPublicKey(key.n, key.e);
+  csr.setSubject(subjectAttrs(subject));
+  csr.sign(key, f.md.sha256.create());
+  return { csrPem: f.pki.certificationRequestToPem(csr), keyPem };
+}
+
+/**
+ * Signs the public key of a CSR (whose self-signature must verify) with the CA, using the subject,
+ * names and usages of `opts`, never the ones the requester asked for.
+ */
+export function signCsr(ca: KeyPair, csrPem: string, opts: IssueOptions): string {
+  const csr = nodeForge().pki.certificationRequestFromPem(csrPem);
+  if (!csr.verify()) throw new Error('certificate signing request: bad signature');
+  const pub = csr.publicKey as forge.pki.rsa.PublicKey | null;
+  if (!pub || !('n' in pub)) throw new Error('certificate signing request: not an RSA key');
+  return signPublicKey(ca, pub, opts);
+}

@@ -7,6 +7,7 @@ import { createRaftSqliteBackend, type RaftSqliteBackend } from '../backends/ind
 import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
 import { pkiPaths, servingNames } from './credentials.js';
+import { joinCluster } from './join.js';
 import { issueCert, type KeyPair } from './pki.js';
 
 export interface RaftDatastoreOptions {
@@ -19,11 +20,31 @@ export interface RaftDatastoreOptions {
   failureDomain?: string;
   heartbeatMs?: number;
   electionMs?: number;
+  /** Join an existing cluster through this API URL with a token from `kplane add-node` (first start only). */
+  join?: { url: string; token: string };
+}
+
+/** This node's Raft peer address as the other nodes dial it. */
+export function peerAddress(opts: Pick<RaftDatastoreOptions, 'advertiseAddress' | 'peerListen'>): string {
+  const host = opts.advertiseAddress ?? firstAddress();
+  return `https://${host.includes(':') ? `[${host}]` : host}:${opts.peerListen.port}`;
 }
 
 /**
- * Opens the replicated datastore of this node (the first node of a new cluster: node id 1, the
- * founding member). The Raft engine runs on a worker thread with its own mutual-TLS peer listener,
+ * On the first start with --join: joins through the given node (CSR, token) and writes the
+ * certificates and node id into the data dir. Later starts find the node id and rejoin without a
+ * token. Must run before the credentials are loaded.
+ */
+export async function prepareRaftJoin(opts: RaftDatastoreOptions): Promise<void> {
+  const idFile = join(opts.dataDir, 'db', 'node-id');
+  if (!opts.join || existsSync(idFile)) return;
+  if (existsSync(join(opts.dataDir, 'db', 'raft.db'))) throw new ConfigError(`${opts.dataDir} already holds a datastore; --join needs an empty data dir`);
+  await joinCluster({ dataDir: opts.dataDir, url: opts.join.url, token: opts.join.token, peerAddress: peerAddress(opts), apiHost: opts.advertiseAddress, domain: opts.failureDomain });
+}
+
+/**
+ * Opens the replicated datastore of this node: the first node of a new cluster (node id 1, the
+ * founding member), or a node that joined (prepareRaftJoin). The Raft engine runs on a worker thread with its own mutual-TLS peer listener,
  * using a node certificate signed by the cluster CA (pki/node.crt).
  */
 export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: pino.Logger): RaftSqliteBackend {
@@ -35,7 +56,12 @@ export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
   if (!Number.isSafeInteger(nodeId) || nodeId <= 0) throw new ConfigError(`${idFile}: not a node id`);
   const host = opts.advertiseAddress ?? firstAddress();
   const cert = ensureNodeCert(opts.dataDir, ca, nodeId, host);
-  const peer = `https://${host.includes(':') ? `[${host}]` : host}:${opts.peerListen.port}`;
+  const peer = peerAddress(opts);
+  // A node that joined starts with an empty log and learns the configuration from the leader; it
+  // only needs the members' addresses to answer before the first snapshot arrives.
+  const joinPeers = join(pkiPaths(opts.dataDir).dir, 'join-peers.json');
+  const joined = existsSync(joinPeers);
+  const peers = joined ? new Map(Object.entries(JSON.parse(readFileSync(joinPeers, 'utf8')) as Record<string, string>).map(([id, a]) => [Number(id), a] as [number, string])) : undefined;
   const heartbeatMs = opts.heartbeatMs ?? 100;
   const electionMs = opts.electionMs ?? 1000;
   if (electionMs < 2 * heartbeatMs) throw new ConfigError('--election-timeout must be at least twice --heartbeat-interval');
@@ -43,7 +69,8 @@ export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
     dataDir: dbDir,
     nodeId,
     worker: { tls: { key: cert.keyPem, cert: cert.certPem, ca: ca.certPem }, listen: opts.peerListen },
-    bootstrap: new Map([[nodeId, peer]]),
+    bootstrap: joined ? undefined : new Map([[nodeId, peer]]),
+    peers,
     raft: { tickMs: heartbeatMs, electionTicks: Math.max(2, Math.round(electionMs / heartbeatMs)), roles: { voters: opts.voters ?? 3 } },
     logger: { info: (msg, fields) => log.info(fields ?? {}, msg), warn: (msg, fields) => log.warn(fields ?? {}, msg) },
   });

@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes } from '../apiserver/index.js';
-import { createMemoryBackend, createSqliteBackend } from '../backends/index.js';
+import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes, x509Authenticator } from '../apiserver/index.js';
+import { createMemoryBackend, createSqliteBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
 import { ensureCredentials, writeAdminKubeconfig } from './credentials.js';
 import type { KeyPair } from './pki.js';
-import { openRaftDatastore, type RaftDatastoreOptions } from './raft-datastore.js';
+import { registerClusterRoutes, withJoinEndpoints } from './join.js';
+import { openRaftDatastore, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
 
@@ -32,12 +33,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+function raftOptions(opts: ServerOptions): RaftDatastoreOptions {
+  return { peerListen: { host: '0.0.0.0', port: 6444 }, ...opts.raft, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress };
+}
+
 function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backend {
   if (opts.datastore === 'memory') return createMemoryBackend();
   // raftsqlite: the replicated store (raft-datastore.ts); its engine runs on a worker thread.
-  if (opts.datastore === 'raftsqlite') {
-    return openRaftDatastore({ peerListen: { host: '0.0.0.0', port: 6444 }, ...opts.raft, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress }, ca, log);
-  }
+  if (opts.datastore === 'raftsqlite') return openRaftDatastore(raftOptions(opts), ca, log);
   const dir = join(opts.dataDir, 'db');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return createSqliteBackend({ path: join(dir, 'state.db') });
@@ -50,6 +53,7 @@ function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backen
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? opts.logLevel ?? 'info' });
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  if (opts.datastore === 'raftsqlite') await prepareRaftJoin(raftOptions(opts));
   const creds = ensureCredentials(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
   const backend = openBackend(opts, creds.ca, log);
   // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
@@ -84,7 +88,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       { name: 'bootstrap-objects', check: () => bootstrapped },
     ],
     openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
+    // raftsqlite: the join endpoints are reachable before the new node has a certificate.
+    ...(opts.datastore === 'raftsqlite' ? { authenticator: withJoinEndpoints(x509Authenticator) } : {}),
   });
+  // raftsqlite: /kplane/join (CA, token + CSR) and /kplane/status.
+  if (opts.datastore === 'raftsqlite') registerClusterRoutes(app, { dataDir: opts.dataDir, ca: creds.ca, backend: backend as RaftSqliteBackend });
   const bound = await listen(app, opts.host, opts.port);
   const clientHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `https://${clientHost}:${bound.port}`;

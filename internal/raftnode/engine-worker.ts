@@ -39,7 +39,10 @@ const logger = {
   warn: (msg: string, fields?: Record<string, unknown>) => post({ t: 'log', level: 'warn', msg, fields }),
 };
 const transport = new WsTransport({ id: init.engine.id, tls: init.worker.tls, logger });
-const engine = new RaftEngine({ ...init.engine, bootstrap: init.engine.bootstrap ? new Map(init.engine.bootstrap) : undefined, transport, logger }, host);
+const engine = new RaftEngine(
+  { ...init.engine, bootstrap: init.engine.bootstrap ? new Map(init.engine.bootstrap) : undefined, peers: init.engine.peers ? new Map(init.engine.peers) : undefined, transport, logger },
+  host,
+);
 const server = listenRaftPeers(init.worker.listen, init.worker.tls, transport);
 let statusTimer: NodeJS.Timeout | undefined;
 

@@ -98,6 +98,8 @@ export interface EngineOptions {
   dataDir: string;
   transport: Transport;
   bootstrap?: ReadonlyMap<NodeId, string>;
+  /** Addresses to dial until the configuration names them (a node that just joined knows no members yet). */
+  peers?: ReadonlyMap<NodeId, string>;
   clock?: Clock;
   rand?: Rand;
   tickMs?: number;
@@ -151,6 +153,7 @@ export class RaftEngine implements EngineLink {
   private readonly trailingEntries: number;
   private readonly chunkBytes: number;
   private members = new Map<NodeId, string>();
+  private readonly dialHints: ReadonlyMap<NodeId, string>;
   /** Failure domains declared by members (from their conf-change context and snapshots). */
   private domains = new Map<NodeId, string>();
   private confState: ConfState;
@@ -185,6 +188,7 @@ export class RaftEngine implements EngineLink {
     this.snapshotEntries = opts.snapshotEntries ?? 10_000;
     this.trailingEntries = opts.trailingEntries ?? 5000;
     this.chunkBytes = opts.snapshotChunkBytes ?? 1 << 20;
+    this.dialHints = opts.peers ?? new Map();
     this.roles = opts.roles && { voters: opts.roles.voters ?? 3, graceMs: opts.roles.graceMs ?? 30_000, intervalMs: opts.roles.intervalMs ?? 2000, maxLagEntries: opts.roles.maxLagEntries ?? 100 };
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.storage = new SqliteLogStorage(join(opts.dataDir, 'raft.db'));
@@ -510,7 +514,7 @@ export class RaftEngine implements EngineLink {
   }
 
   private peerAddresses(): Map<NodeId, string> {
-    const m = new Map(this.members);
+    const m = new Map([...this.dialHints, ...this.members]);
     m.delete(this.id);
     return m;
   }

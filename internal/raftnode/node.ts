@@ -54,6 +54,8 @@ export interface RaftNodeOptions<C, R> {
    * leader) and ignored once the log exists.
    */
   bootstrap?: ReadonlyMap<NodeId, string>;
+  /** Addresses to dial until the configuration names them (a node that just joined). */
+  peers?: ReadonlyMap<NodeId, string>;
   clock?: Clock;
   /** Election-timeout jitter (and the start of batch ids). */
   rand?: Rand;
@@ -128,6 +130,7 @@ export class RaftNode<C, R> implements EngineHost {
       id: opts.id,
       dataDir: opts.dataDir,
       bootstrap: opts.bootstrap,
+      peers: opts.peers,
       tickMs: opts.tickMs,
       electionTicks: opts.electionTicks,
       heartbeatTicks: opts.heartbeatTicks,

@@ -38,7 +38,7 @@ export class WorkerEngine implements EngineLink {
   ) {
     const { logger, ...engine } = opts;
     const init: WorkerInit = {
-      engine: { ...engine, bootstrap: opts.bootstrap ? [...opts.bootstrap] : undefined },
+      engine: { ...engine, bootstrap: opts.bootstrap ? [...opts.bootstrap] : undefined, peers: opts.peers ? [...opts.peers] : undefined },
       worker,
       appliedIndex: host.appliedIndex(),
     };

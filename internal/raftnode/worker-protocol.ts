@@ -4,7 +4,7 @@ import type { EngineOptions, EngineStats, EngineStatus } from './engine.js';
 import type { WorkerEngineOptions } from './worker-engine.js';
 
 export interface WorkerInit {
-  engine: Omit<EngineOptions, 'transport' | 'clock' | 'rand' | 'logger' | 'bootstrap'> & { bootstrap?: [NodeId, string][] };
+  engine: Omit<EngineOptions, 'transport' | 'clock' | 'rand' | 'logger' | 'bootstrap' | 'peers'> & { bootstrap?: [NodeId, string][]; peers?: [NodeId, string][] };
   worker: WorkerEngineOptions;
   /** The state machine's applied index when the worker starts. */
   appliedIndex: number;

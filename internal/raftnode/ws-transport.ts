@@ -27,6 +27,8 @@ export interface WsTransportOptions {
 
 interface Outbound {
   url: string;
+  /** Logged once per outage, not on every retry. */
+  warned: boolean;
   ws?: WebSocket;
   open: boolean;
   retryMs: number;
@@ -66,7 +68,7 @@ export class WsTransport implements Transport {
     }
     for (const [id, addr] of peers) {
       if (id === this.opts.id || this.out.has(id)) continue;
-      const o: Outbound = { url: wsUrl(addr), open: false, retryMs: 100, alive: true };
+      const o: Outbound = { url: wsUrl(addr), warned: false, open: false, retryMs: 100, alive: true };
       this.out.set(id, o);
       this.dial(id, o);
     }
@@ -119,6 +121,7 @@ export class WsTransport implements Transport {
     o.ws = ws;
     ws.on('open', () => {
       o.open = true;
+      o.warned = false;
       o.retryMs = 100;
       o.alive = true;
       o.ping = setInterval(() => {
@@ -131,7 +134,9 @@ export class WsTransport implements Transport {
     // The peer never sends on this connection; anything else would be a protocol error.
     ws.on('message', () => ws.terminate());
     ws.on('error', (err) => {
-      if (!o.open) this.opts.logger?.warn('raft peer unreachable', { peer: id, url: o.url, err: err.message });
+      if (o.open || o.warned) return;
+      o.warned = true;
+      this.opts.logger?.warn('raft peer unreachable (retrying)', { peer: id, url: o.url, err: err.message });
     });
     ws.on('close', () => {
       o.open = false;

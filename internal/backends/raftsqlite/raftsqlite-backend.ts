@@ -42,6 +42,8 @@ export interface RaftSqliteBackendOptions {
   worker?: WorkerEngineOptions;
   /** Founding members (id → peer address) for a new cluster; omit when joining. */
   bootstrap?: ReadonlyMap<NodeId, string>;
+  /** Addresses to dial until the configuration names them (a node that just joined a cluster). */
+  peers?: ReadonlyMap<NodeId, string>;
   /**
    * 'linearizable' (default): reads of the latest state, and currentRevision(), wait for a ReadIndex
    * barrier, so they see every write acknowledged anywhere before they started. 'serializable': read
@@ -97,6 +99,7 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
       transport: opts.transport,
       worker: opts.worker,
       bootstrap: opts.bootstrap,
+      peers: opts.peers,
       clock,
       rand: opts.rand,
       logger: opts.logger,

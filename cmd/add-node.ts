@@ -1,0 +1,29 @@
+import { Command, Flags } from '@oclif/core';
+import { createJoinToken, pkiPaths, serverFromKubeconfig } from '../internal/app/index.js';
+import { ConfigError } from '../internal/util/index.js';
+
+export default class AddNode extends Command {
+  static override description =
+    'Print a one-time token (pinning the cluster CA) and the command that joins a new machine to this cluster. Run it on the first node (it holds the CA key).';
+
+  static override flags = {
+    'data-dir': Flags.string({ description: 'data directory of this (first) node', default: './kplane-data' }),
+    ttl: Flags.string({ description: 'how long the token stays valid (e.g. 30m, 1h, 2d)', default: '1h' }),
+    server: Flags.string({ description: 'URL the new node reaches this one by (default: the one in DATA_DIR/kubeconfig)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(AddNode);
+    const token = createJoinToken(flags['data-dir'], parseDuration(flags.ttl));
+    const url = flags.server ?? serverFromKubeconfig(pkiPaths(flags['data-dir']).kubeconfig);
+    this.log(`Token (valid ${flags.ttl}, single use):\n  ${token}\n`);
+    this.log('On the new machine run:');
+    this.log(`  kplane server --datastore raftsqlite --join ${url} --token ${token} --advertise-address <ITS-ADDRESS> [--data-dir DIR] [--listen HOST:PORT] [--peer-listen HOST:PORT]`);
+  }
+}
+
+export function parseDuration(s: string): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(s);
+  if (!m) throw new ConfigError(`--ttl must look like 30m, 1h or 2d, got "${s}"`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}

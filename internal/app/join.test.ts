@@ -1,0 +1,40 @@
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureCredentials } from './credentials.js';
+import { createJoinToken } from './join.js';
+import { certFingerprint, createCsr, signCsr } from './pki.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kplane-join-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('join tokens and CSRs', () => {
+  it('a token pins the CA fingerprint and carries a 128-bit secret', () => {
+    const creds = ensureCredentials(dir);
+    const token = createJoinToken(dir, 60_000);
+    const [prefix, fp, secret] = token.split('.');
+    expect(prefix).toBe('K10');
+    expect(fp).toBe(certFingerprint(creds.ca.certPem));
+    expect(secret).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('refuses to make tokens on a node without the CA key', () => {
+    expect(() => createJoinToken(dir, 60_000)).toThrow(/no CA key/);
+  });
+
+  it('signs the CSR key with the subject and usages the CA chooses', () => {
+    const creds = ensureCredentials(dir);
+    const { csrPem } = createCsr({ commonName: 'anything', organizations: ['system:masters'] });
+    const pem = signCsr(creds.ca, csrPem, { subject: { commonName: 'kplane-node-7', organizations: ['kplane:nodes'] }, client: true, server: true, ips: ['127.0.0.1'] });
+    const x = new X509Certificate(pem);
+    expect(x.subject).toContain('CN=kplane-node-7');
+    expect(x.subject).not.toContain('system:masters');
+    expect(x.verify(new X509Certificate(creds.ca.certPem).publicKey)).toBe(true);
+    expect(() => signCsr(creds.ca, csrPem.replace(/A/g, 'B'), { subject: { commonName: 'x' } })).toThrow();
+  });
+});

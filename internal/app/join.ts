@@ -1,0 +1,248 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../apiserver/index.js';
+import type { RaftSqliteBackend } from '../backends/index.js';
+import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
+import { ConfigError } from '../util/index.js';
+import { pkiPaths, servingNames } from './credentials.js';
+import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
+
+export const JOIN_CA_PATH = '/kplane/join/ca';
+export const JOIN_PATH = '/kplane/join';
+export const STATUS_PATH = '/kplane/status';
+const TOKEN_PREFIX = 'K10';
+
+interface StoredToken {
+  hash: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+const tokensFile = (dataDir: string) => join(pkiPaths(dataDir).dir, 'join-tokens.json');
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+function readTokens(dataDir: string): StoredToken[] {
+  const f = tokensFile(dataDir);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as StoredToken[]) : [];
+}
+
+function writeTokens(dataDir: string, tokens: StoredToken[]): void {
+  const f = tokensFile(dataDir);
+  writeFileSync(`${f}.tmp`, JSON.stringify(tokens), { mode: 0o600 });
+  renameSync(`${f}.tmp`, f);
+}
+
+/**
+ * A one-time join token, valid for ttlMs: K10.<SHA-256 of the cluster CA certificate>.<128-bit secret>.
+ * Only its hash is stored, on this node (the one holding the CA key, which signs the new node's
+ * certificates). The CA fingerprint lets the joining node check it talks to this cluster before it
+ * sends the secret.
+ */
+export function createJoinToken(dataDir: string, ttlMs: number, now = Date.now()): string {
+  const p = pkiPaths(dataDir);
+  if (!existsSync(p.caKey)) throw new ConfigError(`${dataDir} holds no CA key: run add-node on the first node of the cluster`);
+  const secret = randomBytes(16).toString('hex');
+  const tokens = readTokens(dataDir).filter((t) => !t.used && t.expiresAt > now);
+  tokens.push({ hash: sha256(secret), expiresAt: now + ttlMs, used: false });
+  writeTokens(dataDir, tokens);
+  return `${TOKEN_PREFIX}.${certFingerprint(readFileSync(p.caCert, 'utf8'))}.${secret}`;
+}
+
+function parseToken(token: string): { fingerprint: string; secret: string } {
+  const [prefix, fingerprint, secret] = token.split('.');
+  if (prefix !== TOKEN_PREFIX || !/^[0-9a-f]{64}$/.test(fingerprint ?? '') || !/^[0-9a-f]{32}$/.test(secret ?? '')) {
+    throw new ConfigError('malformed join token (want K10.<ca-sha256>.<secret>, as printed by kplane add-node)');
+  }
+  return { fingerprint: fingerprint!, secret: secret! };
+}
+
+/** Marks the token used if it is valid now; false otherwise. */
+function consumeToken(dataDir: string, secret: string, now = Date.now()): boolean {
+  const tokens = readTokens(dataDir);
+  const want = Buffer.from(sha256(secret), 'hex');
+  const t = tokens.find((x) => !x.used && x.expiresAt > now && timingSafeEqual(Buffer.from(x.hash, 'hex'), want));
+  if (!t) return false;
+  t.used = true;
+  writeTokens(dataDir, tokens);
+  return true;
+}
+
+/**
+ * The API server's authenticator plus anonymous access to the two join endpoints (the joining node
+ * has no certificate yet; the token in the body authenticates it).
+ */
+export function withJoinEndpoints(base: Authenticator): Authenticator {
+  return async (req) => {
+    const user = await base(req);
+    if (user) return user;
+    const path = req.url.split('?')[0];
+    return path === JOIN_CA_PATH || path === JOIN_PATH ? { name: 'system:anonymous', groups: ['system:unauthenticated'] } : null;
+  };
+}
+
+interface JoinRequest {
+  token: string;
+  csr: string;
+  /** https://HOST:PORT of the new node's Raft peer listener. */
+  peerAddress: string;
+  /** Host names or IPs the new node's API is reached by (serving certificate SANs). */
+  apiHost?: string;
+  domain?: string;
+}
+
+export interface JoinResponse {
+  nodeId: number;
+  caCert: string;
+  nodeCert: string;
+  servingCert: string;
+  adminCert: string;
+  /** Peer addresses of the current members, to dial before the first snapshot arrives. */
+  members: Record<string, string>;
+}
+
+/**
+ * Cluster endpoints on the API server: the CA certificate and the join (token + CSR → node id and
+ * certificates, the node added as a standby through the Raft log), and the node status.
+ */
+export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend }): void {
+  let joining: Promise<unknown> = Promise.resolve();
+  app.get(JOIN_CA_PATH, async () => ({ caCert: opts.ca.certPem }));
+  app.get(STATUS_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
+    const st = opts.backend.node.status();
+    return reply.send({ ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats() });
+  });
+  app.post(JOIN_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
+    let body: Partial<JoinRequest> | undefined;
+    try {
+      // The API server hands every body over as bytes (it negotiates content types itself).
+      body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : String(req.body ?? '')) as Partial<JoinRequest>;
+    } catch {
+      return reply.code(400).send({ message: 'the join request must be JSON' });
+    }
+    if (!body?.token || !body.csr || !body.peerAddress) return reply.code(400).send({ message: 'token, csr and peerAddress are required' });
+    if (!opts.ca.keyPem) return reply.code(409).send({ message: 'this node holds no CA key; join through the first node of the cluster' });
+    let secret: string;
+    try {
+      secret = parseToken(body.token).secret;
+    } catch (err) {
+      return reply.code(400).send({ message: (err as Error).message });
+    }
+    if (!consumeToken(opts.dataDir, secret)) return reply.code(403).send({ message: 'join token unknown, expired or already used' });
+    // One join at a time: node ids come from the current membership.
+    const run = joining.then(() => admit(opts, body as JoinRequest));
+    joining = run.catch(() => undefined);
+    try {
+      return reply.send(await run);
+    } catch (err) {
+      return reply.code(503).send({ message: `join failed: ${(err as Error).message}` });
+    }
+  });
+}
+
+async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: JoinRequest): Promise<JoinResponse> {
+  const st = opts.backend.node.status();
+  const ids = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number)];
+  const nodeId = Math.max(0, ...ids) + 1;
+  const peerHost = new URL(body.peerAddress).hostname.replace(/^\[|\]$/g, '');
+  const apiHost = body.apiHost ?? peerHost;
+  const nodeNames = servingNames(peerHost);
+  const nodeCert = signCsr(opts.ca, body.csr, { subject: { commonName: nodeCommonName(nodeId), organizations: [NODE_GROUP] }, client: true, server: true, ...nodeNames });
+  const servingCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost) });
+  const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
+  await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
+  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members };
+}
+
+/**
+ * The joining side (kplane server --join URL --token T): fetches the cluster CA and checks it against
+ * the token's fingerprint before sending anything secret, then sends a CSR (the private key never
+ * leaves this machine) and writes the certificates and node id into the data dir.
+ */
+export async function joinCluster(opts: { dataDir: string; url: string; token: string; peerAddress: string; apiHost?: string; domain?: string }): Promise<JoinResponse> {
+  const { fingerprint } = parseToken(opts.token);
+  const { caCert } = (await call(opts.url, 'GET', JOIN_CA_PATH, undefined, undefined)) as { caCert: string };
+  if (certFingerprint(caCert) !== fingerprint) throw new ConfigError(`the cluster at ${opts.url} has another CA than the token names; refusing to join`);
+  const { csrPem, keyPem } = createCsr({ commonName: 'kplane-join' });
+  const res = (await call(opts.url, 'POST', JOIN_PATH, caCert, { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, domain: opts.domain })) as JoinResponse;
+  const p = pkiPaths(opts.dataDir);
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  const put = (name: string, text: string, mode: number) => writeFileSync(join(p.dir, name), text, { mode });
+  put('ca.crt', res.caCert, 0o644);
+  put('node.crt', res.nodeCert, 0o644);
+  put('node.key', keyPem, 0o600);
+  put('apiserver.crt', res.servingCert, 0o644);
+  put('apiserver.key', keyPem, 0o600);
+  put('admin.crt', res.adminCert, 0o644);
+  put('admin.key', keyPem, 0o600);
+  writeFileSync(join(p.dir, 'join-peers.json'), JSON.stringify(res.members), { mode: 0o600 });
+  const db = join(opts.dataDir, 'db');
+  mkdirSync(db, { recursive: true, mode: 0o700 });
+  writeFileSync(join(db, 'node-id'), `${res.nodeId}\n`, { mode: 0o600 });
+  return res;
+}
+
+function call(base: string, method: 'GET' | 'POST', path: string, ca: string | undefined, body: unknown): Promise<unknown> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      new URL(path, base),
+      {
+        method,
+        // The CA is not known before the first call; its fingerprint is checked against the token.
+        ...(ca ? { ca } : { rejectUnauthorized: false }),
+        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+        timeout: 30_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 300) return reject(new ConfigError(`${method} ${path}: HTTP ${res.statusCode}: ${text}`));
+          try {
+            resolve(JSON.parse(text));
+          } catch {
+            reject(new Error(`${method} ${path}: not JSON: ${text.slice(0, 200)}`));
+          }
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/**
+ * GET /kplane/status of the server whose data dir is given, as its admin (`kplane status`). The
+ * server URL comes from DATA_DIR/kubeconfig unless given.
+ */
+export async function fetchClusterStatus(dataDir: string, server?: string): Promise<Record<string, unknown>> {
+  const p = pkiPaths(dataDir);
+  const url = server ?? serverFromKubeconfig(p.kubeconfig);
+  const [ca, cert, key] = [p.caCert, p.adminCert, p.adminKey].map((f) => readFileSync(f, 'utf8'));
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(new URL(STATUS_PATH, url), { ca, cert, key, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode !== 200) return reject(new ConfigError(`${url}${STATUS_PATH}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
+        resolve(JSON.parse(text) as Record<string, unknown>);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The server URL of the admin kubeconfig the server wrote (or https://127.0.0.1:6443). */
+export function serverFromKubeconfig(path: string): string {
+  if (!existsSync(path)) return 'https://127.0.0.1:6443';
+  const m = /server:\s*(\S+)/.exec(readFileSync(path, 'utf8'));
+  return m ? m[1]!.replace(/^["']|["']$/g, '') : 'https://127.0.0.1:6443';
+}
