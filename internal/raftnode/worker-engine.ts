@@ -99,10 +99,15 @@ export class WorkerEngine implements EngineLink {
   }
 
   async stop(transferLeadership: boolean): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.call((id) => ({ t: 'stop', id, transfer: transferLeadership }));
+      // Bounded: a hand-over takes at most an election timeout; a wedged worker is terminated anyway.
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)));
+      await Promise.race([this.call((id) => ({ t: 'stop', id, transfer: transferLeadership })), limit]);
     } catch {
       // the worker is already gone
+    } finally {
+      clearTimeout(timer);
     }
     await this.worker.terminate();
     await this.exited;
@@ -123,6 +128,16 @@ export class WorkerEngine implements EngineLink {
   }
 
   private onMessage(m: FromWorker): void {
+    try {
+      this.handle(m);
+    } catch (err) {
+      // An apply failed (disk full, I/O error): this node's state and log may now disagree; stop it.
+      this.log?.warn('applying committed entries failed; stopping the raft node', { err: (err as Error).message });
+      this.host.failed(err as Error);
+    }
+  }
+
+  private handle(m: FromWorker): void {
     const h = this.host;
     switch (m.t) {
       case 'committed':

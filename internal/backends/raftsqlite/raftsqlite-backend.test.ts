@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { MemoryNetwork } from '../../raftnode/index.js';
+import { createCA, issueCert } from '../../app/pki.js';
+import { MemoryNetwork, NODE_GROUP, nodeCommonName } from '../../raftnode/index.js';
 import type { Backend } from '../../storage/index.js';
 import { runBackendConformance } from '../../storage/testing/index.js';
 import { seededRand } from '../../util/index.js';
@@ -28,6 +29,22 @@ runBackendConformance(
     const net = new MemoryNetwork();
     return createRaftSqliteBackend({ ...common(join(root, `single-${n++}`)), nodeId: 1, transport: net.transport(1), bootstrap: new Map([[1, 'mem://1']]), rand: seededRand(n) });
   },
+  { watcherQueueLimit: 50 },
+);
+
+// The same single node with its Raft engine on a worker thread (the production setup): proposals,
+// read states and applies cross threads as messages.
+const ca = createCA();
+const cert = issueCert(ca, { subject: { commonName: nodeCommonName(1), organizations: [NODE_GROUP] }, ips: ['127.0.0.1'], client: true, server: true });
+runBackendConformance(
+  'raftsqlite (1 node, engine on a worker thread)',
+  () =>
+    createRaftSqliteBackend({
+      ...common(join(root, `worker-${n++}`)),
+      nodeId: 1,
+      worker: { tls: { key: cert.keyPem, cert: cert.certPem, ca: ca.certPem }, listen: { host: '127.0.0.1', port: 0 } },
+      bootstrap: new Map([[1, 'https://127.0.0.1:1']]),
+    }),
   { watcherQueueLimit: 50 },
 );
 
