@@ -265,6 +265,16 @@ for (const version of WRITE_VERSIONS) {
       ]);
     });
 
+    it('diff --server-side shows a server-side apply without making it', () => {
+      k.ok(['apply', '--server-side', '-f', k.file('ssd.yaml', configMap(ns, 'ssd', { a: '1' }))]);
+      const before = k.get(ns, 'configmap', 'ssd');
+      const diff = k.run(['diff', '--server-side', '-f', k.file('ssd.yaml', configMap(ns, 'ssd', { a: '2' }))]);
+      expect(diff.code, diff.stderr).toBe(1);
+      expect(diff.stdout).toMatch(/^-\s+a: "1"$/m);
+      expect(diff.stdout).toMatch(/^\+\s+a: "2"$/m);
+      expect(k.get(ns, 'configmap', 'ssd').metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    });
+
     it('apply --dry-run=server and diff change nothing', () => {
       const before = k.get(ns, 'deployment', 'web');
       const changed = k.file('web.yaml', deployment(ns, '9'));
