@@ -197,7 +197,7 @@ kind: Gadget
 metadata: {name: g1, namespace: ${ns}}
 spec: {color: green}
 `;
-      expect(k.run(['apply', '--server-side', '--field-manager=ops', '-f', k.file('ops.yaml', ops)]).stderr).toContain('conflict with "kubectl-client-side-apply": .spec.color');
+      expect(k.run(['apply', '--server-side', '--field-manager=ops', '-f', k.file('ops.yaml', ops)]).stderr).toContain(`conflict with "kubectl-client-side-apply" using ${group}/v1: .spec.color`);
       k.ok(['apply', '--server-side', '--field-manager=ops', '--force-conflicts', '-f', k.file('ops.yaml', ops)]);
       g = k.get(ns, `gadgets.${group}`, 'g1');
       expect(g.spec.color).toBe('green');

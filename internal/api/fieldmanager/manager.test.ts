@@ -134,10 +134,22 @@ describe('lastAppliedFields (client-side → server-side apply without conflicts
     const other = trackUpdate(live, { ...live, metadata: { ...live.metadata, labels: { x: '1' } } }, ctx('someone'));
     const cfg = { ...deploy([{ name: 'app', image: 'b' }], 3), metadata: { name: 'web', labels: { x: '2' } } };
     const err = conflict(() => applyConfig({ live: other, config: cfg, force: false, allowedConflicts: lastAppliedFields(other, deploySchema), ...ctx('kubectl') }));
-    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "someone": .metadata.labels.x');
+    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "someone" using apps/v1: .metadata.labels.x');
   });
 
   it('is undefined without the annotation', () => {
     expect(lastAppliedFields(deploy([]), deploySchema)).toBeUndefined();
+  });
+});
+
+describe('conflict messages (upstream getConflictMessage)', () => {
+  it('groups several conflicts by sorted manager, naming how an Update manager wrote', () => {
+    const cm = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data });
+    const v1 = (m: string) => ({ ...ctx(m, cmSchema), apiVersion: 'v1' });
+    let live = applyConfig({ live: undefined, config: cm({ a: '1', b: '1' }), force: false, ...v1('zed') });
+    live = trackUpdate(live, { ...live, data: { a: '1', b: '1', c: '1' } }, { ...v1('editor'), subresource: undefined });
+    const err = conflict(() => applyConfig({ live, config: cm({ a: '2', b: '2', c: '2' }), force: false, ...v1('me') }));
+    expect(err.message).toBe('Apply failed with 3 conflicts: conflicts with "editor" using v1:\n- .data.c\nconflicts with "zed":\n- .data.a\n- .data.b');
+    expect(err.status.details?.causes?.map((c) => c.message)).toEqual(['conflict with "zed"', 'conflict with "zed"', 'conflict with "editor" using v1']);
   });
 });

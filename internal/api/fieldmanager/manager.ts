@@ -107,19 +107,19 @@ export function applyConfig(input: ApplyInput): KubeObject {
   const mergedValues: FieldValues = new Map();
   fieldsOf(live, schema, liveValues);
   fieldsOf(merged, schema, mergedValues);
-  const conflicts: { manager: string; path: string[] }[] = [];
+  const conflicts: Conflict[] = [];
   for (const o of list) {
     if (sameSlot(o.entry, input.manager, 'Apply', input)) continue;
     for (const { path, leaf } of applied.paths()) {
       if (!leaf || !o.set.has(path)) continue;
       // Against the merged result, not the config: an applied empty map ({}) merges into the
       // live one and changes nothing, so it conflicts with no owner of that map.
-      if (!sameValue(liveValues, mergedValues, path)) conflicts.push({ manager: o.entry.manager ?? '', path });
+      if (!sameValue(liveValues, mergedValues, path)) conflicts.push({ owner: o, path });
     }
   }
   const reported = input.allowedConflicts ? conflicts.filter((c) => !input.allowedConflicts!.has(c.path)) : conflicts;
   if (reported.length && !input.force) throw conflictError(reported);
-  for (const c of conflicts) for (const o of list) if (o.entry.manager === c.manager) o.set.remove(c.path);
+  for (const c of conflicts) c.owner.set.remove(c.path);
 
   const mine = upsert(list, 'Apply', input);
   const previous = mine.set;
@@ -149,14 +149,36 @@ function withManaged(obj: KubeObject, entries: ManagedFieldsEntry[]): KubeObject
   return { ...obj, metadata };
 }
 
-function conflictError(conflicts: { manager: string; path: string[] }[]): ApiError {
+interface Conflict {
+  owner: Owner;
+  path: string[];
+}
+
+/**
+ * upstream's printManager: an Apply manager is its quoted name; an Update manager also names its
+ * subresource and apiVersion ("kubectl-edit" using apps/v1), as the manager identifier carries them.
+ */
+function managerText(e: ManagedFieldsEntry): string {
+  let text = JSON.stringify(e.manager ?? '');
+  if (e.subresource) text += ` with subresource ${JSON.stringify(e.subresource)}`;
+  if (e.operation === 'Update') text += ` using ${e.apiVersion ?? ''}`;
+  return text;
+}
+
+/** 409 with upstream's message (one conflict inline; several grouped by sorted manager) and causes. */
+function conflictError(conflicts: Conflict[]): ApiError {
+  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${managerText(c.owner.entry)}`, field: pathString(c.path) }));
+  if (conflicts.length === 1) {
+    const c = conflicts[0]!;
+    return new ApiError('Conflict', `Apply failed with 1 conflict: conflict with ${managerText(c.owner.entry)}: ${pathString(c.path)}`, { details: { causes } });
+  }
   const byManager = new Map<string, string[]>();
-  for (const c of conflicts) byManager.set(c.manager, [...(byManager.get(c.manager) ?? []), pathString(c.path)]);
-  const parts = [...byManager].map(([m, paths]) => (paths.length === 1 ? `conflict with "${m}": ${paths[0]}` : `conflicts with "${m}":\n${paths.map((p) => `- ${p}`).join('\n')}`));
-  const n = conflicts.length;
-  return new ApiError('Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`, {
-    details: { causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"`, field: pathString(c.path) })) },
-  });
+  for (const c of conflicts) {
+    const m = managerText(c.owner.entry);
+    byManager.set(m, [...(byManager.get(m) ?? []), pathString(c.path)]);
+  }
+  const lines = [...byManager.keys()].sort().flatMap((m) => [`conflicts with ${m}:`, ...byManager.get(m)!.map((p) => `- ${p}`)]);
+  return new ApiError('Conflict', `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`, { details: { causes } });
 }
 
 /**
