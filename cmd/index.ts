@@ -2,6 +2,7 @@
 // parse flags, call internal/app, and map errors to exit codes.
 import AddNode from './add-node.js';
 import Kubeconfig from './kubeconfig.js';
+import Leave from './leave.js';
 import Server from './server.js';
 import Status from './status.js';
 import Version from './version.js';
@@ -12,4 +13,5 @@ export const commands = {
   version: Version,
   'add-node': AddNode,
   status: Status,
+  leave: Leave,
 };

@@ -13,6 +13,7 @@ import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 export const JOIN_CA_PATH = '/kplane/join/ca';
 export const JOIN_PATH = '/kplane/join';
 export const STATUS_PATH = '/kplane/status';
+export const LEAVE_PATH = '/kplane/leave';
 const TOKEN_PREFIX = 'K10';
 
 interface StoredToken {
@@ -74,9 +75,12 @@ function consumeToken(dataDir: string, secret: string, now = Date.now()): boolea
  * The API server's authenticator plus anonymous access to the two join endpoints (the joining node
  * has no certificate yet; the token in the body authenticates it).
  */
+const callers = new WeakMap<object, { name: string; groups: string[] }>();
+
 export function withJoinEndpoints(base: Authenticator): Authenticator {
   return async (req) => {
     const user = await base(req);
+    if (user) callers.set(req, user);
     if (user) return user;
     const path = req.url.split('?')[0];
     return path === JOIN_CA_PATH || path === JOIN_PATH ? { name: 'system:anonymous', groups: ['system:unauthenticated'] } : null;
@@ -113,6 +117,14 @@ export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: str
   app.get(STATUS_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     const st = opts.backend.node.status();
     return reply.send({ ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats() });
+  });
+  app.post(LEAVE_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!callers.get(req)?.groups.includes('system:masters')) return reply.code(403).send({ message: 'leave needs an admin (system:masters) certificate' });
+    try {
+      return reply.send(await leave(opts.backend));
+    } catch (err) {
+      return reply.code(409).send({ message: (err as Error).message });
+    }
   });
   app.post(JOIN_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     let body: Partial<JoinRequest> | undefined;
@@ -154,6 +166,31 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: Jo
   const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
   await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
   return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members };
+}
+
+/**
+ * Graceful removal of this node (`kplane leave`): a leader first hands leadership to its most
+ * caught-up voter, then the removal goes through the log; the role manager promotes a standby if
+ * voters are now short. The caller stops the server afterwards.
+ */
+async function leave(backend: RaftSqliteBackend): Promise<{ removed: number; leader: number }> {
+  const node = backend.node;
+  const st = node.status();
+  if (st.voters.length === 1 && st.voters[0] === node.id) throw new Error('the last voter cannot leave the cluster');
+  if (node.isLeader()) {
+    const others = Object.entries(st.progress ?? {}).filter(([id, p]) => Number(id) !== node.id && st.voters.includes(Number(id)) && p.recentActive);
+    others.sort((a, b) => b[1].match - a[1].match);
+    if (others.length === 0) throw new Error('no other voter is reachable to take over leadership');
+    node.transferLeadership(Number(others[0]![0]));
+    for (let i = 0; i < 60 && node.isLeader(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (node.isLeader()) throw new Error('leadership transfer did not complete; try again');
+  }
+  await node.waitForLeader(5000);
+  await node.changeMembership({ type: 'removeNode', nodeId: node.id }, undefined, 10_000).catch((err: Error) => {
+    // The removed node may never learn that its removal committed: check with the configuration it has.
+    if (node.status().voters.includes(node.id) || node.status().learners.includes(node.id)) throw err;
+  });
+  return { removed: node.id, leader: node.leaderId };
 }
 
 /**
@@ -220,17 +257,26 @@ function call(base: string, method: 'GET' | 'POST', path: string, ca: string | u
  * GET /kplane/status of the server whose data dir is given, as its admin (`kplane status`). The
  * server URL comes from DATA_DIR/kubeconfig unless given.
  */
-export async function fetchClusterStatus(dataDir: string, server?: string): Promise<Record<string, unknown>> {
+export function fetchClusterStatus(dataDir: string, server?: string): Promise<Record<string, unknown>> {
+  return adminCall(dataDir, server, 'GET', STATUS_PATH);
+}
+
+/** POST /kplane/leave on the local server (`kplane leave`). */
+export function requestLeave(dataDir: string, server?: string): Promise<Record<string, unknown>> {
+  return adminCall(dataDir, server, 'POST', LEAVE_PATH);
+}
+
+async function adminCall(dataDir: string, server: string | undefined, method: 'GET' | 'POST', path: string): Promise<Record<string, unknown>> {
   const p = pkiPaths(dataDir);
   const url = server ?? serverFromKubeconfig(p.kubeconfig);
   const [ca, cert, key] = [p.caCert, p.adminCert, p.adminKey].map((f) => readFileSync(f, 'utf8'));
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(new URL(STATUS_PATH, url), { ca, cert, key, timeout: 10_000 }, (res) => {
+    const req = httpsRequest(new URL(path, url), { method, ca, cert, key, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(new ConfigError(`${url}${STATUS_PATH}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
+        if (res.statusCode !== 200) return reject(new ConfigError(`${url}${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
         resolve(JSON.parse(text) as Record<string, unknown>);
       });
     });
