@@ -4,7 +4,12 @@ import { defineConfig } from 'tsup';
 // Native and large runtime dependencies stay external and are installed with `npm ci --omit=dev`.
 export default defineConfig({
   // The Raft engine's worker thread loads its own entry, next to the main bundle (raftnode/worker-engine.ts).
-  entry: { 'cmd/index': 'cmd/index.ts', 'cmd/engine-worker': 'internal/raftnode/engine-worker.ts' },
+  // First-start certificate creation runs on its own worker thread too (app/credentials-worker.ts).
+  entry: {
+    'cmd/index': 'cmd/index.ts',
+    'cmd/engine-worker': 'internal/raftnode/engine-worker.ts',
+    'cmd/credentials-worker': 'internal/app/credentials-worker.ts',
+  },
   outDir: 'dist',
   format: ['esm'],
   platform: 'node',

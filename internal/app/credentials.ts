@@ -1,6 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { renderKubeconfig } from './kubeconfig.js';
 import { type KeyPair, createCA, issueCert } from './pki.js';
@@ -71,6 +73,33 @@ export function ensureCredentials(dataDir: string, opts: { advertiseAddress?: st
     write(p.adminCert, p.adminKey, issueCert(ca, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true }));
   if (!serving) throw new Error(`${p.servingCert}: missing on a node that joined a cluster`);
   return { ca, serving, admin };
+}
+
+/** Whether ensureCredentials would create or reissue anything (and so load node-forge and sign). */
+export function credentialsMissing(dataDir: string, opts: { advertiseAddress?: string } = {}): boolean {
+  const p = pkiPaths(dataDir);
+  if (!existsSync(p.caCert) || !existsSync(p.adminCert) || !existsSync(p.adminKey)) return true;
+  const joined = !existsSync(p.caKey);
+  const serving = read(p.servingCert, p.servingKey);
+  return !joined && (!serving || !coversNames(serving.certPem, servingNames(opts.advertiseAddress)));
+}
+
+/**
+ * ensureCredentials for a server start: certificates that must be created are made on a worker
+ * thread, so the server never loads node-forge and the garbage of signing (~15 MiB of RSS at idle
+ * after a first start) leaves with the worker's heap. Runs in-thread where the worker entry is not
+ * built (tests from source).
+ */
+export async function ensureCredentialsOffThread(dataDir: string, opts: { advertiseAddress?: string } = {}): Promise<Credentials> {
+  const entry = new URL('./credentials-worker.js', import.meta.url);
+  if (credentialsMissing(dataDir, opts) && existsSync(fileURLToPath(entry))) {
+    await new Promise<void>((resolve, reject) => {
+      const w = new Worker(entry, { workerData: { dataDir, opts } });
+      w.once('error', reject);
+      w.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`credentials worker exited with code ${code}`))));
+    });
+  }
+  return ensureCredentials(dataDir, opts);
 }
 
 /** Writes DIR/kubeconfig for the admin user (mode 0600). */

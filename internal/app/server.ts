@@ -6,7 +6,7 @@ import { createMemoryBackend, createSqliteBackend, type RaftSqliteBackend } from
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
-import { ensureCredentials, writeAdminKubeconfig } from './credentials.js';
+import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
 import type { KeyPair } from './pki.js';
 import { registerClusterRoutes, withJoinEndpoints } from './join.js';
 import { openRaftDatastore, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
@@ -54,7 +54,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? opts.logLevel ?? 'info' });
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   if (opts.datastore === 'raftsqlite') await prepareRaftJoin(raftOptions(opts));
-  const creds = ensureCredentials(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
+  const creds = await ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
   const backend = openBackend(opts, creds.ca, log);
   // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
   // per resource (fed by one backend watch each); writes go straight to the store. The cached objects
