@@ -119,9 +119,14 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
   };
   const slot = ((opts.nodeId - 1) % 511) + 1;
   const maxOwnLease = db.prepare('SELECT max(id) FROM leases WHERE id >= ? AND id < ?').pluck().get(slot * LEASE_SLOT, (slot + 1) * LEASE_SLOT) as number | null;
+  // A new leader waits one election timeout before expiring leases (etcd extends them on a leader
+  // change): keep-alives that could not reach anyone during the election do not cost the leases.
+  const electionMs = (opts.raft?.tickMs ?? 100) * (opts.raft?.electionTicks ?? 10);
+  let leaderSince = Number.POSITIVE_INFINITY;
+  node.onLeaderChange((_, role) => (leaderSince = role === 'leader' ? clock.now() : Number.POSITIVE_INFINITY));
   const leases = new LeaseExpiry(
     clock,
-    (now) => (node.isLeader() ? reader.dueLeases(now) : []),
+    (now) => (node.isLeader() && now - leaderSince >= electionMs ? reader.dueLeases(now) : []),
     async (id) => void (await propose({ op: 'leaseRevoke', id })),
     opts.leaseCheckIntervalMs,
   );
