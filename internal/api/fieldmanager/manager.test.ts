@@ -153,3 +153,21 @@ describe('conflict messages (upstream getConflictMessage)', () => {
     expect(err.status.details?.causes?.map((c) => c.message)).toEqual(['conflict with "zed"', 'conflict with "zed"', 'conflict with "editor" using v1']);
   });
 });
+
+describe('applyConfig leaves its inputs alone', () => {
+  it('removes a dropped field from the result, not from the live object it shares subtrees with', () => {
+    const cm = (labels?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', ...(labels ? { labels } : {}) }, data: { a: '1' } });
+    const live = applyConfig({ live: undefined, config: cm({ x: '1' }), force: false, ...ctx('m', cmSchema), apiVersion: 'v1' });
+    const frozen = JSON.parse(JSON.stringify(live)) as KubeObject;
+    const deepFreeze = (v: unknown): void => {
+      if (v && typeof v === 'object') {
+        Object.freeze(v);
+        for (const x of Object.values(v)) deepFreeze(x);
+      }
+    };
+    deepFreeze(frozen);
+    const out = applyConfig({ live: frozen, config: cm(), force: false, ...ctx('m', cmSchema), apiVersion: 'v1' });
+    expect(out.metadata.labels).toBeUndefined();
+    expect(frozen.metadata.labels).toEqual({ x: '1' });
+  });
+});

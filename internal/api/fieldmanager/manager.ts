@@ -125,10 +125,11 @@ export function applyConfig(input: ApplyInput): KubeObject {
   const previous = mine.set;
   merged = { ...merged, metadata: { ...(live?.metadata ?? {}), ...merged.metadata } };
   // Fields this manager stopped applying go away unless someone else still owns them.
-  const dropped = [...previous.paths()].filter(({ path }) => !applied.has(path)).map((p) => p.path);
+  const dropped = [...previous.paths()].filter(({ path }) => !applied.has(path) && !list.some((o) => o !== mine && o.set.has(path))).map((p) => p.path);
+  // merged shares the subtrees the config did not touch with live; removal must not reach live.
+  if (dropped.length) merged = structuredClone(merged);
   // Shortest first: an item goes as a whole before its fields would be picked off one by one.
   for (const path of dropped.sort((a, b) => a.length - b.length)) {
-    if (list.some((o) => o !== mine && o.set.has(path))) continue;
     removeAt(merged, path, schema);
   }
   mine.set = applied;
