@@ -5,7 +5,6 @@ import {
   createRaft,
   decodeConfChange,
   type ConfChange,
-  type ConfState,
   type Entry,
   type Message,
   type NodeId,
@@ -15,121 +14,15 @@ import {
   type Role,
   type Snapshot,
 } from '../raft/index.js';
-import { realClock, type Clock, type Rand } from '../util/index.js';
+import { realClock, type Clock } from '../util/index.js';
 import { peekEnvelope } from './codec.js';
 import { RaftNodeError } from './errors.js';
 import { SqliteLogStorage } from './log-store.js';
-import { nextRoleChange, type ClusterView } from './roles.js';
+import type { EngineHost, EngineLink, EngineOptions, EngineStats, EngineStatus, RaftNodeLogger } from './engine-types.js';
+import { Membership } from './membership.js';
+import { RoleManager } from './role-manager.js';
 import { SnapshotFiles, SnapshotReceiver, decodeDescriptor, encodeDescriptor, imageName, sendSnapshot } from './snapshots.js';
 import { FrameKind, decodeFrame, encodeFrame, type Transport } from './transport.js';
-
-export interface RaftNodeLogger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-}
-
-const noopLogger: RaftNodeLogger = { info() {}, warn() {} };
-
-/**
- * What the engine needs from the side that owns the state machine (RaftNode, possibly on another
- * thread). Calls arrive in log order; committed() hands over every committed entry, including
- * configuration entries and no-ops, which only move the applied index.
- */
-export interface EngineHost {
-  /** The state machine's durable applied index (snapshot trigger, startup check). */
-  appliedIndex(): number;
-  committed(entries: Entry[]): void;
-  /** Replace the state with an image (undefined = empty) as of index/term; comes before later committed(). */
-  installImage(path: string | undefined, index: number, term: number): void;
-  /** This node's proposal `batch` sits at (index, term) in the local log. */
-  seen(batch: number, index: number, term: number): void;
-  readState(ctx: Uint8Array, index: number): void;
-  softState(leader: NodeId, role: Role): void;
-  confApplied(cc: ConfChange, conf: ConfState): void;
-  saveImage(path: string): Promise<{ index: number; term: number }>;
-  /** The engine stopped itself after a persist or apply failure. */
-  failed(err: Error): void;
-}
-
-/** The engine's inputs, as RaftNode uses them (RaftEngine in-thread, WorkerEngine across threads). */
-export interface EngineLink {
-  start(): void;
-  /** 'requeue': not now (no leader, transfer in progress); an Error: refused for good. */
-  propose(batch: number, data: Uint8Array): 'ok' | 'requeue' | Error;
-  /** false when there is no leader to ask. */
-  readIndex(ctx: Uint8Array): boolean;
-  proposeConfChange(cc: ConfChange): ProposeResult;
-  transferLeadership(to: NodeId): void;
-  status(): EngineStatus;
-  takeSnapshot(): Promise<number>;
-  stop(transferLeadership: boolean): Promise<void>;
-  readonly stats: EngineStats;
-}
-
-export interface EngineStats {
-  readies: number;
-  /** Ticks so far, and the worst delay of a tick past its due time (ms): a busy thread shows here. */
-  ticks: number;
-  tickLateMaxMs: number;
-  snapshotsTaken: number;
-  snapshotsInstalled: number;
-  snapshotsSent: number;
-}
-
-export interface EngineStatus {
-  id: NodeId;
-  role: Role;
-  leader: NodeId;
-  term: number;
-  commit: number;
-  applied: number;
-  lastIndex: number;
-  snapshotIndex: number;
-  voters: NodeId[];
-  learners: NodeId[];
-  members: Record<string, string>;
-  domains: Record<string, string>;
-  /** On the leader: each member's replicated index and ms since it was last heard from. */
-  progress?: Record<string, { match: number; state: string; recentActive: boolean; lastHeardMsAgo?: number }>;
-}
-
-export interface EngineOptions {
-  id: NodeId;
-  dataDir: string;
-  transport: Transport;
-  bootstrap?: ReadonlyMap<NodeId, string>;
-  /** Addresses to dial until the configuration names them (a node that just joined knows no members yet). */
-  peers?: ReadonlyMap<NodeId, string>;
-  clock?: Clock;
-  rand?: Rand;
-  tickMs?: number;
-  electionTicks?: number;
-  heartbeatTicks?: number;
-  snapshotEntries?: number;
-  trailingEntries?: number;
-  snapshotChunkBytes?: number;
-  /** Automatic roles on the leader (voters, standbys, promotion on voter loss); off when unset. */
-  roles?: RolesOptions;
-  logger?: RaftNodeLogger;
-}
-
-export interface RolesOptions {
-  /** Voters wanted from 3 members on: 3 (default) or 5. */
-  voters?: 3 | 5;
-  /** A voter not heard from for this long counts as offline and is replaced. Default 30000 ms. */
-  graceMs?: number;
-  /** How often the leader reconsiders roles. Default 2000 ms. */
-  intervalMs?: number;
-  /** A standby within this many entries of the leader's log counts as caught up. Default 100. */
-  maxLagEntries?: number;
-}
-
-interface ConfPoint {
-  index: number;
-  confState: ConfState;
-  members: Map<NodeId, string>;
-  domains: Map<NodeId, string>;
-}
 
 /**
  * The consensus half of the driver: the core, the durable log, the transport, timers and snapshot
@@ -138,6 +31,10 @@ interface ConfPoint {
  * and read states to the host → advance. It never runs application queries, so it can live on a
  * worker thread of its own while the host serves requests (ARCHITECTURE.md §2).
  */
+const noopLogger: RaftNodeLogger = { info() {}, warn() {} };
+
+export type { EngineHost, EngineLink, EngineOptions, EngineStats, EngineStatus, RaftNodeLogger, RolesOptions } from './engine-types.js';
+
 export class RaftEngine implements EngineLink {
   readonly id: NodeId;
   private readonly core: RaftCore;
@@ -152,13 +49,8 @@ export class RaftEngine implements EngineLink {
   private readonly snapshotEntries: number;
   private readonly trailingEntries: number;
   private readonly chunkBytes: number;
-  private members = new Map<NodeId, string>();
+  private readonly membership: Membership;
   private readonly dialHints: ReadonlyMap<NodeId, string>;
-  /** Failure domains declared by members (from their conf-change context and snapshots). */
-  private domains = new Map<NodeId, string>();
-  private confState: ConfState;
-  /** Configurations applied since the last snapshot, to describe the next one. */
-  private confHistory: ConfPoint[] = [];
   private role: Role = 'follower';
   private leader: NodeId = NONE;
   private cancelTick: (() => void) | undefined;
@@ -168,11 +60,9 @@ export class RaftEngine implements EngineLink {
   private snapshotting: Promise<void> | undefined;
   private readonly sendingSnapshot = new Set<NodeId>();
   private readonly leaderWaiters = new Set<(role: Role) => void>();
-  private readonly roles: Required<RolesOptions> | undefined;
-  /** When the leader last heard from each peer (roles: online means heard within graceMs). */
-  private readonly lastHeard = new Map<NodeId, number>();
-  private roleChangeUntil = 0;
-  private ticksToRoles = 0;
+  /** Heard-from times of peers (status) and, when enabled, automatic roles on the leader. */
+  private readonly roles: RoleManager;
+  private readonly rolesEnabled: boolean;
   readonly stats: EngineStats = { readies: 0, ticks: 0, tickLateMaxMs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 };
 
   constructor(
@@ -189,7 +79,8 @@ export class RaftEngine implements EngineLink {
     this.trailingEntries = opts.trailingEntries ?? 5000;
     this.chunkBytes = opts.snapshotChunkBytes ?? 1 << 20;
     this.dialHints = opts.peers ?? new Map();
-    this.roles = opts.roles && { voters: opts.roles.voters ?? 3, graceMs: opts.roles.graceMs ?? 30_000, intervalMs: opts.roles.intervalMs ?? 2000, maxLagEntries: opts.roles.maxLagEntries ?? 100 };
+    this.roles = new RoleManager(opts.id, opts.roles ?? {});
+    this.rolesEnabled = opts.roles !== undefined;
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     this.storage = new SqliteLogStorage(join(opts.dataDir, 'raft.db'));
     this.files = new SnapshotFiles(join(opts.dataDir, 'snapshots'));
@@ -198,9 +89,7 @@ export class RaftEngine implements EngineLink {
       this.storage.bootstrap({ voters, learners: [] }, encodeDescriptor({ file: null, size: 0, sha256: '', members: [...opts.bootstrap] }));
     }
     const snap = this.storage.snapshot();
-    this.confState = snap.metadata.confState;
-    this.members = new Map(decodeDescriptor(snap.data).members);
-    this.domains = new Map(decodeDescriptor(snap.data).domains ?? []);
+    this.membership = new Membership(snap);
     // The state DB lags the snapshot only if it lost writes (it need not fsync: the log is the
     // record) or a crash came between persisting a received snapshot and installing it.
     if (host.appliedIndex() < snap.metadata.index) this.installImage(snap);
@@ -225,7 +114,8 @@ export class RaftEngine implements EngineLink {
     this.transport.setPeers(this.peerAddresses());
     this.transport.start((from, frame) => this.onFrame(from, frame));
     // The only voter need not wait an election timeout to lead (a one-node cluster starts at once).
-    if (this.confState.voters.length === 1 && this.confState.voters[0] === this.id) this.core.campaign();
+    const voters = this.membership.confState.voters;
+    if (voters.length === 1 && voters[0] === this.id) this.core.campaign();
     this.scheduleTick();
     this.schedulePump();
   }
@@ -271,15 +161,15 @@ export class RaftEngine implements EngineLink {
       snapshotIndex: this.storage.snapshot().metadata.index,
       voters: [...st.config.voters],
       learners: [...st.config.learners],
-      members: Object.fromEntries([...this.members].map(([id, a]) => [String(id), a])),
-      domains: Object.fromEntries([...this.domains].map(([id, d]) => [String(id), d])),
+      members: Object.fromEntries([...this.membership.members].map(([id, a]) => [String(id), a])),
+      domains: Object.fromEntries([...this.membership.domains].map(([id, d]) => [String(id), d])),
     };
     if (st.progress) {
       const now = this.clock.now();
       out.progress = Object.fromEntries(
         [...st.progress].map(([id, p]) => {
-          const heard = this.lastHeard.get(id);
-          return [String(id), { match: p.match, state: p.state, recentActive: p.recentActive, ...(id !== this.id && heard !== undefined ? { lastHeardMsAgo: now - heard } : {}) }];
+          const ago = id === this.id ? undefined : this.roles.lastHeardMsAgo(id, now);
+          return [String(id), { match: p.match, state: p.state, recentActive: p.recentActive, ...(ago !== undefined ? { lastHeardMsAgo: ago } : {}) }];
         }),
       );
     }
@@ -305,7 +195,7 @@ export class RaftEngine implements EngineLink {
     const progress = this.core.status().progress;
     let best: NodeId = NONE;
     let bestMatch = -1;
-    for (const id of this.confState.voters) {
+    for (const id of this.membership.confState.voters) {
       const p = progress?.get(id);
       if (id === this.id || !p || !p.recentActive) continue;
       if (p.match > bestMatch) [best, bestMatch] = [id, p.match];
@@ -336,7 +226,7 @@ export class RaftEngine implements EngineLink {
       this.log.warn('dropping a malformed frame', { from, err: (err as Error).message });
       return;
     }
-    this.lastHeard.set(from, this.clock.now());
+    this.roles.heard(from, this.clock.now());
     if (f.kind === FrameKind.Messages) {
       this.input(() => {
         for (const m of f.messages) {
@@ -407,7 +297,7 @@ export class RaftEngine implements EngineLink {
     }
     if (rd.softState) {
       // A new leader gives every peer a full grace period before judging it offline.
-      if (rd.softState.role === 'leader' && this.role !== 'leader') for (const id of this.members.keys()) this.lastHeard.set(id, this.clock.now());
+      if (rd.softState.role === 'leader' && this.role !== 'leader') this.roles.becameLeader(this.membership.members.keys(), this.clock.now());
       this.leader = rd.softState.leader;
       this.role = rd.softState.role;
       this.host.softState(this.leader, this.role);
@@ -455,53 +345,30 @@ export class RaftEngine implements EngineLink {
 
   private applyConfChange(e: Entry): void {
     const cc = decodeConfChange(e.data);
-    this.confState = this.core.applyConfChange(cc);
-    if (cc.type === 'removeNode') {
-      this.members.delete(cc.nodeId);
-      this.domains.delete(cc.nodeId);
-    } else if (cc.context && cc.context.length > 0) {
-      const ctx = JSON.parse(Buffer.from(cc.context).toString('utf8')) as { address?: string; domain?: string };
-      if (ctx.address) this.members.set(cc.nodeId, ctx.address);
-      if (ctx.domain) this.domains.set(cc.nodeId, ctx.domain);
-    }
-    this.confHistory.push({ index: e.index, confState: this.confState, members: new Map(this.members), domains: new Map(this.domains) });
+    const conf = this.core.applyConfChange(cc);
+    this.membership.applied(e.index, cc, conf);
     this.transport.setPeers(this.peerAddresses());
-    this.roleChangeUntil = 0;
-    this.host.confApplied(cc, this.confState);
+    this.roles.changeApplied();
+    this.host.confApplied(cc, conf);
   }
 
-  /** The leader's role manager: at most one membership change in flight, decided by nextRoleChange. */
+  /** Automatic roles: on the leader, propose the one change the role manager picks (if any). */
   private maybeChangeRoles(): void {
-    const r = this.roles;
-    if (!r || this.role !== 'leader' || this.stopped) return;
-    if (--this.ticksToRoles > 0) return;
-    this.ticksToRoles = Math.max(1, Math.round(r.intervalMs / this.tickMs));
+    if (!this.rolesEnabled || this.role !== 'leader' || this.stopped) return;
     const now = this.clock.now();
-    if (now < this.roleChangeUntil) return;
     const st = this.core.status();
-    const online = new Set<NodeId>([this.id]);
-    const caughtUp = new Set<NodeId>([this.id]);
-    for (const [id, p] of st.progress ?? []) {
-      if (id !== this.id && now - (this.lastHeard.get(id) ?? 0) <= r.graceMs) online.add(id);
-      if (p.match >= st.lastIndex - r.maxLagEntries) caughtUp.add(id);
-    }
-    const view: ClusterView = { leader: this.id, voters: st.config.voters, learners: st.config.learners, online, caughtUp, domains: this.domains };
-    const change = nextRoleChange(view, { voters: r.voters });
+    const change = this.roles.decide(st, this.membership.domains, now);
     if (!change) return;
     const res = this.core.proposeConfChange(change);
-    this.log.info('changing roles', { change: `${change.type} ${change.nodeId}`, accepted: res.ok, offline: st.config.voters.filter((v) => !online.has(v)) });
-    // Cleared when the change is applied; the deadline covers a change lost with a leader change.
-    if (res.ok) this.roleChangeUntil = now + r.graceMs;
+    this.log.info('changing roles', { change: `${change.type} ${change.nodeId}`, accepted: res.ok, offline: this.roles.offline(st.config.voters, now) });
+    if (res.ok) this.roles.proposed(now);
     this.schedulePump();
   }
 
   private installSnapshot(snap: Snapshot): void {
     this.installImage(snap);
-    this.confState = snap.metadata.confState;
+    this.membership.installed(snap);
     const d = decodeDescriptor(snap.data);
-    this.members = new Map(d.members);
-    this.domains = new Map(d.domains ?? []);
-    this.confHistory = [];
     this.transport.setPeers(this.peerAddresses());
     this.files.prune(new Set(d.file ? [d.file] : []));
     this.stats.snapshotsInstalled++;
@@ -514,9 +381,7 @@ export class RaftEngine implements EngineLink {
   }
 
   private peerAddresses(): Map<NodeId, string> {
-    const m = new Map([...this.dialHints, ...this.members]);
-    m.delete(this.id);
-    return m;
+    return this.membership.peers(this.id, this.dialHints);
   }
 
   // ---- snapshots -----------------------------------------------------------------------------------
@@ -545,9 +410,9 @@ export class RaftEngine implements EngineLink {
       if (this.storage.term(index) !== term) throw new Error(`snapshot image at ${index} has term ${term}, the log says ${this.storage.term(index)}`);
       const sealed = await this.files.seal(temp, index);
       if (this.stopped) return prev.metadata.index;
-      const conf = this.confAt(index);
-      this.storage.createSnapshot(index, conf.confState, encodeDescriptor({ ...sealed, members: [...conf.members], domains: [...conf.domains] }));
-      this.confHistory = this.confHistory.filter((h) => h.index > index);
+      const conf = this.membership.at(index, prev);
+      this.storage.createSnapshot(index, conf.confState, encodeDescriptor({ ...sealed, ...this.membership.describe(conf) }));
+      this.membership.snapshotTaken(index);
       const compactTo = index - this.trailingEntries;
       if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
       // Keep this image and the previous one (a follower may be downloading it).
@@ -559,14 +424,5 @@ export class RaftEngine implements EngineLink {
     } finally {
       rmSync(temp, { force: true });
     }
-  }
-
-  private confAt(index: number): Omit<ConfPoint, 'index'> {
-    let found: ConfPoint | undefined;
-    for (const h of this.confHistory) if (h.index <= index) found = h;
-    if (found) return found;
-    const snap = this.storage.snapshot();
-    const d = decodeDescriptor(snap.data);
-    return { confState: snap.metadata.confState, members: new Map(d.members), domains: new Map(d.domains ?? []) };
   }
 }
