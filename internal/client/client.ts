@@ -25,8 +25,13 @@ export interface Client {
   watch(ref: ResourceRef, namespace: string | undefined, opts: WatchParams, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;
 }
 
-export function createClient(handler: Handler, user: UserInfo): Client {
-  const base = (ref: ResourceRef, namespace: string | undefined) => ({ user, group: ref.group, version: ref.version, resource: ref.resource, namespace });
+/**
+ * `userAgent` names the caller as an HTTP client's User-Agent would ("kube-scheduler/v1.30"): writes
+ * without a fieldManager are recorded in managedFields under its part before the first "/".
+ */
+export function createClient(handler: Handler, user: UserInfo, opts: { userAgent?: string } = {}): Client {
+  const ua = opts.userAgent ? { userAgent: opts.userAgent } : {};
+  const base = (ref: ResourceRef, namespace: string | undefined) => ({ user, group: ref.group, version: ref.version, resource: ref.resource, namespace, ...ua });
   return {
     async get(ref, namespace, name, opts = {}) {
       const r = await handler.handle({ ...base(ref, namespace), verb: 'get', name, subresource: opts.subresource, params: { resourceVersion: opts.resourceVersion } });
