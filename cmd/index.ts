@@ -4,6 +4,7 @@ import AddNode from './add-node.js';
 import Kubeconfig from './kubeconfig.js';
 import Leave from './leave.js';
 import Server from './server.js';
+import SnapshotSave from './snapshot-save.js';
 import Status from './status.js';
 import Version from './version.js';
 
@@ -14,4 +15,5 @@ export const commands = {
   'add-node': AddNode,
   status: Status,
   leave: Leave,
+  'snapshot:save': SnapshotSave,
 };

@@ -14,6 +14,7 @@ export const JOIN_CA_PATH = '/kplane/join/ca';
 export const JOIN_PATH = '/kplane/join';
 export const STATUS_PATH = '/kplane/status';
 export const LEAVE_PATH = '/kplane/leave';
+export const SNAPSHOT_PATH = '/kplane/snapshot';
 const TOKEN_PREFIX = 'K10';
 
 interface StoredToken {
@@ -124,6 +125,16 @@ export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: str
       return reply.send(await leave(opts.backend));
     } catch (err) {
       return reply.code(409).send({ message: (err as Error).message });
+    }
+  });
+  app.post(SNAPSHOT_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!callers.get(req)?.groups.includes('system:masters')) return reply.code(403).send({ message: 'snapshots need an admin (system:masters) certificate' });
+    try {
+      const index = await opts.backend.node.takeSnapshot();
+      const file = join(opts.dataDir, 'db', 'snapshots', `snap-${String(index).padStart(16, '0')}.db`);
+      return reply.send({ index, file });
+    } catch (err) {
+      return reply.code(503).send({ message: `snapshot failed: ${(err as Error).message}` });
     }
   });
   app.post(JOIN_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
@@ -259,6 +270,11 @@ function call(base: string, method: 'GET' | 'POST', path: string, ca: string | u
  */
 export function fetchClusterStatus(dataDir: string, server?: string): Promise<Record<string, unknown>> {
   return adminCall(dataDir, server, 'GET', STATUS_PATH);
+}
+
+/** POST /kplane/snapshot on the local server: a fresh snapshot image and its path (`kplane snapshot save`). */
+export function requestSnapshot(dataDir: string, server?: string): Promise<Record<string, unknown>> {
+  return adminCall(dataDir, server, 'POST', SNAPSHOT_PATH);
 }
 
 /** POST /kplane/leave on the local server (`kplane leave`). */

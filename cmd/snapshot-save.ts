@@ -1,0 +1,22 @@
+import { copyFileSync } from 'node:fs';
+import { Args, Command, Flags } from '@oclif/core';
+import { requestSnapshot } from '../internal/app/index.js';
+
+export default class SnapshotSave extends Command {
+  static override description =
+    'Save a consistent copy of the replicated datastore (raftsqlite) to FILE: the running local server takes a snapshot (SQLite online backup at an applied index) and it is copied out.';
+
+  static override args = { file: Args.string({ description: 'where to write the snapshot (a SQLite file)', required: true }) };
+
+  static override flags = {
+    'data-dir': Flags.string({ description: 'data directory of the local (running) node', default: './kplane-data' }),
+    server: Flags.string({ description: 'API URL of the local node (default: the one in DATA_DIR/kubeconfig)' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(SnapshotSave);
+    const r = (await requestSnapshot(flags['data-dir'], flags.server)) as { index: number; file: string };
+    copyFileSync(r.file, args.file);
+    this.log(`snapshot at log index ${r.index} saved to ${args.file}`);
+  }
+}
