@@ -61,12 +61,16 @@ export function sendStatus(reply: FastifyReply, err: ApiError): FastifyReply {
 }
 
 /**
- * Sends serialized JSON with exactly this Content-Type. A Buffer keeps fastify from appending
- * "; charset=utf-8", so the aggregated-discovery media type is echoed byte for byte.
+ * Sends serialized JSON with exactly this Content-Type. A reply serializer (here the identity)
+ * keeps fastify from appending "; charset=utf-8", so the aggregated-discovery media type is echoed
+ * byte for byte; the string goes to the socket as is, without a Buffer copy of the whole body
+ * (a 5000-item LIST is 7 MB).
  */
 export function sendJson(reply: FastifyReply, body: string, contentType = 'application/json'): FastifyReply {
-  return reply.header('Content-Type', contentType).send(Buffer.from(body));
+  return reply.header('Content-Type', contentType).serializer(asIs).send(body);
 }
+
+const asIs = (s: unknown) => s as string;
 
 /** `Warning: 299 - "<text>"` header values, quotes and backslashes escaped as RFC 7234 requires. */
 export function warningHeaders(warnings: string[] | undefined): string[] {
