@@ -20,6 +20,8 @@ export interface RaftDatastoreOptions {
   failureDomain?: string;
   heartbeatMs?: number;
   electionMs?: number;
+  /** A voter unreachable this long is replaced by a caught-up standby. Default 30 s. */
+  voterGraceMs?: number;
   /** Join an existing cluster through this API URL with a token from `kplane add-node` (first start only). */
   join?: { url: string; token: string };
 }
@@ -70,8 +72,9 @@ export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
     nodeId,
     worker: { tls: { key: cert.keyPem, cert: cert.certPem, ca: ca.certPem }, listen: opts.peerListen },
     bootstrap: joined ? undefined : new Map([[nodeId, peer]]),
+    domain: opts.failureDomain,
     peers,
-    raft: { tickMs: heartbeatMs, electionTicks: Math.max(2, Math.round(electionMs / heartbeatMs)), roles: { voters: opts.voters ?? 3 } },
+    raft: { tickMs: heartbeatMs, electionTicks: Math.max(2, Math.round(electionMs / heartbeatMs)), roles: { voters: opts.voters ?? 3, graceMs: opts.voterGraceMs ?? 30_000 } },
     logger: { info: (msg, fields) => log.info(fields ?? {}, msg), warn: (msg, fields) => log.warn(fields ?? {}, msg) },
   });
 }

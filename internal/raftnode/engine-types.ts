@@ -79,6 +79,8 @@ export interface EngineOptions {
   dataDir: string;
   transport: Transport;
   bootstrap?: ReadonlyMap<NodeId, string>;
+  /** This node's failure domain, recorded in the bootstrap configuration (joining nodes send theirs with the join). */
+  domain?: string;
   /** Addresses to dial until the configuration names them (a node that just joined knows no members yet). */
   peers?: ReadonlyMap<NodeId, string>;
   clock?: Clock;

@@ -86,7 +86,8 @@ export class RaftEngine implements EngineLink {
     this.files = new SnapshotFiles(join(opts.dataDir, 'snapshots'));
     if (this.storage.isEmpty() && opts.bootstrap) {
       const voters = [...opts.bootstrap.keys()].sort((a, b) => a - b);
-      this.storage.bootstrap({ voters, learners: [] }, encodeDescriptor({ file: null, size: 0, sha256: '', members: [...opts.bootstrap] }));
+      const domains: [NodeId, string][] = opts.domain ? [[this.id, opts.domain]] : [];
+      this.storage.bootstrap({ voters, learners: [] }, encodeDescriptor({ file: null, size: 0, sha256: '', members: [...opts.bootstrap], domains }));
     }
     const snap = this.storage.snapshot();
     this.membership = new Membership(snap);

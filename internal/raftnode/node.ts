@@ -54,6 +54,8 @@ export interface RaftNodeOptions<C, R> {
    * leader) and ignored once the log exists.
    */
   bootstrap?: ReadonlyMap<NodeId, string>;
+  /** This node's failure domain (recorded with the bootstrap configuration). */
+  domain?: string;
   /** Addresses to dial until the configuration names them (a node that just joined). */
   peers?: ReadonlyMap<NodeId, string>;
   clock?: Clock;
@@ -130,6 +132,7 @@ export class RaftNode<C, R> implements EngineHost {
       id: opts.id,
       dataDir: opts.dataDir,
       bootstrap: opts.bootstrap,
+      domain: opts.domain,
       peers: opts.peers,
       tickMs: opts.tickMs,
       electionTicks: opts.electionTicks,

@@ -42,6 +42,8 @@ export interface RaftSqliteBackendOptions {
   worker?: WorkerEngineOptions;
   /** Founding members (id → peer address) for a new cluster; omit when joining. */
   bootstrap?: ReadonlyMap<NodeId, string>;
+  /** This node's failure domain, for the founding member (a joining node sends its own with the join). */
+  domain?: string;
   /** Addresses to dial until the configuration names them (a node that just joined a cluster). */
   peers?: ReadonlyMap<NodeId, string>;
   /**
@@ -99,6 +101,7 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
       transport: opts.transport,
       worker: opts.worker,
       bootstrap: opts.bootstrap,
+      domain: opts.domain,
       peers: opts.peers,
       clock,
       rand: opts.rand,
