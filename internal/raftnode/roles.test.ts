@@ -65,4 +65,19 @@ describe('nextRoleChange', () => {
     // Too many voters, all online: demote from the crowded domain a (never the leader 1).
     expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 3, 5], learners: [4], domains }), p3)).toEqual({ type: 'addLearner', nodeId: 2 });
   });
+
+  it('moves a vote to an unrepresented domain once every voter is healthy, then stays put', () => {
+    const domains = new Map([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'b'],
+    ]);
+    // Voters 1(a), 2(b), 4(b); standby 3 is the only one in domain c.
+    expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 4], learners: [3], domains }), p3)).toEqual({ type: 'addVoter', nodeId: 3 });
+    expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 3, 4], learners: [], domains }), p3)).toEqual({ type: 'addLearner', nodeId: 4 });
+    expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 3], learners: [4], domains }), p3)).toBeUndefined();
+    // With voter 2 down the replacement rule decides instead (3 takes its place; 2 is demoted next).
+    expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 4], learners: [3], domains }, [2]), p3)).toEqual({ type: 'addVoter', nodeId: 3 });
+  });
 });

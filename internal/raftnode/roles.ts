@@ -37,6 +37,8 @@ export function desiredVoters(members: number, policy: RolesPolicy): number {
  *    while a majority of voters is online (otherwise nothing could commit anyway).
  * 2. Then demote the offline voter to standby (never the leader), once voters exceed the target.
  * 3. Grow to the target with caught-up online standbys; shrink by demoting online voters if above it.
+ * 4. With every voter healthy, move a vote from a domain holding two or more voters to a standby of
+ *    a domain holding none (promote, then rule 3 demotes from the crowded domain).
  * Candidates are ordered so voters spread over failure domains: a standby from a domain without a
  * voter first; for demotion, a voter from the domain with the most voters first. Ties: lower id.
  */
@@ -57,6 +59,17 @@ export function nextRoleChange(view: ClusterView, policy: RolesPolicy): ConfChan
     return undefined;
   }
   if (view.voters.length < want && candidates.length > 0) return { type: 'addVoter', nodeId: candidates[0]! };
+  // Rebalance, only while every voter is healthy: a standby from a domain without a voter replaces a
+  // voter of a domain that has two or more (promote here; the shrink rule then demotes from the crowd).
+  if (view.voters.length === want) {
+    const perDomain = votersPerDomain(view);
+    const crowded = [...perDomain.values()].some((n) => n >= 2);
+    const fresh = candidates.find((l) => {
+      const d = view.domains.get(l);
+      return d !== undefined && !perDomain.has(d);
+    });
+    if (crowded && fresh !== undefined) return { type: 'addVoter', nodeId: fresh };
+  }
   if (view.voters.length > want) {
     const demotable = view.voters.filter((v) => v !== view.leader);
     if (demotable.length > 0) return { type: 'addLearner', nodeId: demotionOrder(view, demotable)[0]! };
