@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject } from '../api/index.js';
 import { builtinDefinitions } from './resources/index.js';
-import { createTestRegistry, type TestRegistry } from './testing/test-registry.js';
+import { createTestRegistry, type TestRegistry, failure } from './testing/test-registry.js';
 
 // The generic engine with the real built-in definitions: the seams between store and strategies
 // that kubectl exercises first (namespaces, the kubernetes Service, configmaps, deployments, pods).
@@ -13,16 +13,6 @@ const SVC = { group: '', version: 'v1', resource: 'services', namespace: 'defaul
 const CM = { group: '', version: 'v1', resource: 'configmaps', namespace: 'default' } as const;
 const DEPLOY = { group: 'apps', version: 'v1', resource: 'deployments', namespace: 'default' } as const;
 const PODS = { group: '', version: 'v1', resource: 'pods', namespace: 'default' } as const;
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
 
 describe('built-in definitions through the generic store', () => {
   it('bootstraps namespaces and the kubernetes Service idempotently', async () => {

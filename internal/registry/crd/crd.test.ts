@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject } from '../../api/index.js';
 import { configMaps, namespaces } from '../testing/fixtures.js';
-import { createTestRegistry, type TestRegistry } from '../testing/test-registry.js';
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
+import { createTestRegistry, type TestRegistry, failure } from '../testing/test-registry.js';
 
 const CRD = { group: 'apiextensions.k8s.io', version: 'v1', resource: 'customresourcedefinitions' } as const;
 const W1 = { group: 'example.com', version: 'v1', resource: 'widgets', namespace: 'ns' } as const;

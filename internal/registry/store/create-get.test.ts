@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject } from '../../api/index.js';
 import { configMaps, deployments, namespaces, clusterThings } from '../testing/fixtures.js';
-import { createTestRegistry, type TestRegistry } from '../testing/test-registry.js';
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
+import { createTestRegistry, type TestRegistry, failure } from '../testing/test-registry.js';
 
 const cm = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: '1' }, ...extra });
 const CM = { group: '', version: 'v1', resource: 'configmaps' } as const;

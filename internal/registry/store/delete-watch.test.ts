@@ -2,17 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject, type WatchEvent } from '../../api/index.js';
 import { podBindingHandler, podEvictionHandler } from '../subresources.js';
 import { configMaps, namespaces, pods } from '../testing/fixtures.js';
-import { ADMIN, createTestRegistry, take, type TestRegistry } from '../testing/test-registry.js';
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
+import { ADMIN, createTestRegistry, take, type TestRegistry, failure } from '../testing/test-registry.js';
 
 const CM = { group: '', version: 'v1', resource: 'configmaps', namespace: 'ns' } as const;
 const PODS = { group: '', version: 'v1', resource: 'pods', namespace: 'ns' } as const;

@@ -1,17 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError, type KubeObject, type ManagedFieldsEntry } from '../../api/index.js';
 import { configMaps, deployments } from '../testing/fixtures.js';
-import { createTestRegistry, type TestRegistry } from '../testing/test-registry.js';
-
-async function failure(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ApiError) return err;
-    throw err;
-  }
-  throw new Error('expected an ApiError');
-}
+import { createTestRegistry, type TestRegistry, failure } from '../testing/test-registry.js';
 
 const CM = { group: '', version: 'v1', resource: 'configmaps', namespace: 'ns' } as const;
 const DEPLOY = { group: 'apps', version: 'v1', resource: 'deployments', namespace: 'ns' } as const;

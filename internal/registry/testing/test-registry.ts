@@ -1,5 +1,5 @@
 import { createMemoryBackend } from '../../backends/memory/index.js';
-import type { KubeObject } from '../../api/index.js';
+import { ApiError, type KubeObject } from '../../api/index.js';
 import { createObjectStore, type Backend, type ObjectStore } from '../../storage/index.js';
 import { FakeClock, seededRand } from '../../util/index.js';
 import type { MutableCatalog } from '../catalog.js';
@@ -77,4 +77,15 @@ export async function take<T>(it: AsyncIterable<T>, n: number): Promise<T[]> {
     if (out.length >= n) break;
   }
   return out;
+}
+
+/** Awaits a promise that must reject with an ApiError, and returns that error. */
+export async function failure(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApiError) return err;
+    throw err;
+  }
+  throw new Error('expected an ApiError');
 }
