@@ -1,18 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningKplane, kubectl, removeDir, startKplane } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { kubectl, useKplane } from './harness.js';
 
 // Client libraries other than kubectl: @kubernetes/client-node's informer (list + watch with
 // bookmarks) and the Debian python3-kubernetes watch (sends watch=True, splits lines).
-let kp: RunningKplane;
-beforeAll(async () => {
-  kp = await startKplane();
-});
-afterAll(async () => {
-  await kp?.stop();
-  if (kp) removeDir(kp.dataDir);
-});
+const server = useKplane();
 
 async function until(cond: () => boolean, ms = 15_000): Promise<boolean> {
   const end = Date.now() + ms;
@@ -24,7 +17,7 @@ describe('@kubernetes/client-node informer', () => {
   it('starts, lists existing objects and receives add, update and delete events', async () => {
     const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
-    kc.loadFromFile(kp.kubeconfig);
+    kc.loadFromFile(server().kubeconfig);
     const api = kc.makeApiClient(k8s.CoreV1Api);
     await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'before' }, data: { a: '1' } } });
     const informer = k8s.makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => api.listNamespacedConfigMap({ namespace: 'default' }));
@@ -64,14 +57,14 @@ for ev in watch.Watch().stream(v1.list_namespaced_config_map, "default", timeout
     if ev["object"].metadata.name == "from-python-test" and ev["type"] == "DELETED":
         break
 `;
-    const p = spawn(PY, ['-c', script, kp.kubeconfig]);
+    const p = spawn(PY, ['-c', script, server().kubeconfig]);
     let out = '';
     p.stdout.on('data', (c) => (out += c));
     p.stderr.on('data', (c) => (out += c));
     expect(await until(() => out.includes('started'))).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
-    expect(kubectl(kp.kubeconfig, ['create', 'cm', 'from-python-test']).code).toBe(0);
-    expect(kubectl(kp.kubeconfig, ['delete', 'cm', 'from-python-test']).code).toBe(0);
+    expect(kubectl(server().kubeconfig, ['create', 'cm', 'from-python-test']).code).toBe(0);
+    expect(kubectl(server().kubeconfig, ['delete', 'cm', 'from-python-test']).code).toBe(0);
     const done = await until(() => out.includes('DELETED from-python-test'));
     p.kill();
     expect(done, out).toBe(true);

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,6 +97,25 @@ export async function startKplane(opts: { dataDir?: string; args?: string[]; por
       if (proc.exitCode === null) proc.kill('SIGKILL');
       await exited;
     },
+  };
+}
+
+/**
+ * One server for the whole test file: started before the first test, stopped and its data dir
+ * removed after the last. Returns a getter (the server exists only once beforeAll ran).
+ */
+export function useKplane(opts: Parameters<typeof startKplane>[0] = {}): () => RunningKplane {
+  let kp: RunningKplane | undefined;
+  beforeAll(async () => {
+    kp = await startKplane(opts);
+  });
+  afterAll(async () => {
+    await kp?.stop();
+    if (kp) removeDir(kp.dataDir);
+  });
+  return () => {
+    if (!kp) throw new Error('useKplane: the server is not started yet (use it inside a test)');
+    return kp;
   };
 }
 

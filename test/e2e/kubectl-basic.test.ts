@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningKplane, hasBinary, kubectl, kubectlBinary, removeDir, startKplane } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { hasBinary, kubectl, kubectlBinary, useKplane } from './harness.js';
 
 // Everyday kubectl against the built binary on its embedded default (sqlite), with kubectl 1.32
 // (protobuf request bodies) and 1.27 (JSON bodies). Named explicitly: the `kubectl` on PATH is a
 // dispatcher that picks the version matching the server.
 const VERSIONS = ['1.32', '1.27'].filter((v) => hasBinary(`kubectl.${v}`));
 
-let kp: RunningKplane;
-beforeAll(async () => {
-  kp = await startKplane();
-});
-afterAll(async () => {
-  await kp?.stop();
-  if (kp) removeDir(kp.dataDir);
-});
+const server = useKplane();
 
 for (const version of VERSIONS) {
   const label = version;
-  const k = (args: string[], input?: string) => kubectl(kp.kubeconfig, args, { version, input });
+  const k = (args: string[], input?: string) => kubectl(server().kubeconfig, args, { version, input });
   const ns = `e2e-${(version ?? '132').replace('.', '')}`;
 
   describe(`kubectl ${label}`, () => {
@@ -119,7 +112,7 @@ for (const version of VERSIONS) {
       const { spawn } = await import('node:child_process');
       const { dirname, join } = await import('node:path');
       const bin = kubectlBinary(version);
-      const w = spawn(bin, ['--kubeconfig', kp.kubeconfig, '-n', ns, 'get', 'cm', '-w', '--request-timeout=20s'], { env: { ...process.env, HOME: join(dirname(kp.kubeconfig), 'home') } });
+      const w = spawn(bin, ['--kubeconfig', server().kubeconfig, '-n', ns, 'get', 'cm', '-w', '--request-timeout=20s'], { env: { ...process.env, HOME: join(dirname(server().kubeconfig), 'home') } });
       let out = '';
       w.stdout.on('data', (c) => (out += c));
       const until = async (re: RegExp) => {

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { type RunningKplane, removeDir, startKplane } from './harness.js';
+import { useKplane } from './harness.js';
 import { WRITE_VERSIONS, goJson, kubectlFor, managers, tag, type Obj } from './write-helpers.js';
 
 // kubectl apply against the built binary: client-side (last-applied annotation, strategic merge
 // patch), server-side (managers, conflicts, force, dropped fields), and the migration kubectl
 // performs from the first to the second.
 
-let kp: RunningKplane;
-beforeAll(async () => {
-  kp = await startKplane();
-});
-afterAll(async () => {
-  await kp?.stop();
-  if (kp) removeDir(kp.dataDir);
-});
+const server = useKplane();
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
@@ -159,7 +152,7 @@ const container = (d: Obj, name: string): Obj => (d.spec.template.spec.container
 
 for (const version of WRITE_VERSIONS) {
   describe(`kubectl ${version} apply`, () => {
-    const k = kubectlFor(() => kp.kubeconfig, version);
+    const k = kubectlFor(() => server().kubeconfig, version);
     const ns = `apply-${tag(version)}`;
 
     it('creates the namespace', () => {

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningKplane, removeDir, startKplane } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useKplane } from './harness.js';
 import { WRITE_VERSIONS, kubectlFor, managers, tag, type Obj } from './write-helpers.js';
 
 // The kubectl commands that write through generators and patches: set, rollout, cordon, autoscale,
 // expose, run, create -f of multi-document YAML and Lists, custom resources (apply, scale,
 // server-side apply) and explain. Each step reads the stored result back.
 
-let kp: RunningKplane;
-beforeAll(async () => {
-  kp = await startKplane();
-});
-afterAll(async () => {
-  await kp?.stop();
-  if (kp) removeDir(kp.dataDir);
-});
+const server = useKplane();
 
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
@@ -55,7 +48,7 @@ spec:
 
 for (const version of WRITE_VERSIONS) {
   describe(`kubectl ${version} write commands`, () => {
-    const k = kubectlFor(() => kp.kubeconfig, version);
+    const k = kubectlFor(() => server().kubeconfig, version);
     const ns = `cmd-${tag(version)}`;
     const n = ['-n', ns];
     const containers = () => k.get(ns, 'deployment', 'web').spec.template.spec.containers as Obj[];

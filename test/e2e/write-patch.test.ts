@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningKplane, removeDir, startKplane } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useKplane } from './harness.js';
 import { WRITE_VERSIONS, kubectlFor, managers, tag, type Obj } from './write-helpers.js';
 
 // kubectl patch (all three types), edit, replace, scale, label and annotate against the built
 // binary; every step reads the stored object back.
 
-let kp: RunningKplane;
-beforeAll(async () => {
-  kp = await startKplane();
-});
-afterAll(async () => {
-  await kp?.stop();
-  if (kp) removeDir(kp.dataDir);
-});
+const server = useKplane();
 
 const REJECTED = 'the server rejected our request due to an error in our request';
 const MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
 
 for (const version of WRITE_VERSIONS) {
   describe(`kubectl ${version} patch, edit, replace, scale`, () => {
-    const k = kubectlFor(() => kp.kubeconfig, version);
+    const k = kubectlFor(() => server().kubeconfig, version);
     const ns = `patch-${tag(version)}`;
     const n = ['-n', ns];
 
