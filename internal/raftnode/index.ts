@@ -23,3 +23,4 @@ export { WsTransport, registerRaftTransport, listenRaftPeers, peerNodeId, nodeCo
 export { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type EngineStats, type RolesOptions } from './engine.js';
 export type { WorkerEngineOptions } from './worker-engine.js';
 export { nextRoleChange, desiredVoters, type ClusterView, type RolesPolicy } from './roles.js';
+export { inspectRaftLog, recoverSoloLog, seedRaftLog, soloChanges, type RaftLogInfo, type SoloRecovery, type SeedOptions } from './recover.js';
