@@ -30,7 +30,8 @@ COPY manifests ./manifests
 RUN mkdir -p /var/lib/kplane && chown node:node /var/lib/kplane
 USER node
 VOLUME ["/var/lib/kplane"]
-EXPOSE 6443
+# 6443: the Kubernetes API; 6444: Raft traffic between nodes (mutual TLS), used once other nodes join.
+EXPOSE 6443 6444
 # /readyz answers anonymously; the CA is self-signed, so the check skips verification (loopback only).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
   CMD node -e "require('https').get({host:'127.0.0.1',port:6443,path:'/readyz',rejectUnauthorized:false},r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))"

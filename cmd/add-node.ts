@@ -18,7 +18,7 @@ export default class AddNode extends Command {
     const url = flags.server ?? serverFromKubeconfig(pkiPaths(flags['data-dir']).kubeconfig);
     this.log(`Token (valid ${flags.ttl}, single use):\n  ${token}\n`);
     this.log('On the new machine run:');
-    this.log(`  kplane server --datastore raftsqlite --join ${url} --token ${token} --advertise-address <ITS-ADDRESS> [--data-dir DIR] [--listen HOST:PORT] [--peer-listen HOST:PORT]`);
+    this.log(`  kplane server --join ${url} --token ${token} --advertise-address <ITS-ADDRESS> [--data-dir DIR] [--listen HOST:PORT] [--peer-listen HOST:PORT]`);
   }
 }
 

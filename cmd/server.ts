@@ -10,11 +10,14 @@ export default class Server extends Command {
     'data-dir': Flags.string({ description: 'where the datastore, certificates and kubeconfig live', default: './kplane-data' }),
     listen: Flags.string({ description: 'HOST:PORT to serve the API on', default: '0.0.0.0:6443' }),
     'advertise-address': Flags.string({ description: 'address other nodes and clients use to reach this one (added to the certificate)' }),
-    datastore: Flags.string({ description: 'storage backend', options: ['sqlite', 'memory', 'raftsqlite'], default: 'sqlite' }),
+    datastore: Flags.string({
+      description: 'storage backend: raftsqlite (replicated Raft + SQLite, the default for a new data dir; one node needs no set-up and others join it), sqlite (single node only) or memory (tests). An existing data dir keeps its store.',
+      options: ['sqlite', 'memory', 'raftsqlite'],
+    }),
     // raftsqlite (replicated datastore) flags
     join: Flags.string({ description: 'raftsqlite: join the cluster of this API URL (first start only; see kplane add-node)' }),
     token: Flags.string({ description: 'raftsqlite: the join token printed by kplane add-node' }),
-    'peer-listen': Flags.string({ description: 'raftsqlite: HOST:PORT for Raft traffic between nodes (mutual TLS)', default: '0.0.0.0:6444' }),
+    'peer-listen': Flags.string({ description: 'raftsqlite: HOST:PORT for Raft traffic between nodes (mutual TLS); default: the --listen host, port + 1' }),
     voters: Flags.integer({ description: 'raftsqlite: voters from 3 nodes on (3 or 5)', default: 3 }),
     'voter-grace-period': Flags.integer({ description: 'raftsqlite: ms a voter may stay unreachable before a standby replaces it', default: 30_000 }),
     'failure-domain': Flags.string({ description: 'raftsqlite: failure domain of this node (voters spread across domains)' }),
@@ -33,9 +36,9 @@ export default class Server extends Command {
       host,
       port,
       advertiseAddress: flags['advertise-address'],
-      datastore: flags.datastore as 'sqlite' | 'memory' | 'raftsqlite',
+      datastore: flags.datastore as 'sqlite' | 'memory' | 'raftsqlite' | undefined,
       raft: {
-        peerListen: parseListen(flags['peer-listen']),
+        peerListen: flags['peer-listen'] ? parseListen(flags['peer-listen']) : undefined,
         voters: flags.voters === 5 ? 5 : 3,
         failureDomain: flags['failure-domain'],
         heartbeatMs: flags['heartbeat-interval'],

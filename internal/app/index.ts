@@ -5,4 +5,5 @@ export * from './pki.js';
 export * from './kubeconfig.js';
 export * from './credentials.js';
 export * from './server.js';
+export * from './datastore.js';
 export { createJoinToken, fetchClusterStatus, requestLeave, requestSnapshot, serverFromKubeconfig, JOIN_PATH, STATUS_PATH, LEAVE_PATH } from './join.js';

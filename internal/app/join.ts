@@ -8,6 +8,7 @@ import type { RaftSqliteBackend } from '../backends/index.js';
 import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
 import { pkiPaths, servingNames } from './credentials.js';
+import { holdsSingleNodeStore } from './datastore.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 
 export const JOIN_CA_PATH = '/kplane/join/ca';
@@ -46,6 +47,9 @@ function writeTokens(dataDir: string, tokens: StoredToken[]): void {
 export function createJoinToken(dataDir: string, ttlMs: number, now = Date.now()): string {
   const p = pkiPaths(dataDir);
   if (!existsSync(p.caKey)) throw new ConfigError(`${dataDir} holds no CA key: run add-node on the first node of the cluster`);
+  if (holdsSingleNodeStore(dataDir)) {
+    throw new ConfigError(`${dataDir} runs the single-node sqlite datastore, which other nodes cannot join (nodes join a node started with the default datastore, raftsqlite)`);
+  }
   const secret = randomBytes(16).toString('hex');
   const tokens = readTokens(dataDir).filter((t) => !t.used && t.expiresAt > now);
   tokens.push({ hash: sha256(secret), expiresAt: now + ttlMs, used: false });

@@ -6,21 +6,24 @@ import { createMemoryBackend, createSqliteBackend, type RaftSqliteBackend } from
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
+import { type DatastoreKind, recordDatastore, resolveDatastore } from './datastore.js';
 import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
 import type { KeyPair } from './pki.js';
 import { registerClusterRoutes, withJoinEndpoints } from './join.js';
 import { openRaftDatastore, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
+import { ConfigError } from '../util/index.js';
 
 export interface ServerOptions {
   dataDir: string;
   host: string;
   port: number;
   advertiseAddress?: string;
-  datastore: 'sqlite' | 'memory' | 'raftsqlite';
+  /** Unset: the data dir's store, or raftsqlite for a new one (datastore.ts). */
+  datastore?: DatastoreKind;
   /** raftsqlite only: the Raft peer listener and timing (see raft-datastore.ts). */
-  raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress'>;
+  raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress' | 'peerListen'> & { peerListen?: RaftDatastoreOptions['peerListen'] };
   logLevel?: string;
 }
 
@@ -34,7 +37,9 @@ export interface RunningServer {
 }
 
 function raftOptions(opts: ServerOptions): RaftDatastoreOptions {
-  return { peerListen: { host: '0.0.0.0', port: 6444 }, ...opts.raft, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress };
+  // Peer traffic defaults to the port after the API's (6443 → 6444) on the same address.
+  const peerListen = opts.raft?.peerListen ?? { host: opts.host, port: opts.port === 0 ? 0 : opts.port + 1 };
+  return { ...opts.raft, peerListen, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress };
 }
 
 function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backend {
@@ -50,9 +55,14 @@ function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backen
  * Starts one kplane node: credentials, datastore, registry, API server, bootstrap objects.
  * /readyz stays false until the store is open and the bootstrap objects exist.
  */
-export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? opts.logLevel ?? 'info' });
+export async function startServer(given: ServerOptions): Promise<RunningServer> {
+  const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? given.logLevel ?? 'info' });
+  const store = resolveDatastore(given.dataDir, given.datastore);
+  if (given.raft?.join && store.kind !== 'raftsqlite') throw new ConfigError(`--join needs the raftsqlite datastore, but ${store.why}`);
+  const opts: ServerOptions = { ...given, datastore: store.kind };
+  log.info({ datastore: store.kind, why: store.why }, 'datastore');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  recordDatastore(opts.dataDir, store.kind);
   if (opts.datastore === 'raftsqlite') await prepareRaftJoin(raftOptions(opts));
   const creds = await ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
   const backend = openBackend(opts, creds.ca, log);

@@ -4,7 +4,7 @@
 // Each datastore named in --datastores runs in the same invocation, so the embedded sqlite store is
 // compared with the in-memory reference on the same machine at the same time.
 //
-//   npm run bench -- [--datastores sqlite,memory] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench]
+//   npm run bench -- [--datastores raftsqlite,sqlite,memory] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench]
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
 const benchDir = resolve(ROOT, args['bench-dir'] ?? '../shared/bench');
-const datastores = (args.datastores ?? 'sqlite,memory').split(',');
+const datastores = (args.datastores ?? 'raftsqlite,sqlite').split(',');
 const n = Number(args.n ?? 5000);
 const restarts = Number(args.restarts ?? 5);
 
