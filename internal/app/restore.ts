@@ -1,0 +1,90 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SCHEMA_VERSION, openDatabase } from '../backends/index.js';
+import { seedRaftLog } from '../raftnode/index.js';
+import { ConfigError } from '../util/index.js';
+import { pkiPaths } from './credentials.js';
+import { recordDatastore } from './datastore.js';
+import { peerAddress } from './raft-datastore.js';
+import { assertOffline, backupDataDir, dbPaths, readNodeId, readStatePosition } from './recover-offline.js';
+
+// `kplane snapshot restore FILE --data-dir DIR`: a new one-voter raftsqlite cluster whose state is
+// a snapshot saved with `kplane snapshot save` (or a copy of a stopped node's db/state.db).
+
+export interface RestoreOptions {
+  /** The snapshot image (a SQLite copy of a state DB). */
+  file: string;
+  dataDir: string;
+  /** As the server will be started: they give this node's Raft peer address, recorded in the new configuration. */
+  listen?: { host: string; port: number };
+  peerListen?: { host: string; port: number };
+  advertiseAddress?: string;
+  failureDomain?: string;
+  now?: Date;
+}
+
+export interface RestoreResult {
+  nodeId: number;
+  /** The applied index, term and revision the restored state starts at. */
+  index: number;
+  term: number;
+  revision: number;
+  peerAddress: string;
+  /** Copy of the data dir as it was, when it held anything. */
+  backup?: string;
+  /** Whether the data dir already holds credentials (kept) and the CA key (needed by add-node). */
+  credentials: boolean;
+  caKey: boolean;
+}
+
+/**
+ * Offline: refuses while a server has the data dir open. Backs up whatever the data dir holds, then
+ * replaces its datastore with the image: the state DB at the image's applied index, and a fresh Raft
+ * log whose snapshot is that image and whose configuration is this node alone (node id kept from the
+ * data dir, 1 for a new one). Certificates in the data dir are kept; a new data dir gets them on the
+ * server's first start, as any first start does.
+ */
+export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreResult> {
+  const pos = readStatePosition(o.file);
+  if (pos.schema < 1 || pos.schema > SCHEMA_VERSION) throw new ConfigError(`${o.file}: state schema ${pos.schema}; this kplane reads 1 to ${SCHEMA_VERSION}`);
+  const dataDir = resolve(o.dataDir);
+  let backup: string | undefined;
+  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
+    assertOffline(dataDir);
+    backup = backupDataDir(dataDir, o.now);
+  }
+  const nodeId = readNodeId(dataDir) ?? 1;
+  const p = dbPaths(dataDir);
+  rmSync(p.dir, { recursive: true, force: true });
+  // The old cluster's members, which a joined node would otherwise keep dialing (the backup has them).
+  rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  recordDatastore(dataDir, 'raftsqlite');
+
+  // The state DB: the image, migrated to this version's schema. A copy of a single-node sqlite store
+  // has no Raft position (term 0): it starts at term 1 so the log has a real term to begin from.
+  copyFileSync(o.file, p.state);
+  const image = join(p.dir, 'restore-image.part');
+  let index: number;
+  let term: number;
+  const db = openDatabase(p.state, { synchronous: 'FULL' });
+  try {
+    const m = db.prepare('SELECT applied_index, applied_term FROM meta WHERE id = 1').get() as { applied_index: number; applied_term: number };
+    index = Math.max(1, m.applied_index);
+    term = Math.max(1, m.applied_term);
+    if (index !== m.applied_index || term !== m.applied_term) db.prepare('UPDATE meta SET applied_index = ?, applied_term = ? WHERE id = 1').run(index, term);
+    await db.backup(image);
+  } finally {
+    db.close();
+  }
+  const listen = o.listen ?? { host: '0.0.0.0', port: 6443 };
+  const peer = peerAddress({ advertiseAddress: o.advertiseAddress, peerListen: o.peerListen ?? { host: listen.host, port: listen.port + 1 } });
+  try {
+    await seedRaftLog({ dir: p.dir, self: nodeId, peerAddress: peer, domain: o.failureDomain, image, index, term });
+  } finally {
+    rmSync(image, { force: true });
+  }
+  writeFileSync(p.nodeId, `${nodeId}\n`, { mode: 0o600 });
+  const pki = pkiPaths(dataDir);
+  return { nodeId, index, term, revision: pos.revision, peerAddress: peer, backup, credentials: existsSync(pki.caCert), caKey: existsSync(pki.caKey) };
+}
