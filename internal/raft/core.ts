@@ -50,6 +50,17 @@ export interface RaftCore {
   transferLeader(to: NodeId): void;
   /** Starts an election now (as if the election timeout fired). For tests and forced campaigns. */
   campaign(): void;
+  /**
+   * Follower: forget the current leader (soft state leader becomes NONE; term, vote and log stay)
+   * because the driver has strong evidence it is dead (its connection closed or was refused). A
+   * leaderless follower grants (pre-)votes at once instead of ignoring them during the CheckQuorum
+   * lease, so when a quorum of followers forgot a dead leader, campaign() on one of them elects a new
+   * leader without waiting out the election timeout. Safety never depends on it (PreVote and the vote
+   * rules are unchanged); a live leader's next heartbeat restores it. Proposals wait (noLeader) until
+   * a leader is known. No-op (false) on a leader or candidate, with no leader known, and with
+   * readOnlyLeaseBased (lease reads need followers to honour the lease). See leaderLossCampaignDelay.
+   */
+  forgetLeader(): boolean;
   /** Tells the leader that the last message to `id` failed, so replication to it falls back to probing. */
   reportUnreachable(id: NodeId): void;
   /**

@@ -13,10 +13,15 @@
 //   A joining node starts from an empty storage and learns everything from the leader.
 // - Defaults: PreVote and CheckQuorum on (CheckQuorum also gives followers a vote lease); ReadIndex
 //   is the safe (heartbeat-quorum) variant. Proposal forwarding is on unless disabled.
+// - Leader loss: a driver that sees its leader's connection close may call forgetLeader() and then
+//   campaign() on the schedule of leaderLossCampaignDelay(), instead of waiting out the election
+//   timeout. A leader that vanishes without closing connections (power loss, a cut cable) is still
+//   detected only by the election timeout.
 export type { Config } from './config.js';
 export type { RaftCore, RaftFactory } from './core.js';
 export { createRaft } from './raw-node.js';
 export { SNAPSHOT_TIMEOUT_ROUNDS } from './step-leader.js';
+export { LEADER_LOSS_ATTEMPTS, leaderLossCampaignDelay } from './leader-loss.js';
 export { LogStorageError, isLogStorageError, entriesSize, limitSize } from './storage.js';
 export type { LogStorage, LogStorageErrorCode, InitialState } from './storage.js';
 export { MemoryLogStorage } from './memory-storage.js';

@@ -176,6 +176,27 @@ export class Raft {
 
   // ---- elections --------------------------------------------------------------------------------
 
+  /**
+   * Follower: drop the current leader (lead = NONE) because the driver has strong evidence that it is
+   * gone, e.g. its connection to the leader was closed or refused (a killed process's sockets close at
+   * once). Nothing else changes: term, vote, log and electionElapsed stay, so safety does not depend on
+   * the evidence being right. What it changes is liveness: a leaderless follower is out of the
+   * CheckQuorum lease, so it grants (pre-)votes at once instead of ignoring them for an election
+   * timeout. When a quorum of followers forgot the leader, one of them can win an election right away
+   * (the driver calls campaign()). If the leader is in fact alive, its next heartbeat or append makes
+   * this follower follow it again; a lone follower that forgot it cannot win a pre-vote against the
+   * others' lease, so a flapping connection costs nothing but a rejected pre-vote.
+   * Ignored (false) on a leader or candidate, when no leader is known, and with readOnlyLeaseBased:
+   * lease reads rely on followers not voting within the lease, so forgetting a leader early could let
+   * a new leader commit while the old one still serves lease reads (stale reads).
+   * Returns true if a leader was forgotten.
+   */
+  forgetLeader(): boolean {
+    if (this.role !== 'follower' || this.lead === NONE || this.cfg.readOnlyLeaseBased) return false;
+    this.lead = NONE;
+    return true;
+  }
+
   /** Starts an election (pre-election first when PreVote is on, unless this is a transfer). */
   hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConfChanges()) return;

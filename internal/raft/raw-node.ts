@@ -82,6 +82,10 @@ class RawNode implements RaftCore {
     this.r.hup(false);
   }
 
+  forgetLeader(): boolean {
+    return this.r.forgetLeader();
+  }
+
   reportUnreachable(id: NodeId): void {
     if (this.r.role === 'leader') reportUnreachable(this.r, id);
   }

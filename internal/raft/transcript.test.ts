@@ -59,6 +59,18 @@ describe('golden transcripts', () => {
     net.stabilize();
   });
 
+  golden('forget-leader', (net, note) => {
+    net.campaign(1);
+    note('leader 1 dies; 2 and 3 saw its connections close and forget it');
+    net.isolate(1);
+    net.core(2).forgetLeader();
+    net.core(3).forgetLeader();
+    note('2 campaigns at once (no election timeout): 3 grants the pre-vote and the vote');
+    net.campaign(2);
+    note('propose b on 3');
+    net.propose(3, 'b');
+  });
+
   golden('prevote-rejoin', (net, note) => {
     net.campaign(1);
     note('isolate 3 and let it time out');
