@@ -3,8 +3,10 @@ import { Args, Command, Flags } from '@oclif/core';
 import { requestSnapshot } from '../internal/app/index.js';
 
 export default class SnapshotSave extends Command {
+  static override summary = 'Online: save a consistent copy of the running node\'s datastore to FILE.';
+
   static override description =
-    'Save a consistent copy of the replicated datastore (raftsqlite) to FILE: the running local server takes a snapshot (SQLite online backup at an applied index) and it is copied out.';
+    'The running local server takes a snapshot (SQLite online backup at an applied index) and it is copied out; `kplane snapshot restore FILE` turns it into a new cluster.';
 
   static override args = { file: Args.string({ description: 'where to write the snapshot (a SQLite file)', required: true }) };
 
