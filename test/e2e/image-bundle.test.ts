@@ -19,12 +19,12 @@ function dockerfileCopies(): string[] {
 }
 
 describe('container image bundle', () => {
-  it('the Dockerfile runs as non-root, with a data volume, port 6443, a /readyz health check and `kplane server`', () => {
+  it('the Dockerfile runs as non-root, with a data volume, ports 6443 (API) and 6444 (Raft peers), a /readyz health check and `kplane server`', () => {
     const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     expect(text).toMatch(/^FROM node:20\S* AS build$/m);
     expect(text).toMatch(/^USER node$/m);
     expect(text).toMatch(/^VOLUME \["\/var\/lib\/kplane"\]$/m);
-    expect(text).toMatch(/^EXPOSE 6443$/m);
+    expect(text).toMatch(/^EXPOSE 6443 6444$/m);
     expect(text).toMatch(/^HEALTHCHECK [\s\S]*\/readyz/m);
     expect(text).toMatch(/^ENTRYPOINT \["\/opt\/kplane\/bin\/kplane", "server"/m);
     expect(dockerfileCopies().sort()).toEqual(['bin', 'manifests', 'package.json', 'third_party']);
