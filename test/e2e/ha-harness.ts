@@ -290,13 +290,14 @@ export class HaCluster {
     const check = await exec(haproxyBinary()!, ['-c', '-f', file]);
     if (check.code !== 0) throw new Error(`haproxy -c rejected the rendered config:\n${check.stdout}${check.stderr}`);
     this.haproxy = spawnLogged(haproxyBinary()!, ['-db', '-f', file], join(this.dir, 'haproxy.log'));
-    this.kubeconfig = this.kubeconfigFor(this.haproxyPort, 'via-haproxy');
+    // As manifests/README.md says: verify a name every node's serving certificate carries.
+    this.kubeconfig = this.kubeconfigFor(this.haproxyPort, 'via-haproxy', 'kubernetes');
     return file;
   }
 
   /** The founder's admin kubeconfig with its server replaced (HAProxy, or one node directly). */
-  kubeconfigFor(port: number, name: string): string {
-    const text = readFileSync(join(this.founder.dataDir, 'kubeconfig'), 'utf8').replace(/server: \S+/, `server: https://127.0.0.1:${port}`);
+  kubeconfigFor(port: number, name: string, tlsServerName?: string): string {
+    const text = readFileSync(join(this.founder.dataDir, 'kubeconfig'), 'utf8').replace(/^(\s*)server: \S+/m, (_, indent: string) => `${indent}server: https://127.0.0.1:${port}${tlsServerName ? `\n${indent}tls-server-name: ${tlsServerName}` : ''}`);
     const dir = join(this.dir, `kc-${name}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'kubeconfig'), text);

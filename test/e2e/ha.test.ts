@@ -106,6 +106,9 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
     }
     const { node: now } = await c.leader();
     expect(now).not.toBe(old);
+    // Real kubectl through HAProxy while the old leader's port refuses connections.
+    await run(kc, ['create', 'configmap', 'b-kubectl', '-n', NS, '--from-literal=k=v']);
+    acked.add('b-kubectl');
     await expectAllAcked(c.haproxyPort, 'HAProxy');
     const viaKubectl = new Set((await run(kc, ['get', 'configmaps', '-n', NS, '-o', 'name'])).trim().split('\n'));
     expect([...acked].filter((n) => !viaKubectl.has(`configmap/${n}`)), 'acknowledged creates kubectl does not list').toEqual([]);
@@ -150,6 +153,8 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       });
       log(`c: killed voter ${victim.name} (id ${victim.id}); standby ${n4.name} (id ${n4.id}) promoted after ${Date.now() - tKill} ms; voters ${after.voters}`);
       expect(after.voters).toHaveLength(3);
+      // The dead voter is demoted to standby, not dropped.
+      expect(after.learners).toContain(victim.id);
       await w.moreAcks(20, 20_000);
       log(`c: ${w.acks.length} acks, ${w.failures.length} failed creates, longest gap ${w.longestGapAfter(tKill)} ms`);
     } finally {
@@ -157,6 +162,8 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       record(w);
     }
     expect((await c.status(n4)).voters).toContain(n4.id);
+    await run(kc, ['create', 'configmap', 'c-kubectl', '-n', NS]);
+    acked.add('c-kubectl');
     await expectAllAcked(c.haproxyPort, 'HAProxy');
 
     // The dead voter comes back as a non-voting member and catches up.
@@ -167,6 +174,7 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       return s.applied >= target && s.leader !== 0 ? s : undefined;
     });
     expect(back.voters).not.toContain(victim.id);
+    expect(back.learners).toContain(victim.id);
     expect(back.voters).toHaveLength(3);
   });
 
