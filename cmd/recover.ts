@@ -1,8 +1,9 @@
 import { createInterface } from 'node:readline/promises';
-import { Command, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { SURVIVOR_GUIDANCE, describeRecovery, inspectNode, recoverNode } from '../internal/app/index.js';
+import { OfflineCommand } from './offline-command.js';
 
-export default class Recover extends Command {
+export default class Recover extends OfflineCommand {
   static override summary = 'Offline: make this surviving node a one-voter cluster with all its data after quorum is lost for good (backs up first; --dry-run to inspect).';
 
   static override description =

@@ -1,8 +1,9 @@
-import { Args, Command, Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { restoreSnapshot } from '../internal/app/index.js';
+import { OfflineCommand } from './offline-command.js';
 import { parseListen } from './server.js';
 
-export default class SnapshotRestore extends Command {
+export default class SnapshotRestore extends OfflineCommand {
   static override summary = 'Offline: make DATA_DIR a new one-node cluster from a snapshot file (backs DATA_DIR up first).';
 
   static override description =

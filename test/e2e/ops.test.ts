@@ -29,6 +29,13 @@ async function node(dataDir: string, ports: { api: number; peer: number }, extra
   return kp;
 }
 
+/** Creates config maps in one kubectl call (a List), each with data k=<name>. */
+function createConfigMaps(kp: RunningKplane, cms: string[]): void {
+  const items = cms.map((name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default' }, data: { k: name } }));
+  const r = kubectl(kp.kubeconfig, ['create', '-f', '-'], { version: V, input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
+  expect(r.code, r.stderr).toBe(0);
+}
+
 const ports = async () => ({ api: await freePort(), peer: await freePort() });
 const names = (kp: RunningKplane) => kubectl(kp.kubeconfig, ['get', 'cm', '-o', 'name'], { version: V }).stdout.trim().split('\n').sort();
 const status = (dataDir: string) => JSON.parse(kplane(['status', '--data-dir', dataDir, '-o', 'json']).out) as { voters: number[]; learners: number[]; commit: number; applied: number; leader: number };
@@ -49,7 +56,7 @@ async function joinNode(founder: RunningKplane, dataDir: string): Promise<Runnin
 describe('kplane snapshot save / snapshot restore', () => {
   it('restores an online snapshot into a new one-node cluster that serves it, takes writes and admits a new node', async () => {
     const a = await node(join(root, 'a'), await ports());
-    for (const n of ['one', 'two', 'three']) expect(kubectl(a.kubeconfig, ['create', 'cm', n, '--from-literal', `k=${n}`], { version: V }).code).toBe(0);
+    createConfigMaps(a, ['one', 'two', 'three']);
     const file = join(root, 'backup.db');
     const saved = kplane(['snapshot', 'save', file, '--data-dir', a.dataDir]);
     expect(saved.out).toMatch(/^snapshot at log index \d+ saved to /);
@@ -90,7 +97,7 @@ describe('kplane recover', () => {
     const b = await joinNode(a, join(root, 'ha-b'));
     const c = await joinNode(a, join(root, 'ha-c'));
     await until(() => status(a.dataDir).voters.length === 3, 30_000, 'three voters');
-    for (let i = 0; i < 10; i++) expect(kubectl(a.kubeconfig, ['create', 'cm', `acked-${i}`], { version: V }).code).toBe(0);
+    createConfigMaps(a, Array.from({ length: 10 }, (_, i) => `acked-${i}`));
     const acked = names(a);
     // The survivor is a joined node (no CA key); it has everything the leader committed.
     const commit = status(a.dataDir).commit;
