@@ -96,6 +96,30 @@ describe('recoverSoloLog', () => {
     expect(Object.keys(n.status().members)).toEqual([String(survivor)]);
   });
 
+  it('recovers a standby survivor (promoted first) from a compacted log whose snapshot holds the old configuration', async () => {
+    c = new TestCluster({ snapshotEntries: 5, trailingEntries: 2 });
+    const sm4 = new MapStateMachine();
+    for (const id of [1, 2, 3]) c.start(id, [1, 2, 3]);
+    const leader = await c.leader();
+    c.start(4, undefined, { peers: new Map([[leader.id, `mem://${leader.id}`]]) }, sm4);
+    await leader.changeMembership({ type: 'addLearner', nodeId: 4 }, 'mem://4');
+    for (let i = 0; i < 30; i++) await leader.propose(set(`k${i}`, `v${i}`));
+    await until(() => sm4.data.get('k29') === 'v29', 5000, 'the standby to catch up');
+    for (const id of [1, 2, 3, 4]) await c.stop(id);
+
+    const path = join(c.dir(4), 'raft.db');
+    const before = inspectRaftLog(path);
+    expect(before.snapshot.index).toBeGreaterThan(1);
+    expect(before.confState).toEqual({ voters: [1, 2, 3], learners: [4] });
+    const r = recoverSoloLog(path, 4);
+    expect(r.appended.map((cc) => `${cc.type} ${cc.nodeId}`)).toEqual(['addVoter 4', 'removeNode 1', 'removeNode 2', 'removeNode 3']);
+    const n = c.start(4, undefined, {}, sm4);
+    await n.waitForLeader(5000);
+    expect(n.status()).toMatchObject({ voters: [4], learners: [], leader: 4 });
+    expect(await n.propose(set('k30', 'v30'))).toBe('v30');
+    expect(sm4.data.get('k0')).toBe('v0');
+  });
+
   it('leaves a log without a configuration change untouched when the node is not a member', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kplane-recover-'));
     dirs.push(dir);
