@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { Flags } from '@oclif/core';
 import { SURVIVOR_GUIDANCE, describeRecovery, inspectNode, recoverNode } from '../internal/app/index.js';
-import { OfflineCommand } from './offline-command.js';
+import { OpsCommand } from './ops-command.js';
 
-export default class Recover extends OfflineCommand {
+export default class Recover extends OpsCommand {
   static override summary = 'Offline: make this surviving node a one-voter cluster with all its data after quorum is lost for good (backs up first; --dry-run to inspect).';
 
   static override description =

@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
 import { restoreSnapshot } from '../internal/app/index.js';
-import { OfflineCommand } from './offline-command.js';
+import { OpsCommand } from './ops-command.js';
 import { parseListen } from './server.js';
 
-export default class SnapshotRestore extends OfflineCommand {
+export default class SnapshotRestore extends OpsCommand {
   static override summary = 'Offline: make DATA_DIR a new one-node cluster from a snapshot file (backs DATA_DIR up first).';
 
   static override description =

@@ -1,8 +1,8 @@
-import { copyFileSync } from 'node:fs';
-import { Args, Command, Flags } from '@oclif/core';
-import { requestSnapshot } from '../internal/app/index.js';
+import { Args, Flags } from '@oclif/core';
+import { requestSnapshot, saveSnapshotCopy } from '../internal/app/index.js';
+import { OpsCommand } from './ops-command.js';
 
-export default class SnapshotSave extends Command {
+export default class SnapshotSave extends OpsCommand {
   static override summary = 'Online: save a consistent copy of the running node\'s datastore to FILE.';
 
   static override description =
@@ -18,7 +18,7 @@ export default class SnapshotSave extends Command {
   async run(): Promise<void> {
     const { args, flags } = await this.parse(SnapshotSave);
     const r = (await requestSnapshot(flags['data-dir'], flags.server)) as { index: number; file: string };
-    copyFileSync(r.file, args.file);
-    this.log(`snapshot at log index ${r.index} saved to ${args.file}`);
+    const saved = saveSnapshotCopy(r.file, args.file);
+    this.log(`snapshot at log index ${r.index} saved to ${args.file} (revision ${saved.revision}, ${saved.bytes} bytes)`);
   }
 }

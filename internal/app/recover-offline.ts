@@ -57,24 +57,24 @@ export function backupDataDir(dataDir: string, now = new Date()): string {
 }
 
 /** The applied index and term a state DB (or a snapshot image of one) holds. */
-export function readStatePosition(path: string): { index: number; term: number; revision: number; schema: number } {
-  if (!existsSync(path)) throw new ConfigError(`${path}: no such file`);
+export function readStatePosition(path: string, label = path): { index: number; term: number; revision: number; schema: number } {
+  if (!existsSync(path)) throw new ConfigError(`${label}: no such file`);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch (err) {
-    throw new ConfigError(`${path}: not a SQLite file (${(err as Error).message})`);
+    throw new ConfigError(`${label}: not a SQLite file (${(err as Error).message})`);
   }
   try {
     const schema = db.pragma('user_version', { simple: true }) as number;
     const hasMeta = db.prepare(`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'kv_log', 'kv_current', 'leases')`).pluck().get() as number;
-    if (hasMeta !== 4) throw new ConfigError(`${path}: not a kplane state image (no meta/kv_log/kv_current/leases tables)`);
+    if (hasMeta !== 4) throw new ConfigError(`${label}: not a kplane state image (no meta/kv_log/kv_current/leases tables)`);
     const m = db.prepare('SELECT applied_index, applied_term, current_rev FROM meta WHERE id = 1').get() as { applied_index: number; applied_term: number; current_rev: number } | undefined;
-    if (!m) throw new ConfigError(`${path}: the meta row is missing`);
+    if (!m) throw new ConfigError(`${label}: the meta row is missing`);
     return { index: m.applied_index, term: m.applied_term, revision: m.current_rev, schema };
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`${path}: not a kplane state image (${(err as Error).message})`);
+    throw new ConfigError(`${label}: not a kplane state image (${(err as Error).message})`);
   } finally {
     db.close();
   }

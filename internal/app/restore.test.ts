@@ -54,6 +54,7 @@ describe('restoreSnapshot', () => {
     const r = await restoreSnapshot({ file: saved, dataDir: target, advertiseAddress: '127.0.0.1', listen: { host: '127.0.0.1', port: 7000 }, now: new Date('2026-01-02T03:04:05Z') });
     expect(r).toMatchObject({ nodeId: 3, index, revision: rev, peerAddress: 'https://127.0.0.1:7001', credentials: true, caKey: false });
     expect(r.backup).toBe(`${target}.backup-20260102T030405Z`);
+    expect(existsSync(`${saved}-wal`) || existsSync(`${saved}-shm`)).toBe(false);
     expect(readFileSync(join(r.backup!, 'db', 'state.db'), 'utf8')).toBe('old state');
     expect(existsSync(join(target, 'pki', 'join-peers.json'))).toBe(false);
     expect(readFileSync(join(target, 'pki', 'ca.crt'), 'utf8')).toBe('a CA certificate');

@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCHEMA_VERSION, openDatabase } from '../backends/index.js';
 import { seedRaftLog } from '../raftnode/index.js';
@@ -45,7 +46,21 @@ export interface RestoreResult {
  * server's first start, as any first start does.
  */
 export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreResult> {
-  const pos = readStatePosition(o.file);
+  // Read and validate a private copy: opening the caller's file, even read-only, could leave -wal and
+  // -shm files beside it (a snapshot image is a backup of a WAL-mode database).
+  if (!existsSync(o.file)) throw new ConfigError(`${o.file}: no such file`);
+  const work = mkdtempSync(join(tmpdir(), 'kplane-restore-'));
+  try {
+    const copy = join(work, 'image.db');
+    copyFileSync(o.file, copy);
+    return await restoreFrom(copy, o);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResult> {
+  const pos = readStatePosition(file, o.file);
   if (pos.schema < 1 || pos.schema > SCHEMA_VERSION) throw new ConfigError(`${o.file}: state schema ${pos.schema}; this kplane reads 1 to ${SCHEMA_VERSION}`);
   const dataDir = resolve(o.dataDir);
   let backup: string | undefined;
@@ -63,7 +78,7 @@ export async function restoreSnapshot(o: RestoreOptions): Promise<RestoreResult>
 
   // The state DB: the image, migrated to this version's schema. A copy of a single-node sqlite store
   // has no Raft position (term 0): it starts at term 1 so the log has a real term to begin from.
-  copyFileSync(o.file, p.state);
+  copyFileSync(file, p.state);
   const image = join(p.dir, 'restore-image.part');
   let index: number;
   let term: number;
