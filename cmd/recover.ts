@@ -12,6 +12,7 @@ export default class Recover extends OpsCommand {
   static override flags = {
     'data-dir': Flags.string({ description: 'data directory of the surviving node (its server must be stopped)', default: './kplane-data' }),
     'dry-run': Flags.boolean({ description: 'only show the node\'s log position, configuration and what recovery would do; change nothing', default: false }),
+    'backup-dir': Flags.string({ description: 'folder to put the copy of the data dir in (default: beside the data dir); must be writable' }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', default: false }),
     output: Flags.string({ char: 'o', description: 'output format of --dry-run', options: ['text', 'json'], default: 'text' }),
   };
@@ -35,7 +36,7 @@ export default class Recover extends OpsCommand {
       rl.close();
       if (answer.trim() !== 'yes') this.error('aborted; nothing was changed', { exit: 1 });
     }
-    const r = recoverNode(dir);
+    const r = recoverNode(dir, { backupDir: flags['backup-dir'] });
     this.log('');
     this.log(`backed up ${dir} to ${r.backup}`);
     this.log(`node ${report.nodeId} is now the only voter: log committed through index ${r.recovery.commit} in term ${r.recovery.term} (last index was ${r.recovery.before.lastIndex}, commit ${r.recovery.before.commit})`);

@@ -17,6 +17,7 @@ export default class SnapshotRestore extends OpsCommand {
     'peer-listen': Flags.string({ description: 'HOST:PORT the server will take Raft traffic on (default: the --listen host, port + 1)' }),
     'advertise-address': Flags.string({ description: 'address other nodes will reach this one by' }),
     'failure-domain': Flags.string({ description: 'failure domain of this node' }),
+    'backup-dir': Flags.string({ description: 'folder to put the copy of a non-empty data dir in (default: beside the data dir)' }),
   };
 
   static override examples = ['kplane snapshot restore backup.db --data-dir /var/lib/kplane-new', 'kplane server --data-dir /var/lib/kplane-new'];
@@ -31,6 +32,7 @@ export default class SnapshotRestore extends OpsCommand {
       peerListen: flags['peer-listen'] ? parseListen(flags['peer-listen']) : undefined,
       advertiseAddress: flags['advertise-address'],
       failureDomain: flags['failure-domain'],
+      backupDir: flags['backup-dir'],
     });
     if (r.backup) this.log(`backed up the previous contents of ${dir} to ${r.backup}`);
     this.log(`restored ${args.file} into ${dir}: applied index ${r.index}, term ${r.term}, revision ${r.revision}`);

@@ -1,5 +1,5 @@
-import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../util/index.js';
 
@@ -44,15 +44,27 @@ export function stamp(now: Date): string {
 }
 
 /**
- * Copies the whole data dir to DIR.backup-<timestamp> (beside it) and returns that path. Run only
- * while no server has it open, so the copy is consistent (SQLite WAL files are copied with their
- * databases).
+ * Copies the whole data dir to <backupDir>/<name>.backup-<timestamp> (backupDir defaults to the data
+ * dir's parent) and returns that path. Run only while no server has it open, so the copy is
+ * consistent (SQLite WAL files are copied with their databases).
  */
-export function backupDataDir(dataDir: string, now = new Date()): string {
+export function backupDataDir(dataDir: string, now = new Date(), backupDir?: string): string {
   const src = resolve(dataDir);
-  let dest = `${src}.backup-${stamp(now)}`;
-  for (let n = 2; existsSync(dest); n++) dest = `${src}.backup-${stamp(now)}-${n}`;
-  cpSync(src, dest, { recursive: true, preserveTimestamps: true, errorOnExist: true });
+  const parent = resolve(backupDir ?? dirname(src));
+  if (parent === src || parent.startsWith(src + sep)) throw new ConfigError(`the backup cannot go inside the data dir it copies (${parent})`);
+  const base = join(parent, `${basename(src)}.backup-${stamp(now)}`);
+  let dest = base;
+  for (let n = 2; existsSync(dest); n++) dest = `${base}-${n}`;
+  try {
+    mkdirSync(parent, { recursive: true });
+    cpSync(src, dest, { recursive: true, preserveTimestamps: true, errorOnExist: true });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC') {
+      throw new ConfigError(`cannot write the backup ${dest} (${code}); nothing was changed: choose a writable place with --backup-dir`);
+    }
+    throw err;
+  }
   return dest;
 }
 

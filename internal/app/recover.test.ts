@@ -58,7 +58,7 @@ describe('kplane recover (app)', () => {
     held.close();
     expect(inspectRaftLog(join(dir, 'db', 'raft.db')).lastIndex).toBe(6);
 
-    const r = recoverNode(dir, new Date('2026-03-04T05:06:07Z'));
+    const r = recoverNode(dir, { now: new Date('2026-03-04T05:06:07Z') });
     expect(r.backup).toBe(`${dir}.backup-20260304T050607Z`);
     expect(inspectRaftLog(join(r.backup, 'db', 'raft.db')).confState).toEqual({ voters: [1, 2, 3], learners: [4] });
     expect(existsSync(join(r.backup, 'pki', 'join-peers.json'))).toBe(true);

@@ -82,7 +82,7 @@ export function describeRecovery(r: NodeReport): string[] {
   if (r.refusal) return [...lines, '', `recovery is not possible on this node: ${r.refusal}`];
   const first = r.lastIndex + 1;
   lines.push('', 'kplane recover would:');
-  lines.push(`  1. copy ${r.dataDir} to ${r.dataDir}.backup-<UTC time>`);
+  lines.push(`  1. copy ${r.dataDir} to ${r.dataDir}.backup-<UTC time> (or into --backup-dir)`);
   lines.push(
     r.plan.length > 0
       ? `  2. rewrite the membership to node ${r.nodeId} alone: append ${r.plan.map(describeChange).join(', ')} (log index ${first}${r.plan.length > 1 ? `-${r.lastIndex + r.plan.length}` : ''}, term ${Math.max(r.term, r.lastTerm) + 1})`
@@ -111,11 +111,11 @@ export interface RecoverResult {
  * the data dir aside first, then rewrites its Raft log. The dial hints of a joined node (addresses
  * of the old members) are dropped; the backup keeps them.
  */
-export function recoverNode(dataDir: string, now = new Date()): RecoverResult {
+export function recoverNode(dataDir: string, opts: { now?: Date; backupDir?: string } = {}): RecoverResult {
   const report = inspectNode(dataDir);
   if (report.refusal) throw new ConfigError(report.refusal);
   assertOffline(dataDir);
-  const backup = backupDataDir(dataDir, now);
+  const backup = backupDataDir(dataDir, opts.now, opts.backupDir);
   const recovery = recoverSoloLog(dbPaths(dataDir).raft, report.nodeId);
   rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
   return { backup, recovery };

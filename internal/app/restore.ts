@@ -21,6 +21,8 @@ export interface RestoreOptions {
   peerListen?: { host: string; port: number };
   advertiseAddress?: string;
   failureDomain?: string;
+  /** Where the copy of a non-empty data dir goes (default: beside it). */
+  backupDir?: string;
   now?: Date;
 }
 
@@ -66,7 +68,7 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
   let backup: string | undefined;
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     assertOffline(dataDir);
-    backup = backupDataDir(dataDir, o.now);
+    backup = backupDataDir(dataDir, o.now, o.backupDir);
   }
   const nodeId = readNodeId(dataDir) ?? 1;
   const p = dbPaths(dataDir);
