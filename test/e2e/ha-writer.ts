@@ -81,6 +81,13 @@ export class Writer {
   failuresSince(t: number): number {
     return this.failures.filter((f) => f.at >= t).length;
   }
+
+  /** The distinct failure messages with their counts, for the test log. */
+  failureSummary(): string {
+    const counts = new Map<string, number>();
+    for (const f of this.failures) counts.set(f.error, (counts.get(f.error) ?? 0) + 1);
+    return [...counts].map(([e, n]) => `${n}x ${e}`).join('; ') || 'none';
+  }
 }
 
 /** The names of every ConfigMap in a namespace, read through the given port. */

@@ -98,7 +98,7 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       await waitFor('a write acknowledged after the kill', 20_000, async () => w.resumedAfter(tKill), 20);
       await w.moreAcks(20, 20_000);
       const resumed = w.resumedAfter(tKill)!;
-      log(`b: killed leader ${old.name} (id ${old.id}); writes resumed after ${resumed} ms, longest gap ${w.longestGapAfter(tKill)} ms, ${w.failuresSince(tKill)} failed creates, ${w.acks.length} acks`);
+      log(`b: killed leader ${old.name} (id ${old.id}); writes resumed after ${resumed} ms, longest gap ${w.longestGapAfter(tKill)} ms, ${w.failuresSince(tKill)} failed creates (${w.failureSummary()}), ${w.acks.length} acks`);
       expect(resumed).toBeLessThan(10_000);
     } finally {
       await w.stop();
@@ -156,7 +156,7 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       // The dead voter is demoted to standby, not dropped.
       expect(after.learners).toContain(victim.id);
       await w.moreAcks(20, 20_000);
-      log(`c: ${w.acks.length} acks, ${w.failures.length} failed creates, longest gap ${w.longestGapAfter(tKill)} ms`);
+      log(`c: ${w.acks.length} acks, ${w.failures.length} failed creates (${w.failureSummary()}), longest gap ${w.longestGapAfter(tKill)} ms`);
     } finally {
       await w.stop();
       record(w);
