@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCHEMA_VERSION, openDatabase } from '../backends/index.js';
@@ -72,19 +72,20 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
   }
   const nodeId = readNodeId(dataDir) ?? 1;
   const p = dbPaths(dataDir);
-  rmSync(p.dir, { recursive: true, force: true });
-  // The old cluster's members, which a joined node would otherwise keep dialing (the backup has them).
-  rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
-  recordDatastore(dataDir, 'raftsqlite');
+  // The new datastore is built beside the old one and swapped in by a rename, so a crash midway
+  // never leaves a state DB without its log (the backup holds the old one either way).
+  const staging = join(dataDir, 'db.restoring');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true, mode: 0o700 });
 
   // The state DB: the image, migrated to this version's schema. A copy of a single-node sqlite store
   // has no Raft position (term 0): it starts at term 1 so the log has a real term to begin from.
-  copyFileSync(file, p.state);
-  const image = join(p.dir, 'restore-image.part');
+  const state = join(staging, 'state.db');
+  copyFileSync(file, state);
+  const image = join(staging, 'restore-image.part');
   let index: number;
   let term: number;
-  const db = openDatabase(p.state, { synchronous: 'FULL' });
+  const db = openDatabase(state, { synchronous: 'FULL' });
   try {
     const m = db.prepare('SELECT applied_index, applied_term FROM meta WHERE id = 1').get() as { applied_index: number; applied_term: number };
     index = Math.max(1, m.applied_index);
@@ -97,11 +98,27 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
   const listen = o.listen ?? { host: '0.0.0.0', port: 6443 };
   const peer = peerAddress({ advertiseAddress: o.advertiseAddress, peerListen: o.peerListen ?? { host: listen.host, port: listen.port + 1 } });
   try {
-    await seedRaftLog({ dir: p.dir, self: nodeId, peerAddress: peer, domain: o.failureDomain, image, index, term });
+    await seedRaftLog({ dir: staging, self: nodeId, peerAddress: peer, domain: o.failureDomain, image, index, term });
   } finally {
     rmSync(image, { force: true });
   }
-  writeFileSync(p.nodeId, `${nodeId}\n`, { mode: 0o600 });
+  writeFileSync(join(staging, 'node-id'), `${nodeId}\n`, { mode: 0o600 });
+
+  rmSync(p.dir, { recursive: true, force: true });
+  renameSync(staging, p.dir);
+  fsyncDir(dataDir);
+  recordDatastore(dataDir, 'raftsqlite');
+  // The old cluster's members, which a joined node would otherwise keep dialing (the backup has them).
+  rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
   const pki = pkiPaths(dataDir);
   return { nodeId, index, term, revision: pos.revision, peerAddress: peer, backup, credentials: existsSync(pki.caCert), caKey: existsSync(pki.caKey) };
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
