@@ -79,9 +79,24 @@ function spawnLogged(cmd: string, args: string[], log: string, env: Record<strin
   const fd = openSync(log, 'a');
   const proc = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
   closeSync(fd);
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  live.add(proc);
+  const exited = new Promise<number | null>((r) =>
+    proc.on('exit', (code) => {
+      live.delete(proc);
+      r(code);
+    }),
+  );
   return { proc, exited };
 }
+
+/**
+ * Processes started here and still running. If the test process exits without its afterAll (a
+ * worker torn down after a timeout), each is killed by its PID so no node or HAProxy outlives it.
+ */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
 
 export class HaNode {
   proc?: ChildProcess;
@@ -208,13 +223,24 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
 /** Three or more kplane nodes on loopback, the first one founding the cluster and holding the CA key. */
 export class HaCluster {
   readonly nodes: HaNode[] = [];
-  readonly dir = mkdtempSync(join(tmpdir(), 'kplane-ha-'));
+  private workDir?: string;
   private haproxy?: { proc: ChildProcess; exited: Promise<number | null> };
   haproxyPort = 0;
   /** kubeconfig of the admin pointed at HAProxy. */
   kubeconfig = '';
 
   constructor(private readonly commonArgs: string[]) {}
+
+  /** The temp dir of this cluster (data dirs, logs, configs), made on first use: a skipped file leaves none. */
+  get dir(): string {
+    this.workDir ??= mkdtempSync(join(tmpdir(), 'kplane-ha-'));
+    return this.workDir;
+  }
+
+  /** Whether the temp dir was ever made (nothing to remove otherwise). */
+  get hasDir(): boolean {
+    return this.workDir !== undefined;
+  }
 
   get founder(): HaNode {
     return this.nodes[0]!;

@@ -57,7 +57,7 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
 
   afterAll(async () => {
     await c.shutdown();
-    if (!process.env.KPLANE_KEEP_HA) removeDir(c.dir);
+    if (c.hasDir && !process.env.KPLANE_KEEP_HA) removeDir(c.dir);
   });
 
   it('a. serves kubectl through HAProxy; kplane status shows three voters and one leader', async () => {
@@ -162,6 +162,12 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       record(w);
     }
     expect((await c.status(n4)).voters).toContain(n4.id);
+    // What an operator sees: `kplane status` on the new voter's data dir lists the roles.
+    const table = await exec(BIN, ['status', '--data-dir', n4.dataDir, '--server', n4.url]);
+    expect(table.code, table.stderr).toBe(0);
+    const row = (id: number) => table.stdout.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
+    expect(row(n4.id)).toMatch(/^\d+\s+voter/);
+    expect(row(victim.id)).toMatch(/^\d+\s+standby/);
     await run(kc, ['create', 'configmap', 'c-kubectl', '-n', NS]);
     acked.add('c-kubectl');
     await expectAllAcked(c.haproxyPort, 'HAProxy');
