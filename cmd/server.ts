@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { startServer } from '../internal/app/index.js';
+import { startServer, validTlsSans } from '../internal/app/index.js';
 import { ConfigError } from '../internal/util/index.js';
 
 export default class Server extends Command {
@@ -10,6 +10,7 @@ export default class Server extends Command {
     'data-dir': Flags.string({ description: 'where the datastore, certificates and kubeconfig live', default: './kplane-data' }),
     listen: Flags.string({ description: 'HOST:PORT to serve the API on', default: '0.0.0.0:6443' }),
     'advertise-address': Flags.string({ description: 'address other nodes and clients use to reach this one (added to the certificate)' }),
+    'tls-san': Flags.string({ description: 'extra host name or IP for the serving certificate, e.g. the load balancer clients use (repeatable)', multiple: true }),
     datastore: Flags.string({
       description: 'storage backend: raftsqlite (replicated Raft + SQLite, the default for a new data dir; one node needs no set-up and others join it), sqlite (single node only) or memory (tests). An existing data dir keeps its store.',
       options: ['sqlite', 'memory', 'raftsqlite'],
@@ -36,6 +37,7 @@ export default class Server extends Command {
       host,
       port,
       advertiseAddress: flags['advertise-address'],
+      tlsSans: validTlsSans(flags['tls-san'] ?? []),
       datastore: flags.datastore as 'sqlite' | 'memory' | 'raftsqlite' | undefined,
       raft: {
         peerListen: flags['peer-listen'] ? parseListen(flags['peer-listen']) : undefined,

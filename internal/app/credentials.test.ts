@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { credentialsMissing, ensureCredentials, ensureCredentialsOffThread } from './credentials.js';
+import { X509Certificate } from 'node:crypto';
+import { credentialsMissing, ensureCredentials, ensureCredentialsOffThread, validTlsSans } from './credentials.js';
 
 describe('credentials for a server start', () => {
   let dir: string;
@@ -22,5 +23,22 @@ describe('credentials for a server start', () => {
     const again = await ensureCredentialsOffThread(dir);
     expect(again).toEqual(first);
     expect(first.admin.certPem).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('puts --tls-san names in the serving certificate, reissuing it when one is added', () => {
+    const first = ensureCredentials(dir, { tlsSans: ['lb.example.com', '198.51.100.4'] });
+    const san = new X509Certificate(first.serving.certPem).subjectAltName ?? '';
+    expect(san).toContain('DNS:lb.example.com');
+    expect(san).toContain('IP Address:198.51.100.4');
+    expect(credentialsMissing(dir, { tlsSans: ['lb.example.com'] })).toBe(false);
+    expect(credentialsMissing(dir, { tlsSans: ['other.example.com'] })).toBe(true);
+    const second = ensureCredentials(dir, { tlsSans: ['other.example.com'] });
+    expect(second.ca).toEqual(first.ca);
+    expect(new X509Certificate(second.serving.certPem).subjectAltName).toContain('DNS:other.example.com');
+  });
+
+  it('accepts host names and IPs as --tls-san and refuses anything else', () => {
+    expect(validTlsSans(['kplane.local', '10.0.0.5', 'fd00::1', '*.example.com'])).toHaveLength(4);
+    for (const bad of ['', 'a b', 'https://lb:6443', 'x,DNS:evil', 'a/b']) expect(() => validTlsSans([bad])).toThrow(/--tls-san/);
   });
 });

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { ConfigError } from '../util/index.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { type KeyPair, createCA, issueCert } from './pki.js';
 
@@ -28,12 +29,36 @@ export interface Credentials {
   admin: KeyPair;
 }
 
-/** The names every serving certificate carries, as kubeadm's apiserver certificate does. */
-export function servingNames(advertiseAddress?: string): { dnsNames: string[]; ips: string[] } {
+/** Options that shape a node's serving certificate. */
+export interface ServingOptions {
+  advertiseAddress?: string;
+  /** Extra names or addresses (--tls-san), e.g. the load balancer's, that clients verify. */
+  tlsSans?: string[];
+}
+
+/**
+ * The names every serving certificate carries, as kubeadm's apiserver certificate does, plus the
+ * advertise address and any --tls-san.
+ */
+export function servingNames(advertiseAddress?: string, tlsSans: readonly string[] = []): { dnsNames: string[]; ips: string[] } {
   const dns = new Set(['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', hostname()]);
   const ips = new Set(['127.0.0.1', '::1', '10.96.0.1']);
-  if (advertiseAddress) (/^[\d.]+$|:/.test(advertiseAddress) ? ips : dns).add(advertiseAddress);
+  for (const name of [advertiseAddress, ...tlsSans]) if (name) (isIp(name) ? ips : dns).add(name);
   return { dnsNames: [...dns], ips: [...ips] };
+}
+
+function isIp(name: string): boolean {
+  return /^[\d.]+$|:/.test(name);
+}
+
+/** Checks --tls-san values: host names or IP addresses, nothing that could smuggle other fields. */
+export function validTlsSans(sans: readonly string[]): string[] {
+  for (const s of sans) {
+    if (!/^(?:[A-Za-z0-9*](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63})*|[0-9.]+|[0-9A-Fa-f:]+)$/.test(s) || s.length > 253) {
+      throw new ConfigError(`--tls-san: not a host name or IP address: "${s}"`);
+    }
+  }
+  return [...sans];
 }
 
 function read(certPath: string, keyPath: string): KeyPair | undefined {
@@ -55,15 +80,16 @@ function coversNames(certPem: string, names: { dnsNames: string[]; ips: string[]
 
 /**
  * Creates the CA, serving and admin certificates on first start and reuses them afterwards.
- * The serving certificate is reissued (same CA) when the advertise address or hostname changed.
+ * The serving certificate is reissued (same CA) when the advertise address, a --tls-san or the
+ * hostname changed (only on the node holding the CA key; a joined node's names are fixed at join).
  */
-export function ensureCredentials(dataDir: string, opts: { advertiseAddress?: string } = {}): Credentials {
+export function ensureCredentials(dataDir: string, opts: ServingOptions = {}): Credentials {
   const p = pkiPaths(dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   // A node that joined a cluster holds the CA certificate but not its key (kplane join).
   const joined = existsSync(p.caCert) && !existsSync(p.caKey);
   const ca = joined ? { certPem: readFileSync(p.caCert, 'utf8'), keyPem: '' } : (read(p.caCert, p.caKey) ?? write(p.caCert, p.caKey, createCA()));
-  const names = servingNames(opts.advertiseAddress);
+  const names = servingNames(opts.advertiseAddress, opts.tlsSans);
   let serving = read(p.servingCert, p.servingKey);
   if (!joined && (!serving || !coversNames(serving.certPem, names))) {
     serving = write(p.servingCert, p.servingKey, issueCert(ca, { subject: { commonName: 'kube-apiserver' }, server: true, ...names }));
@@ -76,12 +102,12 @@ export function ensureCredentials(dataDir: string, opts: { advertiseAddress?: st
 }
 
 /** Whether ensureCredentials would create or reissue anything (and so load node-forge and sign). */
-export function credentialsMissing(dataDir: string, opts: { advertiseAddress?: string } = {}): boolean {
+export function credentialsMissing(dataDir: string, opts: ServingOptions = {}): boolean {
   const p = pkiPaths(dataDir);
   if (!existsSync(p.caCert) || !existsSync(p.adminCert) || !existsSync(p.adminKey)) return true;
   const joined = !existsSync(p.caKey);
   const serving = read(p.servingCert, p.servingKey);
-  return !joined && (!serving || !coversNames(serving.certPem, servingNames(opts.advertiseAddress)));
+  return !joined && (!serving || !coversNames(serving.certPem, servingNames(opts.advertiseAddress, opts.tlsSans)));
 }
 
 /**
@@ -90,7 +116,7 @@ export function credentialsMissing(dataDir: string, opts: { advertiseAddress?: s
  * after a first start) leaves with the worker's heap. Runs in-thread where the worker entry is not
  * built (tests from source).
  */
-export async function ensureCredentialsOffThread(dataDir: string, opts: { advertiseAddress?: string } = {}): Promise<Credentials> {
+export async function ensureCredentialsOffThread(dataDir: string, opts: ServingOptions = {}): Promise<Credentials> {
   const entry = new URL('./credentials-worker.js', import.meta.url);
   if (credentialsMissing(dataDir, opts) && existsSync(fileURLToPath(entry))) {
     await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@ import type { Authenticator } from '../apiserver/index.js';
 import type { RaftSqliteBackend } from '../backends/index.js';
 import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
-import { pkiPaths, servingNames } from './credentials.js';
+import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 
@@ -99,6 +99,8 @@ interface JoinRequest {
   peerAddress: string;
   /** Host names or IPs the new node's API is reached by (serving certificate SANs). */
   apiHost?: string;
+  /** Extra serving certificate SANs (the joiner's --tls-san). */
+  tlsSans?: string[];
   domain?: string;
 }
 
@@ -177,7 +179,7 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: Jo
   const apiHost = body.apiHost ?? peerHost;
   const nodeNames = servingNames(peerHost);
   const nodeCert = signCsr(opts.ca, body.csr, { subject: { commonName: nodeCommonName(nodeId), organizations: [NODE_GROUP] }, client: true, server: true, ...nodeNames });
-  const servingCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost) });
+  const servingCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost, validTlsSans(Array.isArray(body.tlsSans) ? body.tlsSans.map(String) : [])) });
   const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
   await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
   return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members };
@@ -213,12 +215,12 @@ async function leave(backend: RaftSqliteBackend): Promise<{ removed: number; lea
  * the token's fingerprint before sending anything secret, then sends a CSR (the private key never
  * leaves this machine) and writes the certificates and node id into the data dir.
  */
-export async function joinCluster(opts: { dataDir: string; url: string; token: string; peerAddress: string; apiHost?: string; domain?: string }): Promise<JoinResponse> {
+export async function joinCluster(opts: { dataDir: string; url: string; token: string; peerAddress: string; apiHost?: string; tlsSans?: string[]; domain?: string }): Promise<JoinResponse> {
   const { fingerprint } = parseToken(opts.token);
   const { caCert } = (await call(opts.url, 'GET', JOIN_CA_PATH, undefined, undefined)) as { caCert: string };
   if (certFingerprint(caCert) !== fingerprint) throw new ConfigError(`the cluster at ${opts.url} has another CA than the token names; refusing to join`);
   const { csrPem, keyPem } = createCsr({ commonName: 'kplane-join' });
-  const res = (await call(opts.url, 'POST', JOIN_PATH, caCert, { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, domain: opts.domain })) as JoinResponse;
+  const res = (await call(opts.url, 'POST', JOIN_PATH, caCert, { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, tlsSans: opts.tlsSans, domain: opts.domain })) as JoinResponse;
   const p = pkiPaths(opts.dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   const put = (name: string, text: string, mode: number) => writeFileSync(join(p.dir, name), text, { mode });

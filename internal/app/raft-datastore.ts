@@ -15,6 +15,8 @@ export interface RaftDatastoreOptions {
   /** HOST:PORT the Raft peer listener binds (a worker thread serves it). */
   peerListen: { host: string; port: number };
   advertiseAddress?: string;
+  /** Extra serving certificate SANs, sent with a join (the CA node signs them). */
+  tlsSans?: string[];
   /** Voters wanted from 3 nodes on. */
   voters?: 3 | 5;
   failureDomain?: string;
@@ -41,7 +43,7 @@ export async function prepareRaftJoin(opts: RaftDatastoreOptions): Promise<void>
   const idFile = join(opts.dataDir, 'db', 'node-id');
   if (!opts.join || existsSync(idFile)) return;
   if (existsSync(join(opts.dataDir, 'db', 'raft.db'))) throw new ConfigError(`${opts.dataDir} already holds a datastore; --join needs an empty data dir`);
-  await joinCluster({ dataDir: opts.dataDir, url: opts.join.url, token: opts.join.token, peerAddress: peerAddress(opts), apiHost: opts.advertiseAddress, domain: opts.failureDomain });
+  await joinCluster({ dataDir: opts.dataDir, url: opts.join.url, token: opts.join.token, peerAddress: peerAddress(opts), apiHost: opts.advertiseAddress, tlsSans: opts.tlsSans, domain: opts.failureDomain });
 }
 
 /**

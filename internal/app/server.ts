@@ -20,10 +20,12 @@ export interface ServerOptions {
   host: string;
   port: number;
   advertiseAddress?: string;
+  /** Extra names or addresses for the serving certificate (--tls-san), e.g. a load balancer's. */
+  tlsSans?: string[];
   /** Unset: the data dir's store, or raftsqlite for a new one (datastore.ts). */
   datastore?: DatastoreKind;
   /** raftsqlite only: the Raft peer listener and timing (see raft-datastore.ts). */
-  raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress' | 'peerListen'> & { peerListen?: RaftDatastoreOptions['peerListen'] };
+  raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress' | 'tlsSans' | 'peerListen'> & { peerListen?: RaftDatastoreOptions['peerListen'] };
   logLevel?: string;
 }
 
@@ -39,7 +41,7 @@ export interface RunningServer {
 function raftOptions(opts: ServerOptions): RaftDatastoreOptions {
   // Peer traffic defaults to the port after the API's (6443 → 6444) on the same address.
   const peerListen = opts.raft?.peerListen ?? { host: opts.host, port: opts.port === 0 ? 0 : opts.port + 1 };
-  return { ...opts.raft, peerListen, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress };
+  return { ...opts.raft, peerListen, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans };
 }
 
 function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backend {
@@ -64,7 +66,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   recordDatastore(opts.dataDir, store.kind);
   if (opts.datastore === 'raftsqlite') await prepareRaftJoin(raftOptions(opts));
-  const creds = await ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress });
+  const creds = await ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans });
   const backend = openBackend(opts, creds.ca, log);
   // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
   // per resource (fed by one backend watch each); writes go straight to the store. The cached objects
