@@ -55,7 +55,8 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'propose': {
       const r = engine.propose(m.batch, m.data);
-      if (r === 'requeue') post({ t: 'proposeFailed', batch: m.batch, code: 'Dropped', message: 'no leader or leadership transfer in progress; retry' });
+      // NoLeader: the core refused it before sending anything, so the host may queue it again.
+      if (r === 'requeue') post({ t: 'proposeFailed', batch: m.batch, code: 'NoLeader', message: 'no leader or leadership transfer in progress; retry' });
       else if (r instanceof Error) post({ t: 'proposeFailed', batch: m.batch, code: 'Dropped', message: r.message });
       return;
     }

@@ -19,6 +19,7 @@ import { peekEnvelope } from './codec.js';
 import { RaftNodeError } from './errors.js';
 import { SqliteLogStorage } from './log-store.js';
 import type { EngineHost, EngineLink, EngineOptions, EngineStats, EngineStatus, RaftNodeLogger } from './engine-types.js';
+import { LeaderLossCampaigner } from './leader-loss.js';
 import { Membership } from './membership.js';
 import { RoleManager } from './role-manager.js';
 import { SnapshotFiles, SnapshotReceiver, decodeDescriptor, encodeDescriptor, imageName, sendSnapshot } from './snapshots.js';
@@ -41,6 +42,7 @@ export class RaftEngine implements EngineLink {
   private readonly storage: SqliteLogStorage;
   private readonly files: SnapshotFiles;
   private readonly receiver: SnapshotReceiver;
+  private readonly leaderLoss: LeaderLossCampaigner;
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly log: RaftNodeLogger;
@@ -104,6 +106,8 @@ export class RaftEngine implements EngineLink {
       // and configuration entries rebuild the core's membership.
       applied: snap.metadata.index,
     });
+    // A closed connection to the leader starts an election at once (leader-loss.ts).
+    this.leaderLoss = new LeaderLossCampaigner(this.core, this.clock, opts.rand ?? Math.random, this.tickMs * (opts.heartbeatTicks ?? 1), () => this.schedulePump(), this.log);
     this.receiver = new SnapshotReceiver(
       this.files,
       (m) => this.input(() => this.core.step(m)),
@@ -113,7 +117,10 @@ export class RaftEngine implements EngineLink {
 
   start(): void {
     this.transport.setPeers(this.peerAddresses());
-    this.transport.start((from, frame) => this.onFrame(from, frame));
+    this.transport.start(
+      (from, frame) => this.onFrame(from, frame),
+      (peer) => this.input(() => this.leaderLoss.peerLost(peer)),
+    );
     // The only voter need not wait an election timeout to lead (a one-node cluster starts at once).
     const voters = this.membership.confState.voters;
     if (voters.length === 1 && voters[0] === this.id) this.core.campaign();
@@ -186,6 +193,7 @@ export class RaftEngine implements EngineLink {
     if (transferLeadership && this.role === 'leader') await this.handOver();
     this.stopped = true;
     this.cancelTick?.();
+    this.leaderLoss.stop();
     this.receiver.close();
     await this.transport.close();
     await this.snapshotting;

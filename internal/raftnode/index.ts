@@ -17,7 +17,7 @@ export { SqliteLogStorage, type PersistBatch, type SqliteLogStorageOptions } fro
 export { RaftNode, type RaftNodeOptions, type RaftNodeStatus, type RaftNodeLogger, type ReplicatedStateMachine, type CommandCodec } from './node.js';
 export { RaftNodeError, isRaftNodeError, type RaftNodeErrorCode } from './errors.js';
 export { MemoryNetwork } from './memory-transport.js';
-export { encodeFrame, decodeFrame, FrameKind, type Transport, type FrameHandler, type Frame } from './transport.js';
+export { encodeFrame, decodeFrame, FrameKind, type Transport, type FrameHandler, type PeerLostHandler, type Frame } from './transport.js';
 export { ByteReader, ByteWriter, CodecError } from './codec.js';
 export { WsTransport, registerRaftTransport, listenRaftPeers, peerNodeId, nodeCommonName, NODE_GROUP, RAFT_PATH, type WsTransportOptions } from './ws-transport.js';
 export { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type EngineStats, type RolesOptions } from './engine.js';

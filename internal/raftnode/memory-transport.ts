@@ -1,5 +1,5 @@
 import type { NodeId } from '../raft/index.js';
-import type { FrameHandler, Transport } from './transport.js';
+import type { FrameHandler, PeerLostHandler, Transport } from './transport.js';
 
 /**
  * An in-process network for tests: every node gets a Transport from the same MemoryNetwork. Frames
@@ -8,6 +8,7 @@ import type { FrameHandler, Transport } from './transport.js';
  */
 export class MemoryNetwork {
   private readonly handlers = new Map<NodeId, FrameHandler>();
+  private readonly lostHandlers = new Map<NodeId, PeerLostHandler>();
   private readonly cut = new Set<string>();
   /** Frames delivered, for tests that count traffic. */
   delivered = 0;
@@ -29,9 +30,21 @@ export class MemoryNetwork {
     for (const o of others) if (o !== id) this.partition(id, o, heal);
   }
 
-  register(id: NodeId, h: FrameHandler | undefined): void {
+  /**
+   * The process of `id` died (kill -9): frames to and from it are lost, and every other node's
+   * transport reports the closed connections, as the kernel's resets do. (A partition, by contrast,
+   * reports nothing: a cut cable closes no socket.)
+   */
+  kill(id: NodeId): void {
+    this.register(id, undefined);
+    for (const [other, lost] of this.lostHandlers) if (other !== id) setImmediate(() => lost(id));
+  }
+
+  register(id: NodeId, h: FrameHandler | undefined, lost?: PeerLostHandler): void {
     if (h) this.handlers.set(id, h);
     else this.handlers.delete(id);
+    if (h && lost) this.lostHandlers.set(id, lost);
+    else this.lostHandlers.delete(id);
   }
 
   deliver(from: NodeId, to: NodeId, frame: Uint8Array): boolean {
@@ -54,8 +67,8 @@ class MemoryTransport implements Transport {
     private readonly net: MemoryNetwork,
   ) {}
 
-  start(handler: FrameHandler): void {
-    this.net.register(this.id, handler);
+  start(handler: FrameHandler, peerLost?: PeerLostHandler): void {
+    this.net.register(this.id, handler, peerLost);
   }
 
   send(to: NodeId, frame: Uint8Array): boolean {

@@ -99,6 +99,37 @@ describe('RaftNode: three nodes', () => {
     expect(await neu.propose(append('log', 'x'))).toBe('0,1,2,3,4,5,6,7,8,9,x');
   });
 
+  it('a killed leader (connections closed) is replaced well within the election timeout', async () => {
+    c = new TestCluster({ electionTicks: 100 }); // election timeout 1000-2000 ms
+    for (const id of [1, 2, 3]) c.start(id, [1, 2, 3]);
+    const old = await c.leader(10_000);
+    await old.propose(set('a', '1'));
+    const t0 = Date.now();
+    await c.kill(old.id);
+    const neu = await c.leader(5000);
+    expect(Date.now() - t0).toBeLessThan(700);
+    expect(await neu.propose(append('a', '2'))).toBe('12');
+  });
+
+  it('a forwarded write lost with a killed leader fails fast; one sent during the election waits for the new leader', async () => {
+    c = new TestCluster({ electionTicks: 100 });
+    for (const id of [1, 2, 3]) c.start(id, [1, 2, 3]);
+    const old = await c.leader(10_000);
+    const f = [...c.nodes.values()].find((n) => n !== old)!;
+    await f.propose(set('k', '0'));
+    // The link to the leader drops the forwarded proposal; then the leader dies.
+    c.net.partition(f.id, old.id);
+    const lost = f.propose(set('k', '1'));
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    await c.kill(old.id);
+    await expect(lost).rejects.toSatisfy((e) => isRaftNodeError(e, 'LeaderChanged'));
+    expect(Date.now() - t0).toBeLessThan(300);
+    // Sent before any new leader is known: it waits (no error) and is applied by the new leader.
+    expect(await f.propose(append('k', '2'))).toBe('02');
+    expect(Date.now() - t0).toBeLessThan(700);
+  });
+
   it('hands leadership over on graceful stop without an election timeout', async () => {
     c = new TestCluster({ electionTicks: 50 }); // 500-1000 ms election timeout
     for (const id of [1, 2, 3]) c.start(id, [1, 2, 3]);

@@ -2,7 +2,7 @@ import { NONE, type ConfChange, type ConfState, type Entry, type NodeId, type Ro
 import { realClock, type Clock, type Rand } from '../util/index.js';
 import { decodeEnvelope, encodeEnvelope } from './codec.js';
 import { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type RaftNodeLogger, type RolesOptions } from './engine.js';
-import { RaftNodeError } from './errors.js';
+import { RaftNodeError, isRaftNodeError } from './errors.js';
 import { ProposalTracker } from './proposals.js';
 import { ReadBarriers } from './read-barrier.js';
 import type { Transport } from './transport.js';
@@ -308,9 +308,14 @@ export class RaftNode<C, R> implements EngineHost {
     void this.stop({ transferLeadership: false });
   }
 
-  /** A worker engine refused a batch after the fact. */
+  /**
+   * A worker engine refused a batch after the fact. NoLeader: its core had no leader when the batch
+   * arrived (this thread's view of the leader lags the worker's by a message), so the batch was never
+   * proposed or sent: it is safe to queue again, and it waits for the next leader like any write.
+   */
   proposalFailed(batch: number, err: Error): void {
-    this.proposals.failBatch(batch, err);
+    if (isRaftNodeError(err, 'NoLeader')) this.proposals.requeue(batch);
+    else this.proposals.failBatch(batch, err);
   }
 
   // ---- this side's loop -------------------------------------------------------------------------------

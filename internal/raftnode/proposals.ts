@@ -5,9 +5,15 @@ interface Waiter<R> {
   reject: (e: Error) => void;
 }
 
-interface Batch<R> {
+interface Queued<C, R> {
+  cmd: C;
+  w: Waiter<R>;
+  deadline: number;
+}
+
+interface Batch<C, R> {
   id: number;
-  waiters: Waiter<R>[];
+  items: Queued<C, R>[];
   deadline: number;
   /** Where the entry sits in this node's log once seen there (index, term). */
   at?: { index: number; term: number };
@@ -20,8 +26,8 @@ interface Batch<R> {
  * loop reaches it here, the results go back to the callers in command order.
  */
 export class ProposalTracker<C, R> {
-  private queue: { cmd: C; w: Waiter<R>; deadline: number }[] = [];
-  private readonly inflight = new Map<number, Batch<R>>();
+  private queue: Queued<C, R>[] = [];
+  private readonly inflight = new Map<number, Batch<C, R>>();
 
   /** firstId: batch ids count up from here; pick it so ids never repeat across restarts. */
   constructor(private nextId: number) {}
@@ -55,7 +61,7 @@ export class ProposalTracker<C, R> {
     if (r instanceof Error) {
       for (const x of items) x.w.reject(r);
     } else {
-      this.inflight.set(id, { id, waiters: items.map((x) => x.w), deadline: Math.max(...items.map((x) => x.deadline)) });
+      this.inflight.set(id, { id, items, deadline: Math.max(...items.map((x) => x.deadline)) });
     }
     return true;
   }
@@ -72,12 +78,24 @@ export class ProposalTracker<C, R> {
     if (b) this.fail(b, err);
   }
 
+  /**
+   * The engine took batch `id` but its core refused it before anything was sent (a worker engine
+   * whose core had no leader at that instant): nothing of it can ever commit, so its commands go
+   * back to the front of the queue to be proposed again under the next leader, within their deadlines.
+   */
+  requeue(id: number): void {
+    const b = this.inflight.get(id);
+    if (!b || b.at) return;
+    this.inflight.delete(id);
+    this.queue.unshift(...b.items);
+  }
+
   /** Our batch `id` was applied with these results. */
   complete(id: number, results: R[]): void {
     const b = this.inflight.get(id);
     if (!b) return;
     this.inflight.delete(id);
-    b.waiters.forEach((w, i) => w.resolve(results[i]!));
+    b.items.forEach((x, i) => x.w.resolve(results[i]!));
   }
 
   /**
@@ -119,8 +137,8 @@ export class ProposalTracker<C, R> {
     for (const b of this.inflight.values()) this.fail(b, err);
   }
 
-  private fail(b: Batch<R>, err: Error): void {
+  private fail(b: Batch<C, R>, err: Error): void {
     this.inflight.delete(b.id);
-    for (const w of b.waiters) w.reject(err);
+    for (const x of b.items) x.w.reject(err);
   }
 }

@@ -5,13 +5,22 @@ import { ByteReader, ByteWriter, CodecError, readMessage, writeMessage } from '.
 export type FrameHandler = (from: NodeId, frame: Uint8Array) => void;
 
 /**
+ * Told when an established connection to or from `peer` closed (reset, FIN, or refused on re-dial
+ * right after). Evidence that the peer process is gone, not proof: the driver may use it to stop
+ * trusting a leader early (RaftCore.forgetLeader), never for anything safety depends on. A peer that
+ * vanishes without closing its sockets (power loss, a cut cable) is reported late or never; the
+ * election timeout covers that case.
+ */
+export type PeerLostHandler = (peer: NodeId) => void;
+
+/**
  * Moves opaque frames between nodes. Per peer, frames arrive in order, at most once (a stream such
  * as a websocket); frames may be lost when a connection drops. Implementations: the websocket
  * transport (ws-transport.ts) and the in-memory one for tests (memory-transport.ts).
  */
 export interface Transport {
-  /** Starts delivering incoming frames to `handler`. */
-  start(handler: FrameHandler): void;
+  /** Starts delivering incoming frames to `handler`, and lost connections to `peerLost`. */
+  start(handler: FrameHandler, peerLost?: PeerLostHandler): void;
   /**
    * Queues a frame for `to`. Never blocks. false when it cannot be queued now (no connection, or its
    * buffer is over the limit): the driver then reports the peer unreachable to the core.

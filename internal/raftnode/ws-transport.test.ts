@@ -71,6 +71,38 @@ describe('WsTransport', () => {
     }
   });
 
+  it('reports a peer whose connections closed (its process died), once per connection, not per failed re-dial', async () => {
+    const tls = (id: number) => {
+      const c = nodeCert(id);
+      return { key: c.keyPem, cert: c.certPem, ca: ca.certPem };
+    };
+    const a = new WsTransport({ id: 1, tls: tls(1) });
+    const b = new WsTransport({ id: 2, tls: tls(2) });
+    const lostByA: number[] = [];
+    a.start(() => {}, (peer) => lostByA.push(peer));
+    b.start(() => {});
+    const addrA = await server(a);
+    const appB = Fastify({ https: { key: serving.keyPem, cert: serving.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false } });
+    await appB.register(websocket);
+    registerRaftTransport(appB, b);
+    await appB.listen({ host: '127.0.0.1', port: 0 });
+    const addrB = `https://127.0.0.1:${(appB.server.address() as { port: number }).port}`;
+    a.setPeers(new Map([[2, addrB]]));
+    b.setPeers(new Map([[1, addrA]]));
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(cond()).toBe(true);
+    };
+    await until(() => a.send(2, new Uint8Array([1])) && b.send(1, new Uint8Array([1])));
+    // "kill" b: its outbound connection and its listener (a's outbound connection) go away.
+    await b.close();
+    await appB.close();
+    await until(() => lostByA.length >= 2);
+    await new Promise((r) => setTimeout(r, 400)); // a keeps re-dialing the dead address meanwhile
+    expect(lostByA).toEqual([2, 2]);
+    await a.close();
+  });
+
   it('refuses a client certificate that does not name a node, and one from another CA', async () => {
     const t = new WsTransport({ id: 9, tls: { key: '', cert: '', ca: '' } });
     const frames: unknown[] = [];

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { NodeId } from '../raft/index.js';
 import type { RaftNodeLogger } from './engine.js';
-import type { FrameHandler, Transport } from './transport.js';
+import type { FrameHandler, PeerLostHandler, Transport } from './transport.js';
 
 /** The websocket path of the Raft transport on the API port. */
 export const RAFT_PATH = '/kplane/raft';
@@ -46,6 +46,7 @@ interface Outbound {
  */
 export class WsTransport implements Transport {
   private handler: FrameHandler | undefined;
+  private peerLost: PeerLostHandler | undefined;
   private readonly out = new Map<NodeId, Outbound>();
   private readonly inbound = new Set<WebSocket>();
   private closed = false;
@@ -57,8 +58,9 @@ export class WsTransport implements Transport {
     this.pingMs = opts.pingMs ?? 1000;
   }
 
-  start(handler: FrameHandler): void {
+  start(handler: FrameHandler, peerLost?: PeerLostHandler): void {
     this.handler = handler;
+    this.peerLost = peerLost;
   }
 
   setPeers(peers: ReadonlyMap<NodeId, string>): void {
@@ -98,7 +100,11 @@ export class WsTransport implements Transport {
       if (!isBinary || !this.handler) return;
       this.handler(from, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     });
-    socket.on('close', () => this.inbound.delete(socket));
+    socket.on('close', () => {
+      this.inbound.delete(socket);
+      // The peer's process closed its end (a kill -9 closes every socket at once): tell the driver.
+      if (!this.closed) this.peerLost?.(from);
+    });
     socket.on('error', () => socket.terminate());
   }
 
@@ -139,9 +145,12 @@ export class WsTransport implements Transport {
       this.opts.logger?.warn('raft peer unreachable (retrying)', { peer: id, url: o.url, err: err.message });
     });
     ws.on('close', () => {
+      const wasOpen = o.open;
       o.open = false;
       clearInterval(o.ping);
       if (this.closed || this.out.get(id) !== o) return;
+      // Only an established connection counts as a loss; failed re-dials to a dead peer are not news.
+      if (wasOpen) this.peerLost?.(id);
       o.retry = setTimeout(() => this.dial(id, o), o.retryMs);
       o.retryMs = Math.min(o.retryMs * 2, 2000);
     });

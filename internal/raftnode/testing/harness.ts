@@ -104,6 +104,12 @@ export class TestCluster {
     await n?.stop({ transferLeadership: transfer });
   }
 
+  /** kill -9 of node `id`: its connections close at once (peers are told), nothing is handed over. */
+  async kill(id: NodeId): Promise<void> {
+    this.net.kill(id);
+    await this.stop(id, false);
+  }
+
   async close(): Promise<void> {
     for (const id of [...this.nodes.keys()]) await this.stop(id);
     rmSync(this.root, { recursive: true, force: true });
