@@ -5,8 +5,11 @@
 // the entry carrying them.
 
 import {
+  LEADER_LOSS_ATTEMPTS,
   MemoryLogStorage,
+  NONE,
   createRaft,
+  leaderLossCampaignDelay,
   decodeConfChange,
   type ConfState,
   type Message,
@@ -55,6 +58,10 @@ export class SimNode {
   private readyReads: { index: number; req: ClientRequest }[] = [];
   private inbox: (() => void)[] = [];
   private hub: WatchHub;
+  /** Bumped on every leader loss: an older early-campaign chain stops. */
+  private lossGen = 0;
+  /** Early campaigns started after a lost leader connection (stats). */
+  earlyCampaigns = 0;
 
   constructor(
     readonly id: number,
@@ -140,6 +147,38 @@ export class SimNode {
   receiveRaft(msg: Message): void {
     // The wire copy: the receiver never shares objects with the sender.
     this.input(() => this.raft.step(structuredClone(msg)));
+  }
+
+  /**
+   * The transport saw its connection to `peer` close (the peer's process died, or a ping timeout
+   * gave up on it). The real driver's leader-loss path (internal/raftnode/leader-loss.ts): forget
+   * that leader if it is ours and campaign on the ranked early schedule, checking before each
+   * attempt that no leader became known meanwhile. `rand` is the jitter source.
+   */
+  peerLost(peer: number, rand: Rand): void {
+    this.input(() => {
+      const st = this.raft.status();
+      if (st.softState.role !== 'follower' || st.softState.leader !== peer || !this.raft.forgetLeader()) return;
+      this.earlyCampaign(peer, 0, ++this.lossGen, rand);
+    });
+  }
+
+  private earlyCampaign(lost: number, attempt: number, gen: number, rand: Rand): void {
+    if (attempt >= LEADER_LOSS_ATTEMPTS) return;
+    const hbMs = this.params.tickMs * this.params.heartbeatTick * this.clockRate;
+    const delay = leaderLossCampaignDelay(this.raft.status(), lost, hbMs, rand, attempt);
+    if (delay === undefined) return;
+    const inc = this.inc;
+    this.env.loop.after(delay, () => {
+      if (inc !== this.inc || gen !== this.lossGen) return;
+      this.input(() => {
+        const s = this.raft.status().softState;
+        if (s.leader !== NONE || s.role === 'leader') return;
+        this.earlyCampaigns++;
+        this.raft.campaign();
+        this.earlyCampaign(lost, attempt + 1, gen, rand);
+      });
+    });
   }
 
   receiveClient(req: ClientRequest): void {

@@ -34,6 +34,13 @@ export interface SimOptions {
   snapshotEvery?: number;
   /** Collect a trace of notable events (leaders, faults). */
   verbose?: boolean;
+  /**
+   * Tell nodes when a peer's connections close (default true): a crashed process's peers hear it
+   * at once (70% of crashes; the rest are power losses that close nothing), and a peer cut off or
+   * paused for a ping interval is reported too (the transport's ping timeout, a wrong signal when
+   * that peer is a live leader). Nodes then run the driver's early leader-loss campaign.
+   */
+  leaderLoss?: boolean;
 }
 
 export interface SimStats {
@@ -50,6 +57,8 @@ export interface SimStats {
   faults: number;
   crashes: number;
   messages: number;
+  /** Campaigns started early after a lost leader connection. */
+  earlyCampaigns: number;
 }
 
 export interface SimResult {
@@ -119,6 +128,10 @@ export function runSimulation(opts: SimOptions): SimResult {
   const streamOwner = new Map<number, number>();
   const streamDeliverAt = new Map<number, number>();
   let crashes = 0;
+  // The leader-loss signals draw from their own stream, so the main stream's order is unchanged
+  // (runs differ only from the moment a signal changes what the nodes do).
+  const lossRand = seededRand((opts.seed * 0x9e3779b1) ^ 0x5bd1e995);
+  const leaderLoss = opts.leaderLoss ?? true;
   let nextStream = 1;
 
   const clientDelay = () => 0.5 + rand() * 4;
@@ -188,6 +201,13 @@ export function runSimulation(opts: SimOptions): SimResult {
       crashes++;
       log(`crash n${n.id}`);
       n.crash();
+      // A crashed process's kernel resets its connections (a power loss would not): peers on a
+      // working link hear it after one network delay.
+      if (!leaderLoss || lossRand() >= 0.7) return;
+      for (const m of members()) {
+        if (m === n || !m.up || net.isBlocked(n.id, m.id) || net.isBlocked(m.id, n.id)) continue;
+        loop.after(calm.minDelayMs, () => m.peerLost(n.id, lossRand));
+      }
     },
     restart(n) {
       if (n.up || decommissioned.has(n.id)) return;
@@ -247,6 +267,27 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
   loop.after(500, periodic);
 
+  // The transport's ping timeout: a link cut (either way) or a peer paused for a whole ping interval
+  // (about one election timeout here, as the real transport's 2 s against 1-2 s) is reported lost on
+  // both ends. When that peer is a live leader this is the wrong signal, and safety must not care.
+  const PING_MS = 150;
+  let silent = new Set<string>();
+  const ping = () => {
+    const now = new Set<string>();
+    const all = members().filter((n) => n.up);
+    for (const a of all) {
+      for (const b of all) {
+        if (a === b || !(net.isBlocked(a.id, b.id) || net.isBlocked(b.id, a.id) || b.paused)) continue;
+        const key = `${a.id}>${b.id}`;
+        now.add(key);
+        if (silent.has(key)) a.peerLost(b.id, lossRand);
+      }
+    }
+    silent = now;
+    if (loop.now < durationMs + healMs) loop.after(PING_MS, ping);
+  };
+  if (leaderLoss) loop.after(PING_MS, ping);
+
   let crashed: string | undefined;
   // A healthy run needs about 4-8 events per simulated ms (max 7.4 over 300 seeds); 30 is a storm or a livelock.
   const budget = (durationMs + healMs) * 30 * (nodeCount / 3);
@@ -288,6 +329,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     faults: nemesis.injected,
     crashes,
     messages: net.sent,
+    earlyCampaigns: [...nodes.values()].reduce((k, n) => k + n.earlyCampaigns, 0),
   };
   const enabled = FAULT_KINDS.filter((k) => faults[k]).join(',') || 'none';
   const paramText =
