@@ -1,14 +1,16 @@
 #!/bin/bash
 # failover-series.sh - many leader kills on ONE three-node cluster behind HAProxy:
-#   failover-series.sh [N=20] [--election-timeout MS] [--duration S] [--kill-at S] [--out FILE]
+#   failover-series.sh [N=20] [--election-timeout MS] [--duration S] [--kill-at S] [--signal KILL|STOP] [--out FILE]
 # Each round runs the shared failover.mjs (one writer through HAProxy), kill -9s the current Raft
 # leader at --kill-at (the PID is known beforehand, so the kill is instant), restarts the killed node
 # on its data dir when the round ends (it rejoins, no token), waits until it has caught up, and checks
 # the acknowledged writes a second time through HAProxy. Prints one JSON line per kill on stdout and a
 # summary (median / max) on stderr and as the last JSON line.
+# --signal STOP freezes the leader instead (SIGSTOP: its sockets stay open and silent, as after a power
+# loss or a cut cable, so only the election timeout can detect it); it is killed before the restart.
 # Needs a built binary and haproxy; ports BASE (default 27600) .. BASE+22; only its own processes are stopped.
 set -euo pipefail
-N=20; ELECTION=1000; DUR=8; AT=3; OUT=""
+N=20; ELECTION=1000; DUR=8; AT=3; OUT=""; SIG=KILL
 [ $# -gt 0 ] && [[ $1 != --* ]] && { N=$1; shift; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -16,6 +18,7 @@ while [ $# -gt 0 ]; do
     --duration) DUR=$2; shift 2;;
     --kill-at) AT=$2; shift 2;;
     --out) OUT=$2; shift 2;;
+    --signal) SIG=$2; shift 2;;
     *) echo "unknown arg $1" >&2; exit 2;;
   esac
 done
@@ -29,7 +32,7 @@ RES="$W/rounds.jsonl"
 cluster_up
 haproxy_up
 leader_poller "$W/leader" & POLLER=$!
-echo "[series] $N kills, election timeout $ELECTION ms, $DUR s per round, kill at $AT s; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "[series] $N kills (SIG$SIG), election timeout $ELECTION ms, $DUR s per round, kill at $AT s; load: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for i in $(seq 1 "$N"); do
   for _ in $(seq 1 300); do
     ok=1; for n in $NODES; do caught_up "$n" || { ok=0; break; }; done
@@ -37,11 +40,14 @@ for i in $(seq 1 "$N"); do
   done
   sleep 0.5 # let the poller see the settled leader
   rm -f "$W/killed"
-  KILL="read P N < '$W/leader'; kill -9 \$P; echo \"\$N\" > '$W/killed'"
+  KILL="read P N < '$W/leader'; kill -$SIG \$P; echo \"\$N\" > '$W/killed'"
   R=$(timeout $((DUR + 200)) node "$BENCH/failover.mjs" --kubeconfig "$W/kubeconfig" --duration "$DUR" --kill-at "$AT" \
       --kill-cmd "$KILL" --acked-out "$W/acked.json" --verify-timeout 60 --label "kill $i" 2>>"$W/failover.err" || true)
   KILLED=$(cat "$W/killed" 2>/dev/null || echo "")
   if [ -n "$KILLED" ]; then
+    OLD=$(pidof_node "$KILLED")
+    kill -9 "$OLD" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$OLD" 2>/dev/null || break; sleep 0.05; done
     start_node "$KILLED"
     for _ in $(seq 1 300); do caught_up "$KILLED" && break; sleep 0.2; done
   fi
