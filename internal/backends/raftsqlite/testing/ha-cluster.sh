@@ -5,7 +5,8 @@
 #
 # Inputs (set before sourcing): ROOT (repo with a built binary), ELECTION (ms), BASE (port base,
 # default 27600: HAProxy on BASE, node a on BASE+1/+2, b on +11/+12, c on +21/+22).
-# Everything lives in $W (a temp dir); only processes started here are stopped, by PID.
+# Everything lives in $W (a temp dir, removed at the end unless KEEP=1); only processes started
+# here are stopped, by PID.
 K="node $ROOT/bin/kplane"
 BASE=${BASE:-27600}
 W=$(mktemp -d -t kplane-ha-XXXXXX)
@@ -117,5 +118,7 @@ cluster_down() {
   for n in $NODES; do kill "${PID[$n]}" 2>/dev/null || true; done
   [ -n "${HAP:-}" ] && kill "$HAP" 2>/dev/null || true
   [ -n "${POLLER:-}" ] && kill "$POLLER" 2>/dev/null || true
+  # The data dirs grow to hundreds of MB over a series; KEEP=1 keeps them (and the node logs).
+  if [ -n "${KEEP:-}" ]; then echo "[ha] kept $W" >&2; else sleep 0.5; rm -rf "$W"; fi
   return 0
 }
