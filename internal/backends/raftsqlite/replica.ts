@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { ReplicatedStateMachine } from '../../raftnode/index.js';
 import type { Op, OpResult, WatchHub } from '../../storage/index.js';
-import { SCHEMA_VERSION, createSqliteStateMachine, type Compactor, type SqliteStateMachine, type WalCheckpointer } from '../sqlite/index.js';
+import { SCHEMA_VERSION, createSqliteStateMachine, type Compactor, type SqliteStateMachine } from '../sqlite/index.js';
 
 const TABLES = ['kv_log', 'kv_current', 'leases'] as const;
 
@@ -17,17 +17,15 @@ export class SqliteReplica implements ReplicatedStateMachine<Op, OpResult> {
   sm: SqliteStateMachine;
   private hub: WatchHub | undefined;
   private compactor: Compactor | undefined;
-  private checkpointer: WalCheckpointer | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.sm = createSqliteStateMachine(db);
   }
 
-  /** Wires the hub and compactor (built after the replica, since they read its window), and the WAL checkpointer. */
-  attach(hub: WatchHub, compactor: Compactor, checkpointer?: WalCheckpointer): void {
+  /** Wires the hub and compactor (built after the replica, since they read its window). */
+  attach(hub: WatchHub, compactor: Compactor): void {
     this.hub = hub;
     this.compactor = compactor;
-    this.checkpointer = checkpointer;
   }
 
   appliedIndex(): number {
@@ -37,7 +35,6 @@ export class SqliteReplica implements ReplicatedStateMachine<Op, OpResult> {
   apply(index: number, term: number, ops: Op[]): OpResult[] {
     const out = this.sm.apply(index, ops, term);
     if (!out) return [];
-    this.checkpointer?.committed();
     this.hub?.publish(out.events, out.revision);
     if (ops.some((op) => op.op === 'compact')) {
       this.hub?.setCompactRevision(this.sm.compactRevision());
