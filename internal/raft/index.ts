@@ -26,6 +26,9 @@ export { LogStorageError, isLogStorageError, entriesSize, limitSize } from './st
 export type { LogStorage, LogStorageErrorCode, InitialState } from './storage.js';
 export { MemoryLogStorage } from './memory-storage.js';
 export { encodeConfChange, decodeConfChange } from './conf-change.js';
+import { ProgressTracker } from './tracker.js';
+/** The configuration after a single-step change, as the core applies it (for readers of a log). */
+export const applyConfChange = ProgressTracker.applyChange;
 export { NONE } from './types.js';
 export type {
   NodeId,

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { decodeConfChange, encodeConfChange, type ConfChange, type ConfState, type Entry, type HardState, type NodeId } from '../raft/index.js';
+import { applyConfChange, decodeConfChange, encodeConfChange, type ConfChange, type ConfState, type Entry, type HardState, type NodeId } from '../raft/index.js';
 import { ConfigError } from '../util/index.js';
 import { SqliteLogStorage } from './log-store.js';
 import { SnapshotFiles, decodeDescriptor, encodeDescriptor } from './snapshots.js';
@@ -45,7 +45,7 @@ export function inspectRaftLog(path: string): RaftLogInfo {
     const confEntries = db.prepare('SELECT data FROM entries WHERE idx > ? AND type = 1 ORDER BY idx').pluck().all(snap.idx) as Buffer[];
     for (const data of confEntries) {
       const cc = decodeConfChange(new Uint8Array(data));
-      conf = applyChange(conf, cc);
+      conf = applyConfChange(conf, cc);
       if (cc.type === 'removeNode') {
         members.delete(cc.nodeId);
         domains.delete(cc.nodeId);
@@ -71,14 +71,6 @@ export function inspectRaftLog(path: string): RaftLogInfo {
   }
 }
 
-/** The core's single-step configuration arithmetic (ProgressTracker.applyChange), for reading only. */
-function applyChange(cs: ConfState, cc: ConfChange): ConfState {
-  const voters = cs.voters.filter((v) => v !== cc.nodeId);
-  const learners = cs.learners.filter((l) => l !== cc.nodeId);
-  if (cc.type === 'addVoter') voters.push(cc.nodeId);
-  if (cc.type === 'addLearner') learners.push(cc.nodeId);
-  return { voters: voters.sort((a, b) => a - b), learners: learners.sort((a, b) => a - b) };
-}
 
 /**
  * The configuration changes that leave `self` the only member: promote it first if it is a
