@@ -95,3 +95,22 @@ describe('snapshot streaming', () => {
     expect(existsSync(recv.path(imageName(50)))).toBe(false);
   });
 });
+
+describe('SnapshotFiles.prune', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kplane-prune-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('deletes only images older than the current snapshot that are not kept', () => {
+    const files = new SnapshotFiles(dir);
+    for (const i of [10, 20, 30, 40, 50]) writeFileSync(files.path(imageName(i)), 'x');
+    writeFileSync(files.path('other.db'), 'x');
+    // Current snapshot 30 keeps 20 (the previous one); 40 and 50 may be received or being sealed.
+    files.prune(30, new Set([imageName(20)]));
+    const left = [10, 20, 30, 40, 50].filter((i) => existsSync(files.path(imageName(i))));
+    expect(left).toEqual([20, 30, 40, 50]);
+    expect(existsSync(files.path('other.db'))).toBe(true);
+  });
+});

@@ -22,7 +22,7 @@ import type { EngineHost, EngineLink, EngineOptions, EngineStats, EngineStatus, 
 import { LeaderLossCampaigner } from './leader-loss.js';
 import { Membership } from './membership.js';
 import { RoleManager } from './role-manager.js';
-import { SnapshotFiles, SnapshotReceiver, decodeDescriptor, encodeDescriptor, imageName, sendSnapshot } from './snapshots.js';
+import { SnapshotFiles, SnapshotReceiver, decodeDescriptor, encodeDescriptor, sendSnapshot } from './snapshots.js';
 import { FrameKind, decodeFrame, encodeFrame, type Transport } from './transport.js';
 
 /**
@@ -63,6 +63,8 @@ export class RaftEngine implements EngineLink {
   private pumpScheduled = false;
   private stopped = false;
   private snapshotting: Promise<void> | undefined;
+  /** The image of the snapshot before the current one, kept for followers still downloading it. */
+  private previousImage: string | null = null;
   private readonly sendingSnapshot = new Set<NodeId>();
   private readonly leaderWaiters = new Set<(role: Role) => void>();
   /** Heard-from times of peers (status) and, when enabled, automatic roles on the leader. */
@@ -398,11 +400,18 @@ export class RaftEngine implements EngineLink {
   private installSnapshot(snap: Snapshot): void {
     this.installImage(snap);
     this.membership.installed(snap);
-    const d = decodeDescriptor(snap.data);
     this.transport.setPeers(this.peerAddresses());
-    this.files.prune(new Set(d.file ? [d.file] : []));
+    this.pruneImages();
     this.stats.snapshotsInstalled++;
     this.log.info('installed snapshot', { index: snap.metadata.index, term: snap.metadata.term });
+  }
+
+  /** Keeps the log's image, the one before it (a follower may be downloading it) and anything newer. */
+  private pruneImages(): void {
+    const snap = this.storage.snapshot();
+    const file = decodeDescriptor(snap.data).file;
+    const keep = new Set([file, this.previousImage].filter((f): f is string => f !== null));
+    this.files.prune(snap.metadata.index, keep);
   }
 
   private installImage(snap: Snapshot): void {
@@ -439,15 +448,16 @@ export class RaftEngine implements EngineLink {
       if (this.stopped || index <= prev.metadata.index) return prev.metadata.index;
       if (this.storage.term(index) !== term) throw new Error(`snapshot image at ${index} has term ${term}, the log says ${this.storage.term(index)}`);
       const sealed = await this.files.seal(temp, index);
-      if (this.stopped) return prev.metadata.index;
+      // A received snapshot may have been installed while the image was sealed.
+      const latest = this.storage.snapshot();
+      if (this.stopped || index <= latest.metadata.index) return latest.metadata.index;
       const conf = this.membership.at(index, prev);
       this.storage.createSnapshot(index, conf.confState, encodeDescriptor({ ...sealed, ...this.membership.describe(conf) }));
       this.membership.snapshotTaken(index);
       const compactTo = index - this.trailingEntries;
       if (compactTo >= this.storage.firstIndex()) this.storage.compact(compactTo);
-      // Keep this image and the previous one (a follower may be downloading it).
-      const prevFile = decodeDescriptor(prev.data).file;
-      this.files.prune(new Set([imageName(index), ...(prevFile ? [prevFile] : [])]));
+      this.previousImage = decodeDescriptor(prev.data).file;
+      this.pruneImages();
       this.stats.snapshotsTaken++;
       this.log.info('took snapshot', { index, term, bytes: sealed.size, firstIndex: this.storage.firstIndex() });
       return index;

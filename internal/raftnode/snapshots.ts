@@ -32,6 +32,12 @@ export function decodeDescriptor(data: Uint8Array): SnapshotDescriptor {
 
 export const imageName = (index: number): string => `snap-${String(index).padStart(16, '0')}.db`;
 
+/** The index an image file name carries; undefined for other files. */
+export function imageIndex(file: string): number | undefined {
+  const m = /^snap-(\d{16})\.db$/.exec(file);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** fsync a directory, so a rename in it survives power loss (etcd #6368). */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
@@ -73,9 +79,18 @@ export class SnapshotFiles {
     return { file, size: statSync(this.path(file)).size, sha256 };
   }
 
-  /** Deletes images not named in `keep`. A sender streaming an older image holds its fd open. */
-  prune(keep: ReadonlySet<string>): void {
-    for (const f of readdirSync(this.dir)) if (f.startsWith('snap-') && !keep.has(f)) rmSync(join(this.dir, f), { force: true });
+  /**
+   * Deletes images older than `current` (the log's snapshot index) that are not named in `keep`.
+   * Images at or above it are never touched: one may be a received image the core has not installed
+   * yet, or one this node is sealing while a received snapshot is installed; deleting either left the
+   * log pointing at a missing file (an empty "schema 0" image on the next install). A sender
+   * streaming an older image holds its fd open.
+   */
+  prune(current: number, keep: ReadonlySet<string>): void {
+    for (const f of readdirSync(this.dir)) {
+      const index = imageIndex(f);
+      if (index !== undefined && index < current && !keep.has(f)) rmSync(join(this.dir, f), { force: true });
+    }
   }
 }
 

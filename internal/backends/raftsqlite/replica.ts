@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { ReplicatedStateMachine } from '../../raftnode/index.js';
 import type { Op, OpResult, WatchHub } from '../../storage/index.js';
@@ -57,6 +58,8 @@ export class SqliteReplica implements ReplicatedStateMachine<Op, OpResult> {
   installImage(path: string | undefined, index: number, term: number): void {
     const db = this.db;
     if (path) {
+      // ATTACH of a missing file would create an empty database and install nothing.
+      if (!existsSync(path)) throw new Error(`snapshot image ${path} is missing`);
       db.prepare('ATTACH DATABASE ? AS img').run(path);
       try {
         const version = db.pragma('img.user_version', { simple: true }) as number;
