@@ -1,22 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { fetchClusterStatus } from '../internal/app/index.js';
 
-interface ClusterStatus {
-  id: number;
-  role: string;
-  leader: number;
-  term: number;
-  commit: number;
-  applied: number;
-  voters: number[];
-  learners: number[];
-  members: Record<string, string>;
-  domains?: Record<string, string>;
-  progress?: Record<string, { match: number; lastHeardMsAgo?: number }>;
-  ready: boolean;
-  revision?: number;
-}
-
 export default class Status extends Command {
   static override description = 'Show the replicated datastore: members, roles, leader, term, applied index, lag and health (raftsqlite).';
 
@@ -28,7 +12,7 @@ export default class Status extends Command {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Status);
-    const st = (await fetchClusterStatus(flags['data-dir'], flags.server)) as unknown as ClusterStatus;
+    const st = await fetchClusterStatus(flags['data-dir'], flags.server);
     if (flags.output === 'json') return this.log(JSON.stringify(st, null, 2));
     const ha = st.voters.length >= 3 ? 'yes' : `no (${st.voters.length} voter${st.voters.length === 1 ? '' : 's'}; need 3 nodes)`;
     this.log(`node ${st.id}: ${st.role}, leader ${st.leader || 'none'}, term ${st.term}, commit ${st.commit}, applied ${st.applied}, ready ${st.ready}`);

@@ -9,4 +9,5 @@ export * from './datastore.js';
 export { createJoinToken, fetchClusterStatus, requestLeave, requestSnapshot, serverFromKubeconfig, JOIN_PATH, STATUS_PATH, LEAVE_PATH } from './join.js';
 export { restoreSnapshot, type RestoreOptions, type RestoreResult } from './restore.js';
 export { inspectNode, describeRecovery, recoverNode, SURVIVOR_GUIDANCE, type NodeReport, type RecoverResult } from './recover.js';
+export type { ClusterStatus } from './cluster-status.js';
 export { saveSnapshotCopy } from './snapshot-file.js';

@@ -7,6 +7,7 @@ import type { Authenticator } from '../apiserver/index.js';
 import type { RaftSqliteBackend } from '../backends/index.js';
 import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
+import type { ClusterStatus } from './cluster-status.js';
 import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
@@ -123,7 +124,8 @@ export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: str
   app.get(JOIN_CA_PATH, async () => ({ caCert: opts.ca.certPem }));
   app.get(STATUS_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     const st = opts.backend.node.status();
-    return reply.send({ ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats() });
+    const body: ClusterStatus = { ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats() };
+    return reply.send(body);
   });
   app.post(LEAVE_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     if (!callers.get(req)?.groups.includes('system:masters')) return reply.code(403).send({ message: 'leave needs an admin (system:masters) certificate' });
@@ -274,8 +276,8 @@ function call(base: string, method: 'GET' | 'POST', path: string, ca: string | u
  * GET /kplane/status of the server whose data dir is given, as its admin (`kplane status`). The
  * server URL comes from DATA_DIR/kubeconfig unless given.
  */
-export function fetchClusterStatus(dataDir: string, server?: string): Promise<Record<string, unknown>> {
-  return adminCall(dataDir, server, 'GET', STATUS_PATH);
+export function fetchClusterStatus(dataDir: string, server?: string): Promise<ClusterStatus> {
+  return adminCall<ClusterStatus>(dataDir, server, 'GET', STATUS_PATH);
 }
 
 /** POST /kplane/snapshot on the local server: a fresh snapshot image and its path (`kplane snapshot save`). */
@@ -288,7 +290,7 @@ export function requestLeave(dataDir: string, server?: string): Promise<Record<s
   return adminCall(dataDir, server, 'POST', LEAVE_PATH);
 }
 
-async function adminCall(dataDir: string, server: string | undefined, method: 'GET' | 'POST', path: string): Promise<Record<string, unknown>> {
+async function adminCall<T = Record<string, unknown>>(dataDir: string, server: string | undefined, method: 'GET' | 'POST', path: string): Promise<T> {
   const p = pkiPaths(dataDir);
   const url = server ?? serverFromKubeconfig(p.kubeconfig);
   const [ca, cert, key] = [p.caCert, p.adminCert, p.adminKey].map((f) => readFileSync(f, 'utf8'));
@@ -299,7 +301,7 @@ async function adminCall(dataDir: string, server: string | undefined, method: 'G
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         if (res.statusCode !== 200) return reject(new ConfigError(`${url}${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
-        resolve(JSON.parse(text) as Record<string, unknown>);
+        resolve(JSON.parse(text) as T);
       });
     });
     req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));

@@ -3,6 +3,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ClusterStatus } from '../../internal/app/index.js';
 import { BIN, ROOT, freePort, kubectlBinary, waitReady } from './harness.js';
 
 /**
@@ -19,19 +20,8 @@ export function haproxyBinary(): string | undefined {
   return [HAPROXY, '/usr/local/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
 }
 
-/** The node status of GET /kplane/status (`kplane status -o json`). */
-export interface NodeStatus {
-  id: number;
-  role: string;
-  leader: number;
-  term: number;
-  commit: number;
-  applied: number;
-  voters: number[];
-  learners: number[];
-  members: Record<string, string>;
-  ready: boolean;
-}
+/** The node status of GET /kplane/status (`kplane status -o json`): the type internal/app declares. */
+export type NodeStatus = ClusterStatus;
 
 export interface ExecResult {
   code: number;

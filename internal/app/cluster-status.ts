@@ -1,0 +1,15 @@
+import type { RaftNodeStatus } from '../raftnode/index.js';
+
+/**
+ * The body of GET /kplane/status, which `kplane status -o json` prints as is: this node's Raft view
+ * (role, leader, term, commit/applied, configuration, and on the leader each member's progress),
+ * its /readyz verdict, and the backend's counters. The one declaration of that shape: the CLI and
+ * the HA e2e harness read it through this type.
+ */
+export type ClusterStatus = RaftNodeStatus & {
+  /** Whether this node's datastore counts as ready (the "etcd" check of /readyz). */
+  ready: boolean;
+  /** The state DB's current and compacted revisions (backend counters; other counters may follow). */
+  revision?: number;
+  compactRevision?: number;
+};
