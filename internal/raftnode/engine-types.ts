@@ -70,6 +70,8 @@ export interface EngineStatus {
   learners: NodeId[];
   members: Record<string, string>;
   domains: Record<string, string>;
+  /** Spares (id → peer address): recorded nodes outside the Raft configuration, with no replica. */
+  spares?: Record<string, string>;
   /** On the leader: each member's replicated index and ms since it was last heard from. */
   progress?: Record<string, { match: number; state: string; recentActive: boolean; lastHeardMsAgo?: number }>;
 }

@@ -176,6 +176,7 @@ export class RaftEngine implements EngineLink {
       learners: [...st.config.learners],
       members: Object.fromEntries([...this.membership.members].map(([id, a]) => [String(id), a])),
       domains: Object.fromEntries([...this.membership.domains].map(([id, d]) => [String(id), d])),
+      spares: Object.fromEntries([...this.membership.spares].map(([id, a]) => [String(id), a])),
     };
     if (st.progress) {
       const now = this.clock.now();
@@ -389,7 +390,7 @@ export class RaftEngine implements EngineLink {
     if (!this.rolesEnabled || this.role !== 'leader' || this.stopped) return;
     const now = this.clock.now();
     const st = this.core.status();
-    const change = this.roles.decide(st, this.membership.domains, now);
+    const change = this.roles.decide(st, this.membership, now);
     if (!change) return;
     const res = this.core.proposeConfChange(change);
     this.log.info('changing roles', { change: `${change.type} ${change.nodeId}`, accepted: res.ok, offline: this.roles.offline(st.config.voters, now) });

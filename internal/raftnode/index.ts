@@ -22,5 +22,6 @@ export { ByteReader, ByteWriter, CodecError } from './codec.js';
 export { WsTransport, registerRaftTransport, listenRaftPeers, peerNodeId, nodeCommonName, NODE_GROUP, RAFT_PATH, type WsTransportOptions } from './ws-transport.js';
 export { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type EngineStats, type RolesOptions } from './engine.js';
 export type { WorkerEngineOptions } from './worker-engine.js';
-export { nextRoleChange, desiredVoters, type ClusterView, type RolesPolicy } from './roles.js';
+export { nextRoleChange, desiredVoters, joinRole, type ClusterView, type RolesPolicy, type RoleChange } from './roles.js';
+export { encodeMemberContext, decodeMemberContext, type MemberContext } from './membership.js';
 export { inspectRaftLog, recoverSoloLog, seedRaftLog, soloChanges, type RaftLogInfo, type SoloRecovery, type SeedOptions } from './recover.js';

@@ -1,5 +1,13 @@
 import type { ConfChange, NodeId, Status } from '../raft/index.js';
+import { encodeMemberContext } from './membership.js';
 import { nextRoleChange } from './roles.js';
+
+/** The committed membership facts the decision needs beside the core's configuration. */
+export interface RolesMembership {
+  readonly members: ReadonlyMap<NodeId, string>;
+  readonly domains: ReadonlyMap<NodeId, string>;
+  readonly spares: ReadonlyMap<NodeId, string>;
+}
 
 export interface RolesOptions {
   /** Voters wanted from 3 members on: 3 (default) or 5. */
@@ -10,6 +18,11 @@ export interface RolesOptions {
   intervalMs?: number;
   /** A standby within this many entries of the leader's log counts as caught up. Default 100. */
   maxLagEntries?: number;
+  /**
+   * Most standbys; further nodes are spares (no replica). Unset = no limit: every non-voter is a
+   * standby (the behaviour before spares existed).
+   */
+  standbys?: number;
 }
 
 /**
@@ -19,7 +32,7 @@ export interface RolesOptions {
  * reports contact and configuration changes and proposes what this returns.
  */
 export class RoleManager {
-  private readonly opts: Required<RolesOptions>;
+  private readonly opts: Required<Omit<RolesOptions, 'standbys'>> & Pick<RolesOptions, 'standbys'>;
   private readonly lastHeard = new Map<NodeId, number>();
   private busyUntil = 0;
   private nextAt = 0;
@@ -28,7 +41,7 @@ export class RoleManager {
     private readonly self: NodeId,
     opts: RolesOptions,
   ) {
-    this.opts = { voters: opts.voters ?? 3, graceMs: opts.graceMs ?? 30_000, intervalMs: opts.intervalMs ?? 2000, maxLagEntries: opts.maxLagEntries ?? 100 };
+    this.opts = { voters: opts.voters ?? 3, graceMs: opts.graceMs ?? 30_000, intervalMs: opts.intervalMs ?? 2000, maxLagEntries: opts.maxLagEntries ?? 100, standbys: opts.standbys };
   }
 
   heard(from: NodeId, now: number): void {
@@ -51,17 +64,39 @@ export class RoleManager {
     return t === undefined ? undefined : now - t;
   }
 
-  /** The change to propose now, if any (call on the leader only). */
-  decide(st: Status, domains: ReadonlyMap<NodeId, string>, now: number): ConfChange | undefined {
+  /**
+   * The change to propose now, if any (call on the leader only), as the conf change to propose: a
+   * spare made a standby is an addLearner carrying its recorded address; a standby made a spare is a
+   * removeNode whose context marks it spare (membership.ts keeps it recorded).
+   */
+  decide(st: Status, m: RolesMembership, now: number): ConfChange | undefined {
     if (now < this.nextAt || now < this.busyUntil) return undefined;
     this.nextAt = now + this.opts.intervalMs;
+    const isOnline = (id: NodeId) => {
+      const t = this.lastHeard.get(id);
+      return t !== undefined && now - t <= this.opts.graceMs;
+    };
     const online = new Set<NodeId>([this.self]);
     const caughtUp = new Set<NodeId>([this.self]);
     for (const [id, p] of st.progress ?? []) {
-      if (id !== this.self && now - (this.lastHeard.get(id) ?? 0) <= this.opts.graceMs) online.add(id);
+      if (id !== this.self && isOnline(id)) online.add(id);
       if (p.match >= st.lastIndex - this.opts.maxLagEntries) caughtUp.add(id);
     }
-    return nextRoleChange({ leader: this.self, voters: st.config.voters, learners: st.config.learners, online, caughtUp, domains }, { voters: this.opts.voters });
+    // Spares have no progress: online means they pinged this leader within the grace period.
+    for (const id of m.spares.keys()) if (isOnline(id)) online.add(id);
+    const spares = [...m.spares.keys()];
+    const change = nextRoleChange(
+      { leader: this.self, voters: st.config.voters, learners: st.config.learners, spares, online, caughtUp, domains: m.domains },
+      { voters: this.opts.voters, standbys: this.opts.standbys },
+    );
+    if (!change) return undefined;
+    const domain = m.domains.get(change.nodeId);
+    if (change.type === 'toSpare') {
+      return { type: 'removeNode', nodeId: change.nodeId, context: encodeMemberContext({ spare: true, address: m.members.get(change.nodeId), domain }) };
+    }
+    const spareAddress = m.spares.get(change.nodeId);
+    if (spareAddress !== undefined) return { type: change.type, nodeId: change.nodeId, context: encodeMemberContext({ address: spareAddress, domain }) };
+    return { type: change.type, nodeId: change.nodeId };
   }
 
   /** The proposal was accepted: wait for it to apply (or for the grace period, if it got lost). */

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { desiredVoters, nextRoleChange, type ClusterView } from './roles.js';
+import { desiredVoters, joinRole, nextRoleChange, type ClusterView } from './roles.js';
 
 function view(v: Partial<ClusterView> & { voters: number[]; learners?: number[] }, offline: number[] = [], lagging: number[] = []): ClusterView {
-  const all = [...v.voters, ...(v.learners ?? [])];
+  const all = [...v.voters, ...(v.learners ?? []), ...(v.spares ?? [])];
   return {
     leader: v.leader ?? v.voters[0]!,
     voters: v.voters,
     learners: v.learners ?? [],
+    spares: v.spares ?? [],
     online: new Set(all.filter((id) => !offline.includes(id))),
     caughtUp: new Set(all.filter((id) => !lagging.includes(id))),
     domains: v.domains ?? new Map(),
@@ -14,6 +15,8 @@ function view(v: Partial<ClusterView> & { voters: number[]; learners?: number[] 
 }
 const p3 = { voters: 3 as const };
 const p5 = { voters: 5 as const };
+const s3 = { voters: 3 as const, standbys: 2 };
+const s5 = { voters: 5 as const, standbys: 2 };
 
 describe('desiredVoters', () => {
   it('is every member below 3, then 3 (or 5 from 5 members when configured), never even', () => {
@@ -79,5 +82,99 @@ describe('nextRoleChange', () => {
     expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 3], learners: [4], domains }), p3)).toBeUndefined();
     // With voter 2 down the replacement rule decides instead (3 takes its place; 2 is demoted next).
     expect(nextRoleChange(view({ leader: 1, voters: [1, 2, 4], learners: [3], domains }, [2]), p3)).toEqual({ type: 'addVoter', nodeId: 3 });
+  });
+});
+
+describe('joinRole', () => {
+  it('is standby with no standby limit (the behaviour before spares)', () => {
+    expect(joinRole({ voters: [1, 2, 3], learners: [4, 5, 6] }, p3)).toBe('standby');
+  });
+
+  it('is standby while voters are short or standbys below the limit, then spare', () => {
+    expect(joinRole({ voters: [1], learners: [] }, s3)).toBe('standby');
+    expect(joinRole({ voters: [1, 2], learners: [] }, s3)).toBe('standby');
+    expect(joinRole({ voters: [1, 2, 3], learners: [4] }, s3)).toBe('standby');
+    expect(joinRole({ voters: [1, 2, 3], learners: [4, 5] }, s3)).toBe('spare');
+    expect(joinRole({ voters: [1, 2, 3], learners: [4, 5], spares: [6] }, s3)).toBe('spare');
+  });
+
+  it('with --voters 5 a joiner that makes 5 members is a standby (it is to become a voter)', () => {
+    expect(joinRole({ voters: [1, 2, 3], learners: [4, 5] }, s5)).toBe('standby');
+    expect(joinRole({ voters: [1, 2, 3, 4, 5], learners: [6, 7] }, s5)).toBe('spare');
+  });
+});
+
+describe('nextRoleChange with spares (standbys limited to 2)', () => {
+  it('is stable at 3 voters, 2 standbys and the rest spares', () => {
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5], spares: [6, 7] }), s3)).toBeUndefined();
+  });
+
+  it('turns an extra standby into a spare: the highest id, an offline one first', () => {
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5, 6] }), s3)).toEqual({ type: 'toSpare', nodeId: 6 });
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5, 6] }, [4]), s3)).toEqual({ type: 'toSpare', nodeId: 4 });
+  });
+
+  it('turns an online spare into a standby when online standbys drop below 2, never an offline spare', () => {
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4], spares: [7, 6] }), s3)).toEqual({ type: 'addLearner', nodeId: 6 });
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4], spares: [6, 7] }, [6]), s3)).toEqual({ type: 'addLearner', nodeId: 7 });
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4], spares: [6] }, [6]), s3)).toBeUndefined();
+    // A standby that is offline does not count: the spare replicates in its place.
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5], spares: [6] }, [5]), s3)).toEqual({ type: 'addLearner', nodeId: 6 });
+  });
+
+  it('prefers a spare from a failure domain without a voter', () => {
+    const domains = new Map([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'b'],
+      [6, 'b'],
+      [7, 'c'],
+    ]);
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4], spares: [6, 7], domains }), s3)).toEqual({ type: 'addLearner', nodeId: 7 });
+  });
+
+  it('never makes a spare a voter directly; voter rules come first', () => {
+    // Voter 3 is dead and no standby is left: the spare becomes a standby (it must replicate first).
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [], spares: [6] }, [3]), s3)).toEqual({ type: 'addLearner', nodeId: 6 });
+    // Once it replicates (caught up) it is promoted; while it lags, nothing more happens.
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [6] }, [3], [6]), s3)).toBeUndefined();
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [6] }, [3]), s3)).toEqual({ type: 'addVoter', nodeId: 6 });
+  });
+
+  it('makes no change without a quorum of voters online', () => {
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4], spares: [6] }, [2, 3]), s3)).toBeUndefined();
+  });
+
+  it('walks a dead voter to spare: promote a standby, demote the voter, a spare replicates, the dead one becomes a spare', () => {
+    // 6 nodes: voters 1-3, standbys 4-5, spare 6; voter 3 dies (stays offline throughout).
+    let v: ClusterView = view({ voters: [1, 2, 3], learners: [4, 5], spares: [6] }, [3]);
+    const steps: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const c = nextRoleChange(v, s3);
+      if (!c) break;
+      steps.push(`${c.type} ${c.nodeId}`);
+      const voters = v.voters.filter((x) => x !== c.nodeId);
+      const learners = v.learners.filter((x) => x !== c.nodeId);
+      const spares = (v.spares ?? []).filter((x) => x !== c.nodeId);
+      if (c.type === 'addVoter') voters.push(c.nodeId);
+      else if (c.type === 'addLearner') learners.push(c.nodeId);
+      else spares.push(c.nodeId);
+      v = { ...v, voters, learners, spares };
+    }
+    expect(steps).toEqual(['addVoter 4', 'addLearner 3', 'addLearner 6', 'toSpare 3']);
+    expect(v).toMatchObject({ voters: [1, 2, 4], learners: [5, 6], spares: [3] });
+    // It returns: it stays a spare (two standbys are online).
+    expect(nextRoleChange({ ...v, online: new Set([1, 2, 3, 4, 5, 6]) }, s3)).toBeUndefined();
+  });
+
+  it('with --voters 5 and 7 nodes: 5 voters, 2 standbys, no spare; an 8th is a spare', () => {
+    expect(nextRoleChange(view({ voters: [1, 2, 3, 4, 5], learners: [6, 7] }), s5)).toBeUndefined();
+    expect(nextRoleChange(view({ voters: [1, 2, 3, 4, 5], learners: [6, 7], spares: [8] }), s5)).toBeUndefined();
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5] }), s5)).toEqual({ type: 'addVoter', nodeId: 4 });
+  });
+
+  it('without a standby limit an online spare becomes a standby and none is demoted', () => {
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5, 6, 7], spares: [8] }), p3)).toEqual({ type: 'addLearner', nodeId: 8 });
+    expect(nextRoleChange(view({ voters: [1, 2, 3], learners: [4, 5, 6, 7] }), p3)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { ConfChange, NodeId } from '../raft/index.js';
+import type { NodeId } from '../raft/index.js';
 
 /** What the leader knows when it decides on roles. Pure data: the decision is a pure function. */
 export interface ClusterView {
@@ -6,7 +6,12 @@ export interface ClusterView {
   voters: NodeId[];
   /** Non-voting members that replicate the log (standbys). */
   learners: NodeId[];
-  /** A member the leader heard from within the grace period (the leader itself always is). */
+  /**
+   * Spares: nodes recorded in the committed membership that hold no replica (they are not in the
+   * Raft configuration and serve their API through a member). Absent = none.
+   */
+  spares?: NodeId[];
+  /** A node the leader heard from within the grace period (the leader itself always is; spares ping it). */
   online: ReadonlySet<NodeId>;
   /** Members whose log is within the allowed lag of the leader's. */
   caughtUp: ReadonlySet<NodeId>;
@@ -17,6 +22,21 @@ export interface ClusterView {
 export interface RolesPolicy {
   /** Voters wanted from 3 members on: 3 (default) or 5. Always odd. */
   voters: 3 | 5;
+  /**
+   * Most standbys (replicating non-voters) kept; nodes beyond the voters and these are spares.
+   * Unset = no limit (every non-voter replicates, and an online spare is made a standby).
+   */
+  standbys?: number;
+}
+
+/**
+ * One role change: 'addVoter' / 'addLearner' as the Raft conf change of that name (a spare made a
+ * standby is an addLearner), 'toSpare' takes a standby out of the Raft configuration and records it
+ * as a spare (the driver proposes it as a removeNode whose context marks it spare).
+ */
+export interface RoleChange {
+  type: 'addVoter' | 'addLearner' | 'toSpare';
+  nodeId: NodeId;
 }
 
 /**
@@ -30,28 +50,49 @@ export function desiredVoters(members: number, policy: RolesPolicy): number {
 }
 
 /**
- * The next single membership change towards the wanted roles, or undefined when none is due
- * (datastore-anchors.md §d.5, go-dqlite's rules with its bugs fixed). Run by the leader only, one
- * change at a time, each committed and applied before the next is decided:
+ * The role a node joining now gets: a standby (it replicates from the start) while the voters are
+ * short of their target or the standbys below their limit, otherwise a spare. The role manager
+ * corrects any race with a concurrent change afterwards (it works from the committed membership).
+ */
+export function joinRole(view: Pick<ClusterView, 'voters' | 'learners' | 'spares'>, policy: RolesPolicy): 'standby' | 'spare' {
+  if (policy.standbys === undefined) return 'standby';
+  const members = view.voters.length + view.learners.length + (view.spares?.length ?? 0) + 1;
+  if (view.voters.length < desiredVoters(members, policy)) return 'standby';
+  return view.learners.length < policy.standbys ? 'standby' : 'spare';
+}
+
+/**
+ * The next single role change, or undefined when none is due (datastore-anchors.md §d.5, go-dqlite's
+ * rules with its bugs fixed). Run by the leader only, one change at a time, each committed and
+ * applied before the next is decided. Voters first:
  * 1. Replace first: a voter that is offline is replaced by promoting a caught-up online standby,
  *    while a majority of voters is online (otherwise nothing could commit anyway).
  * 2. Then demote the offline voter to standby (never the leader), once voters exceed the target.
  * 3. Grow to the target with caught-up online standbys; shrink by demoting online voters if above it.
  * 4. With every voter healthy, move a vote from a domain holding two or more voters to a standby of
  *    a domain holding none (promote, then rule 3 demotes from the crowded domain).
+ * Then standbys, when no voter change is due (policy.standbys; spares are never made voters directly,
+ * they replicate as a standby first):
+ * 5. Fewer online standbys than the limit: an online spare becomes a standby (lowest id; one from a
+ *    domain without a voter first).
+ * 6. More standbys than the limit: one becomes a spare, an offline one first (so a dead voter that
+ *    was demoted ends as a spare once a live node replicates in its place), then the highest id.
  * Candidates are ordered so voters spread over failure domains: a standby from a domain without a
  * voter first; for demotion, a voter from the domain with the most voters first. Ties: lower id.
  */
-export function nextRoleChange(view: ClusterView, policy: RolesPolicy): ConfChange | undefined {
-  const members = view.voters.length + view.learners.length;
+export function nextRoleChange(view: ClusterView, policy: RolesPolicy): RoleChange | undefined {
+  const online = view.voters.filter((v) => v === view.leader || view.online.has(v)).length;
+  if (online <= Math.floor(view.voters.length / 2)) return undefined; // nothing could commit anyway
+  return voterChange(view, policy) ?? standbyChange(view, policy);
+}
+
+function voterChange(view: ClusterView, policy: RolesPolicy): RoleChange | undefined {
+  const members = view.voters.length + view.learners.length + (view.spares?.length ?? 0);
   const want = desiredVoters(members, policy);
   const offlineVoters = view.voters.filter((v) => v !== view.leader && !view.online.has(v));
-  const onlineVoters = view.voters.length - offlineVoters.length;
-  const quorumOnline = onlineVoters > Math.floor(view.voters.length / 2);
-  const candidates = promotionOrder(view).filter((l) => view.online.has(l) && view.caughtUp.has(l));
+  const candidates = promotionOrder(view, view.learners).filter((l) => view.online.has(l) && view.caughtUp.has(l));
 
   if (offlineVoters.length > 0) {
-    if (!quorumOnline) return undefined;
     if (view.voters.length <= want && candidates.length > 0) return { type: 'addVoter', nodeId: candidates[0]! };
     // Demote only once a replacement is in (voters above the target); with no standby to take its
     // place an offline voter stays a voter, so e.g. a two-voter cluster never drops to one.
@@ -77,6 +118,19 @@ export function nextRoleChange(view: ClusterView, policy: RolesPolicy): ConfChan
   return undefined;
 }
 
+function standbyChange(view: ClusterView, policy: RolesPolicy): RoleChange | undefined {
+  const limit = policy.standbys ?? Number.POSITIVE_INFINITY;
+  const onlineStandbys = view.learners.filter((l) => view.online.has(l)).length;
+  const spare = promotionOrder(view, view.spares ?? []).find((s) => view.online.has(s));
+  if (onlineStandbys < limit && spare !== undefined) return { type: 'addLearner', nodeId: spare };
+  if (view.learners.length > limit) {
+    const offline = view.learners.filter((l) => !view.online.has(l));
+    const from = offline.length > 0 ? offline : view.learners;
+    return { type: 'toSpare', nodeId: Math.max(...from) };
+  }
+  return undefined;
+}
+
 function votersPerDomain(view: ClusterView): Map<string, number> {
   const m = new Map<string, number>();
   for (const v of view.voters) {
@@ -86,8 +140,8 @@ function votersPerDomain(view: ClusterView): Map<string, number> {
   return m;
 }
 
-/** Standbys, those from a domain without an (online) voter first. */
-function promotionOrder(view: ClusterView): NodeId[] {
+/** Standbys (or spares), those from a domain without an (online) voter first. */
+function promotionOrder(view: ClusterView, from: NodeId[]): NodeId[] {
   const perDomain = new Map<string, number>();
   for (const v of view.voters) {
     const d = view.domains.get(v);
@@ -97,7 +151,7 @@ function promotionOrder(view: ClusterView): NodeId[] {
     const d = view.domains.get(id);
     return d === undefined ? 1 : (perDomain.get(d) ?? 0) === 0 ? 0 : 2;
   };
-  return [...view.learners].sort((a, b) => rank(a) - rank(b) || a - b);
+  return [...from].sort((a, b) => rank(a) - rank(b) || a - b);
 }
 
 /** Voters to demote, those from the domain with the most voters first. */

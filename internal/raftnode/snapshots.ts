@@ -19,6 +19,8 @@ export interface SnapshotDescriptor {
   members: [NodeId, string][];
   /** Failure domains members declared (absent in older descriptors). */
   domains?: [NodeId, string][];
+  /** Spares (id, peer address) as of the snapshot: recorded nodes with no replica (absent = none). */
+  spares?: [NodeId, string][];
 }
 
 export function encodeDescriptor(d: SnapshotDescriptor): Uint8Array {
