@@ -40,6 +40,7 @@ export default class Recover extends OpsCommand {
     this.log('');
     this.log(`backed up ${dir} to ${r.backup}`);
     this.log(`node ${report.nodeId} is now the only voter: log committed through index ${r.recovery.commit} in term ${r.recovery.term} (last index was ${r.recovery.before.lastIndex}, commit ${r.recovery.before.commit})`);
+    this.log(`new cluster id ${r.clusterId}: the old members are refused by it if started with their old data`);
     this.log('Start its server as before (same flags); it elects itself and serves all its data.');
     this.log('Wipe the data dirs of the old members before reusing those machines, and join them with `kplane add-node`.');
   }

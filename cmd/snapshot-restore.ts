@@ -36,7 +36,7 @@ export default class SnapshotRestore extends OpsCommand {
     });
     if (r.backup) this.log(`backed up the previous contents of ${dir} to ${r.backup}`);
     this.log(`restored ${args.file} into ${dir}: applied index ${r.index}, term ${r.term}, revision ${r.revision}`);
-    this.log(`new cluster: node ${r.nodeId} is the only voter (Raft peer address ${r.peerAddress})`);
+    this.log(`new cluster: node ${r.nodeId} is the only voter (Raft peer address ${r.peerAddress}), cluster id ${r.clusterId}`);
     if (!r.credentials) this.log('certificates and the admin kubeconfig are created at the first start');
     else if (!r.caKey) this.log(`note: ${dir} holds no CA key, so this node cannot admit new nodes with kplane add-node`);
     this.log('Start it with:');

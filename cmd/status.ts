@@ -16,6 +16,7 @@ export default class Status extends Command {
     if (flags.output === 'json') return this.log(JSON.stringify(st, null, 2));
     const ha = st.voters.length >= 3 ? 'yes' : `no (${st.voters.length} voter${st.voters.length === 1 ? '' : 's'}; need 3 nodes)`;
     this.log(`node ${st.id}: ${st.role}, leader ${st.leader || 'none'}, term ${st.term}, commit ${st.commit}, applied ${st.applied}, ready ${st.ready}`);
+    this.log(`cluster id: ${st.clusterId ?? 'none'}`);
     this.log(`high availability: ${ha}`);
     this.log('MEMBER  ROLE     ADDRESS                          DOMAIN     LAG      LAST SEEN');
     const ids = [...new Set([...st.voters, ...st.learners, ...Object.keys(st.members).map(Number)])].sort((a, b) => a - b);

@@ -9,6 +9,8 @@ import type { RaftNodeStatus } from '../raftnode/index.js';
 export type ClusterStatus = RaftNodeStatus & {
   /** Whether this node's datastore counts as ready (the "etcd" check of /readyz). */
   ready: boolean;
+  /** The cluster's id (db/cluster-id); Raft peers presenting another one are refused. Absent on a node that never opened the datastore. */
+  clusterId?: string;
   /** The state DB's current and compacted revisions (backend counters; other counters may follow). */
   revision?: number;
   compactRevision?: number;

@@ -7,6 +7,7 @@ import type { Authenticator } from '../apiserver/index.js';
 import type { RaftSqliteBackend } from '../backends/index.js';
 import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
+import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
 import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
@@ -113,6 +114,8 @@ export interface JoinResponse {
   adminCert: string;
   /** Peer addresses of the current members, to dial before the first snapshot arrives. */
   members: Record<string, string>;
+  /** The cluster's id (absent from a kplane before cluster ids: the joiner then derives it from the CA as its members do). */
+  clusterId?: string;
 }
 
 /**
@@ -121,10 +124,13 @@ export interface JoinResponse {
  */
 export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend }): void {
   let joining: Promise<unknown> = Promise.resolve();
+  // Written when the datastore opened and fixed while the server runs (recover and restore are offline).
+  let id: string | undefined;
+  const clusterId = () => (id ??= readClusterId(join(opts.dataDir, 'db')));
   app.get(JOIN_CA_PATH, async () => ({ caCert: opts.ca.certPem }));
   app.get(STATUS_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     const st = opts.backend.node.status();
-    const body: ClusterStatus = { ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats() };
+    const body: ClusterStatus = { ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats(), clusterId: clusterId() };
     return reply.send(body);
   });
   app.post(LEAVE_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
@@ -163,7 +169,7 @@ export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: str
     }
     if (!consumeToken(opts.dataDir, secret)) return reply.code(403).send({ message: 'join token unknown, expired or already used' });
     // One join at a time: node ids come from the current membership.
-    const run = joining.then(() => admit(opts, body as JoinRequest));
+    const run = joining.then(() => admit(opts, body as JoinRequest, clusterId()));
     joining = run.catch(() => undefined);
     try {
       return reply.send(await run);
@@ -173,7 +179,7 @@ export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: str
   });
 }
 
-async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: JoinRequest): Promise<JoinResponse> {
+async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: JoinRequest, clusterId: string | undefined): Promise<JoinResponse> {
   const st = opts.backend.node.status();
   const ids = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number)];
   const nodeId = Math.max(0, ...ids) + 1;
@@ -184,7 +190,7 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: Jo
   const servingCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost, validTlsSans(Array.isArray(body.tlsSans) ? body.tlsSans.map(String) : [])) });
   const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
   await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
-  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members };
+  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members, clusterId };
 }
 
 /**
@@ -237,6 +243,7 @@ export async function joinCluster(opts: { dataDir: string; url: string; token: s
   const db = join(opts.dataDir, 'db');
   mkdirSync(db, { recursive: true, mode: 0o700 });
   writeFileSync(join(db, 'node-id'), `${res.nodeId}\n`, { mode: 0o600 });
+  if (isClusterId(res.clusterId)) writeClusterId(db, res.clusterId);
   return res;
 }
 

@@ -6,6 +6,7 @@ import type pino from 'pino';
 import { createRaftSqliteBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
+import { ensureClusterId } from './cluster-id.js';
 import { pkiPaths, servingNames } from './credentials.js';
 import { joinCluster } from './join.js';
 import { issueCert, type KeyPair } from './pki.js';
@@ -72,7 +73,8 @@ export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
   return createRaftSqliteBackend({
     dataDir: dbDir,
     nodeId,
-    worker: { tls: { key: cert.keyPem, cert: cert.certPem, ca: ca.certPem }, listen: opts.peerListen },
+    // Peers of another cluster (an old member after a recover or restore) are refused in the handshake.
+    worker: { tls: { key: cert.keyPem, cert: cert.certPem, ca: ca.certPem }, listen: opts.peerListen, clusterId: ensureClusterId(dbDir, { caCertPem: ca.certPem, existing: joined }) },
     bootstrap: joined ? undefined : new Map([[nodeId, peer]]),
     domain: opts.failureDomain,
     peers,

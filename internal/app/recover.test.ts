@@ -6,9 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../backends/index.js';
 import { encodeConfChange } from '../raft/index.js';
 import { SqliteLogStorage, inspectRaftLog } from '../raftnode/index.js';
+import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import { describeRecovery, inspectNode, recoverNode } from './recover.js';
 
 let root: string;
+const OLD_ID = '00000000-0000-4000-8000-000000000001';
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 /** A stopped member (node 2) of a three-voter cluster with a standby (4): 6 entries, 5 committed, 3 applied. */
@@ -18,6 +20,7 @@ function member(): string {
   mkdirSync(join(dir, 'db'), { recursive: true });
   mkdirSync(join(dir, 'pki'), { recursive: true });
   writeFileSync(join(dir, 'db', 'node-id'), '2\n');
+  writeClusterId(join(dir, 'db'), OLD_ID);
   writeFileSync(join(dir, 'pki', 'join-peers.json'), '{"1":"https://a:6444"}');
   const log = new SqliteLogStorage(join(dir, 'db', 'raft.db'));
   log.bootstrap({ voters: [1, 2, 3], learners: [] });
@@ -44,6 +47,8 @@ describe('kplane recover (app)', () => {
     expect(text).toContain('voters 1, 2, 3; standbys 4');
     expect(text).toContain('rewrite the membership to node 2 alone: append remove node 1, remove node 3, remove node 4 (log index 7-9, term 3)');
     expect(text).toContain('holds no CA key');
+    expect(text).toContain(`4. give the cluster a new id (replacing ${OLD_ID}): old members started with their old data are refused by it`);
+    expect(r.clusterId).toBe(OLD_ID);
     expect(inspectRaftLog(join(dir, 'db', 'raft.db')).lastIndex).toBe(6);
   });
 
@@ -67,6 +72,10 @@ describe('kplane recover (app)', () => {
     expect(after.confState).toEqual({ voters: [2], learners: [] });
     expect(after.hardState).toEqual({ term: 3, vote: 2, commit: 9 });
     expect(r.recovery).toMatchObject({ before: { lastIndex: 6, lastTerm: 2, commit: 5 }, term: 3, commit: 9 });
+    // A new cluster id, so the old members (who keep OLD_ID) are refused by the recovered node.
+    expect(isClusterId(r.clusterId) && r.clusterId !== OLD_ID).toBe(true);
+    expect(readClusterId(join(dir, 'db'))).toBe(r.clusterId);
+    expect(readClusterId(join(r.backup, 'db'))).toBe(OLD_ID);
   });
 
   it('refuses a data dir that is not a raftsqlite node', () => {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { ConfChange } from '../raft/index.js';
 import { inspectRaftLog, recoverSoloLog, soloChanges, type RaftLogInfo, type SoloRecovery } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
+import { newClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import { pkiPaths } from './credentials.js';
 import { assertOffline, backupDataDir, dbPaths, readNodeId, readStatePosition } from './recover-offline.js';
 
@@ -26,6 +27,8 @@ export interface NodeReport {
   voters: number[];
   standbys: number[];
   members: Record<string, string>;
+  /** The cluster id recorded in the data dir (absent in data dirs from before cluster ids). */
+  clusterId?: string;
   /** Whether this node holds the cluster CA key (only such a node signs joins: kplane add-node). */
   caKey: boolean;
   /** The configuration changes recovery would append (empty when this node is not a member). */
@@ -59,6 +62,7 @@ export function inspectNode(dataDir: string): NodeReport {
     voters: log.confState.voters,
     standbys: log.confState.learners,
     members: log.members,
+    clusterId: readClusterId(dbPaths(dataDir).dir),
     caKey: existsSync(pkiPaths(dataDir).caKey),
     plan,
     refusal,
@@ -89,6 +93,7 @@ export function describeRecovery(r: NodeReport): string[] {
       : `  2. keep the membership (node ${r.nodeId} is already the only member)`,
   );
   lines.push(`  3. mark the whole log committed (through index ${r.lastIndex + r.plan.length}): entries after ${r.commitIndex} that the old cluster had not committed are kept and applied at the next start`);
+  lines.push(`  4. give the cluster a new id${r.clusterId ? ` (replacing ${r.clusterId})` : ''}: old members started with their old data are refused by it`);
   if (!r.caKey) lines.push(`  note: this node holds no CA key, so it cannot admit new nodes (kplane add-node) unless pki/ca.key is copied from the first node's backup`);
   return lines;
 }
@@ -103,6 +108,8 @@ export const SURVIVOR_GUIDANCE = [
 
 export interface RecoverResult {
   backup: string;
+  /** The recovered cluster's new id: the old members, started with their old data, are refused by it. */
+  clusterId: string;
   recovery: SoloRecovery;
 }
 
@@ -116,7 +123,11 @@ export function recoverNode(dataDir: string, opts: { now?: Date; backupDir?: str
   if (report.refusal) throw new ConfigError(report.refusal);
   assertOffline(dataDir);
   const backup = backupDataDir(dataDir, opts.now, opts.backupDir);
+  // The new id first: a crash before the log is rewritten leaves a node that talks to nobody of the
+  // old cluster (recover runs again), never a recovered log that old members could still reach.
+  const clusterId = newClusterId();
+  writeClusterId(dbPaths(dataDir).dir, clusterId);
   const recovery = recoverSoloLog(dbPaths(dataDir).raft, report.nodeId);
   rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
-  return { backup, recovery };
+  return { backup, clusterId, recovery };
 }

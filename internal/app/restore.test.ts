@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRaftSqliteBackend, createSqliteBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { MemoryNetwork, inspectRaftLog } from '../raftnode/index.js';
 import { seededRand } from '../util/index.js';
+import { readClusterId, writeClusterId } from './cluster-id.js';
 import { restoreSnapshot } from './restore.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -48,6 +49,7 @@ describe('restoreSnapshot', () => {
     mkdirSync(join(target, 'db'), { recursive: true });
     mkdirSync(join(target, 'pki'), { recursive: true });
     writeFileSync(join(target, 'db', 'node-id'), '3\n');
+    writeClusterId(join(target, 'db'), '00000000-0000-4000-8000-000000000003');
     writeFileSync(join(target, 'db', 'state.db'), 'old state');
     writeFileSync(join(target, 'pki', 'ca.crt'), 'a CA certificate');
     writeFileSync(join(target, 'pki', 'join-peers.json'), '{"1":"https://old:6444"}');
@@ -63,6 +65,9 @@ describe('restoreSnapshot', () => {
     expect(log.snapshot.index).toBe(index);
     expect(log.confState).toEqual({ voters: [3], learners: [] });
     expect(log.members).toEqual({ 3: 'https://127.0.0.1:7001' });
+    // A new cluster: a new id, recorded with the new log (the target's old one stays in the backup).
+    expect(readClusterId(join(target, 'db'))).toBe(r.clusterId);
+    expect(readClusterId(join(r.backup!, 'db'))).toBe('00000000-0000-4000-8000-000000000003');
 
     const b = node(join(target, 'db'), 3);
     await b.node.waitForLeader();

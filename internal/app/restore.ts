@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { SCHEMA_VERSION, openDatabase } from '../backends/index.js';
 import { seedRaftLog } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
+import { newClusterId, writeClusterId } from './cluster-id.js';
 import { pkiPaths } from './credentials.js';
 import { recordDatastore } from './datastore.js';
 import { peerAddress } from './raft-datastore.js';
@@ -33,6 +34,8 @@ export interface RestoreResult {
   term: number;
   revision: number;
   peerAddress: string;
+  /** The restored cluster's new id: members of the cluster the image came from are refused by it. */
+  clusterId: string;
   /** Copy of the data dir as it was, when it held anything. */
   backup?: string;
   /** Whether the data dir already holds credentials (kept) and the CA key (needed by add-node). */
@@ -103,6 +106,9 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
     rmSync(image, { force: true });
   }
   writeFileSync(join(staging, 'node-id'), `${nodeId}\n`, { mode: 0o600 });
+  // A new cluster: the old one's members, whose certificates this CA still accepts, are refused by id.
+  const clusterId = newClusterId();
+  writeClusterId(staging, clusterId);
 
   rmSync(p.dir, { recursive: true, force: true });
   renameSync(staging, p.dir);
@@ -111,7 +117,7 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
   // The old cluster's members, which a joined node would otherwise keep dialing (the backup has them).
   rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
   const pki = pkiPaths(dataDir);
-  return { nodeId, index, term, revision: pos.revision, peerAddress: peer, backup, credentials: existsSync(pki.caCert), caKey: existsSync(pki.caKey) };
+  return { nodeId, index, term, revision: pos.revision, peerAddress: peer, clusterId, backup, credentials: existsSync(pki.caCert), caKey: existsSync(pki.caKey) };
 }
 
 function fsyncDir(dir: string): void {

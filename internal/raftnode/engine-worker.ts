@@ -38,7 +38,7 @@ const logger = {
   info: (msg: string, fields?: Record<string, unknown>) => post({ t: 'log', level: 'info', msg, fields }),
   warn: (msg: string, fields?: Record<string, unknown>) => post({ t: 'log', level: 'warn', msg, fields }),
 };
-const transport = new WsTransport({ id: init.engine.id, tls: init.worker.tls, logger });
+const transport = new WsTransport({ id: init.engine.id, tls: init.worker.tls, clusterId: init.worker.clusterId, logger });
 const engine = new RaftEngine(
   { ...init.engine, bootstrap: init.engine.bootstrap ? new Map(init.engine.bootstrap) : undefined, peers: init.engine.peers ? new Map(init.engine.peers) : undefined, transport, logger },
   host,

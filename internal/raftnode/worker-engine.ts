@@ -15,6 +15,8 @@ export interface WorkerEngineOptions {
   tls: { key: string; cert: string; ca: string };
   /** Where the worker listens for peers; this node's address in the membership is https://host:port. */
   listen: { host: string; port: number };
+  /** This cluster's id, checked in the peer handshake (WsTransportOptions.clusterId). */
+  clusterId?: string;
 }
 
 /**

@@ -9,7 +9,7 @@ import { createCA, issueCert, type KeyPair } from '../app/pki.js';
 import { seededRand } from '../util/index.js';
 import { RaftNode } from './node.js';
 import { MapStateMachine, kvCodec, type KvCmd } from './testing/harness.js';
-import { NODE_GROUP, RAFT_PATH, WsTransport, nodeCommonName, registerRaftTransport } from './ws-transport.js';
+import { CLUSTER_ID_HEADER, NODE_GROUP, RAFT_PATH, WsTransport, clusterIdMismatch, listenRaftPeers, nodeCommonName, registerRaftTransport } from './ws-transport.js';
 
 let ca: KeyPair;
 let serving: KeyPair;
@@ -120,5 +120,99 @@ describe('WsTransport', () => {
     const foreign = issueCert(otherCa, { subject: { commonName: nodeCommonName(1), organizations: [NODE_GROUP] }, client: true });
     expect(await closeCode(foreign)).toBe(4403);
     expect(frames).toEqual([]);
+  });
+
+  describe('cluster id handshake', () => {
+    const tls = (id: number) => {
+      const c = issueCert(ca, { subject: { commonName: nodeCommonName(id), organizations: [NODE_GROUP] }, client: true, server: true, ips: ['127.0.0.1'] });
+      return { key: c.keyPem, cert: c.certPem, ca: ca.certPem };
+    };
+    const logs = () => {
+      const lines: string[] = [];
+      return { lines, logger: { info: () => {}, warn: (msg: string) => void lines.push(msg) } };
+    };
+    const until = async (cond: () => boolean, ms = 3000) => {
+      for (let i = 0; i < ms / 5 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      return cond();
+    };
+    /** b listens on its own peer port (production: listenRaftPeers), a on a fastify API server. */
+    async function pair(idA: string | undefined, idB: string | undefined) {
+      const la = logs();
+      const lb = logs();
+      const a = new WsTransport({ id: 1, tls: tls(1), clusterId: idA, logger: la.logger });
+      const b = new WsTransport({ id: 2, tls: tls(2), clusterId: idB, logger: lb.logger });
+      const got = { a: 0, b: 0, lostA: 0, lostB: 0 };
+      a.start(() => got.a++, () => got.lostA++);
+      b.start(() => got.b++, () => got.lostB++);
+      const addrA = await server(a);
+      const srvB = listenRaftPeers({ host: '127.0.0.1', port: 0 }, tls(2), b);
+      await new Promise((r) => srvB.once('listening', r));
+      const addrB = `https://127.0.0.1:${(srvB.address() as { port: number }).port}`;
+      a.setPeers(new Map([[2, addrB]]));
+      b.setPeers(new Map([[1, addrA]]));
+      const close = async () => {
+        await a.close();
+        await b.close();
+        await new Promise((r) => srvB.close(r));
+      };
+      return { a, b, got, la, lb, close, addrB };
+    }
+
+    it('compares ids only when both sides have one', () => {
+      expect(clusterIdMismatch('x', 'x')).toBeUndefined();
+      expect(clusterIdMismatch('x', undefined)).toBeUndefined();
+      expect(clusterIdMismatch(undefined, 'y')).toBeUndefined();
+      expect(clusterIdMismatch('x', 'y')).toBe('cluster id mismatch: this node is in cluster x, the peer in cluster y');
+    });
+
+    it('connects peers of the same cluster both ways', async () => {
+      const p = await pair('c-1', 'c-1');
+      try {
+        expect(await until(() => p.a.send(2, new Uint8Array([1])) && p.b.send(1, new Uint8Array([1])))).toBe(true);
+        expect(await until(() => p.got.a > 0 && p.got.b > 0)).toBe(true);
+        expect([...p.la.lines, ...p.lb.lines].filter((l) => l.includes('mismatch'))).toEqual([]);
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('refuses a peer of another cluster on both sides, logs both ids once, and reports no lost peer', async () => {
+      const p = await pair('old-cluster', 'new-cluster');
+      try {
+        // Both sides log each direction: its own refusal of the other's dial, and the other's refusal of its dial.
+        expect(await until(() => p.la.lines.length >= 2 && p.lb.lines.length >= 2)).toBe(true);
+        await new Promise((r) => setTimeout(r, 700)); // several re-dials meanwhile (backoff 100, 200, 400 ms)
+        for (const lines of [p.la.lines, p.lb.lines]) {
+          expect(lines).toHaveLength(2);
+          for (const l of lines) expect(l).toMatch(/cluster id mismatch.*(old-cluster.*new-cluster|new-cluster.*old-cluster)/);
+        }
+        expect(p.lb.lines.some((l) => l.startsWith('raft peer 1 refused: cluster id mismatch: this node is in cluster new-cluster, the peer in cluster old-cluster'))).toBe(true);
+        expect(p.a.send(2, new Uint8Array([1]))).toBe(false);
+        expect(p.b.send(1, new Uint8Array([1]))).toBe(false);
+        expect(p.got).toEqual({ a: 0, b: 0, lostA: 0, lostB: 0 });
+      } finally {
+        await p.close();
+      }
+    });
+
+    it('accepts a peer that sends no id (a kplane from before cluster ids) and tells it its own', async () => {
+      const p = await pair(undefined, 'c-2');
+      try {
+        expect(await until(() => p.a.send(2, new Uint8Array([1])) && p.b.send(1, new Uint8Array([1])))).toBe(true);
+        // b's peer listener announces its id to a dialer that sent none, and keeps the connection.
+        const seen = await new Promise<{ header?: string; code: number }>((resolve, reject) => {
+          const c = tls(3);
+          const ws = new WebSocket(p.addrB.replace('https', 'wss') + RAFT_PATH, { key: c.key, cert: c.cert, ca: c.ca });
+          let header: string | undefined;
+          ws.on('upgrade', (res) => (header = res.headers[CLUSTER_ID_HEADER] as string | undefined));
+          ws.on('open', () => setTimeout(() => ws.close(1000), 100));
+          ws.on('close', (code) => resolve({ header, code }));
+          ws.on('error', reject);
+        });
+        expect(seen).toEqual({ header: 'c-2', code: 1000 });
+      } finally {
+        await p.close();
+      }
+    });
   });
 });

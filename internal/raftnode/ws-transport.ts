@@ -13,11 +13,34 @@ export const RAFT_PATH = '/kplane/raft';
 export const NODE_GROUP = 'kplane:nodes';
 /** Common name (CN) of node `id`'s certificate. */
 export const nodeCommonName = (id: NodeId): string => `kplane-node-${id}`;
+/** Handshake header, on the upgrade request and on its response: the sender's cluster id. */
+export const CLUSTER_ID_HEADER = 'x-kplane-cluster-id';
+/** Close code of a connection refused because the peer belongs to another cluster. */
+export const CLOSE_OTHER_CLUSTER = 4409;
+/** How often the same refusal is logged again while the other side keeps re-dialing. */
+const REFUSAL_LOG_MS = 60_000;
+
+/**
+ * Why a peer that presented cluster id `theirs` must be refused, or undefined when it may talk to
+ * us. Node certificates only prove a peer was once admitted by this CA; after `kplane recover` or
+ * `kplane snapshot restore` the new cluster keeps the CA but gets a new id, so an old member started
+ * with its old data is told apart here. A side without an id (a kplane from before cluster ids,
+ * during a rolling upgrade) is accepted: there is nothing to compare.
+ */
+export function clusterIdMismatch(ours: string | undefined, theirs: string | undefined): string | undefined {
+  if (!ours || !theirs || ours === theirs) return undefined;
+  return `cluster id mismatch: this node is in cluster ${ours}, the peer in cluster ${theirs}`;
+}
 
 export interface WsTransportOptions {
   id: NodeId;
   /** This node's certificate (clientAuth, CN = nodeCommonName(id), O = NODE_GROUP) and the cluster CA. */
   tls: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer };
+  /**
+   * This cluster's id, sent in the handshake both ways; a peer presenting another one is refused on
+   * both sides (clusterIdMismatch). Unset: nothing is sent or checked (tests, older data dirs).
+   */
+  clusterId?: string;
   /** Refuse new frames to a peer while more than this many bytes wait on its socket. Default 16 MiB. */
   highWaterBytes?: number;
   /** Ping interval; a peer that misses two pongs is disconnected (a partition sends no RST). Default 1000 ms. */
@@ -29,6 +52,8 @@ interface Outbound {
   url: string;
   /** Logged once per outage, not on every retry. */
   warned: boolean;
+  /** When a cluster id refusal of this peer was last logged (0: never). */
+  refusedLoggedAt: number;
   ws?: WebSocket;
   open: boolean;
   retryMs: number;
@@ -52,6 +77,8 @@ export class WsTransport implements Transport {
   private closed = false;
   private readonly highWater: number;
   private readonly pingMs: number;
+  /** Inbound refusals by peer and cluster id → when last logged (a stale member re-dials every 2 s). */
+  private readonly refusalsLogged = new Map<string, number>();
 
   constructor(private readonly opts: WsTransportOptions) {
     this.highWater = opts.highWaterBytes ?? 16 << 20;
@@ -70,7 +97,7 @@ export class WsTransport implements Transport {
     }
     for (const [id, addr] of peers) {
       if (id === this.opts.id || this.out.has(id)) continue;
-      const o: Outbound = { url: wsUrl(addr), warned: false, open: false, retryMs: 100, alive: true };
+      const o: Outbound = { url: wsUrl(addr), warned: false, refusedLoggedAt: 0, open: false, retryMs: 100, alive: true };
       this.out.set(id, o);
       this.dial(id, o);
     }
@@ -92,9 +119,32 @@ export class WsTransport implements Transport {
     }
   }
 
-  /** Takes an inbound connection from peer `from` (already authenticated by its certificate). */
-  accept(from: NodeId, socket: WebSocket): void {
+  /** This node's cluster id, sent in the handshake (the server side adds it to its upgrade responses). */
+  get clusterId(): string | undefined {
+    return this.opts.clusterId;
+  }
+
+  /**
+   * Takes an inbound connection from peer `from` (already authenticated by its certificate), which
+   * presented `peerClusterId` in its upgrade request. A peer of another cluster is closed with
+   * CLOSE_OTHER_CLUSTER before any frame of it is read.
+   */
+  accept(from: NodeId, socket: WebSocket, peerClusterId?: string): void {
     if (this.closed) return socket.close(1001, 'shutting down');
+    const refused = clusterIdMismatch(this.opts.clusterId, peerClusterId);
+    if (refused) {
+      const key = `${from}/${peerClusterId}`;
+      const now = Date.now();
+      if (now - (this.refusalsLogged.get(key) ?? 0) >= REFUSAL_LOG_MS) {
+        this.refusalsLogged.set(key, now);
+        this.opts.logger?.warn(`raft peer ${from} refused: ${refused} (an old member started with old data? wipe its data dir and join it again)`, {
+          peer: from,
+          clusterId: this.opts.clusterId,
+          peerClusterId,
+        });
+      }
+      return socket.close(CLOSE_OTHER_CLUSTER, refusalReason(this.opts.clusterId));
+    }
     this.inbound.add(socket);
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!isBinary || !this.handler) return;
@@ -123,9 +173,18 @@ export class WsTransport implements Transport {
       ca: this.opts.tls.ca,
       perMessageDeflate: false,
       handshakeTimeout: 2000,
+      headers: this.opts.clusterId ? { [CLUSTER_ID_HEADER]: this.opts.clusterId } : {},
     });
     o.ws = ws;
+    // The server's id comes back on the upgrade response: a peer of another cluster is refused here
+    // too, even if it would accept us (it may run a kplane that does not check).
+    let refused: string | undefined;
+    ws.on('upgrade', (res) => (refused = clusterIdMismatch(this.opts.clusterId, headerValue(res.headers[CLUSTER_ID_HEADER]))));
     ws.on('open', () => {
+      if (refused) {
+        this.logRefusal(id, o, refused);
+        return ws.close(CLOSE_OTHER_CLUSTER, refusalReason(this.opts.clusterId));
+      }
       o.open = true;
       o.warned = false;
       o.retryMs = 100;
@@ -144,7 +203,9 @@ export class WsTransport implements Transport {
       o.warned = true;
       this.opts.logger?.warn('raft peer unreachable (retrying)', { peer: id, url: o.url, err: err.message });
     });
-    ws.on('close', () => {
+    ws.on('close', (code: number, reason: Buffer) => {
+      // Refused by the peer for our cluster id: its reason names its cluster.
+      if (code === CLOSE_OTHER_CLUSTER && !refused) this.logRefusal(id, o, `${reason.toString('utf8')}; this node is in cluster ${this.opts.clusterId ?? '(none)'}`);
       const wasOpen = o.open;
       o.open = false;
       clearInterval(o.ping);
@@ -156,6 +217,16 @@ export class WsTransport implements Transport {
     });
   }
 
+  private logRefusal(id: NodeId, o: Outbound, why: string): void {
+    const now = Date.now();
+    if (now - o.refusedLoggedAt < REFUSAL_LOG_MS) return;
+    o.refusedLoggedAt = now;
+    this.opts.logger?.warn(`raft peer ${id} at ${o.url} refused: ${why} (an old member started with old data? wipe its data dir and join it again)`, {
+      peer: id,
+      clusterId: this.opts.clusterId,
+    });
+  }
+
   private drop(id: NodeId): void {
     const o = this.out.get(id);
     if (!o) return;
@@ -164,6 +235,22 @@ export class WsTransport implements Transport {
     clearInterval(o.ping);
     o.ws?.terminate();
   }
+}
+
+/** The close reason of a refusal; the other side logs it (close frames hold at most 123 bytes). */
+function refusalReason(ours: string | undefined): string {
+  return `cluster id mismatch: the refusing node is in cluster ${ours ?? '(none)'}`.slice(0, 123);
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Adds this node's cluster id to the responses of Raft upgrades on `wss`. */
+function announceClusterId(wss: WebSocketServer, transport: WsTransport): void {
+  wss.on('headers', (headers: string[], req: IncomingMessage) => {
+    if (transport.clusterId && (req.url ?? '').startsWith(RAFT_PATH)) headers.push(`${CLUSTER_ID_HEADER}: ${transport.clusterId}`);
+  });
 }
 
 function wsUrl(address: string): string {
@@ -190,6 +277,7 @@ export function peerNodeId(req: IncomingMessage): NodeId | undefined {
  * TLS server that requests client certificates.
  */
 export function registerRaftTransport(app: FastifyInstance, transport: WsTransport): void {
+  announceClusterId(app.websocketServer, transport);
   app.route({
     method: 'GET',
     url: RAFT_PATH,
@@ -197,7 +285,7 @@ export function registerRaftTransport(app: FastifyInstance, transport: WsTranspo
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
       const from = peerNodeId(req.raw);
       if (from === undefined) return socket.close(4403, 'a node certificate is required');
-      transport.accept(from, socket);
+      transport.accept(from, socket, headerValue(req.headers[CLUSTER_ID_HEADER]));
     },
   });
 }
@@ -210,10 +298,11 @@ export function registerRaftTransport(app: FastifyInstance, transport: WsTranspo
 export function listenRaftPeers(at: { host: string; port: number }, tls: { key: string; cert: string; ca: string }, transport: WsTransport): Server {
   const server = createServer({ key: tls.key, cert: tls.cert, ca: tls.ca, requestCert: true, rejectUnauthorized: true });
   const wss = new WebSocketServer({ server, path: RAFT_PATH, perMessageDeflate: false });
+  announceClusterId(wss, transport);
   wss.on('connection', (socket, req) => {
     const from = peerNodeId(req);
     if (from === undefined) return socket.close(4403, 'a node certificate is required');
-    transport.accept(from, socket);
+    transport.accept(from, socket, headerValue(req.headers[CLUSTER_ID_HEADER]));
   });
   server.on('close', () => wss.close());
   server.listen(at.port, at.host);

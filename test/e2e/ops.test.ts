@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ClusterStatus } from '../../internal/app/index.js';
 import { BIN, type RunningKplane, freePort, kubectl, removeDir, startKplane } from './harness.js';
 
 // The operations commands on the built binary with real kubectl: an online snapshot restored offline
@@ -38,7 +39,8 @@ function createConfigMaps(kp: RunningKplane, cms: string[]): void {
 
 const ports = async () => ({ api: await freePort(), peer: await freePort() });
 const names = (kp: RunningKplane) => kubectl(kp.kubeconfig, ['get', 'cm', '-o', 'name'], { version: V }).stdout.trim().split('\n').sort();
-const status = (dataDir: string) => JSON.parse(kplane(['status', '--data-dir', dataDir, '-o', 'json']).out) as { voters: number[]; learners: number[]; commit: number; applied: number; leader: number };
+const status = (dataDir: string) => JSON.parse(kplane(['status', '--data-dir', dataDir, '-o', 'json']).out) as ClusterStatus;
+const peerPort = (kp: RunningKplane) => Number(/--peer-listen 127\.0\.0\.1:(\d+)/.exec(kp.proc.spawnargs.join(' '))![1]);
 
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -70,7 +72,7 @@ describe('kplane snapshot save / snapshot restore', () => {
     const p = await ports();
     const restore = kplane(['snapshot', 'restore', file, '--data-dir', dir, '--listen', `127.0.0.1:${p.api}`, '--peer-listen', `127.0.0.1:${p.peer}`, '--advertise-address', '127.0.0.1']);
     expect(restore.code, restore.out).toBe(0);
-    expect(restore.out).toContain(`node 1 is the only voter (Raft peer address https://127.0.0.1:${p.peer})`);
+    expect(restore.out).toContain(`node 1 is the only voter (Raft peer address https://127.0.0.1:${p.peer}), cluster id `);
     const r = await node(dir, p);
     expect(names(r)).toEqual(before);
     expect(kubectl(r.kubeconfig, ['get', 'cm', 'two', '-o', 'jsonpath={.data.k}'], { version: V }).stdout).toBe('two');
@@ -100,7 +102,7 @@ describe('kplane recover', () => {
     createConfigMaps(a, Array.from({ length: 10 }, (_, i) => `acked-${i}`));
     const acked = names(a);
     // The survivor is a joined node (no CA key); it has everything the leader committed.
-    const commit = status(a.dataDir).commit;
+    const { commit, clusterId: oldId } = status(a.dataDir);
     await until(() => status(b.dataDir).applied >= commit, 10_000, 'the survivor to catch up');
     await a.kill();
     await c.kill();
@@ -119,15 +121,42 @@ describe('kplane recover', () => {
 
     const rec = kplane(['recover', '--yes', '--data-dir', b.dataDir]);
     expect(rec.code, rec.out).toBe(0);
+    const newId = /new cluster id (\S+):/.exec(rec.out)?.[1];
+    expect(newId && newId !== oldId).toBe(true);
     const backup = /backed up .* to (\S+)/.exec(rec.out)?.[1];
     expect(backup && existsSync(join(backup, 'db', 'raft.db'))).toBe(true);
     expect(rec.out).toContain('node 2 is now the only voter');
 
-    const b2 = await node(b.dataDir, { api: b.port, peer: Number(/--peer-listen 127\.0\.0\.1:(\d+)/.exec(b.proc.spawnargs.join(' '))![1]) });
+    const b2 = await node(b.dataDir, { api: b.port, peer: peerPort(b) });
     expect(names(b2)).toEqual(acked);
     expect(kubectl(b2.kubeconfig, ['create', 'cm', 'after-recovery'], { version: V }).code).toBe(0);
     const st = status(b2.dataDir);
-    expect(st).toMatchObject({ voters: [2], learners: [], leader: 2 });
+    expect(st).toMatchObject({ voters: [2], learners: [], leader: 2, clusterId: newId });
+    expect(kplane(['status', '--data-dir', b2.dataDir]).out).toContain(`cluster id: ${newId}`);
+
+    // A stale member started with its old data (against the printed advice) still has a node
+    // certificate of this CA and the old configuration naming node 2: the cluster id keeps it out.
+    const stale = spawn(BIN, ['server', '--data-dir', c.dataDir, '--listen', `127.0.0.1:${c.port}`, '--datastore', 'raftsqlite', '--peer-listen', `127.0.0.1:${peerPort(c)}`, '--advertise-address', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' },
+    });
+    let staleOut = '';
+    stale.stdout.on('data', (d) => (staleOut += d));
+    stale.stderr.on('data', (d) => (staleOut += d));
+    const staleExited = new Promise((r) => stale.on('exit', r));
+    try {
+      const mismatch = (out: string, ours: string, theirs: string) => out.split('\n').some((l) => l.includes(`cluster id mismatch: this node is in cluster ${ours}, the peer in cluster ${theirs}`));
+      await until(() => mismatch(b2.output(), newId!, oldId!) && mismatch(staleOut, oldId!, newId!), 30_000, 'both sides to log the cluster id mismatch');
+      // The new cluster is undisturbed: same leader and term through several of the stale node's
+      // election timeouts, and writes go on.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(kubectl(b2.kubeconfig, ['create', 'cm', 'with-stale-member'], { version: V }).code).toBe(0);
+      expect(status(b2.dataDir)).toMatchObject({ voters: [2], leader: 2, term: st.term });
+      expect(names(b2)).toEqual([...acked, 'configmap/after-recovery', 'configmap/with-stale-member'].sort());
+    } finally {
+      stale.kill('SIGKILL');
+      await staleExited;
+    }
     await b2.stop();
     if (backup) removeDir(backup);
   });
