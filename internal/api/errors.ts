@@ -147,6 +147,10 @@ export const apiErrors = {
   tooManyRequests: (message = 'Too many requests, please try again later.') =>
     new ApiError('TooManyRequests', message, { details: { retryAfterSeconds: 1 } }),
   internal: (message: string, cause?: unknown) => new ApiError('InternalError', `Internal error occurred: ${message}`, { cause }),
-  unavailable: (message: string) => new ApiError('ServiceUnavailable', message),
+  /** 503; with retryAfterSeconds, a Retry-After header that client-go and kubectl honour by retrying. */
+  unavailable: (message: string, retryAfterSeconds?: number) =>
+    new ApiError('ServiceUnavailable', message, retryAfterSeconds === undefined ? {} : { details: { retryAfterSeconds } }),
+  /** 504 Timeout: the request did not complete in time; its effect is unknown. */
+  timeout: (message: string) => new ApiError('Timeout', message),
   unauthorized: () => new ApiError('Unauthorized', 'Unauthorized'),
 };

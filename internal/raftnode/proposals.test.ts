@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRaftNodeError } from './errors.js';
+import { RaftNodeError, isRaftNodeError } from './errors.js';
 import { ProposalTracker } from './proposals.js';
 
 const settle = () => new Promise((r) => setImmediate(r));
@@ -57,6 +57,17 @@ describe('ProposalTracker', () => {
     await settle();
     expect(t.queued).toBe(1);
     t.expire(100);
-    await expect(p).rejects.toSatisfy((e) => isRaftNodeError(e, 'Timeout'));
+    // Never handed to a leader: certainly not applied, so retryable.
+    await expect(p).rejects.toSatisfy((e) => isRaftNodeError(e, 'NoLeader') && !(e as RaftNodeError).indeterminate);
+  });
+
+  it('on stop, fails queued commands as not applied and batches already handed on as indeterminate', async () => {
+    const { t, take } = tracker();
+    const sent = t.enqueue('a', 1000);
+    take();
+    const queued = t.enqueue('b', 1000);
+    t.failAll(new RaftNodeError('Stopped', 'raft node is stopped'));
+    await expect(queued).rejects.toSatisfy((e) => isRaftNodeError(e, 'Stopped') && !(e as RaftNodeError).indeterminate);
+    await expect(sent).rejects.toSatisfy((e) => isRaftNodeError(e, 'Stopped') && (e as RaftNodeError).indeterminate && /may or may not/.test((e as Error).message));
   });
 });

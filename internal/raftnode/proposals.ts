@@ -124,7 +124,8 @@ export class ProposalTracker<C, R> {
   expire(now: number): void {
     this.queue = this.queue.filter((x) => {
       if (x.deadline > now) return true;
-      x.w.reject(new RaftNodeError('Timeout', 'no leader accepted the write in time'));
+      // Never handed to a leader: certainly not applied.
+      x.w.reject(new RaftNodeError('NoLeader', 'no leader accepted the write in time; it was not applied'));
       return false;
     });
     for (const b of this.inflight.values()) {
@@ -132,9 +133,12 @@ export class ProposalTracker<C, R> {
     }
   }
 
+  /** Fails everything (the node stops): queued commands with `err`; batches already handed on as indeterminate. */
   failAll(err: Error): void {
     for (const x of this.queue.splice(0)) x.w.reject(err);
-    for (const b of this.inflight.values()) this.fail(b, err);
+    const code = err instanceof RaftNodeError ? err.code : 'Stopped';
+    const sent = new RaftNodeError(code, `${err.message}; the write may or may not have been applied`, { indeterminate: true });
+    for (const b of this.inflight.values()) this.fail(b, sent);
   }
 
   private fail(b: Batch<C, R>, err: Error): void {

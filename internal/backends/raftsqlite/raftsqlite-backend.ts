@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeId } from '../../raft/index.js';
-import { RaftNode, isRaftNodeError, type RaftNodeLogger, type RaftNodeOptions, type Transport, type WorkerEngineOptions } from '../../raftnode/index.js';
+import { RaftNode, type RaftNodeLogger, type RaftNodeOptions, type Transport, type WorkerEngineOptions } from '../../raftnode/index.js';
 import {
-  StorageError,
   WatchHub,
   type Backend,
   type BackendStatus,
@@ -21,6 +20,7 @@ import { realClock, type Clock, type Rand } from '../../util/index.js';
 import { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compaction-policy.js';
 import { Compactor, LeaseExpiry, OpBackend, SqliteReader, openDatabase } from '../sqlite/index.js';
 import { opCodec } from './op-codec.js';
+import { translateRaftError } from './raft-errors.js';
 import { SqliteReplica } from './replica.js';
 
 /** Raft timing and snapshot knobs passed through to the driver. */
@@ -256,11 +256,4 @@ class RaftSqliteStore implements Backend {
   close(): Promise<void> {
     return this.inner.close();
   }
-}
-
-/** The driver's errors, translated once into StorageError at the storage boundary. */
-function translateRaftError(err: unknown, what: string): unknown {
-  if (!isRaftNodeError(err)) return err;
-  if (err.code === 'Timeout') return new StorageError('Timeout', `${what}: ${err.message}`, {}, { cause: err });
-  return new StorageError('Unavailable', `${what}: ${err.message}`, {}, { cause: err });
 }

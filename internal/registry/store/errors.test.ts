@@ -25,10 +25,17 @@ describe('toApiError (the one StorageError → ApiError translation)', () => {
     [new StorageError('FutureRevision', 'x', { revision: 99, currentRevision: 5 }), 504, 'Timeout', 'Too large resource version: 99, current: 5'],
     [new StorageError('InvalidArgument', 'invalid continue token'), 400, 'BadRequest', 'invalid continue token'],
     [new StorageError('Corrupt', 'bad bytes'), 500, 'InternalError', 'Internal error occurred: bad bytes'],
+    [new StorageError('Unavailable', 'create: no leader accepted the write in time; it was not applied'), 503, 'ServiceUnavailable', 'create: no leader accepted the write in time; it was not applied'],
+    [new StorageError('Timeout', 'create: write not applied in time; it may or may not have been applied'), 504, 'Timeout', 'create: write not applied in time; it may or may not have been applied'],
   ];
   it.each(cases)('%s', (err, code, reason, message) => {
     const out = toApiError(err, deployments, 'web');
     expect([out.code, out.reason, out.message]).toEqual([code, reason, message]);
+  });
+
+  it('asks clients to retry a 503 after a second (nothing was applied), but not a 504 (outcome unknown)', () => {
+    expect(toApiError(new StorageError('Unavailable', 'x'), configMaps).status.details).toEqual({ retryAfterSeconds: 1 });
+    expect(toApiError(new StorageError('Timeout', 'x'), configMaps).status.details).toBeUndefined();
   });
 
   it('gives an expired continue token a fresh continue in the Status', () => {

@@ -32,9 +32,12 @@ export function toApiError(err: unknown, def: ResourceDefinition, name = '', opt
       return apiErrors.badRequest(err.message);
     case 'TooLarge':
       return apiErrors.tooLarge(err.message);
+    // Unavailable: nothing was done (a write was not applied); 503 + Retry-After, which clients retry.
     case 'Unavailable':
+      return apiErrors.unavailable(err.message, 1);
+    // Timeout: the outcome is unknown (a write may or may not have been applied); 504, not retried blindly.
     case 'Timeout':
-      return apiErrors.unavailable(err.message);
+      return apiErrors.timeout(err.message);
     default:
       return apiErrors.internal(err.message, err);
   }
