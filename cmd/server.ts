@@ -24,6 +24,8 @@ export default class Server extends Command {
     'failure-domain': Flags.string({ description: 'raftsqlite: failure domain of this node (voters spread across domains)' }),
     'heartbeat-interval': Flags.integer({ description: 'raftsqlite: Raft heartbeat interval in ms', default: 100 }),
     'election-timeout': Flags.integer({ description: 'raftsqlite: Raft election timeout in ms (randomized up to twice this)', default: 1000 }),
+    // Hidden until spares are the default: every node of a cluster must be started with the same value.
+    standbys: Flags.integer({ description: 'raftsqlite: most standbys (replicating non-voters); further nodes are spares that serve through a member', hidden: true }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
@@ -46,6 +48,7 @@ export default class Server extends Command {
         heartbeatMs: flags['heartbeat-interval'],
         electionMs: flags['election-timeout'],
         voterGraceMs: flags['voter-grace-period'],
+        standbys: flags.standbys,
         join: flags.join ? { url: flags.join, token: flags.token ?? '' } : undefined,
       },
       logLevel: flags['log-level'],

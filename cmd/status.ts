@@ -19,13 +19,14 @@ export default class Status extends Command {
     this.log(`cluster id: ${st.clusterId ?? 'none'}`);
     this.log(`high availability: ${ha}`);
     this.log('MEMBER  ROLE     ADDRESS                          DOMAIN     LAG      LAST SEEN');
-    const ids = [...new Set([...st.voters, ...st.learners, ...Object.keys(st.members).map(Number)])].sort((a, b) => a - b);
+    const spares = st.spares ?? {};
+    const ids = [...new Set([...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(spares).map(Number)])].sort((a, b) => a - b);
     for (const id of ids) {
       const role = st.voters.includes(id) ? 'voter' : st.learners.includes(id) ? 'standby' : 'spare';
       const p = st.progress?.[String(id)];
       const lag = p ? String(Math.max(0, st.commit - p.match)) : '-';
       const seen = id === st.id ? 'self' : p?.lastHeardMsAgo !== undefined ? `${p.lastHeardMsAgo} ms ago` : '-';
-      this.log(`${String(id).padEnd(8)}${(role + (id === st.leader ? '*' : '')).padEnd(9)}${(st.members[String(id)] ?? '-').padEnd(33)}${(st.domains?.[String(id)] ?? '-').padEnd(11)}${lag.padEnd(9)}${seen}`);
+      this.log(`${String(id).padEnd(8)}${(role + (id === st.leader ? '*' : '')).padEnd(9)}${(st.members[String(id)] || spares[String(id)] || '-').padEnd(33)}${(st.domains?.[String(id)] ?? '-').padEnd(11)}${lag.padEnd(9)}${seen}`);
     }
   }
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../apiserver/index.js';
 import type { RaftSqliteBackend } from '../backends/index.js';
-import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
+import { NODE_GROUP, encodeMemberContext, nodeCommonName, type RaftNodeStatus } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
 import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
@@ -116,13 +116,18 @@ export interface JoinResponse {
   members: Record<string, string>;
   /** The cluster's id (absent from a kplane before cluster ids: the joiner then derives it from the CA as its members do). */
   clusterId?: string;
+  /** 'spare': recorded with no replica (the joiner starts serving through a member). Absent = standby. */
+  role?: 'standby' | 'spare';
 }
 
 /**
  * Cluster endpoints on the API server: the CA certificate and the join (token + CSR → node id and
  * certificates, the node added as a standby through the Raft log), and the node status.
  */
-export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend }): void {
+export function registerClusterRoutes(
+  app: FastifyInstance,
+  opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' },
+): void {
   let joining: Promise<unknown> = Promise.resolve();
   // Written when the datastore opened and fixed while the server runs (recover and restore are offline).
   let id: string | undefined;
@@ -179,9 +184,9 @@ export function registerClusterRoutes(app: FastifyInstance, opts: { dataDir: str
   });
 }
 
-async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: JoinRequest, clusterId: string | undefined): Promise<JoinResponse> {
+async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined): Promise<JoinResponse> {
   const st = opts.backend.node.status();
-  const ids = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number)];
+  const ids = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(st.spares ?? {}).map(Number)];
   const nodeId = Math.max(0, ...ids) + 1;
   const peerHost = new URL(body.peerAddress).hostname.replace(/^\[|\]$/g, '');
   const apiHost = body.apiHost ?? peerHost;
@@ -189,8 +194,15 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend }, body: Jo
   const nodeCert = signCsr(opts.ca, body.csr, { subject: { commonName: nodeCommonName(nodeId), organizations: [NODE_GROUP] }, client: true, server: true, ...nodeNames });
   const servingCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost, validTlsSans(Array.isArray(body.tlsSans) ? body.tlsSans.map(String) : [])) });
   const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
-  await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
-  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members, clusterId };
+  // Beyond the voters and the standby limit a node joins as a spare: recorded in the log, no replica.
+  const role = opts.joinRole?.(st) ?? 'standby';
+  if (role === 'spare') {
+    const context = encodeMemberContext({ spare: true, address: body.peerAddress, domain: body.domain });
+    await opts.backend.node.changeMembership({ type: 'removeNode', nodeId, context }, undefined, 10_000);
+  } else {
+    await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
+  }
+  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members, clusterId, role };
 }
 
 /**
@@ -243,6 +255,8 @@ export async function joinCluster(opts: { dataDir: string; url: string; token: s
   const db = join(opts.dataDir, 'db');
   mkdirSync(db, { recursive: true, mode: 0o700 });
   writeFileSync(join(db, 'node-id'), `${res.nodeId}\n`, { mode: 0o600 });
+  // A spare opens no replica: the node datastore starts serving through a member (node-datastore.ts).
+  if (res.role === 'spare') writeFileSync(join(db, 'spare'), 'spare\n', { mode: 0o600 });
   if (isClusterId(res.clusterId)) writeClusterId(db, res.clusterId);
   return res;
 }

@@ -25,6 +25,11 @@ export interface RaftDatastoreOptions {
   electionMs?: number;
   /** A voter unreachable this long is replaced by a caught-up standby. Default 30 s. */
   voterGraceMs?: number;
+  /**
+   * Most standbys; nodes beyond the voters and these become spares (no replica; node-datastore.ts).
+   * Unset = no limit (every non-voter replicates). Every node must be started with the same value.
+   */
+  standbys?: number;
   /** Join an existing cluster through this API URL with a token from `kplane add-node` (first start only). */
   join?: { url: string; token: string };
 }
@@ -78,7 +83,7 @@ export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
     bootstrap: joined ? undefined : new Map([[nodeId, peer]]),
     domain: opts.failureDomain,
     peers,
-    raft: { tickMs: heartbeatMs, electionTicks: Math.max(2, Math.round(electionMs / heartbeatMs)), roles: { voters: opts.voters ?? 3, graceMs: opts.voterGraceMs ?? 30_000 } },
+    raft: { tickMs: heartbeatMs, electionTicks: Math.max(2, Math.round(electionMs / heartbeatMs)), roles: { voters: opts.voters ?? 3, graceMs: opts.voterGraceMs ?? 30_000, standbys: opts.standbys } },
     logger: { info: (msg, fields) => log.info(fields ?? {}, msg), warn: (msg, fields) => log.warn(fields ?? {}, msg) },
   });
 }

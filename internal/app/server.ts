@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes, x509Authenticator } from '../apiserver/index.js';
-import { createMemoryBackend, createSqliteBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { createMemoryBackend, createSqliteBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { joinRole, peerNodeId, type RaftNodeStatus } from '../raftnode/index.js';
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
@@ -10,7 +11,8 @@ import { type DatastoreKind, recordDatastore, resolveDatastore } from './datasto
 import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
 import type { KeyPair } from './pki.js';
 import { registerClusterRoutes, withJoinEndpoints } from './join.js';
-import { openRaftDatastore, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
+import { NodeDatastore, openNodeDatastore } from './node-datastore.js';
+import { openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
 import { ConfigError } from '../util/index.js';
@@ -46,8 +48,12 @@ function raftOptions(opts: ServerOptions): RaftDatastoreOptions {
 
 function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backend {
   if (opts.datastore === 'memory') return createMemoryBackend();
-  // raftsqlite: the replicated store (raft-datastore.ts); its engine runs on a worker thread.
-  if (opts.datastore === 'raftsqlite') return openRaftDatastore(raftOptions(opts), ca, log);
+  // raftsqlite: the replicated store (raft-datastore.ts); its engine runs on a worker thread. With a
+  // standby limit, a node may be a spare that serves through a member (node-datastore.ts).
+  if (opts.datastore === 'raftsqlite') {
+    const ro = raftOptions(opts);
+    return ro.standbys === undefined ? openRaftDatastore(ro, ca, log) : openNodeDatastore(ro, ca, log);
+  }
   const dir = join(opts.dataDir, 'db');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return createSqliteBackend({ path: join(dir, 'state.db') });
@@ -104,11 +110,30 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     ...(opts.datastore === 'raftsqlite' ? { authenticator: withJoinEndpoints(x509Authenticator) } : {}),
   });
   // raftsqlite: /kplane/join (CA, token + CSR) and /kplane/status.
-  if (opts.datastore === 'raftsqlite') registerClusterRoutes(app, { dataDir: opts.dataDir, ca: creds.ca, backend: backend as RaftSqliteBackend });
+  if (opts.datastore === 'raftsqlite') {
+    const standbys = opts.raft?.standbys;
+    const policy = { voters: opts.raft?.voters ?? 3, standbys };
+    // With a standby limit, a node joining beyond the voters and the standbys is recorded as a spare.
+    const joinAs = standbys === undefined ? undefined : (st: RaftNodeStatus) => joinRole({ ...st, spares: Object.keys(st.spares ?? {}).map(Number) }, policy);
+    registerClusterRoutes(app, { dataDir: opts.dataDir, ca: creds.ca, backend: backend as RaftSqliteBackend, joinRole: joinAs });
+  }
+  // Spares' remote backends connect here (node certificates only) while this node holds a replica.
+  if (backend instanceof NodeDatastore) {
+    // Registered as a plugin so it loads after the API server's websocket plugin (which then sees the route).
+    void app.register(async (child) =>
+      registerBackendService(child, (req) => peerNodeId(req.raw) !== undefined, (ch) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe() })),
+    );
+  }
   const bound = await listen(app, opts.host, opts.port);
   const clientHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `https://${clientHost}:${bound.port}`;
   writeAdminKubeconfig(opts.dataDir, creds, url);
+  if (backend instanceof NodeDatastore) {
+    // Spares find the members' APIs in the replicated directory.
+    const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+    const host = opts.advertiseAddress ?? (wildcard ? new URL(peerAddress(raftOptions(opts))).hostname : opts.host);
+    void backend.publishApi(`https://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${bound.port}`);
+  }
   const crdLoop = registry.run(stop.signal).catch((err) => {
     if (!stop.signal.aborted) log.error({ err }, 'CRD controller stopped');
   });

@@ -14,6 +14,8 @@ export type Request =
   | { id: number; m: 'currentRevision' }
   | { id: number; m: 'compact'; revision: number }
   | { id: number; m: 'watch'; prefix: string; after: number; progressMs?: number }
+  /** Not a Backend call: the member's committed membership (serveBackend's describe), for a spare. */
+  | { id: number; m: 'cluster' }
   | { id: number; m: 'cancel' };
 
 export type WireKv = Omit<KeyValue, 'value'> & { value: string };

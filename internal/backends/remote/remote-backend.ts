@@ -101,6 +101,11 @@ export class RemoteBackend implements Backend {
     await this.request({ m: 'compact', revision }, true);
   }
 
+  /** The member's answer to 'cluster' (its committed membership; see serveBackend's describe). */
+  cluster<T>(): Promise<T> {
+    return this.request<T>({ m: 'cluster' }, true);
+  }
+
   /**
    * The watch is sent at once (not on the first next()), so it is in place before any write the
    * caller issues after this call, and a consumer that never reads is cut like any slow watcher.

@@ -6,6 +6,8 @@ import { batchOut, errorOut, kvOutOpt, unb64, type Reply, type Request } from '.
 export interface BackendServiceOptions {
   /** A watch whose messages wait unsent beyond this many bytes is cut with Compacted (its client relists). Default 16 MiB. */
   maxBufferedBytes?: number;
+  /** Answers the 'cluster' request (RemoteBackend.cluster): the member's committed membership. */
+  describe?: () => unknown;
 }
 
 /**
@@ -70,6 +72,9 @@ export function serveBackend(backend: Backend, ch: RpcChannel, opts: BackendServ
       case 'compact':
         await backend.compact(req.revision);
         return null;
+      case 'cluster':
+        if (!opts.describe) throw new Error('this member does not describe its cluster');
+        return opts.describe();
     }
   }
 

@@ -1,0 +1,392 @@
+// Spares (issue 5, datastore-anchors.md §d.5). Design:
+// 1. Roles: the leader keeps at most `standbys` (2) replicating non-voters; further nodes are spares,
+//    recorded in the committed membership (a removeNode entry whose context marks it spare; snapshot
+//    descriptors carry the spares), so every node and every snapshot agrees who the spares are.
+// 2. A spare has no replica. Its Backend is a RemoteBackend that forwards every call to a member's
+//    /kplane/backend websocket (mutual TLS, node certificates) on the member's API port. The member
+//    runs its own read barrier and Raft proposals; watches resume on another member after their last
+//    revision. Members publish their API URL under NODES_PREFIX in the replicated KV, for spares.
+// 3. A spare pings every member's Raft peer listener each second (an empty frame): the leader's
+//    role manager then counts it online and may make it a standby.
+// 4. This NodeDatastore holds the current mode and switches: a spare listed as a standby opens its
+//    local raftsqlite (a learner that catches up by snapshot), waits for a read barrier, then serves
+//    from it; remote watches end, so the watch cache relists and clients re-watch. A standby that a
+//    member reports as a spare switches back and closes its engine. db/spare marks the mode on disk.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pino from 'pino';
+import { RemoteBackend, dialBackend, type RaftSqliteBackend, type RpcChannel } from '../backends/index.js';
+import { FrameKind, WsTransport, encodeFrame, type RaftNodeStatus } from '../raftnode/index.js';
+import type { Backend, BackendStatus, GetResult, ListOptions, ListResult, ReadOptions, WatchBatch, WatchOptions, WriteResult } from '../storage/index.js';
+import { ConfigError } from '../util/index.js';
+import { pkiPaths } from './credentials.js';
+import type { KeyPair } from './pki.js';
+import { openRaftDatastore, type RaftDatastoreOptions } from './raft-datastore.js';
+
+/** Where members publish their API URL in the replicated KV: NODES_PREFIX + id → {"api": URL}. */
+export const NODES_PREFIX = '/kplane/nodes/';
+
+/** A member's answer to a spare's 'cluster' request: its committed membership and the API directory. */
+export type ClusterInfo = RaftNodeStatus & { apis: Record<string, string> };
+
+export interface NodeDatastoreOptions {
+  id: number;
+  /** The node's db folder (markers: `spare`; caches: `member-apis.json`). */
+  dbDir: string;
+  /** This node's certificate (a node certificate) and the CA, to dial members. */
+  tls: { key: string; cert: string; ca: string };
+  /** Opens the local replicated store (raftsqlite; as a learner it catches up from the leader). */
+  openLocal(peers?: Record<string, string>): RaftSqliteBackend;
+  /** API URLs to try when no member is known yet (the join URL). */
+  seeds: string[];
+  log: pino.Logger;
+  /** How often the mode is checked. Default 1000 ms. */
+  pollMs?: number;
+}
+
+type Mode = { kind: 'local'; local: RaftSqliteBackend } | { kind: 'spare'; remote: RemoteBackend };
+
+/**
+ * A node's datastore, local replica or (on a spare) a remote one, switched while it serves. Every
+ * Backend call goes to the mode current when it is made; a switch closes the old backend, which ends
+ * its watches (the watch cache relists from the new one).
+ */
+export class NodeDatastore implements Backend {
+  private mode: Mode;
+  private readonly apis = new Map<number, string>();
+  private info: ClusterInfo | undefined;
+  private infoAt = 0;
+  private pinger: WsTransport | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private switching = false;
+  private closed = false;
+  private polls = 0;
+  private apiUrl: string | undefined;
+  private readonly served = new Set<RpcChannel>();
+  readonly status: BackendStatus;
+
+  constructor(private readonly opts: NodeDatastoreOptions) {
+    for (const [id, url] of Object.entries(this.readJson<Record<string, string>>('member-apis.json') ?? {})) this.apis.set(Number(id), url);
+    this.mode = existsSync(this.markerPath) ? { kind: 'spare', remote: this.openRemote() } : { kind: 'local', local: opts.openLocal() };
+    if (this.mode.kind === 'spare') opts.log.info({ node: opts.id }, 'starting as a spare: no local replica; the API is served through a member');
+    this.status = {
+      name: 'raftsqlite',
+      ready: () => (this.mode.kind === 'local' ? this.mode.local.status.ready() : !this.closed && Date.now() - this.infoAt < 5000),
+      stats: () => (this.mode.kind === 'local' ? this.mode.local.status.stats() : { role: 'spare', memberInfoAgeMs: Date.now() - this.infoAt }),
+    };
+    this.schedule();
+  }
+
+  /** Whether this node serves from a member (a spare) right now. */
+  get isSpare(): boolean {
+    return this.mode.kind === 'spare';
+  }
+
+  /** The local Raft node (status, leave, snapshots), or a read-only stand-in on a spare. */
+  get node(): RaftSqliteBackend['node'] {
+    if (this.mode.kind === 'local') return this.mode.local.node;
+    return spareNode(this.opts.id, () => this.spareStatus()) as unknown as RaftSqliteBackend['node'];
+  }
+
+  /** The status a spare reports: the member's committed membership, seen from here. */
+  spareStatus(): RaftNodeStatus & { spare: true } {
+    const i = this.info;
+    const base = { id: this.opts.id, role: 'follower' as const, leader: i?.leader ?? 0, term: i?.term ?? 0, commit: i?.commit ?? 0, applied: i?.applied ?? 0, lastIndex: 0, snapshotIndex: 0 };
+    return { ...base, voters: i?.voters ?? [], learners: i?.learners ?? [], members: i?.members ?? {}, domains: i?.domains ?? {}, spares: i?.spares ?? { [String(this.opts.id)]: '' }, spare: true };
+  }
+
+  /** What this node tells a spare it serves (the 'cluster' request). */
+  async describe(): Promise<ClusterInfo> {
+    if (this.mode.kind !== 'local') throw new Error('this node is a spare');
+    const st = this.mode.local.node.status();
+    const apis = await this.readDirectory(this.mode.local);
+    return { ...st, apis: Object.fromEntries([...apis].map(([id, u]) => [String(id), u])) };
+  }
+
+  /** Takes a channel a spare opened to this node (false on a spare: closed); closed if this node becomes one. */
+  accept(ch: RpcChannel): boolean {
+    if (this.mode.kind !== 'local') {
+      ch.close();
+      return false;
+    }
+    this.served.add(ch);
+    ch.onClose(() => this.served.delete(ch));
+    return true;
+  }
+
+  /** Publishes this member's API URL in the directory (retried until a leader takes the write). */
+  async publishApi(url: string): Promise<void> {
+    this.apiUrl = url;
+    const key = `${NODES_PREFIX}${this.opts.id}`;
+    const value = new TextEncoder().encode(JSON.stringify({ api: url }));
+    for (let i = 0; i < 60 && !this.closed && this.mode.kind === 'local'; i++) {
+      try {
+        const cur = await this.get(key);
+        if (cur.kv && Buffer.from(cur.kv.value).equals(Buffer.from(value))) return;
+        const r = cur.kv ? await this.update(key, value, cur.kv.modRevision) : await this.create(key, value);
+        if (r.succeeded) return;
+      } catch {
+        // no leader yet, or a race with a restart: try again
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  // ---- Backend: the current mode's -------------------------------------------------------------------
+
+  private get b(): Backend {
+    return this.mode.kind === 'local' ? this.mode.local : this.mode.remote;
+  }
+  get(key: string, opts?: ReadOptions): Promise<GetResult> {
+    return this.b.get(key, opts);
+  }
+  list(prefix: string, opts?: ListOptions): Promise<ListResult> {
+    return this.b.list(prefix, opts);
+  }
+  create(key: string, value: Uint8Array, opts?: { lease?: number }): Promise<WriteResult> {
+    return this.b.create(key, value, opts);
+  }
+  update(key: string, value: Uint8Array, expectedModRevision: number, opts?: { lease?: number }): Promise<WriteResult> {
+    return this.b.update(key, value, expectedModRevision, opts);
+  }
+  delete(key: string, opts?: { expectedModRevision?: number }): Promise<WriteResult> {
+    return this.b.delete(key, opts);
+  }
+  watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {
+    return this.b.watch(prefix, opts);
+  }
+  grantLease(ttlSeconds: number): Promise<number> {
+    return this.b.grantLease(ttlSeconds);
+  }
+  currentRevision(): Promise<{ revision: number; compactRevision: number }> {
+    return this.b.currentRevision();
+  }
+  compact(revision: number): Promise<void> {
+    return this.b.compact(revision);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.pinger?.close();
+    for (const ch of this.served) ch.close();
+    await this.b.close();
+  }
+
+  // ---- mode switches ----------------------------------------------------------------------------------
+
+  private get markerPath(): string {
+    return join(this.opts.dbDir, 'spare');
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.timer = setTimeout(() => {
+      void this.poll()
+        .catch((err: Error) => this.opts.log.debug({ err: err.message }, 'spare check failed'))
+        .finally(() => this.schedule());
+    }, this.opts.pollMs ?? 1000);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.switching || this.closed) return;
+    this.polls++;
+    if (this.mode.kind === 'spare') {
+      const info = await this.mode.remote.cluster<ClusterInfo>();
+      this.learn(info);
+      this.ping(info);
+      if (info.voters.includes(this.opts.id) || info.learners.includes(this.opts.id)) await this.promote(info);
+      return;
+    }
+    const local = this.mode.local;
+    const st = local.node.status();
+    if (st.spares?.[String(this.opts.id)] !== undefined) return this.demote();
+    const healthy = st.leader !== 0 && st.voters.includes(this.opts.id);
+    if (healthy) {
+      if (this.polls % 10 === 1) this.learnDirectory(await this.readDirectory(local));
+      return;
+    }
+    // A standby (or a node without a leader) may have been made a spare without ever applying that
+    // entry (the leader stops replicating to it): ask a member.
+    if (this.polls % 2 === 0) return;
+    if (st.leader !== 0 && this.polls % 10 === 1) this.learnDirectory(await this.readDirectory(local).catch(() => new Map()));
+    const probe = this.openRemote(2000);
+    try {
+      const info = await probe.cluster<ClusterInfo>();
+      if (info.id !== this.opts.id && info.spares?.[String(this.opts.id)] !== undefined) {
+        this.learn(info);
+        await this.demote();
+      }
+    } finally {
+      await probe.close();
+    }
+  }
+
+  private async promote(info: ClusterInfo): Promise<void> {
+    this.switching = true;
+    const log = this.opts.log;
+    log.info({ node: this.opts.id }, 'this spare is now a standby: opening the local replica (it catches up from the leader)');
+    let local: RaftSqliteBackend | undefined;
+    try {
+      local = this.opts.openLocal(info.members);
+      // Serve from the replica only once a read barrier passes: it has applied what the leader committed.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        try {
+          await local.currentRevision();
+          break;
+        } catch (err) {
+          if (Date.now() > deadline || this.closed) throw err;
+        }
+      }
+      if (this.closed) throw new Error('closed while catching up');
+      const old = this.mode;
+      this.mode = { kind: 'local', local };
+      rmSync(this.markerPath, { force: true });
+      await this.pinger?.close();
+      this.pinger = undefined;
+      if (old.kind === 'spare') await old.remote.close();
+      log.info({ node: this.opts.id }, 'standby: serving from the local replica');
+      if (this.apiUrl) void this.publishApi(this.apiUrl);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'switching to the local replica failed; staying a spare');
+      if (local && this.mode.kind !== 'local') await local.close().catch(() => undefined);
+    } finally {
+      this.switching = false;
+    }
+  }
+
+  private async demote(): Promise<void> {
+    if (this.mode.kind !== 'local') return;
+    this.switching = true;
+    try {
+      this.opts.log.info({ node: this.opts.id }, 'this node is now a spare: closing the local replica; the API is served through a member');
+      writeFileSync(this.markerPath, 'spare\n', { mode: 0o600 });
+      const old = this.mode.local;
+      this.mode = { kind: 'spare', remote: this.openRemote() };
+      for (const ch of this.served) ch.close();
+      await old.close();
+    } finally {
+      this.switching = false;
+    }
+  }
+
+  private openRemote(reconnectTimeoutMs = 10_000): RemoteBackend {
+    return new RemoteBackend({
+      reconnectTimeoutMs,
+      connect: (attempt) => {
+        const urls = this.candidates();
+        if (urls.length === 0) return Promise.reject(new Error('no member API URL known'));
+        return dialBackend(urls[attempt % urls.length]!, this.opts.tls, 2000);
+      },
+    });
+  }
+
+  /** Member API URLs to try, directory entries first (the leader's last), then the seeds. */
+  private candidates(): string[] {
+    const leader = this.info?.leader;
+    const known = [...this.apis].filter(([id]) => id !== this.opts.id && (this.info === undefined || this.info.spares?.[String(id)] === undefined));
+    known.sort((a, b) => Number(a[0] === leader) - Number(b[0] === leader) || a[0] - b[0]);
+    return [...new Set([...known.map(([, u]) => u), ...this.opts.seeds])];
+  }
+
+  private learn(info: ClusterInfo): void {
+    this.info = info;
+    this.infoAt = Date.now();
+    this.learnDirectory(new Map(Object.entries(info.apis ?? {}).map(([id, u]) => [Number(id), u])));
+  }
+
+  private learnDirectory(apis: Map<number, string>): void {
+    if (apis.size === 0) return;
+    this.apis.clear();
+    for (const [id, u] of apis) this.apis.set(id, u);
+    writeFileSync(join(this.opts.dbDir, 'member-apis.json'), JSON.stringify(Object.fromEntries(this.apis)), { mode: 0o600 });
+  }
+
+  private async readDirectory(b: Backend): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (const kv of (await b.list(NODES_PREFIX)).kvs) {
+      const id = Number(kv.key.slice(NODES_PREFIX.length));
+      const api = (JSON.parse(Buffer.from(kv.value).toString('utf8')) as { api?: string }).api;
+      if (Number.isSafeInteger(id) && api) out.set(id, api);
+    }
+    return out;
+  }
+
+  /** Tells every member's peer listener this spare is alive (the leader's role manager counts it online). */
+  private ping(info: ClusterInfo): void {
+    this.pinger ??= new WsTransport({ id: this.opts.id, tls: this.opts.tls });
+    this.pinger.setPeers(new Map(Object.entries(info.members).map(([id, a]) => [Number(id), a])));
+    const frame = encodeFrame({ kind: FrameKind.Messages, messages: [] });
+    for (const id of Object.keys(info.members)) this.pinger.send(Number(id), frame);
+  }
+
+  private readJson<T>(name: string): T | undefined {
+    const p = join(this.opts.dbDir, name);
+    try {
+      return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as T) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** What the cluster routes use of a Raft node, on a spare: status, and refusals for the rest. */
+function spareNode(id: number, status: () => RaftNodeStatus) {
+  const refuse = () => Promise.reject(new Error('this node is a spare (no local replica); run this on a voter or standby'));
+  return {
+    id,
+    status,
+    isLeader: () => false,
+    get leaderId() {
+      return status().leader;
+    },
+    waitForLeader: refuse,
+    changeMembership: refuse,
+    takeSnapshot: refuse,
+    transferLeadership: () => undefined,
+  };
+}
+
+/**
+ * Opens the datastore of a node started with a standby limit (RaftDatastoreOptions.standbys): the
+ * local replica, or the remote one when db/spare says this node is a spare. Seeds: the join URL.
+ */
+export function openNodeDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: pino.Logger): NodeDatastore {
+  const dbDir = join(opts.dataDir, 'db');
+  mkdirSync(dbDir, { recursive: true, mode: 0o700 });
+  const joinUrlFile = join(dbDir, 'join-url');
+  if (opts.join && !existsSync(joinUrlFile)) writeFileSync(joinUrlFile, `${opts.join.url}\n`, { mode: 0o600 });
+  const seeds = existsSync(joinUrlFile) ? [readFileSync(joinUrlFile, 'utf8').trim()] : [];
+  const pki = pkiPaths(opts.dataDir).dir;
+  const openLocal = (peers?: Record<string, string>) => {
+    // A spare made a standby dials the members it was told about until its configuration names them.
+    if (peers && Object.keys(peers).length > 0) writeFileSync(join(pki, 'join-peers.json'), JSON.stringify(peers), { mode: 0o600 });
+    return openRaftDatastore(opts, ca, log);
+  };
+  // The node certificate exists once the node joined (or opened its replica once).
+  const nodeCert = () => ({ key: readFileSync(join(pki, 'node.key'), 'utf8'), cert: readFileSync(join(pki, 'node.crt'), 'utf8'), ca: ca.certPem });
+  const idFile = join(dbDir, 'node-id');
+  const spare = existsSync(join(dbDir, 'spare'));
+  if (spare && (!existsSync(idFile) || !existsSync(join(pki, 'node.crt')))) throw new ConfigError(`${dbDir}/spare is set but the node has no id or node certificate; remove the data dir and join again`);
+  let first: RaftSqliteBackend | undefined;
+  if (!spare) first = openLocal();
+  const id = Number(readFileSync(idFile, 'utf8').trim());
+  let handed = false;
+  return new NodeDatastore({
+    id,
+    dbDir,
+    tls: nodeCert(),
+    // The first local open already happened (it creates the node certificate and id of a new node).
+    openLocal: (peers) => {
+      if (first && !handed) {
+        handed = true;
+        return first;
+      }
+      return openLocal(peers);
+    },
+    seeds,
+    log,
+  });
+}
