@@ -21,6 +21,7 @@ import { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compac
 import { Compactor, LeaseExpiry, OpBackend, SqliteReader, openDatabase } from '../sqlite/index.js';
 import { opCodec } from './op-codec.js';
 import { translateRaftError } from './raft-errors.js';
+import { LeaderReadiness } from './readiness.js';
 import { SqliteReplica } from './replica.js';
 
 /** Raft timing and snapshot knobs passed through to the driver. */
@@ -127,6 +128,9 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
   const electionMs = (opts.raft?.tickMs ?? 100) * (opts.raft?.electionTicks ?? 10);
   let leaderSince = Number.POSITIVE_INFINITY;
   node.onLeaderChange((_, role) => (leaderSince = role === 'leader' ? clock.now() : Number.POSITIVE_INFINITY));
+  // Ready through a normal election; not once leaderless for longer (cut off from the quorum).
+  const readiness = new LeaderReadiness(clock, 2 * electionMs);
+  node.onLeaderChange((leader, role) => readiness.observe(leader, role));
   const leases = new LeaseExpiry(
     clock,
     (now) => (node.isLeader() && now - leaderSince >= electionMs ? reader.dueLeases(now) : []),
@@ -167,13 +171,9 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
 
   const status: BackendStatus = {
     name: 'raftsqlite',
-    // Ready while this node is the leader or follows a known leader; a node that lost the quorum
-    // (pre-candidate/candidate) is not, so a load balancer stops sending it requests.
-    ready: () => {
-      if (!open) return false;
-      const st = node.status();
-      return st.role === 'leader' || (st.role === 'follower' && st.leader !== 0);
-    },
+    // readiness.ts: ready with a leader and through an election; a node leaderless for longer than
+    // 2 election timeouts has lost the quorum and is not, so a load balancer stops sending it requests.
+    ready: () => open && readiness.ready(),
     stats: () => {
       const st = node.status();
       const { readies, entriesApplied, batchesProposed, commandsProposed, tickLateMaxMs } = node.stats;
