@@ -22,6 +22,12 @@ export interface DecodedChange {
   revision: number;
   object?: KubeObject;
   prev?: KubeObject;
+  /**
+   * Set by producers that decode lazily (the watch cache): whether `object` / `prev` exist, so the
+   * event can be shaped without decoding an object nobody reads (a MODIFIED's previous object).
+   */
+  hasObject?: boolean;
+  hasPrev?: boolean;
 }
 
 export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {
@@ -39,10 +45,17 @@ export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {
  * at the change's resourceVersion), and changes that match neither before nor after are dropped.
  */
 export function toObjectEvent(ch: DecodedChange, pred: SelectionPredicate): ObjectEvent | undefined {
-  const cur = ch.object !== undefined && (pred.everything || pred.matches(ch.object));
-  const old = ch.prev !== undefined && (pred.everything || pred.matches(ch.prev));
-  if (cur && old) return { type: 'MODIFIED', object: ch.object!, prevObject: ch.prev };
+  const cur = (ch.hasObject ?? ch.object !== undefined) && (pred.everything || pred.matches(ch.object!));
+  const old = (ch.hasPrev ?? ch.prev !== undefined) && (pred.everything || pred.matches(ch.prev!));
+  if (cur && old) return withPrev({ type: 'MODIFIED', object: ch.object! }, ch);
   if (cur) return { type: 'ADDED', object: ch.object! };
-  if (old) return { type: 'DELETED', object: withResourceVersion(ch.prev!, ch.revision), prevObject: ch.prev };
+  if (old) return withPrev({ type: 'DELETED', object: withResourceVersion(ch.prev!, ch.revision) }, ch);
   return undefined;
+}
+
+/** Adds prevObject: read only when asked for, if the change decodes lazily. */
+function withPrev(ev: ObjectEvent, ch: DecodedChange): ObjectEvent {
+  if (ch.hasPrev === undefined) ev.prevObject = ch.prev;
+  else Object.defineProperty(ev, 'prevObject', { enumerable: true, configurable: true, get: () => ch.prev });
+  return ev;
 }

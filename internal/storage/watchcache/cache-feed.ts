@@ -1,9 +1,8 @@
-import type { Backend } from '../backend.js';
+import type { KubeObject } from '../../api/index.js';
+import type { Backend, KeyValue, WatchEvent } from '../backend.js';
 import type { Codec } from '../codec.js';
-import { decodeKv } from '../codec.js';
 import { StorageError } from '../errors.js';
-import { decodeChange } from '../object-store-events.js';
-import type { CacheState } from './cache-state.js';
+import { LazyEntry, type CacheChange, type CacheState, type CachedEntry } from './cache-state.js';
 import type { CacheWatcher } from './cache-watcher.js';
 
 export interface FeedOptions {
@@ -29,21 +28,20 @@ export interface FeedOptions {
  */
 export async function runFeed(o: FeedOptions): Promise<void> {
   const prepare = o.prepare ?? (<T>(x: T) => x);
+  const decode = (value: Uint8Array, revision: number, key: string) => prepare(o.codec.decode(value, revision, key));
+  const entry = (kv: KeyValue) => new LazyEntry(kv.key, kv.modRevision, kv.value, decode);
   let backoffMs = 10;
   while (!o.signal.aborted) {
     try {
       const snap = await o.backend.list(o.prefix);
-      o.state.reset(
-        snap.kvs.map((kv) => ({ key: kv.key, object: prepare(decodeKv(o.codec, kv)) })),
-        snap.revision,
-      );
+      o.state.reset(snap.kvs.map(entry), snap.revision);
       o.onReady(true);
       o.onRevision();
       backoffMs = 10;
       const stream = o.backend.watch(o.prefix, { afterRevision: snap.revision, signal: o.signal, progressIntervalMs: o.progressIntervalMs });
       for await (const batch of stream) {
         for (const ev of batch.events) {
-          const ch = prepare(decodeChange(o.codec, ev));
+          const ch = lazyChange(ev, o.state.get(ev.kv.key), entry);
           o.state.apply(ch);
           for (const w of o.watchers) w.push(ch);
         }
@@ -65,4 +63,28 @@ export async function runFeed(o: FeedOptions): Promise<void> {
   }
   o.onReady(false);
   for (const w of o.watchers) w.end();
+}
+
+/**
+ * A change whose objects are decoded when first read (by a watcher, a read, a predicate). The
+ * previous object is the cache's current entry for the key when that is the same revision, so an
+ * update or delete never decodes its previous value again.
+ */
+function lazyChange(ev: WatchEvent, current: CachedEntry | undefined, entry: (kv: KeyValue) => CachedEntry): CacheChange {
+  const next = ev.type === 'put' ? entry(ev.kv) : undefined;
+  const prevKv = ev.prevKv;
+  const before = prevKv && (current?.revision === prevKv.modRevision ? current : entry(prevKv));
+  return {
+    key: ev.kv.key,
+    revision: ev.kv.modRevision,
+    entry: next,
+    hasObject: next !== undefined,
+    hasPrev: before !== undefined,
+    get object(): KubeObject | undefined {
+      return next?.object;
+    },
+    get prev(): KubeObject | undefined {
+      return before?.object;
+    },
+  };
 }

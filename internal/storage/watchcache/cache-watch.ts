@@ -75,11 +75,18 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
  * per-watcher decode work of a fan-out.
  */
 function copyEvent(ev: ObjectEvent, copy: (o: KubeObject) => KubeObject): ObjectEvent {
-  const out: ObjectEvent = { ...ev, object: copy(ev.object) };
-  const prev = ev.prevObject;
-  if (prev) {
+  const out: ObjectEvent = { type: ev.type, object: copy(ev.object) };
+  // Not read here: the cache's prevObject may itself be decoded only when asked for.
+  if ('prevObject' in ev) {
     let copied: KubeObject | undefined;
-    Object.defineProperty(out, 'prevObject', { enumerable: true, configurable: true, get: () => (copied ??= copy(prev)) });
+    Object.defineProperty(out, 'prevObject', {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const prev = ev.prevObject;
+        return prev ? (copied ??= copy(prev)) : undefined;
+      },
+    });
   }
   return out;
 }
