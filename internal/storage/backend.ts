@@ -88,6 +88,11 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** Ask for progress notifications (empty batches) about every this many ms while idle. */
   progressIntervalMs?: number;
+  /**
+   * A revision the watcher was already handed is sent again no more often than this (default: every
+   * progressIntervalMs). A consumer that needs progress only to learn of new revisions sets it high.
+   */
+  progressRepeatMs?: number;
 }
 
 export interface Backend {

@@ -17,6 +17,18 @@ export interface WatcherLimits {
   maxBatchEvents: number;
 }
 
+/** How a watcher sends progress notifications (WatchOptions.progressIntervalMs / progressRepeatMs). */
+export interface ProgressOptions {
+  intervalMs: number;
+  /** An unchanged revision is sent again only every this many intervals (1: every interval). */
+  repeatTicks: number;
+}
+
+export function progressOptions(intervalMs: number | undefined, repeatMs: number | undefined): ProgressOptions | undefined {
+  if (!intervalMs || intervalMs <= 0) return undefined;
+  return { intervalMs, repeatTicks: repeatMs ? Math.max(1, Math.round(repeatMs / intervalMs)) : 1 };
+}
+
 /**
  * One watch stream. It starts in catch-up mode (pulling history from the hub when its consumer asks)
  * and becomes live once its cursor reaches the hub's revision; from then on the hub pushes matching
@@ -34,6 +46,9 @@ export class HubWatcher {
   private finished = false;
   private wake: (() => void) | undefined;
   private deliveredSinceTick = false;
+  /** The highest revision the consumer has been handed (0: it has not been told any). */
+  private told: number;
+  private quietTicks = 0;
   private cancelTimer: (() => void) | undefined;
   private readonly onAbort = () => this.finish();
 
@@ -44,12 +59,15 @@ export class HubWatcher {
     private readonly limits: WatcherLimits,
     private readonly signal: AbortSignal,
     private readonly clock: Clock,
-    private readonly progressIntervalMs: number | undefined,
+    progress: ProgressOptions | undefined,
+    /** The revision the consumer asked to start after, which it therefore knows (0: "now"). */
+    knownRevision = 0,
   ) {
     this.cursor = startCursor;
+    this.told = knownRevision;
     if (signal.aborted) this.finished = true;
     else signal.addEventListener('abort', this.onAbort, { once: true });
-    if (progressIntervalMs && progressIntervalMs > 0 && !this.finished) this.scheduleProgress();
+    if (progress && !this.finished) this.scheduleProgress(progress);
   }
 
   get done(): boolean {
@@ -160,6 +178,8 @@ export class HubWatcher {
 
   private delivered(batch: WatchBatch): WatchBatch {
     this.deliveredSinceTick = true;
+    if (batch.revision > this.told) this.told = batch.revision;
+    this.quietTicks = 0;
     return batch;
   }
 
@@ -183,16 +203,20 @@ export class HubWatcher {
   }
 
   // A progress notification says "you have every change up to R". It is only true when the watcher
-  // is live with nothing queued, so only then is one sent; a busy watcher needs none.
-  private scheduleProgress(): void {
+  // is live with nothing queued, so only then is one sent; a busy watcher needs none, and one that
+  // already has R needs it only as often as its consumer asked (repeatTicks).
+  private scheduleProgress(p: ProgressOptions): void {
     this.cancelTimer = this.clock.setTimeout(() => {
       if (this.finished || this.failure) return;
       if (this.live && this.queue.length === 0 && !this.deliveredSinceTick) {
-        this.queue.push({ revision: this.host.revision, events: [] });
-        this.notify();
+        const revision = this.host.revision;
+        if (revision > this.told || ++this.quietTicks >= p.repeatTicks) {
+          this.queue.push({ revision, events: [] });
+          this.notify();
+        }
       }
       this.deliveredSinceTick = false;
-      this.scheduleProgress();
-    }, this.progressIntervalMs!);
+      this.scheduleProgress(p);
+    }, p.intervalMs);
   }
 }

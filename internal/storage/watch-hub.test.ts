@@ -51,7 +51,7 @@ async function take(it: AsyncIterator<WatchBatch>, n: number): Promise<WatchBatc
 }
 
 const revs = (bs: WatchBatch[]) => bs.flatMap((b) => b.events.map((e) => e.kv.modRevision));
-const open = (hub: WatchHub, prefix: string, afterRevision: number, extra: { progressIntervalMs?: number } = {}) =>
+const open = (hub: WatchHub, prefix: string, afterRevision: number, extra: { progressIntervalMs?: number; progressRepeatMs?: number } = {}) =>
   hub.watch(prefix, { afterRevision, signal: new AbortController().signal, ...extra })[Symbol.asyncIterator]();
 
 describe('WatchHub', () => {
@@ -136,6 +136,27 @@ describe('WatchHub', () => {
     clock.advance(100); // delivered in this interval: no progress yet
     clock.advance(100);
     expect((await next).value).toEqual({ revision: 3, events: [] });
+  });
+
+  it('with progressRepeatMs, repeats a revision the watcher already has only that often', async () => {
+    const clock = new FakeClock();
+    const h = harness({ clock });
+    h.publish(ev(1, '/other'));
+    // Started after revision 1, so it knows 1: nothing to tell until the heartbeat is due.
+    const it = open(h.hub, '/mine/', 1, { progressIntervalMs: 100, progressRepeatMs: 1000 });
+    let got: WatchBatch | undefined;
+    const first = it.next().then((r) => (got = r.value as WatchBatch));
+    clock.advance(900);
+    await Promise.resolve();
+    expect(got).toBeUndefined();
+    clock.advance(100);
+    await first;
+    expect(got).toEqual({ revision: 1, events: [] });
+    // A revision it has not been told is news at the next interval (the one after a delivery).
+    const next = it.next();
+    h.publish(ev(2, '/other'));
+    clock.advance(200);
+    expect((await next).value).toEqual({ revision: 2, events: [] });
   });
 
   it('after reset (snapshot install) watchers catch up from the new history, or get Compacted', async () => {

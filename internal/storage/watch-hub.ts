@@ -2,7 +2,7 @@ import { realClock, type Clock } from '../util/index.js';
 import type { WatchBatch, WatchEvent, WatchOptions } from './backend.js';
 import { StorageError } from './errors.js';
 import { compactedError } from './read-revision.js';
-import { HubWatcher, type WatcherHost } from './watch-hub-watcher.js';
+import { HubWatcher, progressOptions, type WatcherHost } from './watch-hub-watcher.js';
 import { WatchRing } from './watch-ring.js';
 
 /**
@@ -104,7 +104,10 @@ export class WatchHub implements WatcherHost {
   /** Backend.watch's contract. The start ("now" for 0) is fixed when watch() is called. */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {
     const start = opts.afterRevision > 0 ? opts.afterRevision : this.rev;
-    const w = new HubWatcher(prefix, start, this, this.limits, opts.signal, this.clock, opts.progressIntervalMs);
+    const w = new HubWatcher(prefix, start, this, this.limits, opts.signal, this.clock,
+      progressOptions(opts.progressIntervalMs, opts.progressRepeatMs),
+      opts.afterRevision > 0 ? start : 0,
+    );
     if (this.closed) {
       w.fail(new StorageError('Unavailable', 'watch on a closed store'));
     } else if (start < this.compactRev) {

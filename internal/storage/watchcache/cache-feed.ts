@@ -12,6 +12,8 @@ export interface FeedOptions {
   state: CacheState;
   watchers: Set<CacheWatcher>;
   progressIntervalMs: number;
+  /** How often a revision the feed already has is repeated (see WatchOptions.progressRepeatMs). */
+  progressRepeatMs?: number;
   signal: AbortSignal;
   /** Called after the initial load or a relist, and after each applied batch. */
   onRevision: () => void;
@@ -38,7 +40,7 @@ export async function runFeed(o: FeedOptions): Promise<void> {
       o.onReady(true);
       o.onRevision();
       backoffMs = 10;
-      const stream = o.backend.watch(o.prefix, { afterRevision: snap.revision, signal: o.signal, progressIntervalMs: o.progressIntervalMs });
+      const stream = o.backend.watch(o.prefix, { afterRevision: snap.revision, signal: o.signal, progressIntervalMs: o.progressIntervalMs, progressRepeatMs: o.progressRepeatMs });
       for await (const batch of stream) {
         for (const ev of batch.events) {
           const ch = lazyChange(ev, o.state.get(ev.kv.key), entry);
