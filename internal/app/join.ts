@@ -129,6 +129,9 @@ export function registerClusterRoutes(
   opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' },
 ): void {
   let joining: Promise<unknown> = Promise.resolve();
+  // The last id handed out: the status of a worker engine lags by a tick, so two joins in a row
+  // could otherwise both see the same highest id.
+  let lastId = 0;
   // Written when the datastore opened and fixed while the server runs (recover and restore are offline).
   let id: string | undefined;
   const clusterId = () => (id ??= readClusterId(join(opts.dataDir, 'db')));
@@ -174,7 +177,11 @@ export function registerClusterRoutes(
     }
     if (!consumeToken(opts.dataDir, secret)) return reply.code(403).send({ message: 'join token unknown, expired or already used' });
     // One join at a time: node ids come from the current membership.
-    const run = joining.then(() => admit(opts, body as JoinRequest, clusterId()));
+    const run = joining.then(async () => {
+      const res = await admit(opts, body as JoinRequest, clusterId(), lastId);
+      lastId = res.nodeId;
+      return res;
+    });
     joining = run.catch(() => undefined);
     try {
       return reply.send(await run);
@@ -184,9 +191,9 @@ export function registerClusterRoutes(
   });
 }
 
-async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined): Promise<JoinResponse> {
+async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined, lastId = 0): Promise<JoinResponse> {
   const st = opts.backend.node.status();
-  const ids = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(st.spares ?? {}).map(Number)];
+  const ids = [lastId, ...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(st.spares ?? {}).map(Number)];
   const nodeId = Math.max(0, ...ids) + 1;
   const peerHost = new URL(body.peerAddress).hostname.replace(/^\[|\]$/g, '');
   const apiHost = body.apiHost ?? peerHost;
@@ -201,6 +208,13 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?:
     await opts.backend.node.changeMembership({ type: 'removeNode', nodeId, context }, undefined, 10_000);
   } else {
     await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
+  }
+  // The change is applied; a worker engine's status shows it a tick later (the next join's id and
+  // role, and the members sent back, come from that status).
+  for (let i = 0; i < 50; i++) {
+    const now = opts.backend.node.status();
+    if (now.learners.includes(nodeId) || now.voters.includes(nodeId) || now.spares?.[String(nodeId)] !== undefined) break;
+    await new Promise((r) => setTimeout(r, 20));
   }
   return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members, clusterId, role };
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type pino from 'pino';
 import { RemoteBackend, dialBackend, type RaftSqliteBackend, type RpcChannel } from '../backends/index.js';
 import { FrameKind, WsTransport, encodeFrame, type RaftNodeStatus } from '../raftnode/index.js';
-import type { Backend, BackendStatus, GetResult, ListOptions, ListResult, ReadOptions, WatchBatch, WatchOptions, WriteResult } from '../storage/index.js';
+import { StorageError, type Backend, type BackendStatus, type GetResult, type ListOptions, type ListResult, type ReadOptions, type WatchBatch, type WatchOptions, type WriteResult } from '../storage/index.js';
 import { ConfigError } from '../util/index.js';
 import { pkiPaths } from './credentials.js';
 import type { KeyPair } from './pki.js';
@@ -42,6 +42,10 @@ export interface NodeDatastoreOptions {
   log: pino.Logger;
   /** How often the mode is checked. Default 1000 ms. */
   pollMs?: number;
+  /** Opens a channel to a member's backend service (default: dialBackend with `tls`; tests: in memory). */
+  dial?: (apiUrl: string) => Promise<RpcChannel>;
+  /** Ping members' Raft peer listeners while a spare (default true; off in tests without a peer network). */
+  ping?: boolean;
 }
 
 type Mode = { kind: 'local'; local: RaftSqliteBackend } | { kind: 'spare'; remote: RemoteBackend };
@@ -152,8 +156,19 @@ export class NodeDatastore implements Backend {
   delete(key: string, opts?: { expectedModRevision?: number }): Promise<WriteResult> {
     return this.b.delete(key, opts);
   }
+  /**
+   * A watch on the current mode. A mode switch ends it with Unavailable (never silently): the
+   * consumer watches again from the last revision it saw (the watch cache relists).
+   */
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {
-    return this.b.watch(prefix, opts);
+    const inner = this.b.watch(prefix, opts);
+    const stillOpen = () => !opts.signal.aborted && !this.closed;
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* inner;
+        if (stillOpen()) throw new StorageError('Unavailable', 'this node switched between its own replica and a member; watch again from the last revision');
+      },
+    };
   }
   grantLease(ttlSeconds: number): Promise<number> {
     return this.b.grantLease(ttlSeconds);
@@ -278,7 +293,8 @@ export class NodeDatastore implements Backend {
       connect: (attempt) => {
         const urls = this.candidates();
         if (urls.length === 0) return Promise.reject(new Error('no member API URL known'));
-        return dialBackend(urls[attempt % urls.length]!, this.opts.tls, 2000);
+        const url = urls[attempt % urls.length]!;
+        return this.opts.dial ? this.opts.dial(url) : dialBackend(url, this.opts.tls, 2000);
       },
     });
   }
@@ -316,6 +332,7 @@ export class NodeDatastore implements Backend {
 
   /** Tells every member's peer listener this spare is alive (the leader's role manager counts it online). */
   private ping(info: ClusterInfo): void {
+    if (this.opts.ping === false) return;
     this.pinger ??= new WsTransport({ id: this.opts.id, tls: this.opts.tls });
     this.pinger.setPeers(new Map(Object.entries(info.members).map(([id, a]) => [Number(id), a])));
     const frame = encodeFrame({ kind: FrameKind.Messages, messages: [] });

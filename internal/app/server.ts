@@ -15,6 +15,7 @@ import { NodeDatastore, openNodeDatastore } from './node-datastore.js';
 import { openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
+import { isApiError } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
 
 export interface ServerOptions {
@@ -137,8 +138,21 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const crdLoop = registry.run(stop.signal).catch((err) => {
     if (!stop.signal.aborted) log.error({ err }, 'CRD controller stopped');
   });
-  await services.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'service tracker watch failed; retrying'));
-  await bootstrap(registry.handler, bound.port);
+  // A node that just joined (or a loaded cluster) may not pass a read barrier yet: the datastore
+  // answers 503 until it follows a leader, so the first reads and the bootstrap objects are retried.
+  const whenAvailable = async (what: string, fn: () => Promise<void>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 60 || !isApiError(err) || err.code !== 503) throw err;
+        log.warn({ err: err.message, attempt }, `${what}: datastore not available yet; retrying`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  };
+  await whenAvailable('service tracker', () => services.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'service tracker watch failed; retrying')));
+  await whenAvailable('bootstrap objects', () => bootstrap(registry.handler, bound.port));
   bootstrapped = true;
   log.info({ url, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');
 

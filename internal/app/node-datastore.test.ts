@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRaftSqliteBackend, memoryChannelPair, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { MemoryNetwork, encodeMemberContext } from '../raftnode/index.js';
+import { isStorageError } from '../storage/index.js';
+import { WatchRecorder } from '../storage/testing/index.js';
+import { seededRand } from '../util/index.js';
+import { NODES_PREFIX, NodeDatastore } from './node-datastore.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kplane-nodeds-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const enc = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | undefined) => (b ? new TextDecoder().decode(b) : undefined);
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * Three voters on the in-memory network and node 4 as a NodeDatastore: it starts as a spare (db/spare)
+ * served through the members (in-memory channels named mem-api://ID), is made a standby by the leader
+ * (it opens its own replica and switches), then a spare again.
+ */
+describe('NodeDatastore', () => {
+  it('serves a spare through a member, switches to its own replica when made a standby, and back when made a spare', async () => {
+    const net = new MemoryNetwork();
+    const dir = join(root, 'c');
+    const raft = { tickMs: 10, electionTicks: 10 };
+    const members = new Map([1, 2, 3].map((id) => [id, `mem://${id}`]));
+    const voters: RaftSqliteBackend[] = [1, 2, 3].map((id) =>
+      createRaftSqliteBackend({ dataDir: join(dir, `n${id}`), nodeId: id, transport: net.transport(id), bootstrap: members, rand: seededRand(id), raft, compaction: false }),
+    );
+    const leader = () => voters.find((v) => v.node.isLeader())!;
+    await voters[0]!.node.waitForLeader();
+    for (const v of voters) await v.create(`${NODES_PREFIX}${v.node.id}`, enc(JSON.stringify({ api: `mem-api://${v.node.id}` })));
+    // Node 4 is recorded as a spare in the log (as a join beyond the standby limit does).
+    await leader().node.changeMembership({ type: 'removeNode', nodeId: 4, context: encodeMemberContext({ spare: true, address: 'mem://4' }) });
+
+    const dbDir = join(dir, 'n4db');
+    mkdirSync(dbDir, { recursive: true });
+    writeFileSync(join(dbDir, 'spare'), 'spare\n');
+    let served = 0;
+    let local: RaftSqliteBackend | undefined;
+    const ds = new NodeDatastore({
+      id: 4,
+      dbDir,
+      tls: { key: '', cert: '', ca: '' },
+      seeds: ['mem-api://1'],
+      log: pino({ level: 'silent' }),
+      pollMs: 50,
+      ping: false,
+      dial: async (url) => {
+        const member = voters[Number(url.slice('mem-api://'.length)) - 1]!;
+        const pair = memoryChannelPair();
+        served++;
+        serveBackend(member, pair.server, {
+          describe: async () => {
+            const apis: Record<string, string> = {};
+            for (const kv of (await member.list(NODES_PREFIX)).kvs) apis[kv.key.slice(NODES_PREFIX.length)] = (JSON.parse(text(kv.value)!) as { api: string }).api;
+            return { ...member.node.status(), apis };
+          },
+        });
+        return pair.client;
+      },
+      openLocal: (peers) => {
+        local = createRaftSqliteBackend({
+          dataDir: join(dir, 'n4'),
+          nodeId: 4,
+          transport: net.transport(4),
+          peers: new Map(Object.entries(peers ?? {}).map(([id, a]) => [Number(id), a])),
+          rand: seededRand(4),
+          raft,
+          compaction: false,
+        });
+        return local;
+      },
+    });
+    try {
+      // A spare: no replica, reads and writes through a member, linearizable against the voters.
+      expect(ds.isSpare).toBe(true);
+      await ds.create('/t/a', enc('1'));
+      expect(text((await voters[2]!.get('/t/a')).kv?.value)).toBe('1');
+      expect(text((await ds.get('/t/a')).kv?.value)).toBe('1');
+      expect(served).toBeGreaterThan(0);
+      await until('the spare learned the membership', () => ds.status.ready() && ds.node.status().spares?.['4'] !== undefined);
+      expect(ds.node.status().voters).toEqual([1, 2, 3]);
+
+      // Made a standby: the node opens its own replica, catches up, and switches.
+      const ac = new AbortController();
+      const w = new WatchRecorder(ds.watch('/t/', { afterRevision: (await ds.currentRevision()).revision, signal: ac.signal }));
+      await leader().node.changeMembership({ type: 'addLearner', nodeId: 4 });
+      await until('the standby serving from its replica', () => !ds.isSpare);
+      expect(local).toBeDefined();
+      expect(ds.node.status().learners).toContain(4);
+      // The watch on the member ended with Unavailable (never silently): its consumer watches again.
+      await w.done;
+      expect(isStorageError(w.error, 'Unavailable')).toBe(true);
+      await ds.create('/t/b', enc('2'));
+      expect(text((await voters[0]!.get('/t/b')).kv?.value)).toBe('2');
+      expect(text((await ds.get('/t/a')).kv?.value)).toBe('1');
+
+      // Made a spare again: back to serving through a member, the replica closed.
+      await leader().node.changeMembership({ type: 'removeNode', nodeId: 4, context: encodeMemberContext({ spare: true }) });
+      await until('the node serving through a member again', () => ds.isSpare);
+      await ds.create('/t/c', enc('3'));
+      expect((await ds.list('/t/')).kvs.map((kv) => kv.key)).toEqual(['/t/a', '/t/b', '/t/c']);
+    } finally {
+      await ds.close();
+      for (const v of voters) await v.close();
+    }
+  });
+});
