@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, removeDir } from './harness.js';
+import { BIN, httpsGet, removeDir } from './harness.js';
 import { exec, HaCluster, type HaNode, haproxyBinary, SHIPPED_HAPROXY_CFG, waitFor } from './ha-harness.js';
 import { listNames, Writer } from './ha-writer.js';
 
@@ -34,6 +34,31 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
     const missing = [...acked].filter((n) => !names.has(n));
     expect(missing, `acknowledged creates missing when listed through ${where}`).toEqual([]);
     return names;
+  };
+  /**
+   * Polls /readyz of `nodes` every 100 ms until stopped; returns, per node, the longest run of
+   * answers other than 200 (ms). Requests that get no answer (a loaded machine) are not counted.
+   */
+  const watchReadiness = (nodes: HaNode[]) => {
+    let on = true;
+    const longest = new Map(nodes.map((n) => [n.name, 0]));
+    const downSince = new Map<string, number>();
+    const loops = nodes.map(async (n) => {
+      while (on) {
+        const status = await httpsGet(n.apiPort, '/readyz').then((r) => r.status, () => undefined);
+        const now = Date.now();
+        if (status === 200) downSince.delete(n.name);
+        else if (status !== undefined && !downSince.has(n.name)) downSince.set(n.name, now);
+        const since = downSince.get(n.name);
+        if (since !== undefined) longest.set(n.name, Math.max(longest.get(n.name)!, now - since));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    return async () => {
+      on = false;
+      await Promise.all(loops);
+      return longest;
+    };
   };
   const record = (w: Writer) => {
     for (const a of w.acks) acked.add(a.name);
@@ -92,14 +117,20 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
     let victim: HaNode | undefined;
     try {
       await w.moreAcks(20, 20_000);
+      const survivors = c.nodes.filter((n) => n !== old && n.running);
+      const readiness = watchReadiness(survivors);
       const tKill = Date.now();
       await old.kill9();
       victim = old;
       await waitFor('a write acknowledged after the kill', 20_000, async () => w.resumedAfter(tKill), 20);
       await w.moreAcks(20, 20_000);
+      const notReady = await readiness();
       const resumed = w.resumedAfter(tKill)!;
-      log(`b: killed leader ${old.name} (id ${old.id}); writes resumed after ${resumed} ms, longest gap ${w.longestGapAfter(tKill)} ms, ${w.failuresSince(tKill)} failed creates (${w.failureSummary()}), ${w.acks.length} acks`);
+      log(`b: killed leader ${old.name} (id ${old.id}); writes resumed after ${resumed} ms, longest gap ${w.longestGapAfter(tKill)} ms, ${w.failuresSince(tKill)} failed creates (${w.failureSummary()}), ${w.acks.length} acks; survivors' longest /readyz failure ${JSON.stringify(Object.fromEntries(notReady))} ms`);
       expect(resumed).toBeLessThan(10_000);
+      // The election does not take the survivors out of HAProxy (3 failed checks 500 ms apart), which
+      // would close every watch through them: /readyz stays true while a new leader is elected.
+      expect(Math.min(...notReady.values()), 'every survivor failed /readyz for a whole HAProxy fall window').toBeLessThan(1500);
     } finally {
       await w.stop();
       record(w);
