@@ -27,6 +27,12 @@ export interface ReplicatedStateMachine<C, R> {
   saveImage(path: string): Promise<{ index: number; term: number }>;
   /** Replaces the whole state with the image at `path` (undefined = the empty state) as of index/term. */
   installImage(path: string | undefined, index: number, term: number): void;
+  /**
+   * Optional: runs `fn`, which applies several committed entries in order, as one unit (one
+   * transaction around the per-entry ones), so their shared pages are written once. If the unit
+   * fails the node stops, as for a failed apply; the log still holds the entries.
+   */
+  applyMany?(fn: () => void): void;
 }
 
 /** Turns one command into bytes inside a log entry and back. */
@@ -267,7 +273,11 @@ export class RaftNode<C, R> implements EngineHost {
   }
 
   committed(entries: Entry[]): void {
-    for (const e of entries) this.applyEntry(e);
+    const applyAll = () => {
+      for (const e of entries) this.applyEntry(e);
+    };
+    if (entries.length > 1 && this.sm.applyMany) this.sm.applyMany(applyAll);
+    else applyAll();
     this.reads.applied(this.sm.appliedIndex());
   }
 

@@ -18,7 +18,7 @@ import {
 } from '../../storage/index.js';
 import { realClock, type Clock, type Rand } from '../../util/index.js';
 import { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compaction-policy.js';
-import { Compactor, LeaseExpiry, OpBackend, SqliteReader, openDatabase } from '../sqlite/index.js';
+import { Compactor, LeaseExpiry, OpBackend, SqliteReader, WalCheckpointer, openDatabase } from '../sqlite/index.js';
 import { opCodec } from './op-codec.js';
 import { translateRaftError } from './raft-errors.js';
 import { LeaderReadiness } from './readiness.js';
@@ -90,7 +90,9 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
   const hub = new WatchHub({ ...window(), readHistory: (p, a, u, l) => reader.history(p, a, u, l), clock, ...opts.watch });
   const compactOpts = opts.compaction === false ? undefined : (opts.compaction ?? {});
   const compactor = new Compactor(db, () => replica.sm.compactRevision(), { chunkRevisions: compactOpts?.chunkRevisions });
-  replica.attach(hub, compactor);
+  // Checkpoints (and their fsyncs) off the thread that serves requests and applies entries.
+  const checkpointer = new WalCheckpointer(db, { onError: (err) => opts.logger?.warn('state DB checkpoints fall back to the writer thread', { err: err.message }) });
+  replica.attach(hub, compactor, checkpointer);
 
   let node: RaftNode<Op, OpResult>;
   try {
@@ -110,6 +112,7 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
       ...opts.raft,
     });
   } catch (err) {
+    void checkpointer.close();
     db.close();
     throw err;
   }
@@ -154,6 +157,7 @@ export function createRaftSqliteBackend(opts: RaftSqliteBackendOptions): RaftSql
       await node.stop({ transferLeadership: true });
       hub.close();
       await compactor.stop();
+      await checkpointer.close();
       db.close();
     },
   });

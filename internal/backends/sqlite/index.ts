@@ -5,5 +5,6 @@ export { SqliteReader, type RevisionWindow } from './reader.js';
 export { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 export { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compaction-policy.js';
 export { Compactor, type CompactorOptions } from './compactor.js';
+export { WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 export { LeaseExpiry } from './lease-expiry.js';
 export { OpBackend, type OpBackendParts } from './op-backend.js';
