@@ -95,7 +95,7 @@ describe('spares: six nodes, 3 voters, 2 standbys, 1 spare', () => {
     expect(out).toContain('configmap/seen-by-watch');
   });
 
-  it('a killed voter is replaced by a standby, the spare becomes a standby with its own replica, the dead voter a spare', async () => {
+  it('a killed voter is replaced by a standby, the spare becomes a standby with its own replica, the dead voter a spare (also after it returns)', async () => {
     const { node: leader, status: before } = await c.leader();
     const victim = c.nodes.find((n) => n !== leader && n !== c.founder && before.voters.includes(n.id))!;
     const tKill = Date.now();
@@ -116,5 +116,11 @@ describe('spares: six nodes, 3 voters, 2 standbys, 1 spare', () => {
     expect(await run(kc, ['get', 'configmap', 'via-spare', '-n', NS, '-o', 'name'])).toBe('configmap/via-spare\n');
     await run(kc, ['create', 'configmap', 'after-promotion', '-n', NS]);
     expect(await run(c.kubeconfigFor(leader.apiPort, leader.name), ['get', 'configmap', 'after-promotion', '-n', NS, '-o', 'name'])).toBe('configmap/after-promotion\n');
+
+    // The dead voter returns on its data dir: it learns from a member that it is a spare now and
+    // serves through one (no replica), with every acknowledged write visible.
+    await c.restart(victim);
+    await waitFor(`${victim.name} back as a spare`, 30_000, async () => ((await c.status(victim)).role === ('spare' as string) ? true : undefined));
+    expect(await run(c.kubeconfigFor(victim.apiPort, victim.name), ['get', 'configmap', 'after-promotion', '-n', NS, '-o', 'name'])).toBe('configmap/after-promotion\n');
   });
 });
