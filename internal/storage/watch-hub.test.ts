@@ -159,6 +159,20 @@ describe('WatchHub', () => {
     expect((await next).value).toEqual({ revision: 2, events: [] });
   });
 
+  it('ages a quiet ring: old events leave memory, and a watcher from before them reads history', async () => {
+    const clock = new FakeClock();
+    const h = harness({ clock, ringMaxAgeMs: 1000 });
+    for (let r = 1; r <= 150; r++) h.publish(ev(r, '/a/x'));
+    expect(h.hub.stats().ringEvents).toBe(150);
+    clock.advance(1500); // noted at 500, 1000, 1500: the events from before 500 ms go
+    expect(h.hub.stats().ringEvents).toBe(100); // HISTORY_MIN_EVENTS stay
+    const it = open(h.hub, '/a/', 10);
+    const got = await take(it, 140);
+    expect(h.reads()).toBeGreaterThan(0);
+    expect(revs(got)).toEqual(Array.from({ length: 140 }, (_, i) => i + 11));
+    h.hub.close();
+  });
+
   it('after reset (snapshot install) watchers catch up from the new history, or get Compacted', async () => {
     const h = harness();
     h.publish(ev(1, '/k'));

@@ -1,6 +1,7 @@
 import { realClock, type Clock } from '../util/index.js';
 import type { WatchBatch, WatchEvent, WatchOptions } from './backend.js';
 import { StorageError } from './errors.js';
+import { HISTORY_MAX_AGE_MS, HISTORY_MIN_EVENTS, ageHistory } from './history-aging.js';
 import { compactedError } from './read-revision.js';
 import { HubWatcher, progressOptions, type WatcherHost } from './watch-hub-watcher.js';
 import { WatchRing } from './watch-ring.js';
@@ -21,6 +22,12 @@ export interface WatchHubOptions {
   readHistory?: HistoryReader;
   ringMaxEvents?: number;
   ringMaxBytes?: number;
+  /**
+   * With a history reader, ring events older than about this are dropped (down to the newest
+   * HISTORY_MIN_EVENTS), so an idle store does not keep a burst of writes in memory; watchers that
+   * start further back read history instead. Default HISTORY_MAX_AGE_MS; 0 keeps them.
+   */
+  ringMaxAgeMs?: number;
   /** Per-watcher queue bound; a watcher that exceeds it gets Compacted (and relists). */
   watcherMaxEvents?: number;
   watcherMaxBytes?: number;
@@ -44,6 +51,7 @@ export class WatchHub implements WatcherHost {
   private closed = false;
   private readonly clock: Clock;
   private readonly limits;
+  private readonly stopAging: () => void;
 
   constructor(private readonly opts: WatchHubOptions) {
     this.rev = opts.revision;
@@ -55,6 +63,11 @@ export class WatchHub implements WatcherHost {
       maxQueueBytes: opts.watcherMaxBytes ?? 64 << 20,
       maxBatchEvents: opts.maxBatchEvents ?? 1000,
     };
+    const maxAge = opts.readHistory ? (opts.ringMaxAgeMs ?? HISTORY_MAX_AGE_MS) : 0;
+    this.stopAging =
+      maxAge > 0
+        ? ageHistory(this.clock, maxAge / 2, () => this.rev, (rev) => this.ring.trimThrough(rev, HISTORY_MIN_EVENTS))
+        : () => {};
   }
 
   get revision(): number {
@@ -149,6 +162,7 @@ export class WatchHub implements WatcherHost {
   /** Ends every watch (their iterators return) and refuses new ones. */
   close(): void {
     this.closed = true;
+    this.stopAging();
     for (const w of [...this.watchers]) w.finish();
   }
 

@@ -39,6 +39,19 @@ export class WatchRing {
     }
   }
 
+  /**
+   * Drops whole revisions <= revision from the head while more than `keep` events remain (aging a
+   * quiet ring), and gives the emptied array space back.
+   */
+  trimThrough(revision: number, keep: number): void {
+    while (this.length > keep && this.events[this.head]!.kv.modRevision <= revision) this.evictRevision();
+    if (this.head > 0 && this.head * 2 >= this.events.length) {
+      this.events = this.events.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+  }
+
   /** Drops the oldest revision's events (all of them, so a revision is never half in the ring). */
   private evictRevision(): void {
     const rev = this.events[this.head]!.kv.modRevision;

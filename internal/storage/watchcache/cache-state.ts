@@ -93,6 +93,22 @@ export class CacheState {
     if (ch.revision > this.revision) this.revision = ch.revision;
   }
 
+  /**
+   * Drops whole revisions <= revision from the ring while more than `keep` changes remain (aging a
+   * quiet cache: a watch from further back is then served by the store, see cache-watch.ts).
+   */
+  trimThrough(revision: number, keep: number): void {
+    while (this.ring.length - this.ringHead > keep && this.ring[this.ringHead]!.revision <= revision) {
+      const rev = this.ring[this.ringHead]!.revision;
+      while (this.ringHead < this.ring.length && this.ring[this.ringHead]!.revision === rev) this.ringHead++;
+      this.ringStart = rev;
+    }
+    if (this.ringHead > 0 && this.ringHead * 2 >= this.ring.length) {
+      this.ring = this.ring.slice(this.ringHead);
+      this.ringHead = 0;
+    }
+  }
+
   advance(revision: number): void {
     if (revision > this.revision) this.revision = revision;
   }

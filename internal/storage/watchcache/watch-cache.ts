@@ -1,8 +1,10 @@
 import type { KubeObject } from '../../api/index.js';
+import { realClock, type Clock } from '../../util/index.js';
 import type { Backend } from '../backend.js';
 import { jsonCodec, type Codec } from '../codec.js';
 import { decodeContinue, encodeContinue, keyAfter } from '../continue-token.js';
 import { StorageError } from '../errors.js';
+import { HISTORY_MAX_AGE_MS, HISTORY_MIN_EVENTS, ageHistory } from '../history-aging.js';
 import { parseResourceVersion } from '../object-store-rv.js';
 import type { ListObjectsOptions, ListObjectsResult, ObjectEvent, ObjectStore, WatchObjectsOptions } from '../object-store.js';
 import { CacheState } from './cache-state.js';
@@ -20,6 +22,14 @@ export interface WatchCacheOptions {
   codec?: Codec;
   /** Recent changes kept for watches that resume from a resourceVersion. Default 10000. */
   historySize?: number;
+  /**
+   * Changes older than about this are dropped from that history once it is quiet (down to the
+   * newest HISTORY_MIN_EVENTS); a watch from further back is served by inner. Default
+   * HISTORY_MAX_AGE_MS; 0 keeps them.
+   */
+  historyMaxAgeMs?: number;
+  /** Time source of the history aging. Default the real clock. */
+  clock?: Clock;
   /** Minimum gap between BOOKMARKs to an idle watcher. Default 60000. */
   bookmarkIntervalMs?: number;
   /**
@@ -118,6 +128,9 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
   let readyResolve!: () => void;
   const readyPromise = new Promise<void>((r) => (readyResolve = r));
   const waiters = new Set<{ rev: number; done: (ok: boolean) => void }>();
+  const maxAge = o.historyMaxAgeMs ?? HISTORY_MAX_AGE_MS;
+  const stopAging =
+    maxAge > 0 ? ageHistory(o.clock ?? realClock, maxAge / 2, () => state.revision, (rev) => state.trimThrough(rev, HISTORY_MIN_EVENTS)) : () => {};
 
   const feed = runFeed({
     backend: o.backend,
@@ -178,6 +191,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
     },
     ready: () => readyPromise,
     async close() {
+      stopAging();
       ac.abort();
       for (const w of waiters) w.done(false);
       await feed;
