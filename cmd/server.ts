@@ -24,8 +24,8 @@ export default class Server extends Command {
     'failure-domain': Flags.string({ description: 'raftsqlite: failure domain of this node (voters spread across domains)' }),
     'heartbeat-interval': Flags.integer({ description: 'raftsqlite: Raft heartbeat interval in ms', default: 100 }),
     'election-timeout': Flags.integer({ description: 'raftsqlite: Raft election timeout in ms (randomized up to twice this)', default: 1000 }),
-    // Hidden until spares are the default: every node of a cluster must be started with the same value.
-    standbys: Flags.integer({ description: 'raftsqlite: most standbys (replicating non-voters); further nodes are spares that serve through a member', hidden: true }),
+    // Every node of a cluster should be started with the same value (the leader applies its own).
+    standbys: Flags.integer({ description: 'raftsqlite: most standbys (replicating non-voters); further nodes are spares with no replica that serve through a member', default: 2 }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
@@ -34,6 +34,7 @@ export default class Server extends Command {
     const { host, port } = parseListen(flags.listen);
     if (flags.join && !flags.token) throw new ConfigError('--join needs --token (from kplane add-node)');
     if (flags.voters !== 3 && flags.voters !== 5) throw new ConfigError(`--voters must be 3 or 5, got ${flags.voters}`);
+    if (flags.standbys < 0) throw new ConfigError(`--standbys must be 0 or more, got ${flags.standbys}`);
     const server = await startServer({
       dataDir: flags['data-dir'],
       host,

@@ -53,7 +53,16 @@ export function dialBackend(apiUrl: string, tls: { key: string; cert: string; ca
   const url = `${apiUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}${BACKEND_PATH}`;
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { key: tls.key, cert: tls.cert, ca: tls.ca, perMessageDeflate: false, handshakeTimeout: timeoutMs });
-    const ping = setInterval(() => ws.readyState === WebSocket.OPEN && ws.ping(), 1000);
+    // A member that vanished without closing its sockets (power loss) misses two pongs and is
+    // dropped: pending reads retry elsewhere and watches resume on the next member.
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const ping = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (!alive) return ws.terminate();
+      alive = false;
+      ws.ping();
+    }, 1000);
     ws.once('open', () => resolve(wsChannel(ws)));
     ws.once('error', (err) => reject(err));
     ws.once('close', () => {
