@@ -133,3 +133,47 @@ describe('SqliteLogStorage', () => {
     expect((s as unknown as { db: { pragma(q: string, o: object): unknown } }).db.pragma('synchronous', { simple: true })).toBe(2);
   });
 });
+
+describe('SqliteLogStorage commit index', () => {
+  it('writes a commit-only HardState with the next batch or at close, not in a transaction of its own', () => {
+    const s = open();
+    s.bootstrap({ voters: [1], learners: [] });
+    s.save({ entries: [ent(2, 1), ent(3, 1)], hardState: { term: 1, vote: 1, commit: 1 } });
+    const changes = () => (s as unknown as { db: { prepare(q: string): { pluck(): { get(): number } } } }).db.prepare('SELECT total_changes()').pluck().get();
+    const before = changes();
+    s.save({ entries: [], hardState: { term: 1, vote: 1, commit: 3 } }, false);
+    expect(changes()).toBe(before); // nothing written
+    expect(s.hardState()).toEqual({ term: 1, vote: 1, commit: 3 });
+    // The next batch carries it (its own Ready has no HardState change).
+    s.save({ entries: [ent(4, 1)] });
+    s.close();
+    stores = [];
+    expect(open().hardState()).toEqual({ term: 1, vote: 1, commit: 3 });
+  });
+
+  it('a reopened log never reports a commit below its snapshot; close writes a pending commit index', () => {
+    const s = open();
+    s.bootstrap({ voters: [1], learners: [] });
+    s.save({ entries: [ent(2, 1), ent(3, 1), ent(4, 1)], hardState: { term: 1, vote: 1, commit: 1 } });
+    s.save({ entries: [], hardState: { term: 1, vote: 1, commit: 4 } }, false);
+    s.createSnapshot(4, { voters: [1], learners: [] }, new Uint8Array());
+    // A crash now (a second handle, no close): the file says commit 1, its snapshot is at 4.
+    const crashed = new SqliteLogStorage(join(dir, 'raft.db'));
+    expect(crashed.hardState().commit).toBe(4);
+    crashed.close();
+    s.save({ entries: [], hardState: { term: 1, vote: 1, commit: 4 } }, false);
+    s.close();
+    stores = [];
+    expect(open().hardState().commit).toBe(4);
+  });
+
+  it('a term or vote change is never deferred', () => {
+    const s = open();
+    s.bootstrap({ voters: [1, 2], learners: [] });
+    s.save({ entries: [], hardState: { term: 2, vote: 2, commit: 1 } });
+    // Reopen without close(): what a crash leaves.
+    const other = new SqliteLogStorage(join(dir, 'raft.db'));
+    expect(other.hardState()).toEqual({ term: 2, vote: 2, commit: 1 });
+    other.close();
+  });
+});
