@@ -61,6 +61,7 @@ describe('NodeDatastore', () => {
         const pair = memoryChannelPair();
         served++;
         serveBackend(member, pair.server, {
+          leave: () => leader().node.changeMembership({ type: 'removeNode', nodeId: 4 }),
           describe: async () => {
             const apis: Record<string, string> = {};
             for (const kv of (await member.list(NODES_PREFIX)).kvs) apis[kv.key.slice(NODES_PREFIX.length)] = (JSON.parse(text(kv.value)!) as { api: string }).api;
@@ -111,9 +112,42 @@ describe('NodeDatastore', () => {
       await until('the node serving through a member again', () => ds.isSpare);
       await ds.create('/t/c', enc('3'));
       expect((await ds.list('/t/')).kvs.map((kv) => kv.key)).toEqual(['/t/a', '/t/b', '/t/c']);
+
+      // `kplane leave` on the spare: its removal goes through the member it uses.
+      await ds.node.changeMembership({ type: 'removeNode', nodeId: 4 });
+      await until('the spare removed from the membership', () => leader().node.status().spares?.['4'] === undefined);
+      await expect(ds.node.takeSnapshot()).rejects.toThrow(/spare/);
     } finally {
       await ds.close();
       for (const v of voters) await v.close();
+    }
+  });
+});
+
+describe('NodeDatastore.removeSpare (the member side of a spare leaving)', () => {
+  it('removes a recorded spare, and nothing else', async () => {
+    const net = new MemoryNetwork();
+    const dir = join(root, 'solo');
+    const ds = new NodeDatastore({
+      id: 1,
+      dbDir: join(dir, 'db'),
+      tls: { key: '', cert: '', ca: '' },
+      seeds: [],
+      log: pino({ level: 'silent' }),
+      ping: false,
+      openLocal: () =>
+        createRaftSqliteBackend({ dataDir: join(dir, 'n1'), nodeId: 1, transport: net.transport(1), bootstrap: new Map([[1, 'mem://1']]), raft: { tickMs: 10, electionTicks: 10 }, compaction: false }),
+    });
+    mkdirSync(join(dir, 'db'), { recursive: true });
+    try {
+      await ds.node.waitForLeader();
+      await ds.node.changeMembership({ type: 'removeNode', nodeId: 9, context: encodeMemberContext({ spare: true, address: 'mem://9' }) });
+      await until('spare 9 recorded', () => ds.node.status().spares?.['9'] !== undefined);
+      await expect(ds.removeSpare(1)).rejects.toThrow(/not a spare/);
+      await ds.removeSpare(9);
+      await until('spare 9 removed', () => ds.node.status().spares?.['9'] === undefined);
+    } finally {
+      await ds.close();
     }
   });
 });

@@ -89,7 +89,8 @@ export class NodeDatastore implements Backend {
   /** The local Raft node (status, leave, snapshots), or a read-only stand-in on a spare. */
   get node(): RaftSqliteBackend['node'] {
     if (this.mode.kind === 'local') return this.mode.local.node;
-    return spareNode(this.opts.id, () => this.spareStatus()) as unknown as RaftSqliteBackend['node'];
+    const remote = this.mode.remote;
+    return spareNode(this.opts.id, () => this.spareStatus(), () => remote.leave()) as unknown as RaftSqliteBackend['node'];
   }
 
   /** The status a spare reports: the member's committed membership, seen from here. */
@@ -105,6 +106,19 @@ export class NodeDatastore implements Backend {
     const st = this.mode.local.node.status();
     const apis = await this.readDirectory(this.mode.local);
     return { ...st, apis: Object.fromEntries([...apis].map(([id, u]) => [String(id), u])) };
+  }
+
+  /**
+   * Removes spare `id` from the membership for it (its `kplane leave`; the id comes from the
+   * caller's node certificate, so a spare can remove only itself). Only spares: members leave on
+   * their own node, where a leader first hands over.
+   */
+  async removeSpare(id: number): Promise<{ removed: number }> {
+    if (this.mode.kind !== 'local') throw new Error('this node is a spare');
+    const node = this.mode.local.node;
+    if (node.status().spares?.[String(id)] === undefined) throw new Error(`node ${id} is not a spare`);
+    await node.changeMembership({ type: 'removeNode', nodeId: id }, undefined, 10_000);
+    return { removed: id };
   }
 
   /** Takes a channel a spare opened to this node (false on a spare: closed); closed if this node becomes one. */
@@ -349,8 +363,11 @@ export class NodeDatastore implements Backend {
   }
 }
 
-/** What the cluster routes use of a Raft node, on a spare: status, and refusals for the rest. */
-function spareNode(id: number, status: () => RaftNodeStatus) {
+/**
+ * What the cluster routes use of a Raft node, on a spare: status, its own removal (leave) through
+ * the member it uses, and refusals for the rest.
+ */
+function spareNode(id: number, status: () => RaftNodeStatus, leave: () => Promise<unknown>) {
   const refuse = () => Promise.reject(new Error('this node is a spare (no local replica); run this on a voter or standby'));
   return {
     id,
@@ -359,8 +376,12 @@ function spareNode(id: number, status: () => RaftNodeStatus) {
     get leaderId() {
       return status().leader;
     },
-    waitForLeader: refuse,
-    changeMembership: refuse,
+    waitForLeader: async () => status().leader,
+    changeMembership: async (cc: { type: string; nodeId: number }) => {
+      if (cc.type !== 'removeNode' || cc.nodeId !== id) return refuse();
+      await leave();
+      return { voters: status().voters, learners: status().learners };
+    },
     takeSnapshot: refuse,
     transferLeadership: () => undefined,
   };

@@ -122,7 +122,11 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   if (backend instanceof NodeDatastore) {
     // Registered as a plugin so it loads after the API server's websocket plugin (which then sees the route).
     void app.register(async (child) =>
-      registerBackendService(child, (req) => peerNodeId(req.raw) !== undefined, (ch) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe() })),
+      registerBackendService(
+        child,
+        (req) => peerNodeId(req.raw) !== undefined,
+        (ch, req) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe(), leave: () => backend.removeSpare(peerNodeId(req.raw)!) }),
+      ),
     );
   }
   const bound = await listen(app, opts.host, opts.port);

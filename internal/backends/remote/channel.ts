@@ -77,14 +77,14 @@ export function dialBackend(apiUrl: string, tls: { key: string; cert: string; ca
  * for a client certificate the cluster CA verified that `allowed` accepts (a node certificate), and
  * hands it to `serve`; anything else is closed with 4403.
  */
-export function registerBackendService(app: FastifyInstance, allowed: (req: FastifyRequest) => boolean, serve: (ch: RpcChannel) => void): void {
+export function registerBackendService(app: FastifyInstance, allowed: (req: FastifyRequest) => boolean, serve: (ch: RpcChannel, req: FastifyRequest) => void): void {
   app.route({
     method: 'GET',
     url: BACKEND_PATH,
     handler: async (_req: FastifyRequest, reply: FastifyReply) => reply.code(426).send({ message: 'websocket upgrade required' }),
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
       if (!allowed(req)) return socket.close(4403, 'a node certificate is required');
-      serve(wsChannel(socket));
+      serve(wsChannel(socket), req);
     },
   });
 }

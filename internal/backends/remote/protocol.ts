@@ -16,6 +16,8 @@ export type Request =
   | { id: number; m: 'watch'; prefix: string; after: number; progressMs?: number }
   /** Not a Backend call: the member's committed membership (serveBackend's describe), for a spare. */
   | { id: number; m: 'cluster' }
+  /** Not a Backend call: remove the calling spare from the membership (`kplane leave` on a spare). */
+  | { id: number; m: 'leave' }
   | { id: number; m: 'cancel' };
 
 export type WireKv = Omit<KeyValue, 'value'> & { value: string };

@@ -106,6 +106,11 @@ export class RemoteBackend implements Backend {
     return this.request<T>({ m: 'cluster' }, true);
   }
 
+  /** Asks the member to remove this (spare) node from the membership; not retried (its outcome is reported). */
+  leave<T>(): Promise<T> {
+    return this.request<T>({ m: 'leave' }, false);
+  }
+
   /**
    * The watch is sent at once (not on the first next()), so it is in place before any write the
    * caller issues after this call, and a consumer that never reads is cut like any slow watcher.

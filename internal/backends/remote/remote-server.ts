@@ -8,6 +8,8 @@ export interface BackendServiceOptions {
   maxBufferedBytes?: number;
   /** Answers the 'cluster' request (RemoteBackend.cluster): the member's committed membership. */
   describe?: () => unknown;
+  /** Answers the 'leave' request: removes the calling node (known from its certificate) from the membership. */
+  leave?: () => Promise<unknown>;
 }
 
 /**
@@ -75,6 +77,9 @@ export function serveBackend(backend: Backend, ch: RpcChannel, opts: BackendServ
       case 'cluster':
         if (!opts.describe) throw new Error('this member does not describe its cluster');
         return opts.describe();
+      case 'leave':
+        if (!opts.leave) throw new Error('this member does not remove spares');
+        return opts.leave();
     }
   }
 
