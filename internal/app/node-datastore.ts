@@ -19,6 +19,7 @@ import { RemoteBackend, dialBackend, type RaftSqliteBackend, type RpcChannel } f
 import { FrameKind, WsTransport, encodeFrame, type RaftNodeStatus } from '../raftnode/index.js';
 import { StorageError, type Backend, type BackendStatus, type GetResult, type ListOptions, type ListResult, type ReadOptions, type WatchBatch, type WatchOptions, type WriteResult } from '../storage/index.js';
 import { ConfigError } from '../util/index.js';
+import { readClusterId } from './cluster-id.js';
 import { pkiPaths } from './credentials.js';
 import type { KeyPair } from './pki.js';
 import { openRaftDatastore, type RaftDatastoreOptions } from './raft-datastore.js';
@@ -46,6 +47,8 @@ export interface NodeDatastoreOptions {
   dial?: (apiUrl: string) => Promise<RpcChannel>;
   /** Ping members' Raft peer listeners while a spare (default true; off in tests without a peer network). */
   ping?: boolean;
+  /** The cluster id sent in the peer handshake of the pings (members refuse another cluster's). */
+  clusterId?: string;
 }
 
 type Mode = { kind: 'local'; local: RaftSqliteBackend } | { kind: 'spare'; remote: RemoteBackend };
@@ -266,7 +269,9 @@ export class NodeDatastore implements Backend {
           await local.currentRevision();
           break;
         } catch (err) {
+          // Not caught up or no leader known yet (a barrier can fail at once): wait, never spin.
           if (Date.now() > deadline || this.closed) throw err;
+          await new Promise((r) => setTimeout(r, 200));
         }
       }
       if (this.closed) throw new Error('closed while catching up');
@@ -347,7 +352,7 @@ export class NodeDatastore implements Backend {
   /** Tells every member's peer listener this spare is alive (the leader's role manager counts it online). */
   private ping(info: ClusterInfo): void {
     if (this.opts.ping === false) return;
-    this.pinger ??= new WsTransport({ id: this.opts.id, tls: this.opts.tls });
+    this.pinger ??= new WsTransport({ id: this.opts.id, tls: this.opts.tls, clusterId: this.opts.clusterId });
     this.pinger.setPeers(new Map(Object.entries(info.members).map(([id, a]) => [Number(id), a])));
     const frame = encodeFrame({ kind: FrameKind.Messages, messages: [] });
     for (const id of Object.keys(info.members)) this.pinger.send(Number(id), frame);
@@ -426,5 +431,6 @@ export function openNodeDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
     },
     seeds,
     log,
+    clusterId: readClusterId(dbDir),
   });
 }
