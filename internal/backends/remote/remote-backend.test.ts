@@ -130,7 +130,7 @@ describe('remote backend service', () => {
     await new Promise<void>((r) => ch.onClose(r));
   });
 
-  it('fails over between members of a raftsqlite cluster: reads retry, watches resume without a gap, a write in flight fails Unavailable', async () => {
+  it('fails over between members of a raftsqlite cluster: reads retry, watches resume without a gap, a write in flight fails Timeout (outcome unknown)', async () => {
     const net = new MemoryNetwork();
     const members = new Map([1, 2, 3].map((id) => [id, `mem://${id}`]));
     const nodes: RaftSqliteBackend[] = [1, 2, 3].map((id) =>
@@ -155,11 +155,11 @@ describe('remote backend service', () => {
       const w = new WatchRecorder(remote.watch('/f/', { afterRevision: 0, signal: ac.signal }));
       await remote.create('/f/a', enc('1'));
       await w.until(() => w.events.length === 1);
-      // The member goes away while a write is in flight: the write's outcome is unknown.
+      // The member goes away while a write is in flight: the write's outcome is unknown (Timeout).
       const inFlight = remote.create('/f/b', enc('2'));
       cuts.at(-1)!();
       const err = await inFlight.catch((e: unknown) => e);
-      expect(isStorageError(err, 'Unavailable')).toBe(true);
+      expect(isStorageError(err, 'Timeout')).toBe(true);
       // Reads and writes continue on the next member; the watch resumes there from its last revision.
       for (let i = 0; i < 5; i++) await remote.create(`/f/c${i}`, enc(String(i)));
       const listed = await remote.list('/f/');

@@ -44,7 +44,7 @@ interface Conn {
  * over one channel, so a spare serves the full API without replicating. Reads run the member's
  * linearizable barrier there; writes go through its Raft proposals. When the member goes away:
  * - reads (get, list, currentRevision), lease grants and compactions are retried on the next member;
- * - a write in flight fails with Unavailable (it may or may not have been applied, as when a leader dies);
+ * - a write in flight fails with Timeout (it may or may not have been applied, as when a leader dies);
  * - watches resume on the next member strictly after the last revision they delivered (every batch
  *   carries whole revisions), so a consumer sees no gap and no duplicate; if no member answers within
  *   reconnectTimeoutMs the watch ends with Unavailable and the consumer relists.
@@ -166,7 +166,9 @@ export class RemoteBackend implements Backend {
         lost: () => {
           clearTimeout(timer);
           if (retryable && !this.closed) this.request<T>(body, true).then(resolve, reject);
-          else reject(new StorageError('Unavailable', `remote ${body.m}: the connection to the member was lost; the write may or may not have been applied`));
+          // Sent and not answered: the outcome is unknown, so Timeout (504, not retried blindly),
+          // as raftsqlite reports a write lost with its leader (raft-errors.ts).
+          else reject(new StorageError('Timeout', `remote ${body.m}: the connection to the member was lost; the write may or may not have been applied`));
         },
       });
       conn.ch.send(JSON.stringify({ ...body, id }));
