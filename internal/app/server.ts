@@ -11,7 +11,8 @@ import { type DatastoreKind, recordDatastore, resolveDatastore } from './datasto
 import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
 import type { KeyPair } from './pki.js';
 import { registerClusterRoutes, withJoinEndpoints } from './join.js';
-import { NodeDatastore, openNodeDatastore } from './node-datastore.js';
+import { NodeDatastore } from './node-datastore.js';
+import { openNodeDatastore } from './open-node-datastore.js';
 import { openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
