@@ -206,3 +206,18 @@ describe('remote backend service', () => {
     await inner.close();
   });
 });
+
+describe('remote backend: a member that never answers', () => {
+  it('fails a read as Unavailable (safe to retry) and a write as Timeout (outcome unknown)', async () => {
+    const remote = new RemoteBackend({ connect: async () => memoryChannelPair().client, requestTimeoutMs: 50 });
+    try {
+      const read = await remote.get('/x/a').catch((e: unknown) => e);
+      expect(isStorageError(read) && read.code).toBe('Unavailable');
+      const write = await remote.create('/x/a', enc('1')).catch((e: unknown) => e);
+      expect(isStorageError(write) && write.code).toBe('Timeout');
+      expect((write as Error).message).toMatch(/may or may not have been applied/);
+    } finally {
+      await remote.close();
+    }
+  });
+});

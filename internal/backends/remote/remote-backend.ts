@@ -155,7 +155,12 @@ export class RemoteBackend implements Backend {
       const id = this.nextId++;
       const timer = setTimeout(() => {
         conn.pending.delete(id);
-        reject(new StorageError('Timeout', `remote ${body.m}: no reply from the member in ${this.requestMs} ms`));
+        // A read changed nothing (503, safe to retry); a write's outcome is unknown (504).
+        reject(
+          retryable
+            ? new StorageError('Unavailable', `remote ${body.m}: no reply from the member in ${this.requestMs} ms`)
+            : new StorageError('Timeout', `remote ${body.m}: no reply from the member in ${this.requestMs} ms; the write may or may not have been applied`),
+        );
       }, this.requestMs);
       conn.pending.set(id, {
         settle: (r) => {
