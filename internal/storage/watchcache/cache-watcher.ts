@@ -86,7 +86,12 @@ export class CacheWatcher {
         if (signal.aborted) return;
         if (this.head < this.queue.length) {
           const ev = this.queue[this.head++]!;
-          if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          if (this.head === this.queue.length) {
+            // Drained: drop the delivered events now. Kept until the next 1024, they held a
+            // long-lived watch's last burst (decoded objects, ~5 MiB) for as long as it was quiet.
+            this.queue = [];
+            this.head = 0;
+          } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
             this.queue = this.queue.slice(this.head);
             this.head = 0;
           }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { everything } from '../object-store.js';
+import { CacheWatcher } from './cache-watcher.js';
+
+const change = (rev: number) => ({ key: `/p/k${rev}`, revision: rev, object: { metadata: { name: `k${rev}` } } });
+
+describe('CacheWatcher', () => {
+  it('holds no delivered events once its consumer has drained the queue', async () => {
+    const w = new CacheWatcher({ key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, bookmarkIntervalMs: 60_000, copy: (ev) => ev });
+    const ac = new AbortController();
+    const it = w.events(ac.signal);
+    for (let r = 1; r <= 3; r++) w.push(change(r));
+    const names = [];
+    for (let i = 0; i < 3; i++) names.push(((await it.next()).value as { object: { metadata: { name: string } } }).object.metadata.name);
+    expect(names).toEqual(['k1', 'k2', 'k3']);
+    // White-box: the delivered events are no longer referenced by the watcher.
+    expect((w as unknown as { queue: unknown[] }).queue).toHaveLength(0);
+    w.push(change(4));
+    expect(((await it.next()).value as { object: { metadata: { name: string } } }).object.metadata.name).toBe('k4');
+    ac.abort();
+    expect((await it.next()).done).toBe(true);
+  });
+});
