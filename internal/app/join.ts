@@ -11,6 +11,7 @@ import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
 import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
+import { NODES_PREFIX } from './node-datastore.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 
 export const JOIN_CA_PATH = '/kplane/join/ca';
@@ -168,7 +169,11 @@ export function registerClusterRoutes(
       return reply.code(400).send({ message: 'the join request must be JSON' });
     }
     if (!body?.token || !body.csr || !body.peerAddress) return reply.code(400).send({ message: 'token, csr and peerAddress are required' });
-    if (!opts.ca.keyPem) return reply.code(409).send({ message: 'this node holds no CA key; join through the first node of the cluster' });
+    if (!opts.ca.keyPem) {
+      // Joins reach any node (e.g. through the load balancer): name the members' API URLs so the
+      // joiner can take its request to the node holding the CA key. The token is untouched here.
+      return reply.code(409).send({ message: 'this node holds no CA key; join through the first node of the cluster', signers: await memberApiUrls(opts.backend) });
+    }
     let secret: string;
     try {
       secret = parseToken(body.token).secret;
@@ -189,6 +194,20 @@ export function registerClusterRoutes(
       return reply.code(503).send({ message: `join failed: ${(err as Error).message}` });
     }
   });
+}
+
+/** The API URLs members published in the replicated directory; none when it cannot be read. */
+async function memberApiUrls(backend: RaftSqliteBackend): Promise<string[]> {
+  try {
+    const urls: string[] = [];
+    for (const kv of (await backend.list(NODES_PREFIX)).kvs) {
+      const api = (JSON.parse(Buffer.from(kv.value).toString('utf8')) as { api?: unknown }).api;
+      if (typeof api === 'string' && /^https:\/\//.test(api)) urls.push(api);
+    }
+    return urls;
+  } catch {
+    return [];
+  }
 }
 
 async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined, lastId = 0): Promise<JoinResponse> {
@@ -254,7 +273,8 @@ export async function joinCluster(opts: { dataDir: string; url: string; token: s
   const { caCert } = (await call(opts.url, 'GET', JOIN_CA_PATH, undefined, undefined)) as { caCert: string };
   if (certFingerprint(caCert) !== fingerprint) throw new ConfigError(`the cluster at ${opts.url} has another CA than the token names; refusing to join`);
   const { csrPem, keyPem } = createCsr({ commonName: 'kplane-join' });
-  const res = (await call(opts.url, 'POST', JOIN_PATH, caCert, { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, tlsSans: opts.tlsSans, domain: opts.domain })) as JoinResponse;
+  const request = { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, tlsSans: opts.tlsSans, domain: opts.domain };
+  const res = (await postJoin(opts.url, caCert, request)) as JoinResponse;
   const p = pkiPaths(opts.dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   const put = (name: string, text: string, mode: number) => writeFileSync(join(p.dir, name), text, { mode });
@@ -275,6 +295,41 @@ export async function joinCluster(opts: { dataDir: string; url: string; token: s
   return res;
 }
 
+/**
+ * POSTs the join to `url`; a node without the CA key answers 409 with the members' API URLs, and
+ * the request goes to each of them in turn (same CA, pinned) until one signs it. Only the node
+ * holding the CA key consumes the token, so trying several is safe.
+ */
+async function postJoin(url: string, caCert: string, request: unknown): Promise<unknown> {
+  try {
+    return await call(url, 'POST', JOIN_PATH, caCert, request);
+  } catch (err) {
+    const signers = err instanceof CallError && err.status === 409 ? (err.body as { signers?: unknown } | undefined)?.signers : undefined;
+    if (!Array.isArray(signers)) throw err;
+    let last = err;
+    for (const other of signers.filter((u): u is string => typeof u === 'string' && u !== url)) {
+      try {
+        return await call(other, 'POST', JOIN_PATH, caCert, request);
+      } catch (e) {
+        if (!(e instanceof CallError && e.status === 409)) throw e;
+        last = e;
+      }
+    }
+    throw last;
+  }
+}
+
+/** An HTTP error answer of a cluster endpoint: its status and parsed JSON body, if any. */
+class CallError extends ConfigError {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
+}
+
 function call(base: string, method: 'GET' | 'POST', path: string, ca: string | undefined, body: unknown): Promise<unknown> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -292,7 +347,15 @@ function call(base: string, method: 'GET' | 'POST', path: string, ca: string | u
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          if ((res.statusCode ?? 500) >= 300) return reject(new ConfigError(`${method} ${path}: HTTP ${res.statusCode}: ${text}`));
+          if ((res.statusCode ?? 500) >= 300) {
+            let parsed: unknown;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              parsed = undefined;
+            }
+            return reject(new CallError(`${method} ${new URL(path, base).href}: HTTP ${res.statusCode}: ${text}`, res.statusCode ?? 500, parsed));
+          }
           try {
             resolve(JSON.parse(text));
           } catch {

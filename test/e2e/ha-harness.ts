@@ -256,14 +256,17 @@ export class HaCluster {
     return node;
   }
 
-  /** `kplane add-node` on the founder, then `kplane server --join <founder> --token <token>`. */
-  async join(): Promise<HaNode> {
+  /**
+   * `kplane add-node` on the founder, then `kplane server --join <via> --token <token>`; via is the
+   * founder unless given (a node without the CA key sends the joiner on to one that has it).
+   */
+  async join(via: HaNode = this.founder): Promise<HaNode> {
     const add = await exec(BIN, ['add-node', '--data-dir', this.founder.dataDir]);
     if (add.code !== 0) throw new Error(`add-node failed: ${add.stderr}`);
     const token = add.stdout.split('\n')[1]?.trim() ?? '';
     if (!/^K10\./.test(token)) throw new Error(`add-node printed no token on line 2:\n${add.stdout}`);
     const node = await this.newNode();
-    node.start([...this.commonArgs, '--join', this.founder.url, '--token', token]);
+    node.start([...this.commonArgs, '--join', via.url, '--token', token]);
     await node.waitReady();
     node.id = (await this.status(node)).id;
     return node;
