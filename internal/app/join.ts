@@ -11,7 +11,7 @@ import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
 import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
-import { NODES_PREFIX } from './node-datastore.js';
+import { readNodeDirectory } from './node-datastore.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 
 export const JOIN_CA_PATH = '/kplane/join/ca';
@@ -198,16 +198,7 @@ export function registerClusterRoutes(
 
 /** The API URLs members published in the replicated directory; none when it cannot be read. */
 async function memberApiUrls(backend: RaftSqliteBackend): Promise<string[]> {
-  try {
-    const urls: string[] = [];
-    for (const kv of (await backend.list(NODES_PREFIX)).kvs) {
-      const api = (JSON.parse(Buffer.from(kv.value).toString('utf8')) as { api?: unknown }).api;
-      if (typeof api === 'string' && /^https:\/\//.test(api)) urls.push(api);
-    }
-    return urls;
-  } catch {
-    return [];
-  }
+  return [...(await readNodeDirectory(backend).catch(() => new Map<number, string>())).values()];
 }
 
 async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined, lastId = 0): Promise<JoinResponse> {

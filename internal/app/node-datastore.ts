@@ -22,6 +22,17 @@ import { StorageError, type Backend, type BackendStatus, type GetResult, type Li
 /** Where members publish their API URL in the replicated KV: NODES_PREFIX + id → {"api": URL}. */
 export const NODES_PREFIX = '/kplane/nodes/';
 
+/** The members' published API URLs by node id. */
+export async function readNodeDirectory(b: Backend): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  for (const kv of (await b.list(NODES_PREFIX)).kvs) {
+    const id = Number(kv.key.slice(NODES_PREFIX.length));
+    const api = (JSON.parse(Buffer.from(kv.value).toString('utf8')) as { api?: string }).api;
+    if (Number.isSafeInteger(id) && api) out.set(id, api);
+  }
+  return out;
+}
+
 /** A member's answer to a spare's 'cluster' request: its committed membership and the API directory. */
 export type ClusterInfo = RaftNodeStatus & { apis: Record<string, string> };
 
@@ -102,7 +113,7 @@ export class NodeDatastore implements Backend {
   async describe(): Promise<ClusterInfo> {
     if (this.mode.kind !== 'local') throw new Error('this node is a spare');
     const st = this.mode.local.node.status();
-    const apis = await this.readDirectory(this.mode.local);
+    const apis = await readNodeDirectory(this.mode.local);
     return { ...st, apis: Object.fromEntries([...apis].map(([id, u]) => [String(id), u])) };
   }
 
@@ -231,13 +242,13 @@ export class NodeDatastore implements Backend {
     if (st.spares?.[String(this.opts.id)] !== undefined) return this.demote();
     const healthy = st.leader !== 0 && st.voters.includes(this.opts.id);
     if (healthy) {
-      if (this.polls % 10 === 1) this.learnDirectory(await this.readDirectory(local));
+      if (this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local));
       return;
     }
     // A standby (or a node without a leader) may have been made a spare without ever applying that
     // entry (the leader stops replicating to it): ask a member.
     if (this.polls % 2 === 0) return;
-    if (st.leader !== 0 && this.polls % 10 === 1) this.learnDirectory(await this.readDirectory(local).catch(() => new Map()));
+    if (st.leader !== 0 && this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local).catch(() => new Map()));
     const probe = this.openRemote(2000);
     try {
       const info = await probe.cluster<ClusterInfo>();
@@ -334,15 +345,6 @@ export class NodeDatastore implements Backend {
     writeFileSync(join(this.opts.dbDir, 'member-apis.json'), JSON.stringify(Object.fromEntries(this.apis)), { mode: 0o600 });
   }
 
-  private async readDirectory(b: Backend): Promise<Map<number, string>> {
-    const out = new Map<number, string>();
-    for (const kv of (await b.list(NODES_PREFIX)).kvs) {
-      const id = Number(kv.key.slice(NODES_PREFIX.length));
-      const api = (JSON.parse(Buffer.from(kv.value).toString('utf8')) as { api?: string }).api;
-      if (Number.isSafeInteger(id) && api) out.set(id, api);
-    }
-    return out;
-  }
 
   /** Tells every member's peer listener this spare is alive (the leader's role manager counts it online). */
   private ping(info: ClusterInfo): void {
