@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../util/index.js';
+import { ConfigError, fsyncPath } from '../util/index.js';
 import { certFingerprint } from './pki.js';
 
 // The cluster id: which Raft cluster a data dir's log belongs to. Peers present it in the transport
@@ -54,9 +54,9 @@ export function writeClusterId(dbDir: string, id: string): void {
   const f = clusterIdPath(dbDir);
   const tmp = `${f}.tmp`;
   writeFileSync(tmp, `${id}\n`, { mode: 0o600 });
-  fsync(tmp);
+  fsyncPath(tmp);
   renameSync(tmp, f);
-  fsync(dbDir);
+  fsyncPath(dbDir);
 }
 
 /**
@@ -72,11 +72,3 @@ export function ensureClusterId(dbDir: string, opts: { caCertPem: string; existi
   return id;
 }
 
-function fsync(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -1,9 +1,9 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SCHEMA_VERSION, openDatabase } from '../backends/index.js';
 import { seedRaftLog } from '../raftnode/index.js';
-import { ConfigError } from '../util/index.js';
+import { ConfigError, fsyncPath } from '../util/index.js';
 import { newClusterId, writeClusterId } from './cluster-id.js';
 import { pkiPaths } from './credentials.js';
 import { recordDatastore } from './datastore.js';
@@ -112,7 +112,7 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
 
   rmSync(p.dir, { recursive: true, force: true });
   renameSync(staging, p.dir);
-  fsyncDir(dataDir);
+  fsyncPath(dataDir);
   recordDatastore(dataDir, 'raftsqlite');
   // The old cluster's members, which a joined node would otherwise keep dialing (the backup has them).
   rmSync(join(pkiPaths(dataDir).dir, 'join-peers.json'), { force: true });
@@ -120,11 +120,3 @@ async function restoreFrom(file: string, o: RestoreOptions): Promise<RestoreResu
   return { nodeId, index, term, revision: pos.revision, peerAddress: peer, clusterId, backup, credentials: existsSync(pki.caCert), caKey: existsSync(pki.caKey) };
 }
 
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -3,6 +3,7 @@ import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSyn
 import { open as openAsync } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Message, NodeId } from '../raft/index.js';
+import { fsyncPath } from '../util/index.js';
 import { encodeFrame, FrameKind, type Frame, type Transport } from './transport.js';
 
 /**
@@ -40,15 +41,6 @@ export function imageIndex(file: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** fsync a directory, so a rename in it survives power loss (etcd #6368). */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The snapshots folder: finished images named by index, partial downloads, cleanup. */
 export class SnapshotFiles {
@@ -68,15 +60,10 @@ export class SnapshotFiles {
 
   /** Makes a finished temp image durable under its final name; returns its size and checksum. */
   async seal(tempPath: string, index: number): Promise<{ file: string; size: number; sha256: string }> {
-    const fd = openSync(tempPath, 'r+');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    fsyncPath(tempPath);
     const file = imageName(index);
     renameSync(tempPath, this.path(file));
-    fsyncDir(this.dir);
+    fsyncPath(this.dir);
     const sha256 = await hashFile(this.path(file));
     return { file, size: statSync(this.path(file)).size, sha256 };
   }
@@ -199,7 +186,7 @@ export class SnapshotReceiver {
         throw new Error(`snapshot ${snap.metadata.index} from ${from}: got ${inc.written}/${inc.size} bytes, sha256 ${sha} (want ${inc.sha256})`);
       }
       renameSync(inc.temp, this.files.path(d.file));
-      fsyncDir(this.files.dir);
+      fsyncPath(this.files.dir);
     } else {
       this.abort(from);
     }

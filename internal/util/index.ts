@@ -5,3 +5,4 @@ export * from './deferred.js';
 export * from './rand.js';
 export * from './package-root.js';
 export * from './lazy-module.js';
+export * from './fsync.js';
