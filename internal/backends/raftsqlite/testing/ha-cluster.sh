@@ -7,7 +7,7 @@
 # default 27600: HAProxy on BASE, node a on BASE+1/+2, b on +11/+12, c on +21/+22).
 # Everything lives in $W (a temp dir, removed at the end unless KEEP=1); only processes started
 # here are stopped, by PID.
-K="node $ROOT/bin/kplane"
+K="$ROOT/bin/kplane" # as shipped: the interpreter line carries the node flags
 BASE=${BASE:-27600}
 W=$(mktemp -d -t kplane-ha-XXXXXX)
 declare -A PID API PEER ID
