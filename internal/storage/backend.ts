@@ -26,6 +26,12 @@ export interface ReadOptions {
   /** Read as of this revision; 0 or unset = latest. Below the compaction point: StorageError Compacted;
    *  above the current revision: StorageError FutureRevision. */
   revision?: number;
+  /**
+   * Serve the read from this node's local state without a quorum round (etcd's serializable read):
+   * it may lag writes acknowledged elsewhere. Only for hints that a later compare-and-swap checks.
+   * Backends without such a round (memory, sqlite) ignore it.
+   */
+  serializable?: boolean;
 }
 
 export interface ListOptions extends ReadOptions {

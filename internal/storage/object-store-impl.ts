@@ -1,7 +1,7 @@
 import type { KubeObject } from '../api/index.js';
 import { realClock, type Clock } from '../util/index.js';
 import type { Backend, KeyValue } from './backend.js';
-import { decodeKv, jsonCodec, type Codec } from './codec.js';
+import { decodeKv, decodeWritten, jsonCodec, type Codec } from './codec.js';
 import { StorageError } from './errors.js';
 import { LeaseCache } from './object-store-leases.js';
 import { listObjects } from './object-store-list.js';
@@ -44,6 +44,16 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
     return kv;
   };
 
+  // Read-modify-write starts from this node's local copy without a quorum round (kube-apiserver
+  // starts from its watch cache the same way): the compare-and-swap is checked against the
+  // committed state, so a copy that lags costs one retry, never a lost update. Only an
+  // authoritative state (a linearizable read, or what a failed CAS returns) may end the loop in
+  // an error or a no-op.
+  const readHint = async (key: string): Promise<{ kv: KeyValue; fresh: boolean }> => {
+    const { kv } = await backend.get(key, { serializable: true });
+    return kv ? { kv, fresh: false } : { kv: await readCurrent(key), fresh: true };
+  };
+
   return {
     async create(key, obj, { ttlSeconds, dryRun } = {}) {
       const value = codec.encode(obj);
@@ -55,7 +65,8 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
       const lease = await leaseFor(ttlSeconds);
       const res = await backend.create(key, value, { lease });
       if (!res.succeeded || !res.kv) throw keyExists(key);
-      return decodeKv(codec, res.kv);
+      // The stored value is the one just encoded: copy obj rather than parse it back.
+      return decodeWritten(codec, obj, value, res.kv.modRevision, key);
     },
 
     async get(key, { resourceVersion } = {}) {
@@ -68,38 +79,63 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
     list: (prefix, listOpts) => listObjects(backend, opts, prefix, listOpts),
 
     async guaranteedUpdate(key, tryUpdate, { preconditions, dryRun, ttlSeconds } = {}) {
-      let kv = await readCurrent(key);
+      let { kv, fresh } = dryRun ? { kv: await readCurrent(key), fresh: true } : await readHint(key);
       for (;;) {
         const current = decodeKv(codec, kv);
-        checkPreconditions(key, current, preconditions);
-        // current is a fresh decode: tryUpdate may mutate it, and a retry starts from a clean copy.
-        const updated = await tryUpdate(current);
+        let updated: KubeObject;
+        try {
+          checkPreconditions(key, current, preconditions);
+          // current is a fresh decode: tryUpdate may mutate it, and a retry starts from a clean copy.
+          updated = await tryUpdate(current);
+        } catch (err) {
+          // A refusal decided on a copy that may lag (an RV conflict, an immutable field) is only
+          // final once the authoritative state refuses too.
+          if (fresh) throw err;
+          kv = await readCurrent(key);
+          fresh = true;
+          continue;
+        }
         const value = codec.encode(updated);
         if (dryRun) return { ...updated, metadata: { ...updated.metadata, resourceVersion: String(kv.modRevision) } };
         // A no-op update writes nothing and keeps the resourceVersion (kubectl apply of an unchanged
-        // manifest must not bump it), unless a TTL asks to refresh the lease.
-        if (ttlSeconds === undefined && bytesEqual(value, kv.value)) return decodeKv(codec, kv);
+        // manifest must not bump it), unless a TTL asks to refresh the lease. "No change" must hold
+        // against the authoritative state, not a copy that may lag.
+        if (ttlSeconds === undefined && bytesEqual(value, kv.value)) {
+          if (fresh) return decodeWritten(codec, updated, value, kv.modRevision, key);
+          kv = await readCurrent(key);
+          fresh = true;
+          continue;
+        }
         const lease = await leaseFor(ttlSeconds, kv.lease);
         const res = await backend.update(key, value, kv.modRevision, { lease });
-        if (res.succeeded && res.kv) return decodeKv(codec, res.kv);
-        // Lost the race: retry against the winner's state, which a failed CAS hands back.
+        if (res.succeeded && res.kv) return decodeWritten(codec, updated, value, res.kv.modRevision, key);
+        // Lost the race (or the hint lagged): retry against the committed state a failed CAS hands back.
         if (!res.kv) throw notFound(key);
         kv = res.kv;
+        fresh = true;
       }
     },
 
     async delete(key, { preconditions, validateDeletion, dryRun } = {}) {
-      let kv = await readCurrent(key);
+      let { kv, fresh } = dryRun ? { kv: await readCurrent(key), fresh: true } : await readHint(key);
       for (;;) {
         const current = decodeKv(codec, kv);
-        checkPreconditions(key, current, preconditions);
-        if (validateDeletion) await validateDeletion(current);
+        try {
+          checkPreconditions(key, current, preconditions);
+          if (validateDeletion) await validateDeletion(current);
+        } catch (err) {
+          if (fresh) throw err;
+          kv = await readCurrent(key);
+          fresh = true;
+          continue;
+        }
         if (dryRun) return current;
         const res = await backend.delete(key, { expectedModRevision: kv.modRevision });
         // The last state carries the delete's revision, as its DELETED watch event does.
         if (res.succeeded) return decodeKv(codec, res.kv ?? kv, res.revision);
         if (!res.kv) throw notFound(key);
         kv = res.kv;
+        fresh = true;
       }
     },
 

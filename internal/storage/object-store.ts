@@ -85,6 +85,8 @@ export interface ObjectStore {
    * object (or throws KeyNotFound), writes the result with CAS, and retries from a fresh read when
    * another writer won. Preconditions are checked against each current object (Conflict). tryUpdate
    * may throw to abort (the error propagates unchanged). Returns the stored object.
+   * The first attempt may start from a local copy that lags the cluster; tryUpdate is then called
+   * again with the committed state, so it must not have side effects outside its result.
    */
   guaranteedUpdate(
     key: string,

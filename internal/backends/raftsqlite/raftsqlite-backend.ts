@@ -212,7 +212,9 @@ class RaftSqliteStore implements Backend {
   ) {}
 
   private async before(opts: ReadOptions): Promise<void> {
-    // History at a revision this node already has is immutable: no barrier needed.
+    // History at a revision this node already has is immutable: no barrier needed. A serializable
+    // read asks for this node's state as it is (a hint a later compare-and-swap checks).
+    if (opts.serializable) return;
     if (opts.revision && opts.revision > 0 && opts.revision <= this.localRevision()) return;
     await this.barrier();
   }
