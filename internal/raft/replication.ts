@@ -18,7 +18,12 @@ export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): bool
   const ents = prevTerm === undefined ? undefined : r.log.entriesFrom(pr.next, r.cfg.maxSizePerMsg);
   if (prevTerm === undefined || ents === undefined) return sendSnapshot(r, to);
   if (ents.length === 0 && !sendIfEmpty) return false;
-  r.send(newMessage('app', to, { index: prevIndex, logTerm: prevTerm, entries: ents, commit: r.log.committed }));
+  const m = newMessage('app', to, { index: prevIndex, logTerm: prevTerm, entries: ents, commit: r.log.committed });
+  // Most empty appends only move the commit index of a follower that has acked all we sent: its
+  // answer would change nothing here (match, next, inflights), so ask for none. Liveness still comes
+  // from heartbeat answers every tick; a probe or a follower with acks outstanding is always answered.
+  if (ents.length === 0 && pr.state === 'replicate' && pr.match === prevIndex) m.noAck = true;
+  r.send(m);
   pr.sentEntries(ents.length, prevIndex + ents.length, entriesSize(ents));
   return true;
 }

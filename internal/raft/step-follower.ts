@@ -49,6 +49,8 @@ export function handleAppendEntries(r: Raft, m: Message): void {
   }
   const lastNew = r.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
   if (lastNew !== undefined) {
+    // The leader knows we hold everything through m.index and asked for no answer (replication.ts).
+    if (m.noAck && m.entries.length === 0 && lastNew === m.index) return;
     r.send(newMessage('appResp', m.from, { index: lastNew }));
     return;
   }

@@ -13,6 +13,7 @@ function fmt(m: Message): string {
   if (m.type === 'appResp' || m.type === 'readIndexResp') parts.push(`index=${m.index}`);
   if (m.commit) parts.push(`commit=${m.commit}`);
   if (m.reject) parts.push(`reject hint=${m.rejectHint}/${m.logTerm}`);
+  if (m.noAck) parts.push('noAck');
   if (m.entries.length) parts.push(`entries=[${m.entries.map((e) => `${e.term}/${e.index}${e.type === 'confChange' ? ' cc' : ''}${e.data.length && e.type === 'normal' ? ` ${dec(e.data)}` : ''}`).join(', ')}]`);
   if (m.context?.length) parts.push(`ctx=${dec(m.context)}`);
   if (m.snapshot) parts.push(`snapshot=${m.snapshot.metadata.term}/${m.snapshot.metadata.index}`);

@@ -115,6 +115,12 @@ export interface Message {
   commit: number;
   reject: boolean;
   rejectHint: number;
+  /**
+   * app only: the leader already knows the follower holds everything through `index` (an empty
+   * append that only carries the commit index), so a successful answer would tell it nothing and
+   * the follower sends none. Unset or false: answer as always.
+   */
+  noAck?: boolean;
   snapshot?: Snapshot;
   context?: Uint8Array;
 }

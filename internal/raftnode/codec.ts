@@ -138,7 +138,8 @@ const MESSAGE_TYPE_CODE = new Map(MESSAGE_TYPES.map((t, i) => [t, i]));
 
 export function writeMessage(w: ByteWriter, m: Message): void {
   w.u8(MESSAGE_TYPE_CODE.get(m.type)!).f64(m.from).f64(m.to).f64(m.term).f64(m.logTerm).f64(m.index).f64(m.commit);
-  w.u8(m.reject ? 1 : 0).f64(m.rejectHint);
+  // Flags: bit 0 reject, bit 1 noAck (older readers see only reject, and answer every append).
+  w.u8((m.reject ? 1 : 0) | (m.noAck ? 2 : 0)).f64(m.rejectHint);
   w.u32(m.entries.length);
   for (const e of m.entries) writeEntry(w, e);
   w.u8(m.snapshot ? 1 : 0);
@@ -158,10 +159,14 @@ export function readMessage(r: ByteReader): Message {
     logTerm: r.f64(),
     index: r.f64(),
     commit: r.f64(),
-    reject: r.u8() === 1,
-    rejectHint: r.f64(),
+    reject: false,
+    rejectHint: 0,
     entries: [],
   };
+  const flags = r.u8();
+  m.reject = (flags & 1) === 1;
+  if ((flags & 2) !== 0) m.noAck = true;
+  m.rejectHint = r.f64();
   const n = r.u32();
   for (let i = 0; i < n; i++) m.entries.push(readEntry(r));
   if (r.u8() === 1) m.snapshot = readSnapshot(r);
