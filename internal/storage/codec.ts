@@ -1,4 +1,5 @@
 import type { KubeObject } from '../api/index.js';
+import { jsonClone } from '../util/index.js';
 import type { KeyValue } from './backend.js';
 import { StorageError } from './errors.js';
 
@@ -11,6 +12,11 @@ export interface Codec {
   encode(obj: KubeObject): Uint8Array;
   /** The object stored in value, with metadata.resourceVersion = String(revision). A fresh object each call. */
   decode(value: Uint8Array, revision: number, key?: string): KubeObject;
+  /**
+   * Optional shortcut after a successful write: the object decode(encode(obj), revision) returns,
+   * built without the bytes (no parse). Does not mutate obj; the result shares nothing mutable with it.
+   */
+  written?(obj: KubeObject, revision: number): KubeObject;
 }
 
 const encoder = new TextEncoder();
@@ -35,7 +41,19 @@ export const jsonCodec: Codec = {
     obj.metadata = { ...(obj.metadata ?? {}), resourceVersion: String(revision) };
     return obj;
   },
+  written(obj, revision) {
+    // The same steps as encode then decode: resourceVersion dropped, then appended last.
+    const { resourceVersion: _ignored, ...metadata } = obj.metadata ?? {};
+    const out: KubeObject = jsonClone({ ...obj, metadata });
+    out.metadata.resourceVersion = String(revision);
+    return out;
+  },
 };
+
+/** The stored object after writing obj: the codec's shortcut when it has one, else a decode of value. */
+export function decodeWritten(codec: Codec, obj: KubeObject, value: Uint8Array, revision: number, key: string): KubeObject {
+  return codec.written ? codec.written(obj, revision) : codec.decode(value, revision, key);
+}
 
 /** Decodes a backend kv with its modRevision as resourceVersion. */
 export function decodeKv(codec: Codec, kv: KeyValue, revision = kv.modRevision): KubeObject {

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../api/index.js';
 import { realClock, type Clock } from '../util/index.js';
 import type { Backend, KeyValue } from './backend.js';
-import { decodeKv, jsonCodec, type Codec } from './codec.js';
+import { decodeKv, decodeWritten, jsonCodec, type Codec } from './codec.js';
 import { StorageError } from './errors.js';
 import { LeaseCache } from './object-store-leases.js';
 import { listObjects } from './object-store-list.js';
@@ -65,7 +65,8 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
       const lease = await leaseFor(ttlSeconds);
       const res = await backend.create(key, value, { lease });
       if (!res.succeeded || !res.kv) throw keyExists(key);
-      return decodeKv(codec, res.kv);
+      // The stored value is the one just encoded: copy obj rather than parse it back.
+      return decodeWritten(codec, obj, value, res.kv.modRevision, key);
     },
 
     async get(key, { resourceVersion } = {}) {
@@ -100,14 +101,14 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
         // manifest must not bump it), unless a TTL asks to refresh the lease. "No change" must hold
         // against the authoritative state, not a copy that may lag.
         if (ttlSeconds === undefined && bytesEqual(value, kv.value)) {
-          if (fresh) return decodeKv(codec, kv);
+          if (fresh) return decodeWritten(codec, updated, value, kv.modRevision, key);
           kv = await readCurrent(key);
           fresh = true;
           continue;
         }
         const lease = await leaseFor(ttlSeconds, kv.lease);
         const res = await backend.update(key, value, kv.modRevision, { lease });
-        if (res.succeeded && res.kv) return decodeKv(codec, res.kv);
+        if (res.succeeded && res.kv) return decodeWritten(codec, updated, value, res.kv.modRevision, key);
         // Lost the race (or the hint lagged): retry against the committed state a failed CAS hands back.
         if (!res.kv) throw notFound(key);
         kv = res.kv;

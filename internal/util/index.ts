@@ -6,3 +6,4 @@ export * from './rand.js';
 export * from './package-root.js';
 export * from './lazy-module.js';
 export * from './fsync.js';
+export * from './json-clone.js';

@@ -1,13 +1,17 @@
 import { apiVersionOf, type KubeObject } from '../../api/index.js';
+import { jsonClone } from '../../util/index.js';
 import type { ResourceDefinition } from '../definition.js';
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of a JSON value; objects from the ObjectStore may be shared (watch cache) and are never mutated. */
+/**
+ * Deep copy of a JSON value, exactly as a JSON text round trip would make it; objects from the
+ * ObjectStore may be shared (watch cache) and are never mutated.
+ */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  return jsonClone(v);
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -1,5 +1,7 @@
 /** Small helpers for free-form JSON objects (KubeObject fields beyond metadata are untyped). */
 
+import { jsonClone } from '../../../util/index.js';
+
 export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
@@ -61,6 +63,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
 }
 
+/** Deep copy, exactly as a JSON text round trip would make it. */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+  return jsonClone(v);
 }
