@@ -198,7 +198,7 @@ export function registerClusterRoutes(
 
 /** The API URLs members published in the replicated directory; none when it cannot be read. */
 async function memberApiUrls(backend: RaftSqliteBackend): Promise<string[]> {
-  return [...(await readNodeDirectory(backend).catch(() => new Map<number, string>())).values()];
+  return [...(await readNodeDirectory(backend, backend.node.status()).catch(() => new Map<number, string>())).values()];
 }
 
 async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined, lastId = 0): Promise<JoinResponse> {

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRaftSqliteBackend, memoryChannelPair, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { createMemoryBackend, createRaftSqliteBackend, memoryChannelPair, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { MemoryNetwork, encodeMemberContext } from '../raftnode/index.js';
 import { isStorageError } from '../storage/index.js';
 import { WatchRecorder } from '../storage/testing/index.js';
 import { seededRand } from '../util/index.js';
-import { NODES_PREFIX, NodeDatastore } from './node-datastore.js';
+import { NODES_PREFIX, NodeDatastore, readNodeDirectory } from './node-datastore.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kplane-nodeds-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -149,5 +149,21 @@ describe('NodeDatastore.removeSpare (the member side of a spare leaving)', () =>
     } finally {
       await ds.close();
     }
+  });
+});
+
+describe('readNodeDirectory', () => {
+  it('lists only the current members: entries of departed nodes stay in the KV but are not handed out', async () => {
+    const b = createMemoryBackend();
+    const enc = (s: string) => new TextEncoder().encode(s);
+    for (const id of [1, 2, 3, 4]) await b.create(`${NODES_PREFIX}${id}`, enc(JSON.stringify({ api: `https://n${id}:6443` })));
+    await b.create(`${NODES_PREFIX}x`, enc(JSON.stringify({ api: 'https://junk' })));
+    const dir = await readNodeDirectory(b, { voters: [1, 3], learners: [4] });
+    expect([...dir]).toEqual([
+      [1, 'https://n1:6443'],
+      [3, 'https://n3:6443'],
+      [4, 'https://n4:6443'],
+    ]);
+    await b.close();
   });
 });

@@ -22,13 +22,18 @@ import { StorageError, type Backend, type BackendStatus, type GetResult, type Li
 /** Where members publish their API URL in the replicated KV: NODES_PREFIX + id → {"api": URL}. */
 export const NODES_PREFIX = '/kplane/nodes/';
 
-/** The members' published API URLs by node id. */
-export async function readNodeDirectory(b: Backend): Promise<Map<number, string>> {
+/**
+ * The published API URLs of the current members (voters and standbys, the nodes with a replica) by
+ * node id. Entries stay behind when a node leaves or is removed; the committed membership in `st`
+ * decides who is still there, so nobody is sent to a departed node.
+ */
+export async function readNodeDirectory(b: Backend, st: Pick<RaftNodeStatus, 'voters' | 'learners'>): Promise<Map<number, string>> {
+  const members = new Set([...st.voters, ...st.learners]);
   const out = new Map<number, string>();
   for (const kv of (await b.list(NODES_PREFIX)).kvs) {
     const id = Number(kv.key.slice(NODES_PREFIX.length));
     const api = (JSON.parse(Buffer.from(kv.value).toString('utf8')) as { api?: string }).api;
-    if (Number.isSafeInteger(id) && api) out.set(id, api);
+    if (Number.isSafeInteger(id) && api && members.has(id)) out.set(id, api);
   }
   return out;
 }
@@ -113,7 +118,7 @@ export class NodeDatastore implements Backend {
   async describe(): Promise<ClusterInfo> {
     if (this.mode.kind !== 'local') throw new Error('this node is a spare');
     const st = this.mode.local.node.status();
-    const apis = await readNodeDirectory(this.mode.local);
+    const apis = await readNodeDirectory(this.mode.local, st);
     return { ...st, apis: Object.fromEntries([...apis].map(([id, u]) => [String(id), u])) };
   }
 
@@ -242,13 +247,13 @@ export class NodeDatastore implements Backend {
     if (st.spares?.[String(this.opts.id)] !== undefined) return this.demote();
     const healthy = st.leader !== 0 && st.voters.includes(this.opts.id);
     if (healthy) {
-      if (this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local));
+      if (this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local, st));
       return;
     }
     // A standby (or a node without a leader) may have been made a spare without ever applying that
     // entry (the leader stops replicating to it): ask a member.
     if (this.polls % 2 === 0) return;
-    if (st.leader !== 0 && this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local).catch(() => new Map()));
+    if (st.leader !== 0 && this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local, st).catch(() => new Map()));
     const probe = this.openRemote(2000);
     try {
       const info = await probe.cluster<ClusterInfo>();
