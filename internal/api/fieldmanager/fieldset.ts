@@ -6,6 +6,8 @@
  */
 export class FieldSet {
   member = false;
+  /** The object's value at this node when fieldsOf built the set (member nodes only), else undefined. */
+  value: unknown = undefined;
   readonly children = new Map<string, FieldSet>();
 
   child(key: string): FieldSet {
@@ -15,13 +17,44 @@ export class FieldSet {
   }
 
   get isEmpty(): boolean {
-    return !this.member && [...this.children.values()].every((c) => c.isEmpty);
+    if (this.member) return false;
+    for (const c of this.children.values()) if (!c.isEmpty) return false;
+    return true;
   }
 
   /** Every member path, depth first; each path is a list of elements such as ["f:spec", "f:replicas"]. */
-  *paths(prefix: string[] = []): Generator<{ path: string[]; leaf: boolean }> {
-    if (this.member && prefix.length) yield { path: prefix, leaf: this.children.size === 0 };
-    for (const [k, c] of this.children) yield* c.paths([...prefix, k]);
+  paths(): Array<{ path: string[]; leaf: boolean }> {
+    const out: Array<{ path: string[]; leaf: boolean }> = [];
+    const visit = (n: FieldSet, prefix: string[]): void => {
+      for (const [k, c] of n.children) {
+        prefix.push(k);
+        if (c.member) out.push({ path: prefix.slice(), leaf: c.children.size === 0 });
+        visit(c, prefix);
+        prefix.pop();
+      }
+    };
+    visit(this, []);
+    return out;
+  }
+
+  /** The node at path, member or not, or undefined. */
+  node(path: string[]): FieldSet | undefined {
+    let n: FieldSet | undefined = this;
+    for (const el of path) {
+      n = n.children.get(el);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  /** Removes every node without a member at or below it (the root stays). */
+  prune(): this {
+    for (const [k, c] of this.children) if (c.prune().isEmptyShallow()) this.children.delete(k);
+    return this;
+  }
+
+  private isEmptyShallow(): boolean {
+    return !this.member && this.children.size === 0;
   }
 
   has(path: string[]): boolean {
@@ -62,11 +95,25 @@ export class FieldSet {
   }
 
   toFieldsV1(): Record<string, unknown> {
+    return this.render() ?? {};
+  }
+
+  /**
+   * The FieldsV1 form, or undefined when the set is empty (no member at or below). Children in
+   * sorted key order after ".", which marks a member node that has children (even empty ones).
+   */
+  render(): Record<string, unknown> | undefined {
+    let rendered: Array<[string, Record<string, unknown>]> | undefined;
+    if (this.children.size) {
+      for (const k of [...this.children.keys()].sort()) {
+        const r = this.children.get(k)!.render();
+        if (r) (rendered ??= []).push([k, r]);
+      }
+    }
+    if (!rendered && !this.member) return undefined;
     const out: Record<string, unknown> = {};
     if (this.member && this.children.size) out['.'] = {};
-    for (const [k, c] of [...this.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (!c.isEmpty) out[k] = c.toFieldsV1();
-    }
+    if (rendered) for (const [k, r] of rendered) out[k] = r;
     return out;
   }
 
@@ -78,7 +125,7 @@ export class FieldSet {
       if (entries.length === 0) node.member = true;
       for (const [k, x] of entries) {
         if (k === '.') node.member = true;
-        else if (/^[fkvi]:/.test(k)) fill(node.child(k), x);
+        else if (isElement(k)) fill(node.child(k), x);
         else throw new Error(`invalid FieldsV1 key ${JSON.stringify(k)}`);
       }
     };
@@ -86,6 +133,13 @@ export class FieldSet {
     s.member = false;
     return s;
   }
+}
+
+/** Whether k is a path element: f:, k:, v: or i: followed by anything. */
+function isElement(k: string): boolean {
+  if (k.charCodeAt(1) !== 58) return false; // ':'
+  const c = k.charCodeAt(0);
+  return c === 102 || c === 107 || c === 118 || c === 105; // f k v i
 }
 
 /** Renders a path as upstream prints it in conflicts: `.spec.replicas`, `.spec.containers[name="app"].image`. */

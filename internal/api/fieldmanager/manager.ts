@@ -2,7 +2,7 @@ import { ApiError } from '../errors.js';
 import type { Schema } from '../openapi/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../types.js';
 import { FieldSet, pathString } from './fieldset.js';
-import { fieldsOf, mergeApplied, pathKey, removeAt, type FieldValues } from './walk.js';
+import { fieldsOf, mergeApplied, removeAt } from './walk.js';
 
 type Obj = Record<string, unknown>;
 
@@ -35,9 +35,12 @@ function sameSlot(e: ManagedFieldsEntry, manager: string, operation: 'Apply' | '
 }
 
 function serialize(list: Owner[]): ManagedFieldsEntry[] {
-  return list
-    .filter((o) => !o.set.isEmpty)
-    .map((o) => ({ ...o.entry, fieldsType: 'FieldsV1' as const, fieldsV1: o.set.toFieldsV1() }));
+  const out: ManagedFieldsEntry[] = [];
+  for (const o of list) {
+    const fieldsV1 = o.set.render(); // undefined: an empty set, whose entry goes away
+    if (fieldsV1) out.push({ ...o.entry, fieldsType: 'FieldsV1', fieldsV1 });
+  }
+  return out;
 }
 
 function upsert(list: Owner[], operation: 'Apply' | 'Update', ctx: WriteContext): Owner {
@@ -61,24 +64,49 @@ export function trackUpdate(old: KubeObject | undefined, next: KubeObject, ctx: 
   const incoming = next.metadata.managedFields ?? undefined;
   const base = incoming !== undefined && JSON.stringify(incoming) !== JSON.stringify(old?.metadata.managedFields) ? next : old;
   const list = owners(base);
-  const oldValues: FieldValues = new Map();
-  const newValues: FieldValues = new Map();
-  const before = fieldsOf(old, ctx.schema, oldValues);
-  const after = fieldsOf(next, ctx.schema, newValues);
-  const changed = new FieldSet();
-  for (const { path, leaf } of after.paths()) {
-    const differs = !before.has(path) || (leaf && !sameValue(oldValues, newValues, path));
-    if (differs) changed.add(path);
+  const after = fieldsOf(next, ctx.schema);
+  if (!old && list.length === 0) {
+    // A create with no prior owners: the writer owns every field it set, which is the object's
+    // own field set without the nodes no member hangs from (adding each path builds exactly that).
+    if (!after.isEmpty) upsert(list, 'Update', ctx).set = after.prune();
+    return withManaged(next, serialize(list));
   }
-  const removed = [...before.paths()].filter(({ path }) => !after.has(path)).map((p) => p.path);
-  if (![...changed.paths()].length && !removed.length) return withManaged(next, serialize(list));
+  const before = fieldsOf(old, ctx.schema);
+  // Same order as walking after's paths and then before's: ownership edits below apply in it.
+  const changed: string[][] = [];
+  const removed: string[][] = [];
+  changedPaths(after, before, [], changed);
+  removedPaths(before, after, [], removed);
+  if (!changed.length && !removed.length) return withManaged(next, serialize(list));
   const mine = upsert(list, 'Update', ctx);
   for (const o of list) {
-    for (const { path } of changed.paths()) if (o !== mine) o.set.remove(path);
+    if (o !== mine) for (const path of changed) o.set.remove(path);
     for (const path of removed) o.set.remove(path);
   }
-  for (const { path } of changed.paths()) mine.set.add(path);
+  for (const path of changed) mine.set.add(path);
   return withManaged(next, serialize(list));
+}
+
+/** Member paths of `after` (depth first) that `before` lacks, or whose leaf value differs. */
+function changedPaths(after: FieldSet, before: FieldSet | undefined, prefix: string[], out: string[][]): void {
+  for (const [k, a] of after.children) {
+    prefix.push(k);
+    const b = before?.children.get(k);
+    if (a.member && (!b?.member || (a.children.size === 0 && !sameJson(a.value, b.value)))) out.push(prefix.slice());
+    changedPaths(a, b, prefix, out);
+    prefix.pop();
+  }
+}
+
+/** Member paths of `before` (depth first) that are not members of `after`. */
+function removedPaths(before: FieldSet, after: FieldSet | undefined, prefix: string[], out: string[][]): void {
+  for (const [k, b] of before.children) {
+    prefix.push(k);
+    const a = after?.children.get(k);
+    if (b.member && !a?.member) out.push(prefix.slice());
+    removedPaths(b, a, prefix, out);
+    prefix.pop();
+  }
 }
 
 export interface ApplyInput extends WriteContext {
@@ -103,10 +131,8 @@ export function applyConfig(input: ApplyInput): KubeObject {
   const list = owners(live);
   const applied = fieldsOf(config, schema);
   let merged = mergeApplied(live ?? {}, config, schema) as KubeObject;
-  const liveValues: FieldValues = new Map();
-  const mergedValues: FieldValues = new Map();
-  fieldsOf(live, schema, liveValues);
-  fieldsOf(merged, schema, mergedValues);
+  const liveFields = fieldsOf(live, schema);
+  const mergedFields = fieldsOf(merged, schema);
   const conflicts: Conflict[] = [];
   for (const o of list) {
     if (sameSlot(o.entry, input.manager, 'Apply', input)) continue;
@@ -114,7 +140,7 @@ export function applyConfig(input: ApplyInput): KubeObject {
       if (!leaf || !o.set.has(path)) continue;
       // Against the merged result, not the config: an applied empty map ({}) merges into the
       // live one and changes nothing, so it conflicts with no owner of that map.
-      if (!sameValue(liveValues, mergedValues, path)) conflicts.push({ owner: o, path });
+      if (!sameJson(liveFields.node(path)?.value, mergedFields.node(path)?.value)) conflicts.push({ owner: o, path });
     }
   }
   const reported = input.allowedConflicts ? conflicts.filter((c) => !input.allowedConflicts!.has(c.path)) : conflicts;
@@ -136,10 +162,7 @@ export function applyConfig(input: ApplyInput): KubeObject {
   return withManaged(merged, serialize(list));
 }
 
-function sameValue(a: FieldValues, b: FieldValues, path: string[]): boolean {
-  const key = pathKey(path);
-  const x = a.get(key);
-  const y = b.get(key);
+function sameJson(x: unknown, y: unknown): boolean {
   return x === y || JSON.stringify(x) === JSON.stringify(y);
 }
 

@@ -20,74 +20,76 @@ export function itemKey(item: unknown, keys: string[], index: number, defaults?:
   return `k:${JSON.stringify(picked)}`;
 }
 
-/** Field values by path, as fieldsOf records them on request (key: pathKey(path)). */
-export type FieldValues = Map<string, unknown>;
-
-/** The lookup key of a path in FieldValues. */
-export function pathKey(path: string[]): string {
-  return path.join('\n');
-}
-
 /**
- * The set of fields an object sets, under the schema's list and map semantics. With `values`, also
- * records the value at every member path in one pass (instead of a valueAt walk per field).
+ * The set of fields an object sets, under the schema's list and map semantics. Every member node
+ * also holds the object's value there (FieldSet.value), so comparing two objects field by field
+ * needs no second walk.
  */
-export function fieldsOf(obj: unknown, schema: Schema | undefined, values?: FieldValues): FieldSet {
+export function fieldsOf(obj: unknown, schema: Schema | undefined): FieldSet {
   const root = new FieldSet();
   if (!isObj(obj)) return root;
-  const w = new Walker(values);
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
     if (k === 'apiVersion' || k === 'kind' || v === null || v === undefined) continue;
     if (k === 'metadata' && isObj(v)) {
       const meta = root.child('f:metadata');
-      for (const [mk, mv] of Object.entries(v)) {
+      const metaSchema = schema?.field('metadata');
+      for (const mk of Object.keys(v)) {
+        const mv = v[mk];
         if (SERVER_META.has(mk) || mv === null || mv === undefined) continue;
-        w.walk(mv, schema?.field('metadata')?.field(mk), meta.child(`f:${mk}`), `f:metadata\nf:${mk}`);
+        walk(mv, metaSchema?.field(mk), meta.child(`f:${mk}`));
       }
       continue;
     }
-    w.walk(v, schema?.field(k), root.child(`f:${k}`), `f:${k}`);
+    walk(v, schema?.field(k), root.child(`f:${k}`));
   }
   return root;
 }
 
-class Walker {
-  constructor(private readonly values: FieldValues | undefined) {}
+function own(node: FieldSet, v: unknown): void {
+  node.member = true;
+  node.value = v;
+}
 
-  private own(node: FieldSet, key: string, v: unknown): void {
-    node.member = true;
-    this.values?.set(key, v);
+function walkFields(obj: Obj, schema: Schema | undefined, node: FieldSet): void {
+  for (const k of Object.keys(obj)) {
+    const x = obj[k];
+    if (x !== null && x !== undefined) walk(x, schema?.field(k), node.child(`f:${k}`));
   }
+}
 
-  walk(v: unknown, schema: Schema | undefined, node: FieldSet, key: string): void {
-    if (isObj(v)) {
-      if (schema?.mapType === 'atomic' || schema?.isIntOrString || Object.keys(v).length === 0) return this.own(node, key, v);
-      // Maps (additionalProperties) own their node ("."); structs do not.
-      if (schema?.acceptsAnyField || !schema) this.own(node, key, v);
-      for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) this.walk(x, schema?.field(k), node.child(`f:${k}`), `${key}\nf:${k}`);
+function walk(v: unknown, schema: Schema | undefined, node: FieldSet): void {
+  if (isObj(v)) {
+    if (schema?.mapType === 'atomic' || schema?.isIntOrString || isEmptyObject(v)) return own(node, v);
+    // Maps (additionalProperties) own their node ("."); structs do not.
+    if (schema?.acceptsAnyField || !schema) own(node, v);
+    return walkFields(v, schema, node);
+  }
+  if (Array.isArray(v)) {
+    const sem = schema?.list ?? ATOMIC;
+    if (sem.listType === 'atomic' || v.length === 0) return own(node, v);
+    if (sem.listType === 'set') {
+      for (const x of v) own(node.child(`v:${JSON.stringify(x)}`), x);
       return;
     }
-    if (Array.isArray(v)) {
-      const sem = schema?.list ?? { listType: 'atomic', keys: [] };
-      if (sem.listType === 'atomic' || v.length === 0) return this.own(node, key, v);
-      if (sem.listType === 'set') {
-        for (const x of v) {
-          const el = `v:${JSON.stringify(x)}`;
-          this.own(node.child(el), `${key}\n${el}`, x);
-        }
-        return;
-      }
-      v.forEach((item, i) => {
-        const el = itemKey(item, sem.keys, i, sem.keyDefaults);
-        const c = node.child(el);
-        const ckey = `${key}\n${el}`;
-        this.own(c, ckey, item);
-        if (isObj(item)) for (const [k, x] of Object.entries(item)) if (x !== null && x !== undefined) this.walk(x, schema?.items?.field(k), c.child(`f:${k}`), `${ckey}\nf:${k}`);
-      });
-      return;
+    const itemSchema = schema?.items;
+    for (let i = 0; i < v.length; i++) {
+      if (!(i in v)) continue; // a hole, as forEach skips it
+      const item = v[i];
+      const c = node.child(itemKey(item, sem.keys, i, sem.keyDefaults));
+      own(c, item);
+      if (isObj(item)) walkFields(item, itemSchema, c);
     }
-    this.own(node, key, v);
+    return;
   }
+  own(node, v);
+}
+
+const ATOMIC = { listType: 'atomic', keys: [] as string[], keyDefaults: undefined } as const;
+
+function isEmptyObject(o: Obj): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /** Finds the list index an element addresses, or -1. */
