@@ -13,6 +13,7 @@ import { namespaceSubresourceOf, resolveResource, resourceNotFound, type Resolve
 import { sendJson, warningHeaders } from './status.js';
 import { eventToTable, isList, listToPartial, listToTable, objectToTable, toPartial, type IncludeObject } from './table.js';
 import { streamHttpWatch, type StreamHooks, type WatchHub, type WatchSession } from './watch.js';
+import { encodeLine, sharedWatchEncoder, type WatchEncoder } from './watch-encode.js';
 
 /** Everything the API routes need, built once by createApiServer. */
 export interface ApiContext {
@@ -33,7 +34,7 @@ export interface ApiContext {
 export interface PendingWebsocketWatch {
   session: WatchSession;
   events: AsyncIterable<WatchEvent>;
-  transform: (ev: WatchEvent) => unknown;
+  encode: WatchEncoder;
 }
 
 const tooManyRequests = () => apiErrors.tooManyRequests('Too many requests, please try again later.');
@@ -151,17 +152,20 @@ function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyRe
   sendJson(reply.code(res.code), JSON.stringify(body));
 }
 
-function watchTransform(r: ResolvedRequest, out: ObjectOutput, q: Query, clock: Clock): (ev: WatchEvent) => unknown {
-  if (out.kind === 'plain') return (ev) => ev;
+function watchEncoder(r: ResolvedRequest, out: ObjectOutput, q: Query, clock: Clock): WatchEncoder {
+  if (out.kind === 'plain') return sharedWatchEncoder('plain', (ev) => ev);
   if (out.kind === 'partial') {
-    return (ev) => (ev.type === 'ERROR' || ev.type === 'BOOKMARK' ? ev : { type: ev.type, object: toPartial(ev.object, out.version) });
+    return sharedWatchEncoder(`partial/${out.version}`, (ev) =>
+      ev.type === 'ERROR' || ev.type === 'BOOKMARK' ? ev : { type: ev.type, object: toPartial(ev.object, out.version) },
+    );
   }
+  // A Table depends on the watcher (its first event carries the column definitions) and the time.
   const includeObject = includeObjectOf(q);
   let firstEvent = true;
   return (ev) => {
     const t = eventToTable(r.def, ev, { version: out.version, includeObject, now: clock.now() }, firstEvent);
     if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') firstEvent = false;
-    return t;
+    return encodeLine(t);
   };
 }
 
@@ -179,7 +183,7 @@ async function startWatch(
     const byName = `metadata.name=${r.name.replace(/[\\,=]/g, (c) => `\\${c}`)}`;
     params.fieldSelector = params.fieldSelector ? `${params.fieldSelector},${byName}` : byName;
   }
-  const transform = watchTransform(r, chooseObjectOutput(request.headers.accept), q, ctx.clock);
+  const encode = watchEncoder(r, chooseObjectOutput(request.headers.accept), q, ctx.clock);
   if (mode === 'ws') checkWebsocketHeaders(request);
   const session = ctx.hub.start(params.timeoutSeconds ?? ctx.watchTimeoutSeconds());
   if (!session) throw tooManyRequests();
@@ -191,9 +195,9 @@ async function startWatch(
     session.done();
     throw err;
   }
-  if (mode === 'ws') return { session, events, transform };
+  if (mode === 'ws') return { session, events, encode };
   reply.hijack();
-  await streamHttpWatch(reply.raw, session, events, transform, ctx.streamHooks);
+  await streamHttpWatch(reply.raw, session, events, encode, ctx.streamHooks);
   return undefined;
 }
 

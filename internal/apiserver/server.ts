@@ -203,7 +203,7 @@ function registerApiRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const watch = pending.get(request.raw);
         pending.delete(request.raw);
         if (!watch) return socket.close(1011);
-        void streamWebsocketWatch(socket, watch.session, watch.events, watch.transform, ctx.streamHooks);
+        void streamWebsocketWatch(socket, watch.session, watch.events, watch.encode, ctx.streamHooks);
       },
     });
     app.route({

@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import type { WatchEvent } from '../api/index.js';
 import type { Clock } from '../util/index.js';
 import { ConcurrencyLimit } from './limits.js';
+import { encodeLine, type WatchEncoder } from './watch-encode.js';
 
 /**
  * Watch streaming over chunked HTTP and websockets. A WatchSession owns the AbortSignal handed to
@@ -88,20 +89,33 @@ export async function pumpEvents(
   write: (ev: WatchEvent) => void | Promise<void>,
 ): Promise<void> {
   const it = events[Symbol.asyncIterator]();
-  const aborted = new Promise<'aborted'>((resolve) => {
-    if (signal.aborted) resolve('aborted');
-    else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
-  });
+  // Each pull waits for whichever comes first, the next event or the abort. Promise.race against
+  // one long-lived abort promise would add a reaction to it per event for the whole watch, and cost
+  // more promises per event; these handlers are made once and settle the current pull only.
+  let settle: ((r: IteratorResult<WatchEvent> | undefined) => void) | undefined;
+  let fail: ((err: unknown) => void) | undefined;
+  const onAbort = () => settle?.(undefined);
+  const onNext = (r: IteratorResult<WatchEvent>) => settle?.(r);
+  const onError = (err: unknown) => fail?.(err);
+  const pull = (resolve: typeof settle & {}, reject: typeof fail & {}) => {
+    settle = resolve;
+    fail = reject;
+    it.next().then(onNext, onError);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
   try {
-    for (;;) {
-      const next = it.next();
-      next.catch(() => undefined); // a pending next() may reject after we stopped listening
-      const r = await Promise.race([next, aborted]);
-      if (r === 'aborted' || r.done) break;
-      await write(r.value);
-      if (r.value.type === 'ERROR' || signal.aborted) break;
+    while (!signal.aborted) {
+      const r = await new Promise(pull);
+      if (r === undefined || r.done) break;
+      const pending = write(r.value);
+      if (pending) await pending;
+      if (r.value.type === 'ERROR') break;
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
+    // A pull still pending after the abort settles nothing, and its rejection is handled by onError.
+    settle = undefined;
+    fail = undefined;
     it.return?.()?.catch(() => undefined);
   }
 }
@@ -135,7 +149,7 @@ export async function streamHttpWatch(
   res: ServerResponse,
   session: WatchSession,
   events: AsyncIterable<WatchEvent>,
-  transform: (ev: WatchEvent) => unknown,
+  encode: WatchEncoder,
   hooks: StreamHooks,
 ): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
@@ -148,20 +162,20 @@ export async function streamHttpWatch(
     corked = false;
     res.uncork();
   };
-  const write = async (ev: unknown) => {
+  const write = (line: Buffer): void | Promise<void> => {
     if (res.destroyed) return;
     if (!corked) {
       corked = true;
       res.cork();
       process.nextTick(uncork);
     }
-    if (!res.write(`${JSON.stringify(ev)}\n`)) await waitDrain(res, session.signal);
+    if (!res.write(line)) return waitDrain(res, session.signal);
   };
   try {
-    await pumpEvents(events, session.signal, (ev) => write(transform(ev)));
+    await pumpEvents(events, session.signal, (ev) => write(encode(ev)));
   } catch (err) {
     // Headers are gone: a failure mid-stream becomes an ERROR event, the way upstream reports it.
-    await write({ type: 'ERROR', object: hooks.errorStatus(err) });
+    await write(encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) }));
   } finally {
     session.done();
     if (!res.writableEnded && !res.destroyed) {
@@ -172,25 +186,25 @@ export async function streamHttpWatch(
   }
 }
 
-/** Websocket watch: one text message per event; the client's messages are ignored. */
+/** Websocket watch: one text message per event (the encoded line without its newline); the client's messages are ignored. */
 export async function streamWebsocketWatch(
   socket: WebSocket,
   session: WatchSession,
   events: AsyncIterable<WatchEvent>,
-  transform: (ev: WatchEvent) => unknown,
+  encode: WatchEncoder,
   hooks: StreamHooks,
 ): Promise<void> {
   socket.on('close', () => session.abort());
   socket.on('error', () => session.abort());
-  const send = (ev: unknown) =>
+  const send = (line: Buffer) =>
     new Promise<void>((resolve) => {
       if (socket.readyState !== socket.OPEN) return resolve();
-      socket.send(JSON.stringify(ev), () => resolve());
+      socket.send(line.subarray(0, line.length - 1), { binary: false }, () => resolve());
     });
   try {
-    await pumpEvents(events, session.signal, (ev) => send(transform(ev)));
+    await pumpEvents(events, session.signal, (ev) => send(encode(ev)));
   } catch (err) {
-    await send({ type: 'ERROR', object: hooks.errorStatus(err) });
+    await send(encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) }));
   } finally {
     session.done();
     if (socket.readyState === socket.OPEN) socket.close(1000);

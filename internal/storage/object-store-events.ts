@@ -28,6 +28,12 @@ export interface DecodedChange {
    */
   hasObject?: boolean;
   hasPrev?: boolean;
+  /**
+   * The events toObjectEvent built from this change, one per type. Every watcher that sees the
+   * change as the same type gets the same (read-only) event, so the layers above can share their
+   * work per event instead of repeating it per watcher (see registry watch, apiserver encoding).
+   */
+  events?: { ADDED?: ObjectEvent; MODIFIED?: ObjectEvent; DELETED?: ObjectEvent };
 }
 
 export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {
@@ -43,14 +49,21 @@ export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {
  * Turns a change into what a watcher with this predicate sees, as upstream's watch cache does:
  * an object that starts matching is ADDED, one that stops matching is DELETED (its previous content
  * at the change's resourceVersion), and changes that match neither before nor after are dropped.
+ * The event is remembered on the change: callers must treat it as read-only.
  */
 export function toObjectEvent(ch: DecodedChange, pred: SelectionPredicate): ObjectEvent | undefined {
   const cur = (ch.hasObject ?? ch.object !== undefined) && (pred.everything || pred.matches(ch.object!));
   const old = (ch.hasPrev ?? ch.prev !== undefined) && (pred.everything || pred.matches(ch.prev!));
-  if (cur && old) return withPrev({ type: 'MODIFIED', object: ch.object! }, ch);
-  if (cur) return { type: 'ADDED', object: ch.object! };
-  if (old) return withPrev({ type: 'DELETED', object: withResourceVersion(ch.prev!, ch.revision) }, ch);
-  return undefined;
+  const type = cur ? (old ? 'MODIFIED' : 'ADDED') : old ? 'DELETED' : undefined;
+  if (type === undefined) return undefined;
+  const events = (ch.events ??= {});
+  return (events[type] ??= buildEvent(ch, type));
+}
+
+function buildEvent(ch: DecodedChange, type: 'ADDED' | 'MODIFIED' | 'DELETED'): ObjectEvent {
+  if (type === 'ADDED') return { type, object: ch.object! };
+  if (type === 'MODIFIED') return withPrev({ type, object: ch.object! }, ch);
+  return withPrev({ type, object: withResourceVersion(ch.prev!, ch.revision) }, ch);
 }
 
 /** Adds prevObject: read only when asked for, if the change decodes lazily. */

@@ -1,5 +1,6 @@
 import { apiErrors, apiVersionOf, fieldErrors, type FieldError, type WatchEvent } from '../../api/index.js';
 import { isStorageError, type ObjectEvent } from '../../storage/index.js';
+import type { ResourceDefinition } from '../definition.js';
 import type { WatchParams } from '../request.js';
 import { invalidOptions, toApiError, tooOldMessage } from './errors.js';
 import { collectionPrefix } from './keys.js';
@@ -53,7 +54,16 @@ export async function watchResource(
     const kind = def.kind;
     return { type: 'BOOKMARK', object: { kind, apiVersion, metadata: ev.object.metadata } };
   };
-  const toEvent = (ev: ObjectEvent): WatchEvent => (ev.type === 'BOOKMARK' ? bookmark(ev) : { type: ev.type, object: present(def, ev.object) });
+  const shared = sharedEvents(def);
+  const toEvent = (ev: ObjectEvent): WatchEvent => {
+    if (ev.type === 'BOOKMARK') return bookmark(ev);
+    let out = shared.get(ev);
+    if (out === undefined) {
+      out = { type: ev.type, object: present(def, ev.object) };
+      shared.set(ev, out);
+    }
+    return out;
+  };
   const errorEvent = (err: unknown): WatchEvent => {
     const apiErr = isStorageError(err, 'Compacted')
       ? apiErrors.expired(tooOldMessage(Number(params.resourceVersion) || err.details.revision, err.details.compactRevision))
@@ -86,6 +96,20 @@ export async function watchResource(
     }
   }
   return events();
+}
+
+/**
+ * The API event for each storage event, per definition. The watch cache hands every watcher of a
+ * change the same storage event, so the watchers of one resource share one API event too (and the
+ * apiserver its serialized bytes, keyed by that event) instead of presenting it once per watcher.
+ * Storage that builds events per watcher just misses. Consumers treat events as read-only.
+ */
+const eventsByDefinition = new WeakMap<ResourceDefinition, WeakMap<ObjectEvent, WatchEvent>>();
+
+function sharedEvents(def: ResourceDefinition): WeakMap<ObjectEvent, WatchEvent> {
+  let m = eventsByDefinition.get(def);
+  if (m === undefined) eventsByDefinition.set(def, (m = new WeakMap()));
+  return m;
 }
 
 function validateWatchParams(params: WatchParams): void {

@@ -46,6 +46,9 @@ export async function runFeed(o: FeedOptions): Promise<void> {
           const ch = lazyChange(ev, o.state.get(ev.kv.key), entry);
           o.state.apply(ch);
           for (const w of o.watchers) w.push(ch);
+          // The live watchers now hold the events they share (and, through them, whatever the
+          // layers above cached per event); the ring must not keep those alive as well.
+          ch.events = undefined;
         }
         o.state.advance(batch.revision);
         for (const w of o.watchers) w.progress(o.state.revision);
@@ -82,6 +85,7 @@ function lazyChange(ev: WatchEvent, current: CachedEntry | undefined, entry: (kv
     entry: next,
     hasObject: next !== undefined,
     hasPrev: before !== undefined,
+    events: undefined,
     get object(): KubeObject | undefined {
       return next?.object;
     },

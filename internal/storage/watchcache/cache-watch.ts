@@ -13,7 +13,8 @@ export interface CacheWatchDeps {
   waitFresh: (revision: number, waitMs?: number) => Promise<boolean>;
   consistentReadWaitMs: number;
   currentBackendRevision: () => Promise<number>;
-  copy: (o: KubeObject) => KubeObject;
+  /** A private copy of a cached object; absent when cached objects are shared (read-only). */
+  copy?: (o: KubeObject) => KubeObject;
   bookmarkIntervalMs: number;
   queueLimit: number;
 }
@@ -38,6 +39,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
   if (!fresh) return yield* d.inner.watch(key, wo);
 
   const prefix = watchPrefix(key, wo.recursive);
+  const copy = d.copy;
   const w = new CacheWatcher({
     key: prefix,
     recursive: wo.recursive,
@@ -45,7 +47,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
     allowBookmarks: wo.allowBookmarks ?? false,
     queueLimit: d.queueLimit,
     bookmarkIntervalMs: d.bookmarkIntervalMs,
-    copy: (ev) => copyEvent(ev, d.copy),
+    copy: copy && ((ev) => copyEvent(ev, copy)),
   });
   // --- synchronous from here to registration ---
   if (initial) {

@@ -21,3 +21,18 @@ describe('CacheWatcher', () => {
     expect((await it.next()).done).toBe(true);
   });
 });
+
+describe('CacheWatcher fan-out', () => {
+  it('hands every watcher that sees a change as the same type the same event (read-only, shared)', async () => {
+    const opts = { key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, bookmarkIntervalMs: 60_000 };
+    const watchers = [new CacheWatcher(opts), new CacheWatcher(opts)];
+    const ac = new AbortController();
+    const its = watchers.map((w) => w.events(ac.signal));
+    const ch = { ...change(1), prev: { metadata: { name: 'k1' } } };
+    for (const w of watchers) w.push(ch);
+    const [a, b] = await Promise.all(its.map(async (it) => (await it.next()).value));
+    expect(a).toBe(b);
+    expect(a).toMatchObject({ type: 'MODIFIED', object: ch.object });
+    ac.abort();
+  });
+});

@@ -11,8 +11,11 @@ export interface CacheWatcherOptions {
   /** Live events buffered beyond this many end the watch with Compacted: the client relists. */
   queueLimit: number;
   bookmarkIntervalMs: number;
-  /** Hands each outgoing object a private copy (cached objects are shared). */
-  copy: (ev: ObjectEvent) => ObjectEvent;
+  /**
+   * Hands each outgoing object a private copy (cached objects are shared); absent when the cache
+   * shares its objects, and then every watcher gets the same read-only events.
+   */
+  copy?: (ev: ObjectEvent) => ObjectEvent;
 }
 
 /**
@@ -78,9 +81,10 @@ export class CacheWatcher {
     const onAbort = () => this.end();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
+      const copy = this.o.copy ?? ((ev: ObjectEvent) => ev);
       for (const ev of this.backlog.splice(0)) {
         if (signal.aborted) return;
-        yield this.o.copy(ev);
+        yield copy(ev);
       }
       for (;;) {
         if (signal.aborted) return;
@@ -95,7 +99,7 @@ export class CacheWatcher {
             this.queue = this.queue.slice(this.head);
             this.head = 0;
           }
-          yield this.o.copy(ev);
+          yield copy(ev);
           continue;
         }
         if (this.ended) break;

@@ -235,7 +235,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
         waitFresh,
         consistentReadWaitMs,
         currentBackendRevision,
-        copy,
+        copy: o.shareObjects ? undefined : copy,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000,
         queueLimit: o.watcherQueueLimit ?? 10_000,
       };
