@@ -96,6 +96,11 @@ export class NodeDatastore implements Backend {
   }
 
   /** Whether this node serves from a member (a spare) right now. */
+  /** This cluster's id (db/cluster-id), when the data dir has one. */
+  get clusterId(): string | undefined {
+    return this.opts.clusterId;
+  }
+
   get isSpare(): boolean {
     return this.mode.kind === 'spare';
   }
@@ -324,7 +329,7 @@ export class NodeDatastore implements Backend {
         const urls = this.candidates();
         if (urls.length === 0) return Promise.reject(new Error('no member API URL known'));
         const url = urls[attempt % urls.length]!;
-        return this.opts.dial ? this.opts.dial(url) : dialBackend(url, this.opts.tls, 2000);
+        return this.opts.dial ? this.opts.dial(url) : dialBackend(url, this.opts.tls, 2000, this.opts.clusterId);
       },
     });
   }

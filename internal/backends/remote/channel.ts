@@ -49,10 +49,11 @@ export function wsChannel(ws: WebSocket): RpcChannel {
  * Dials a member's backend service (`https://host:port` of its API) with this node's certificate.
  * Rejects when the connection is not up within timeoutMs (a dead member costs at most that).
  */
-export function dialBackend(apiUrl: string, tls: { key: string; cert: string; ca: string }, timeoutMs = 3000): Promise<RpcChannel> {
+export function dialBackend(apiUrl: string, tls: { key: string; cert: string; ca: string }, timeoutMs = 3000, clusterId?: string): Promise<RpcChannel> {
   const url = `${apiUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}${BACKEND_PATH}`;
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { key: tls.key, cert: tls.cert, ca: tls.ca, perMessageDeflate: false, handshakeTimeout: timeoutMs });
+    const headers = clusterId ? { [CLUSTER_ID_HEADER]: clusterId } : {};
+    const ws = new WebSocket(url, { key: tls.key, cert: tls.cert, ca: tls.ca, headers, perMessageDeflate: false, handshakeTimeout: timeoutMs });
     // A member that vanished without closing its sockets (power loss) misses two pongs and is
     // dropped: pending reads retry elsewhere and watches resume on the next member.
     let alive = true;
@@ -72,18 +73,23 @@ export function dialBackend(apiUrl: string, tls: { key: string; cert: string; ca
   });
 }
 
+/** The header a dialling node names its cluster id in (the Raft transport's, with the same rule). */
+export const CLUSTER_ID_HEADER = 'x-kplane-cluster-id';
+
 /**
  * Registers the backend service on a member's API server: GET BACKEND_PATH upgrades to a websocket
- * for a client certificate the cluster CA verified that `allowed` accepts (a node certificate), and
- * hands it to `serve`; anything else is closed with 4403.
+ * when `refuse` finds nothing to object to (it checks the client certificate the cluster CA
+ * verified is a node's, and the cluster id), and hands it to `serve`; otherwise the socket is
+ * closed with 4403 and refuse's reason.
  */
-export function registerBackendService(app: FastifyInstance, allowed: (req: FastifyRequest) => boolean, serve: (ch: RpcChannel, req: FastifyRequest) => void): void {
+export function registerBackendService(app: FastifyInstance, refuse: (req: FastifyRequest) => string | undefined, serve: (ch: RpcChannel, req: FastifyRequest) => void): void {
   app.route({
     method: 'GET',
     url: BACKEND_PATH,
     handler: async (_req: FastifyRequest, reply: FastifyReply) => reply.code(426).send({ message: 'websocket upgrade required' }),
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
-      if (!allowed(req)) return socket.close(4403, 'a node certificate is required');
+      const refusal = refuse(req);
+      if (refusal !== undefined) return socket.close(4403, refusal.slice(0, 123)); // close reasons hold 123 bytes
       serve(wsChannel(socket), req);
     },
   });

@@ -5,13 +5,13 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCA, issueCert } from '../../app/pki.js';
-import { MemoryNetwork, NODE_GROUP, nodeCommonName, peerNodeId } from '../../raftnode/index.js';
+import { MemoryNetwork, NODE_GROUP, clusterIdMismatch, nodeCommonName, peerNodeId } from '../../raftnode/index.js';
 import { isStorageError, type Backend } from '../../storage/index.js';
 import { WatchRecorder, runBackendConformance } from '../../storage/testing/index.js';
 import { seededRand } from '../../util/index.js';
 import { createMemoryBackend } from '../memory/index.js';
 import { createRaftSqliteBackend, type RaftSqliteBackend } from '../raftsqlite/index.js';
-import { dialBackend, memoryChannelPair, registerBackendService, type RpcChannel } from './channel.js';
+import { CLUSTER_ID_HEADER, dialBackend, memoryChannelPair, registerBackendService, type RpcChannel } from './channel.js';
 import { RemoteBackend } from './remote-backend.js';
 import { serveBackend } from './remote-server.js';
 
@@ -50,13 +50,17 @@ const serving = issueCert(ca, { subject: { commonName: 'kplane' }, dnsNames: ['l
 const spareCert = issueCert(ca, { subject: { commonName: nodeCommonName(9), organizations: [NODE_GROUP] }, client: true });
 const tls = { key: spareCert.keyPem, cert: spareCert.certPem, ca: ca.certPem };
 
-async function apiServer(backend: Backend): Promise<{ url: string; app: FastifyInstance; channels: RpcChannel[] }> {
+async function apiServer(backend: Backend, clusterId?: string): Promise<{ url: string; app: FastifyInstance; channels: RpcChannel[] }> {
   const app = Fastify({ https: { key: serving.keyPem, cert: serving.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false } });
   await app.register(websocket);
   const channels: RpcChannel[] = [];
   registerBackendService(
     app,
-    (req) => peerNodeId(req.raw) !== undefined,
+    (req) => {
+      if (peerNodeId(req.raw) === undefined) return 'a node certificate is required';
+      const theirs = req.headers[CLUSTER_ID_HEADER];
+      return clusterIdMismatch(clusterId, Array.isArray(theirs) ? theirs[0] : theirs);
+    },
     (ch) => {
       channels.push(ch);
       serveBackend(backend, ch);
@@ -128,6 +132,16 @@ describe('remote backend service', () => {
     const admin = issueCert(ca, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
     const ch = await dialBackend(url, { key: admin.keyPem, cert: admin.certPem, ca: ca.certPem });
     await new Promise<void>((r) => ch.onClose(r));
+  });
+
+  it('refuses a node of another cluster (same CA, other cluster id) and serves its own', async () => {
+    const { url } = await apiServer(createMemoryBackend(), 'cluster-a');
+    const stranger = await dialBackend(url, tls, 3000, 'cluster-b');
+    await new Promise<void>((r) => stranger.onClose(r));
+    const remote = new RemoteBackend({ connect: () => dialBackend(url, tls, 3000, 'cluster-a'), reconnectTimeoutMs: 2000 });
+    expect((await remote.create('/k', new TextEncoder().encode('v'))).succeeded).toBe(true);
+    expect((await remote.get('/k')).kv?.key).toBe('/k');
+    await remote.close();
   });
 
   it('fails over between members of a raftsqlite cluster: reads retry, watches resume without a gap, a write in flight fails Timeout (outcome unknown)', async () => {
