@@ -21,6 +21,7 @@ export class Schema {
   private itemSchema?: { s: Schema | undefined };
   private mapValues?: { s: Schema | undefined };
   private listSemantics?: ListSemantics;
+  private flags?: Flags;
 
   constructor(
     readonly raw: Raw,
@@ -53,8 +54,24 @@ export class Schema {
     return raw && typeof raw === 'object' ? new Schema(raw as Raw, this.resolveRef) : undefined;
   }
 
+  /** The derived answers below, worked out once: every write asks them for every field it carries. */
+  private get f(): Flags {
+    return (this.flags ??= {
+      refName: this.refNameOf(),
+      type: this.typeOf(),
+      isMap: this.isMapOf(),
+      acceptsAnyField: this.acceptsAnyFieldOf(),
+      isIntOrString: this.body['x-kubernetes-int-or-string'] === true,
+      mapType: this.body['x-kubernetes-map-type'] === 'atomic' ? 'atomic' : 'granular',
+    });
+  }
+
   /** The component this schema refers to ("io.k8s.api.core.v1.Container"), if it is a reference. */
   get refName(): string | undefined {
+    return this.f.refName;
+  }
+
+  private refNameOf(): string | undefined {
     const allOf = this.raw.allOf as Raw[] | undefined;
     const ref = this.raw.$ref ?? (Array.isArray(allOf) && allOf.length === 1 ? allOf[0]!.$ref : undefined);
     return typeof ref === 'string' ? ref.slice(ref.lastIndexOf('/') + 1) : undefined;
@@ -68,6 +85,10 @@ export class Schema {
 
   /** True for a map (additionalProperties with a schema) rather than a struct. */
   get isMap(): boolean {
+    return this.f.isMap;
+  }
+
+  private isMapOf(): boolean {
     const ap = this.body.additionalProperties;
     return !!ap && typeof ap === 'object' && !this.body.properties;
   }
@@ -78,6 +99,10 @@ export class Schema {
   }
 
   get type(): string | undefined {
+    return this.f.type;
+  }
+
+  private typeOf(): string | undefined {
     const b = this.body;
     if (typeof b.type === 'string') return b.type;
     if (b.properties) return 'object';
@@ -111,14 +136,19 @@ export class Schema {
    * untyped schemas such as JSONSchemaPropsOrArray or JSON, which hold arbitrary values).
    */
   get acceptsAnyField(): boolean {
+    return this.f.acceptsAnyField;
+  }
+
+  private acceptsAnyFieldOf(): boolean {
     const b = this.body;
     if (b['x-kubernetes-preserve-unknown-fields'] === true) return true;
     if (b.additionalProperties !== undefined && b.additionalProperties !== false) return true;
-    return (this.type === 'object' || this.type === undefined) && !b.properties;
+    const type = this.typeOf();
+    return (type === 'object' || type === undefined) && !b.properties;
   }
 
   get isIntOrString(): boolean {
-    return this.body['x-kubernetes-int-or-string'] === true;
+    return this.f.isIntOrString;
   }
 
   get patchStrategies(): string[] {
@@ -132,7 +162,7 @@ export class Schema {
   }
 
   get mapType(): 'atomic' | 'granular' {
-    return this.body['x-kubernetes-map-type'] === 'atomic' ? 'atomic' : 'granular';
+    return this.f.mapType;
   }
 
   /**
@@ -170,6 +200,15 @@ export class Schema {
     }
     return Object.keys(keyDefaults).length ? { listType: 'map', keys, keyDefaults } : { listType: 'map', keys };
   }
+}
+
+interface Flags {
+  refName: string | undefined;
+  type: string | undefined;
+  isMap: boolean;
+  acceptsAnyField: boolean;
+  isIntOrString: boolean;
+  mapType: 'atomic' | 'granular';
 }
 
 function omit(o: Raw, key: string): Raw {

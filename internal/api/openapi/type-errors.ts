@@ -19,13 +19,27 @@ export interface TypeMismatch {
 
 export function findTypeMismatch(schema: Schema, obj: unknown, rootStruct: string): TypeMismatch | undefined {
   if (!isObj(obj)) return undefined;
-  for (const [k, v] of Object.entries(obj)) {
+  const at: Where = { path: [], structs: [], root: rootStruct };
+  for (const k of Object.keys(obj)) {
     if (k === 'apiVersion' || k === 'kind') continue;
     const sub = schema.field(k);
-    const m = sub && check(sub, v, k, rootStruct);
+    if (!sub) continue;
+    at.path.push(k);
+    const m = check(sub, obj[k], at);
     if (m) return m;
+    at.path.pop();
   }
   return undefined;
+}
+
+/**
+ * Where the check is: field names from the root and the struct schemas entered. The names a
+ * mismatch reports are only built when one is found (checks run on every write, mismatches are rare).
+ */
+interface Where {
+  path: string[];
+  structs: Schema[];
+  root: string;
 }
 
 /** Go's text: `json: cannot unmarshal number into Go struct field ConfigMap.data of type string`. */
@@ -33,51 +47,67 @@ export function typeMismatchMessage(m: TypeMismatch): string {
   return `json: cannot unmarshal ${m.value} into Go struct field ${m.struct}.${m.field} of type ${m.goType}`;
 }
 
-function check(schema: Schema, v: unknown, field: string, struct: string): TypeMismatch | undefined {
-  if (v === null || v === undefined || schema.isIntOrString || schema.acceptsAnyField && !schema.isMap) return undefined;
-  const type = schema.type;
-  const miss = (): TypeMismatch => ({ field, struct, value: jsonKind(v), goType: goType(schema) });
-  switch (type) {
+function check(schema: Schema, v: unknown, at: Where): TypeMismatch | undefined {
+  if (v === null || v === undefined || schema.isIntOrString || (schema.acceptsAnyField && !schema.isMap)) return undefined;
+  switch (schema.type) {
     case 'string':
-      return typeof v === 'string' ? undefined : miss();
+      return typeof v === 'string' ? undefined : miss(schema, v, at);
     case 'boolean':
-      return typeof v === 'boolean' ? undefined : miss();
+      return typeof v === 'boolean' ? undefined : miss(schema, v, at);
     case 'number':
-      return typeof v === 'number' ? undefined : miss();
+      return typeof v === 'number' ? undefined : miss(schema, v, at);
     case 'integer':
-      if (typeof v !== 'number') return miss();
-      return Number.isInteger(v) ? undefined : { ...miss(), value: `number ${v}` };
+      if (typeof v !== 'number') return miss(schema, v, at);
+      return Number.isInteger(v) ? undefined : { ...miss(schema, v, at), value: `number ${v}` };
     case 'array': {
-      if (!Array.isArray(v)) return miss();
+      if (!Array.isArray(v)) return miss(schema, v, at);
       const items = schema.items;
       if (!items) return undefined;
       for (const x of v) {
-        const m = check(items, x, field, struct);
+        const m = check(items, x, at);
         if (m) return m;
       }
       return undefined;
     }
     case 'object': {
-      if (!isObj(v)) return miss();
+      if (!isObj(v)) return miss(schema, v, at);
       if (schema.isMap) {
         const values = schema.field('');
-        for (const x of Object.values(v)) {
-          const m = values && check(values, x, field, struct);
+        if (!values) return undefined;
+        for (const k of Object.keys(v)) {
+          const m = check(values, v[k], at);
           if (m) return m;
         }
         return undefined;
       }
-      const inner = shortName(schema.refName) ?? struct;
-      for (const [k, x] of Object.entries(v)) {
+      at.structs.push(schema);
+      for (const k of Object.keys(v)) {
         const sub = schema.field(k);
-        const m = sub && check(sub, x, `${field}.${k}`, inner);
+        if (!sub) continue;
+        at.path.push(k);
+        const m = check(sub, v[k], at);
         if (m) return m;
+        at.path.pop();
       }
+      at.structs.pop();
       return undefined;
     }
     default:
       return undefined;
   }
+}
+
+/** The mismatch at `at`: the field path joined by ".", in the innermost named struct (else the root). */
+function miss(schema: Schema, v: unknown, at: Where): TypeMismatch {
+  let struct = at.root;
+  for (let i = at.structs.length - 1; i >= 0; i--) {
+    const name = shortName(at.structs[i]!.refName);
+    if (name) {
+      struct = name;
+      break;
+    }
+  }
+  return { field: at.path.join('.'), struct, value: jsonKind(v), goType: goType(schema) };
 }
 
 function jsonKind(v: unknown): string {

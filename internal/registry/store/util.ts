@@ -25,9 +25,18 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** RFC 3339 in UTC with whole seconds, as Kubernetes writes metav1.Time. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  // Every write stamps a time or two and they mostly fall in the same second: format it once.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }
 
 /** The stored object as this definition serves it: converted, with its apiVersion and kind. */
