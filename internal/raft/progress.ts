@@ -42,6 +42,11 @@ export class Inflights {
     return this.items.length;
   }
 
+  /** Last index of the newest append in flight, or undefined when none is. */
+  lastIndex(): number | undefined {
+    return this.items[this.items.length - 1]?.index;
+  }
+
   reset(): void {
     this.items = [];
     this.bytes = 0;

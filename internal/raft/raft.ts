@@ -5,7 +5,7 @@ import { CAMPAIGN_TRANSFER, isTransferCampaign, newMessage, voteRespType } from 
 import { RaftLog } from './raft-log.js';
 import { leaderReadIndex } from './read-index.js';
 import { ReadOnly } from './read-only.js';
-import { bcastAppend, maybeCommit, maybeSendAppend } from './replication.js';
+import { bcastAppend, bcastCommit, maybeCommit, maybeSendAppend } from './replication.js';
 import { stepCandidate } from './step-candidate.js';
 import { stepFollower } from './step-follower.js';
 import { stepLeader, tickHeartbeat } from './step-leader.js';
@@ -325,7 +325,7 @@ export class Raft {
       return;
     }
     // Fewer voters may mean a lower quorum; new members need probing.
-    if (maybeCommit(this)) bcastAppend(this);
+    if (maybeCommit(this)) bcastCommit(this);
     else for (const id of this.trk.progress.keys()) if (id !== this.id) maybeSendAppend(this, id, false);
     if (this.leadTransferee !== NONE && !this.trk.isVoter(this.leadTransferee)) this.leadTransferee = NONE;
   }

@@ -10,7 +10,7 @@ import type { NodeId } from './types.js';
  * sends when there are entries to send. Falls back to a snapshot when the needed entries are
  * compacted. Returns true if a message was queued.
  */
-export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): boolean {
+export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean, commitBump = false): boolean {
   const pr = r.trk.progress.get(to);
   if (!pr || pr.isPaused()) return false;
   const prevIndex = pr.next - 1;
@@ -19,10 +19,11 @@ export function maybeSendAppend(r: Raft, to: NodeId, sendIfEmpty: boolean): bool
   if (prevTerm === undefined || ents === undefined) return sendSnapshot(r, to);
   if (ents.length === 0 && !sendIfEmpty) return false;
   const m = newMessage('app', to, { index: prevIndex, logTerm: prevTerm, entries: ents, commit: r.log.committed });
-  // Most empty appends only move the commit index of a follower that has acked all we sent: its
-  // answer would change nothing here (match, next, inflights), so ask for none. Liveness still comes
-  // from heartbeat answers every tick; a probe or a follower with acks outstanding is always answered.
-  if (ents.length === 0 && pr.state === 'replicate' && pr.match === prevIndex) m.noAck = true;
+  // An empty append needs no answer when the follower has acked everything sent (the answer would
+  // change nothing here: match, next, inflights), nor, when it only carries a new commit index, when
+  // the follower will ack anyway (an append ending at prevIndex is in flight). Probes, and the
+  // appends that heartbeat answers trigger to recover a lost ack, are always answered.
+  if (ents.length === 0 && pr.state === 'replicate' && (pr.match === prevIndex || (commitBump && pr.inflights.lastIndex() === prevIndex))) m.noAck = true;
   r.send(m);
   pr.sentEntries(ents.length, prevIndex + ents.length, entriesSize(ents));
   return true;
@@ -34,6 +35,11 @@ export function sendAppend(r: Raft, to: NodeId): void {
 
 export function bcastAppend(r: Raft): void {
   for (const id of r.trk.progress.keys()) if (id !== r.id) sendAppend(r, id);
+}
+
+/** bcastAppend after the commit index moved: empty appends that only carry it may ask for no answer. */
+export function bcastCommit(r: Raft): void {
+  for (const id of r.trk.progress.keys()) if (id !== r.id) maybeSendAppend(r, id, true, true);
 }
 
 /** InstallSnapshot: used when the follower needs entries this leader has compacted away. */

@@ -2,7 +2,7 @@ import { entriesSize } from './storage.js';
 import { newMessage } from './message.js';
 import type { Raft } from './raft.js';
 import { recvReadAck } from './read-index.js';
-import { bcastAppend, bcastHeartbeat, maybeCommit, maybeSendAppend, sendAppend } from './replication.js';
+import { bcastAppend, bcastCommit, bcastHeartbeat, maybeCommit, maybeSendAppend, sendAppend } from './replication.js';
 import { NONE, type Entry, type Message, type NodeId, type ProposeResult } from './types.js';
 
 /** Leader tick: heartbeats, CheckQuorum step-down and the leader-transfer deadline. */
@@ -98,7 +98,7 @@ function handleAppResp(r: Raft, m: Message): void {
   }
   if (m.from === r.id) {
     // The leader's own durable-append ack (RawNode.advance): only the commit rule applies.
-    if (pr.maybeUpdate(m.index) && maybeCommit(r)) bcastAppend(r);
+    if (pr.maybeUpdate(m.index) && maybeCommit(r)) bcastCommit(r);
     return;
   }
   const wasPaused = pr.isPaused();
@@ -109,7 +109,7 @@ function handleAppResp(r: Raft, m: Message): void {
       pr.becomeProbe();
       pr.becomeReplicate();
     } else if (pr.state === 'replicate') pr.inflights.freeLE(m.index);
-    if (maybeCommit(r)) bcastAppend(r);
+    if (maybeCommit(r)) bcastCommit(r);
     else if (wasPaused) sendAppend(r, m.from);
     // Keep the pipeline full while the window allows.
     while (maybeSendAppend(r, m.from, false)) {
