@@ -3,22 +3,24 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Entry } from '../raft/index.js';
 import { RaftEngine, type EngineHost } from './engine.js';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
+import { batchedPoster, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 import { WsTransport, listenRaftPeers } from './ws-transport.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const post = (m: FromWorker) => port.postMessage(m);
-let applied = init.appliedIndex;
+const post = batchedPoster<FromWorker>((batch) => port.postMessage(batch));
+/** The parent's applied index (shared memory), and the index of the last image handed to it to install. */
+const sharedApplied = new BigInt64Array(init.applied);
+let installed = init.appliedIndex;
 let nextImage = 1;
 const images = new Map<number, { resolve: (v: { index: number; term: number }) => void; reject: (e: Error) => void }>();
 
 const host: EngineHost = {
-  appliedIndex: () => applied,
+  appliedIndex: () => Math.max(installed, Number(Atomics.load(sharedApplied, 0))),
   committed: (entries: Entry[]) => post({ t: 'committed', entries }),
   installImage: (path, index, term) => {
     // The parent installs it before any later entry; count it as applied here for snapshot decisions.
-    applied = Math.max(applied, index);
+    installed = Math.max(installed, index);
     post({ t: 'install', path, index, term });
   },
   seen: (batch, index, term) => post({ t: 'seen', batch, index, term }),
@@ -46,7 +48,11 @@ const engine = new RaftEngine(
 const server = listenRaftPeers(init.worker.listen, init.worker.tls, transport);
 let statusTimer: NodeJS.Timeout | undefined;
 
-port.on('message', (m: ToWorker) => {
+port.on('message', (batch: ToWorker[]) => {
+  for (const m of batch) handle(m);
+});
+
+function handle(m: ToWorker): void {
   switch (m.t) {
     case 'start':
       engine.start();
@@ -68,9 +74,6 @@ port.on('message', (m: ToWorker) => {
       return;
     case 'transfer':
       engine.transferLeadership(m.to);
-      return;
-    case 'applied':
-      applied = Math.max(applied, m.index);
       return;
     case 'imageSaved':
       images.get(m.id)?.resolve({ index: m.index, term: m.term });
@@ -97,4 +100,4 @@ port.on('message', (m: ToWorker) => {
         );
       return;
   }
-});
+}

@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { NONE, type ConfChange, type NodeId, type ProposeResult } from '../raft/index.js';
 import type { EngineHost, EngineLink, EngineOptions, EngineStats, EngineStatus } from './engine.js';
 import { RaftNodeError, type RaftNodeErrorCode } from './errors.js';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.js';
+import { batchedPoster, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 export interface WorkerEngineOptions {
   /**
@@ -32,6 +32,9 @@ export class WorkerEngine implements EngineLink {
   private nextCall = 1;
   private readonly calls = new Map<number, { resolve: (v: number) => void; reject: (e: Error) => void }>();
   private exited: Promise<void>;
+  /** This thread's applied index, shared with the worker (WorkerInit.applied). */
+  private readonly applied = new BigInt64Array(new SharedArrayBuffer(8));
+  private readonly post: (m: ToWorker) => void;
 
   constructor(
     opts: Omit<EngineOptions, 'transport' | 'clock' | 'rand'>,
@@ -43,13 +46,18 @@ export class WorkerEngine implements EngineLink {
       engine: { ...engine, bootstrap: opts.bootstrap ? [...opts.bootstrap] : undefined, peers: opts.peers ? [...opts.peers] : undefined },
       worker,
       appliedIndex: host.appliedIndex(),
+      applied: this.applied.buffer as SharedArrayBuffer,
     };
+    Atomics.store(this.applied, 0, BigInt(init.appliedIndex));
     this.cached = {
       status: { id: opts.id, role: 'follower', leader: NONE, term: 0, commit: 0, applied: init.appliedIndex, lastIndex: 0, snapshotIndex: 0, voters: [], learners: [], members: {}, domains: {} },
       stats: { readies: 0, ticks: 0, tickLateMaxMs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 },
     };
     this.worker = spawn(init);
-    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
+    this.post = batchedPoster<ToWorker>((batch) => this.worker.postMessage(batch));
+    this.worker.on('message', (batch: FromWorker[]) => {
+      for (const m of batch) this.onMessage(m);
+    });
     this.worker.on('error', (err) => {
       logger?.warn('raft engine worker failed', { err: err.message });
       host.failed(err);
@@ -125,10 +133,6 @@ export class WorkerEngine implements EngineLink {
     });
   }
 
-  private post(m: ToWorker): void {
-    this.worker.postMessage(m);
-  }
-
   private onMessage(m: FromWorker): void {
     try {
       this.handle(m);
@@ -144,11 +148,11 @@ export class WorkerEngine implements EngineLink {
     switch (m.t) {
       case 'committed':
         h.committed(m.entries);
-        this.post({ t: 'applied', index: h.appliedIndex() });
+        Atomics.store(this.applied, 0, BigInt(h.appliedIndex()));
         return;
       case 'install':
         h.installImage(m.path, m.index, m.term);
-        this.post({ t: 'applied', index: h.appliedIndex() });
+        Atomics.store(this.applied, 0, BigInt(h.appliedIndex()));
         return;
       case 'seen':
         return h.seen(m.batch, m.index, m.term);
