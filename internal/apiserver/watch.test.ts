@@ -228,7 +228,11 @@ describe('websocket watch', () => {
   function connect(path: string, headers: Record<string, string>, protocols: string[] = []) {
     const ws = new WebSocket(`${base.replace('http', 'ws')}${path}`, protocols, { headers });
     const messages: string[] = [];
-    ws.on('message', (m) => messages.push(m.toString()));
+    const binary: boolean[] = [];
+    ws.on('message', (m, isBinary) => {
+      messages.push(m.toString());
+      binary.push(isBinary);
+    });
     const opened = new Promise<void>((resolve, reject) => {
       ws.on('open', () => resolve());
       ws.on('unexpected-response', (req, res) => {
@@ -239,7 +243,7 @@ describe('websocket watch', () => {
       ws.on('error', reject);
     });
     const closed = new Promise<void>((r) => ws.on('close', () => r()));
-    return { ws, messages, opened, closed };
+    return { ws, messages, binary, opened, closed };
   }
 
   it('streams one text message per event on the same URL', async () => {
@@ -254,6 +258,7 @@ describe('websocket watch', () => {
       { type: 'ADDED', object: cm('a', '2') },
       { type: 'MODIFIED', object: cm('a', '3') },
     ]);
+    expect(c.binary).toEqual([false, false]);
     c.ws.close();
     await until(() => handler.watches[0]!.req.signal.aborted);
   });
