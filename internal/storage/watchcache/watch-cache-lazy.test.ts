@@ -34,7 +34,7 @@ describe('watch cache: objects are decoded when first read', () => {
       // The inner store gets its own codec: only the cache's decodes are counted.
       cache = createWatchCache({ inner: createObjectStore(backend), backend, prefix: P, codec, shareObjects, progressIntervalMs: 20, consistentReadWaitMs: 5000 });
       await cache.ready();
-      const a = await cache.create(K('a'), cm('a', { k: '1' }));
+      const a = await cache.create(K('a'), { ...cm('a', { k: '1' }), metadata: { ...cm('a').metadata, labels: { l: 'v' }, ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'o', uid: 'u' }] } });
       const b = await cache.create(K('b'), cm('b'));
       while (cache.revision < Number(b.metadata.resourceVersion)) await new Promise((r) => setTimeout(r, 5));
       const afterWrites = decoded.length;
@@ -49,6 +49,14 @@ describe('watch cache: objects are decoded when first read', () => {
         expect(decoded.length).toBe(2);
         await cache.list(P, { predicate: everythingPred, resourceVersion: '0' });
         expect(decoded.length).toBe(2);
+        // Shared objects are frozen all the way down (objects in arrays too).
+        const [first] = listed.items;
+        expect(Object.isFrozen(first)).toBe(true);
+        expect(Object.isFrozen(first!.metadata)).toBe(true);
+        expect(Object.isFrozen(first!.metadata.labels)).toBe(true);
+        expect(Object.isFrozen(first!.metadata.ownerReferences)).toBe(true);
+        expect(Object.isFrozen(first!.metadata.ownerReferences![0])).toBe(true);
+        expect(Object.isFrozen(first!.data)).toBe(true);
       }
 
       const w = openWatch(cache, P, { resourceVersion: '0', sendInitialEvents: false });
