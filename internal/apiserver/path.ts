@@ -56,10 +56,13 @@ export function parseApiPath(
 }
 
 function splitPath(path: string): string[] | undefined {
-  const trimmed = path.replace(/\/+$/, '');
-  if (!trimmed.startsWith('/')) return undefined;
-  const segs = trimmed.slice(1).split('/');
-  if (segs.some((s) => s === '')) return undefined;
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 47) end--; // trailing '/'
+  if (end === 0 || path.charCodeAt(0) !== 47) return undefined;
+  const segs = path.slice(1, end).split('/');
+  if (segs.includes('')) return undefined;
+  // Most paths escape nothing: decode only when some segment has a '%'.
+  if (!path.includes('%')) return segs;
   try {
     return segs.map((s) => decodeURIComponent(s));
   } catch {

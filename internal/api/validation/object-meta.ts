@@ -132,8 +132,12 @@ export function validateObjectMeta(meta: ObjectMeta, rules: ObjectMetaRules, fie
 
 function sameValue(a: unknown, b: unknown): boolean {
   // Absent and empty are the same to Go (zero values); compare structurally otherwise.
-  const norm = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : v);
-  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+  const x = a === undefined || a === null || a === '' ? undefined : a;
+  const y = b === undefined || b === null || b === '' ? undefined : b;
+  if (x === y) return true;
+  // Two different strings never have the same JSON text: skip the text for the common case.
+  if (typeof x === 'string' && typeof y === 'string') return false;
+  return JSON.stringify(x) === JSON.stringify(y);
 }
 
 /**

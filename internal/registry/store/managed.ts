@@ -2,7 +2,7 @@ import { apiErrors, apiVersionOf, applyConfig, lastAppliedFields, managerName, t
 import type { ResourceDefinition } from '../definition.js';
 import { schemaFor } from './schema.js';
 import type { StoreContext } from './types.js';
-import { deepEqual, isObject, rfc3339 } from './util.js';
+import { isObject, rfc3339, sameFields } from './util.js';
 
 /**
  * managedFields bookkeeping for the store's writes (api/fieldmanager does the field algebra).
@@ -84,12 +84,10 @@ function keepTimestamps(next: KubeObject, old: KubeObject | undefined): KubeObje
   const before = old?.metadata.managedFields;
   const after = next.metadata.managedFields;
   if (!old || !before || !after || before.length !== after.length) return next;
-  const untimed = (list: typeof before) => list.map(({ time: _t, ...rest }) => rest);
-  if (!deepEqual(untimed(before), untimed(after)) || !deepEqual(withoutManaged(old), withoutManaged(next))) return next;
+  for (let i = 0; i < before.length; i++) {
+    if (!sameFields(before[i] as Record<string, unknown>, after[i] as Record<string, unknown>, 'time')) return next;
+  }
+  const meta = (o: KubeObject) => (o.metadata ?? {}) as Record<string, unknown>;
+  if (!sameFields(old, next, 'metadata') || !sameFields(meta(old), meta(next), 'managedFields')) return next;
   return { ...next, metadata: { ...next.metadata, managedFields: before } };
-}
-
-function withoutManaged(obj: KubeObject): KubeObject {
-  const { managedFields: _m, ...metadata } = obj.metadata;
-  return { ...obj, metadata };
 }

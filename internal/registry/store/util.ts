@@ -14,15 +14,28 @@ export function clone<T>(v: T): T {
   return jsonClone(v);
 }
 
+/** Structural equality of JSON values; a key holding undefined counts as absent. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => deepEqual(a[k], b[k]));
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
   }
-  return false;
+  return isObject(a) && isObject(b) && sameFields(a, b, undefined);
+}
+
+/** deepEqual of two objects, ignoring the key `skip` (when given) on both. */
+export function sameFields(a: Record<string, unknown>, b: Record<string, unknown>, skip: string | undefined): boolean {
+  let na = 0;
+  for (const k of Object.keys(a)) {
+    if (k === skip || a[k] === undefined) continue;
+    na++;
+    if (!deepEqual(a[k], b[k])) return false;
+  }
+  let nb = 0;
+  for (const k of Object.keys(b)) if (k !== skip && b[k] !== undefined) nb++;
+  return na === nb;
 }
 
 let lastSecond = NaN;
