@@ -30,6 +30,11 @@ export interface EngineHost {
   saveImage(path: string): Promise<{ index: number; term: number }>;
   /** The engine stopped itself after a persist or apply failure. */
   failed(err: Error): void;
+  /**
+   * Optional: the callbacks of one Ready are all made. A worker's host sends what it collected to
+   * the parent now, so the apply there overlaps the next Ready's fsync here.
+   */
+  readyDone?(): void;
 }
 
 /** The engine's inputs, as RaftNode uses them (RaftEngine in-thread, WorkerEngine across threads). */

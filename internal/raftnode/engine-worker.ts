@@ -8,7 +8,8 @@ import { WsTransport, listenRaftPeers } from './ws-transport.js';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
-const post = batchedPoster<FromWorker>((batch) => port.postMessage(batch));
+const outbox = batchedPoster<FromWorker>((batch) => port.postMessage(batch));
+const post = outbox.post;
 /** The parent's applied index (shared memory), and the index of the last image handed to it to install. */
 const sharedApplied = new BigInt64Array(init.applied);
 let installed = init.appliedIndex;
@@ -34,6 +35,9 @@ const host: EngineHost = {
       post({ t: 'saveImage', id, path });
     }),
   failed: (err) => post({ t: 'failed', message: err.message }),
+  // Per Ready, not per pump: a pump may go on to fsync the next Ready, and the parent should not
+  // wait for that to apply this one.
+  readyDone: outbox.flush,
 };
 
 const logger = {

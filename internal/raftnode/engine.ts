@@ -339,6 +339,7 @@ export class RaftEngine implements EngineLink {
     // 4. Read states, then 5. advance.
     for (const rs of rd.readStates) this.host.readState(rs.context, rs.index);
     this.core.advance(rd);
+    this.host.readyDone?.();
   }
 
   private keepsTermAndVote(rd: Ready): boolean {

@@ -54,7 +54,7 @@ export class WorkerEngine implements EngineLink {
       stats: { readies: 0, ticks: 0, tickLateMaxMs: 0, snapshotsTaken: 0, snapshotsInstalled: 0, snapshotsSent: 0 },
     };
     this.worker = spawn(init);
-    this.post = batchedPoster<ToWorker>((batch) => this.worker.postMessage(batch));
+    this.post = batchedPoster<ToWorker>((batch) => this.worker.postMessage(batch)).post;
     this.worker.on('message', (batch: FromWorker[]) => {
       for (const m of batch) this.onMessage(m);
     });

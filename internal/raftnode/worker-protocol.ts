@@ -17,24 +17,27 @@ export interface WorkerInit {
 }
 
 /**
- * Returns a post(m) that queues m and sends the queue as one array when the current task ends (a
- * microtask): a pump that produces a Ready's worth of callbacks costs one structured clone and one
+ * post(m) queues m; the queue goes out as one array at flush(), or when the current task ends (a
+ * microtask) if nobody flushed: a Ready's worth of callbacks costs one structured clone and one
  * wake-up of the other thread instead of one per callback. Order is kept.
  */
-export function batchedPoster<T>(send: (batch: T[]) => void): (m: T) => void {
+export function batchedPoster<T>(send: (batch: T[]) => void): { post: (m: T) => void; flush: () => void } {
   let queue: T[] | undefined;
-  return (m) => {
+  const flush = () => {
+    if (!queue) return;
+    const q = queue;
+    queue = undefined;
+    send(q);
+  };
+  const post = (m: T) => {
     if (queue) {
       queue.push(m);
       return;
     }
     queue = [m];
-    queueMicrotask(() => {
-      const q = queue!;
-      queue = undefined;
-      send(q);
-    });
+    queueMicrotask(flush);
   };
+  return { post, flush };
 }
 
 export type ToWorker =
