@@ -172,3 +172,36 @@ describe('log replication (§5.3)', () => {
     expect(net.node(2).applied).toEqual(['a', 'b']);
   });
 });
+
+describe('answers to commit-index bumps (Message.noAck)', () => {
+  it('a follower holding everything through index takes the commit from a noAck append and does not answer', () => {
+    const { core, storage } = followerWith([ent(1, 1), ent(2, 1)], 1);
+    core.step(msg({ type: 'app', from: 1, to: 2, term: 1, logTerm: 1, index: 2, commit: 2, noAck: true }));
+    expect(drive(core, storage).filter((m) => m.type === 'appResp')).toEqual([]);
+    expect(core.status().hardState.commit).toBe(2);
+    // The same append without the flag is answered, as before.
+    core.step(msg({ type: 'app', from: 1, to: 2, term: 1, logTerm: 1, index: 2, commit: 2 }));
+    expect(drive(core, storage).filter((m) => m.type === 'appResp').map((m) => [m.index, m.reject])).toEqual([[2, false]]);
+  });
+
+  it('a follower that lacks the entries still answers a noAck append, with a rejection', () => {
+    const { core, storage } = followerWith([ent(1, 1)], 1);
+    core.step(msg({ type: 'app', from: 1, to: 2, term: 1, logTerm: 1, index: 2, commit: 2, noAck: true }));
+    expect(drive(core, storage).filter((m) => m.type === 'appResp').map((m) => m.reject)).toEqual([true]);
+  });
+
+  it('the leader flags only empty appends to followers that acked, or will ack, everything sent', () => {
+    const net = new Network([1, 2, 3]);
+    net.campaign(1);
+    const before = net.delivered.length;
+    net.propose(1, 'a');
+    const sent = net.delivered.slice(before);
+    const apps = sent.filter((m) => m.type === 'app');
+    expect(apps.filter((m) => m.entries.length > 0).every((m) => !m.noAck)).toBe(true);
+    expect(apps.some((m) => m.noAck)).toBe(true);
+    expect(apps.filter((m) => m.noAck).every((m) => m.entries.length === 0)).toBe(true);
+    // Both followers end with the commit, and neither answered a flagged append.
+    expect(sent.filter((m) => m.type === 'appResp').length).toBe(2);
+    for (const id of [2, 3]) expect(net.node(id).applied).toEqual(['a']);
+  });
+});

@@ -33,6 +33,18 @@ describe('frames and envelopes', () => {
     expect(f).toEqual({ kind: FrameKind.Messages, messages: [m1, m2, m3] });
   });
 
+  it('carries noAck in the flags byte beside reject, readable by a reader that knows only reject', () => {
+    const m = msg({ entries: [], noAck: true });
+    const bytes = encodeFrame({ kind: FrameKind.Messages, messages: [m, msg({ reject: true, rejectHint: 3 })] });
+    const f = decodeFrame(bytes);
+    expect(f).toEqual({ kind: FrameKind.Messages, messages: [m, msg({ reject: true, rejectHint: 3 })] });
+    if (f.kind !== FrameKind.Messages) throw new Error('unreachable');
+    expect([f.messages[0]!.noAck, f.messages[0]!.reject, f.messages[1]!.noAck, f.messages[1]!.reject]).toEqual([true, false, undefined, true]);
+    // An older reader tested the byte for === 1: the noAck-only byte (2) still reads as no reject.
+    const flagsAt = 1 + 4 + 1 + 6 * 8;
+    expect([bytes[flagsAt], bytes[flagsAt] === 1]).toEqual([2, false]);
+  });
+
   it('rejects truncated, trailing or unknown input instead of guessing', () => {
     const bytes = encodeFrame({ kind: FrameKind.Messages, messages: [msg()] });
     expect(() => decodeFrame(bytes.subarray(0, bytes.length - 1))).toThrow(CodecError);
