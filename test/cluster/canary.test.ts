@@ -44,10 +44,16 @@ describe('canaries: the checkers catch broken nodes', () => {
     expect(r.categories.some((c) => c === '[safety]' || c === '[durability]' || c === '[crash]')).toBe(true);
   });
 
-  it('a transport that delivers forwarded proposals twice is caught (seed 1009 of the first hunt)', { timeout: 60_000 }, () => {
-    const r = runSimulation({ seed: 1009, bugs: ['duplicateProposals'] });
-    expect(r.failures.some((f) => f.startsWith('[safety] exactly-once'))).toBe(true);
-    expect(runSimulation({ seed: 1009 }).ok).toBe(true);
+  it('a transport that delivers forwarded proposals twice is caught (seeds 1000-1011, around seed 1009 of the first hunt)', { timeout: 120_000 }, () => {
+    // Not one pinned seed: any change to the message schedule (e.g. fewer append answers) moves
+    // which seeds hit the race. 6 of the seeds 1000-1008 caught it when this was written.
+    const caught: number[] = [];
+    for (let seed = 1000; seed < 1012; seed++) {
+      const r = runSimulation({ seed, bugs: ['duplicateProposals'] });
+      if (r.failures.some((f) => f.startsWith('[safety] exactly-once'))) caught.push(seed);
+    }
+    expect(caught.length).toBeGreaterThanOrEqual(2);
+    expect(runSimulation({ seed: caught[0]! }).ok).toBe(true);
   });
 
   it('skipping watch resync after a snapshot install leaves gaps the watch checker finds', { timeout: 120_000 }, () => {
