@@ -49,13 +49,15 @@ export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {
  * Turns a change into what a watcher with this predicate sees, as upstream's watch cache does:
  * an object that starts matching is ADDED, one that stops matching is DELETED (its previous content
  * at the change's resourceVersion), and changes that match neither before nor after are dropped.
- * The event is remembered on the change: callers must treat it as read-only.
+ * The event is remembered on the change unless `remember` is false (a change kept for long, whose
+ * events would keep whatever the layers above cache per event alive): treat it as read-only.
  */
-export function toObjectEvent(ch: DecodedChange, pred: SelectionPredicate): ObjectEvent | undefined {
+export function toObjectEvent(ch: DecodedChange, pred: SelectionPredicate, remember = true): ObjectEvent | undefined {
   const cur = (ch.hasObject ?? ch.object !== undefined) && (pred.everything || pred.matches(ch.object!));
   const old = (ch.hasPrev ?? ch.prev !== undefined) && (pred.everything || pred.matches(ch.prev!));
   const type = cur ? (old ? 'MODIFIED' : 'ADDED') : old ? 'DELETED' : undefined;
   if (type === undefined) return undefined;
+  if (!remember) return buildEvent(ch, type);
   const events = (ch.events ??= {});
   return (events[type] ??= buildEvent(ch, type));
 }

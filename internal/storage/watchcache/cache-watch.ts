@@ -58,7 +58,9 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
     const changes = d.state.changesAfter(rv);
     if (!changes) return yield* d.inner.watch(key, wo);
     for (const ch of changes) {
-      const ev = w.inRange(ch.key) ? toObjectEvent(ch, wo.predicate) : undefined;
+      // Not remembered on the ring's change: that would keep the event (and the bytes cached for
+      // it above) for as long as the change stays in the ring.
+      const ev = w.inRange(ch.key) ? toObjectEvent(ch, wo.predicate, false) : undefined;
       if (ev) w.pushBacklog(ev);
     }
   }
