@@ -95,12 +95,12 @@ export class NodeDatastore implements Backend {
     this.schedule();
   }
 
-  /** Whether this node serves from a member (a spare) right now. */
   /** This cluster's id (db/cluster-id), when the data dir has one. */
   get clusterId(): string | undefined {
     return this.opts.clusterId;
   }
 
+  /** Whether this node serves from a member (a spare) right now. */
   get isSpare(): boolean {
     return this.mode.kind === 'spare';
   }

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes, x509Authenticator } from '../apiserver/index.js';
-import { BACKEND_CLUSTER_ID_HEADER, createMemoryBackend, createSqliteBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
-import { clusterIdMismatch, joinRole, peerNodeId, type RaftNodeStatus } from '../raftnode/index.js';
+import { createMemoryBackend, createSqliteBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
@@ -125,14 +125,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     void app.register(async (child) =>
       registerBackendService(
         child,
-        (req) => {
-          if (peerNodeId(req.raw) === undefined) return 'a node certificate is required';
-          // A node of another cluster sharing the CA (an old member after `recover`) is kept out here
-          // as in the Raft transport.
-          const theirs = req.headers[BACKEND_CLUSTER_ID_HEADER];
-          return clusterIdMismatch(backend.clusterId, Array.isArray(theirs) ? theirs[0] : theirs);
-        },
-        (ch, req) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe(), leave: () => backend.removeSpare(peerNodeId(req.raw)!) }),
+        backend.clusterId,
+        (ch, nodeId) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe(), leave: () => backend.removeSpare(nodeId) }),
       ),
     );
   }

@@ -19,7 +19,7 @@ export { RaftNodeError, isRaftNodeError, type RaftNodeErrorCode } from './errors
 export { MemoryNetwork } from './memory-transport.js';
 export { encodeFrame, decodeFrame, FrameKind, type Transport, type FrameHandler, type PeerLostHandler, type Frame } from './transport.js';
 export { ByteReader, ByteWriter, CodecError } from './codec.js';
-export { WsTransport, clusterIdMismatch, registerRaftTransport, listenRaftPeers, peerNodeId, nodeCommonName, NODE_GROUP, RAFT_PATH, type WsTransportOptions } from './ws-transport.js';
+export { WsTransport, CLUSTER_ID_HEADER, clusterIdMismatch, registerRaftTransport, listenRaftPeers, peerNodeId, nodeCommonName, NODE_GROUP, RAFT_PATH, type WsTransportOptions } from './ws-transport.js';
 export { RaftEngine, type EngineHost, type EngineLink, type EngineStatus, type EngineStats, type RolesOptions } from './engine.js';
 export type { WorkerEngineOptions } from './worker-engine.js';
 export { nextRoleChange, desiredVoters, joinRole, type ClusterView, type RolesPolicy, type RoleChange } from './roles.js';

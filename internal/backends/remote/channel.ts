@@ -2,6 +2,7 @@
 // (production), or an in-memory pair (tests).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import WebSocket from 'ws';
+import { CLUSTER_ID_HEADER, clusterIdMismatch, peerNodeId } from '../../raftnode/index.js';
 
 /** One bidirectional, ordered message stream. Messages sent after close are dropped. */
 export interface RpcChannel {
@@ -73,24 +74,24 @@ export function dialBackend(apiUrl: string, tls: { key: string; cert: string; ca
   });
 }
 
-/** The header a dialling node names its cluster id in (the Raft transport's, with the same rule). */
-export const CLUSTER_ID_HEADER = 'x-kplane-cluster-id';
-
 /**
  * Registers the backend service on a member's API server: GET BACKEND_PATH upgrades to a websocket
- * when `refuse` finds nothing to object to (it checks the client certificate the cluster CA
- * verified is a node's, and the cluster id), and hands it to `serve`; otherwise the socket is
- * closed with 4403 and refuse's reason.
+ * for a client certificate the cluster CA verified as a node's, naming no other cluster id than
+ * `clusterId` (the Raft transport's header and rule: an old member after `recover` shares the CA),
+ * and hands it to `serve` with the caller's node id; anything else is closed with 4403 and the reason.
  */
-export function registerBackendService(app: FastifyInstance, refuse: (req: FastifyRequest) => string | undefined, serve: (ch: RpcChannel, req: FastifyRequest) => void): void {
+export function registerBackendService(app: FastifyInstance, clusterId: string | undefined, serve: (ch: RpcChannel, nodeId: number) => void): void {
   app.route({
     method: 'GET',
     url: BACKEND_PATH,
     handler: async (_req: FastifyRequest, reply: FastifyReply) => reply.code(426).send({ message: 'websocket upgrade required' }),
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
-      const refusal = refuse(req);
-      if (refusal !== undefined) return socket.close(4403, refusal.slice(0, 123)); // close reasons hold 123 bytes
-      serve(wsChannel(socket), req);
+      const nodeId = peerNodeId(req.raw);
+      if (nodeId === undefined) return socket.close(4403, 'a node certificate is required');
+      const theirs = req.headers[CLUSTER_ID_HEADER];
+      const refusal = clusterIdMismatch(clusterId, Array.isArray(theirs) ? theirs[0] : theirs);
+      if (refusal) return socket.close(4403, refusal.slice(0, 123)); // close reasons hold 123 bytes
+      serve(wsChannel(socket), nodeId);
     },
   });
 }

@@ -5,13 +5,13 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCA, issueCert } from '../../app/pki.js';
-import { MemoryNetwork, NODE_GROUP, clusterIdMismatch, nodeCommonName, peerNodeId } from '../../raftnode/index.js';
+import { MemoryNetwork, NODE_GROUP, nodeCommonName } from '../../raftnode/index.js';
 import { isStorageError, type Backend } from '../../storage/index.js';
 import { WatchRecorder, runBackendConformance } from '../../storage/testing/index.js';
 import { seededRand } from '../../util/index.js';
 import { createMemoryBackend } from '../memory/index.js';
 import { createRaftSqliteBackend, type RaftSqliteBackend } from '../raftsqlite/index.js';
-import { CLUSTER_ID_HEADER, dialBackend, memoryChannelPair, registerBackendService, type RpcChannel } from './channel.js';
+import { dialBackend, memoryChannelPair, registerBackendService, type RpcChannel } from './channel.js';
 import { RemoteBackend } from './remote-backend.js';
 import { serveBackend } from './remote-server.js';
 
@@ -56,11 +56,7 @@ async function apiServer(backend: Backend, clusterId?: string): Promise<{ url: s
   const channels: RpcChannel[] = [];
   registerBackendService(
     app,
-    (req) => {
-      if (peerNodeId(req.raw) === undefined) return 'a node certificate is required';
-      const theirs = req.headers[CLUSTER_ID_HEADER];
-      return clusterIdMismatch(clusterId, Array.isArray(theirs) ? theirs[0] : theirs);
-    },
+    clusterId,
     (ch) => {
       channels.push(ch);
       serveBackend(backend, ch);
