@@ -7,3 +7,4 @@ export * from './package-root.js';
 export * from './lazy-module.js';
 export * from './fsync.js';
 export * from './json-clone.js';
+export * from './json-equal.js';

@@ -1,5 +1,4 @@
 import { apiVersionOf, type KubeObject } from '../../api/index.js';
-import { jsonClone } from '../../util/index.js';
 import type { ResourceDefinition } from '../definition.js';
 
 export function isObject(v: unknown): v is Record<string, unknown> {
@@ -10,33 +9,7 @@ export function isObject(v: unknown): v is Record<string, unknown> {
  * Deep copy of a JSON value, exactly as a JSON text round trip would make it; objects from the
  * ObjectStore may be shared (watch cache) and are never mutated.
  */
-export function clone<T>(v: T): T {
-  return jsonClone(v);
-}
-
-/** Structural equality of JSON values; a key holding undefined counts as absent. */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  return isObject(a) && isObject(b) && sameFields(a, b, undefined);
-}
-
-/** deepEqual of two objects, ignoring the key `skip` (when given) on both. */
-export function sameFields(a: Record<string, unknown>, b: Record<string, unknown>, skip: string | undefined): boolean {
-  let na = 0;
-  for (const k of Object.keys(a)) {
-    if (k === skip || a[k] === undefined) continue;
-    na++;
-    if (!deepEqual(a[k], b[k])) return false;
-  }
-  let nb = 0;
-  for (const k of Object.keys(b)) if (k !== skip && b[k] !== undefined) nb++;
-  return na === nb;
-}
+export { jsonClone as clone, jsonEqual as deepEqual, sameFields } from '../../util/index.js';
 
 let lastSecond = NaN;
 let lastText = '';

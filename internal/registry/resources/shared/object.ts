@@ -1,7 +1,5 @@
 /** Small helpers for free-form JSON objects (KubeObject fields beyond metadata are untyped). */
 
-import { jsonClone } from '../../../util/index.js';
-
 export type Obj = Record<string, unknown>;
 
 export function isObj(v: unknown): v is Obj {
@@ -48,22 +46,5 @@ export function setDefault(obj: Obj, key: string, value: unknown): void {
   if (obj[key] === undefined || obj[key] === null) obj[key] = value;
 }
 
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
-  }
-  const ao = a as Obj;
-  const bo = b as Obj;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
-}
-
-/** Deep copy, exactly as a JSON text round trip would make it. */
-export function clone<T>(v: T): T {
-  return jsonClone(v);
-}
+/** Deep copy and structural equality, exactly as JSON text would see them. */
+export { jsonClone as clone, jsonEqual as deepEqual } from '../../../util/index.js';
