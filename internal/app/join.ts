@@ -119,6 +119,8 @@ export interface JoinResponse {
   clusterId?: string;
   /** 'spare': recorded with no replica (the joiner starts serving through a member). Absent = standby. */
   role?: 'standby' | 'spare';
+  /** The members' API URLs by node id: where a spare serves through (the signer may be a spare itself). */
+  apis?: Record<string, string>;
 }
 
 /**
@@ -226,7 +228,9 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?:
     if (now.learners.includes(nodeId) || now.voters.includes(nodeId) || now.spares?.[String(nodeId)] !== undefined) break;
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: opts.backend.node.status().members, clusterId, role };
+  const after = opts.backend.node.status();
+  const apis = Object.fromEntries(await readNodeDirectory(opts.backend, after).catch(() => new Map<number, string>()));
+  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: after.members, clusterId, role, apis };
 }
 
 /**
@@ -282,6 +286,8 @@ export async function joinCluster(opts: { dataDir: string; url: string; token: s
   writeFileSync(join(db, 'node-id'), `${res.nodeId}\n`, { mode: 0o600 });
   // A spare opens no replica: the node datastore starts serving through a member (node-datastore.ts).
   if (res.role === 'spare') writeFileSync(join(db, 'spare'), 'spare\n', { mode: 0o600 });
+  // The members' API directory, so a spare finds a member even when the node that signed is a spare.
+  if (res.apis && Object.keys(res.apis).length > 0) writeFileSync(join(db, 'member-apis.json'), JSON.stringify(res.apis), { mode: 0o600 });
   if (isClusterId(res.clusterId)) writeClusterId(db, res.clusterId);
   return res;
 }

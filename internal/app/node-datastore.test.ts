@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMemoryBackend, createRaftSqliteBackend, memoryChannelPair, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { createMemoryBackend, createRaftSqliteBackend, memoryChannelPair, serveBackend, type AdmitRequest, type RaftSqliteBackend } from '../backends/index.js';
 import { MemoryNetwork, encodeMemberContext } from '../raftnode/index.js';
 import { isStorageError } from '../storage/index.js';
 import { WatchRecorder } from '../storage/testing/index.js';
@@ -47,6 +47,7 @@ describe('NodeDatastore', () => {
     mkdirSync(dbDir, { recursive: true });
     writeFileSync(join(dbDir, 'spare'), 'spare\n');
     let served = 0;
+    const admitted: AdmitRequest[] = [];
     let local: RaftSqliteBackend | undefined;
     const ds = new NodeDatastore({
       id: 4,
@@ -62,6 +63,11 @@ describe('NodeDatastore', () => {
         served++;
         serveBackend(member, pair.server, {
           leave: () => leader().node.changeMembership({ type: 'removeNode', nodeId: 4 }),
+          admit: async (req) => {
+            admitted.push(req);
+            const context = encodeMemberContext({ spare: true, address: req.address });
+            return leader().node.changeMembership({ type: 'removeNode', nodeId: req.nodeId, context });
+          },
           describe: async () => {
             const apis: Record<string, string> = {};
             for (const kv of (await member.list(NODES_PREFIX)).kvs) apis[kv.key.slice(NODES_PREFIX.length)] = (JSON.parse(text(kv.value)!) as { api: string }).api;
@@ -92,6 +98,19 @@ describe('NodeDatastore', () => {
       expect(served).toBeGreaterThan(0);
       await until('the spare learned the membership', () => ds.status.ready() && ds.node.status().spares?.['4'] !== undefined);
       expect(ds.node.status().voters).toEqual([1, 2, 3]);
+
+      // A join signed on the spare (it may hold the CA key) is recorded through the member it uses;
+      // anything else about other nodes is refused.
+      await ds.node.changeMembership({ type: 'removeNode', nodeId: 5, context: encodeMemberContext({ spare: true, address: 'mem://5', domain: 'rack-b' }) });
+      await ds.node.changeMembership({ type: 'addLearner', nodeId: 6 }, 'mem://6', 10_000);
+      expect(admitted).toEqual([
+        { nodeId: 5, role: 'spare', address: 'mem://5', domain: 'rack-b' },
+        { nodeId: 6, role: 'standby', address: 'mem://6' },
+      ]);
+      await until('spares 5 and 6 recorded', () => leader().node.status().spares?.['5'] !== undefined && leader().node.status().spares?.['6'] !== undefined);
+      await expect(ds.node.changeMembership({ type: 'removeNode', nodeId: 2 })).rejects.toThrow(/spare/);
+      await expect(ds.node.changeMembership({ type: 'addVoter', nodeId: 7 }, 'mem://7')).rejects.toThrow(/spare/);
+      expect(admitted).toHaveLength(2);
 
       // Made a standby: the node opens its own replica, catches up, and switches.
       const ac = new AbortController();
@@ -146,6 +165,15 @@ describe('NodeDatastore.removeSpare (the member side of a spare leaving)', () =>
       await expect(ds.removeSpare(1)).rejects.toThrow(/not a spare/);
       await ds.removeSpare(9);
       await until('spare 9 removed', () => ds.node.status().spares?.['9'] === undefined);
+
+      // admitNode (a join signed on a spare): new ids only, as a spare record or a learner.
+      await ds.admitNode({ nodeId: 11, role: 'spare', address: 'mem://11' });
+      await until('spare 11 recorded', () => ds.node.status().spares?.['11'] !== undefined);
+      await ds.admitNode({ nodeId: 12, role: 'standby', address: 'mem://12', domain: 'rack-a' });
+      await until('learner 12 added', () => ds.node.status().learners.includes(12));
+      expect(ds.node.status().members['12']).toBe('mem://12');
+      for (const nodeId of [1, 11, 12, 0, 1.5]) await expect(ds.admitNode({ nodeId, role: 'spare', address: 'mem://x' })).rejects.toThrow(/not a new node id/);
+      expect(ds.node.status().voters).toEqual([1]);
     } finally {
       await ds.close();
     }

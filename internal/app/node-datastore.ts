@@ -15,8 +15,8 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pino from 'pino';
-import { RemoteBackend, dialBackend, type RaftSqliteBackend, type RpcChannel } from '../backends/index.js';
-import { FrameKind, WsTransport, encodeFrame, type RaftNodeStatus } from '../raftnode/index.js';
+import { RemoteBackend, dialBackend, type AdmitRequest, type RaftSqliteBackend, type RpcChannel } from '../backends/index.js';
+import { FrameKind, WsTransport, decodeMemberContext, encodeFrame, encodeMemberContext, type RaftNodeStatus } from '../raftnode/index.js';
 import { StorageError, type Backend, type BackendStatus, type GetResult, type ListOptions, type ListResult, type ReadOptions, type WatchBatch, type WatchOptions, type WriteResult } from '../storage/index.js';
 
 /** Where members publish their API URL in the replicated KV: NODES_PREFIX + id → {"api": URL}. */
@@ -109,7 +109,7 @@ export class NodeDatastore implements Backend {
   get node(): RaftSqliteBackend['node'] {
     if (this.mode.kind === 'local') return this.mode.local.node;
     const remote = this.mode.remote;
-    return spareNode(this.opts.id, () => this.spareStatus(), () => remote.leave()) as unknown as RaftSqliteBackend['node'];
+    return spareNode(this.opts.id, () => this.spareStatus(), () => remote.leave(), (req) => remote.admit(req)) as unknown as RaftSqliteBackend['node'];
   }
 
   /** The status a spare reports: the member's committed membership, seen from here. */
@@ -138,6 +138,26 @@ export class NodeDatastore implements Backend {
     if (node.status().spares?.[String(id)] === undefined) throw new Error(`node ${id} is not a spare`);
     await node.changeMembership({ type: 'removeNode', nodeId: id }, undefined, 10_000);
     return { removed: id };
+  }
+
+  /**
+   * Adds a NEW node for a spare that signed its join (the node holding the CA key may be a spare):
+   * a standby becomes a learner, a spare is recorded, exactly as a join on this node would. Ids
+   * already in the membership are refused, so no caller can change or remove an existing member.
+   */
+  async admitNode(req: AdmitRequest): Promise<{ nodeId: number }> {
+    if (this.mode.kind !== 'local') throw new Error('this node is a spare');
+    const node = this.mode.local.node;
+    const st = node.status();
+    const known = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(st.spares ?? {}).map(Number)];
+    if (!Number.isSafeInteger(req.nodeId) || req.nodeId <= 0 || known.includes(req.nodeId)) throw new Error(`node ${req.nodeId} is not a new node id`);
+    if (req.role === 'spare') {
+      const context = encodeMemberContext({ spare: true, address: req.address, domain: req.domain });
+      await node.changeMembership({ type: 'removeNode', nodeId: req.nodeId, context }, undefined, 10_000);
+    } else {
+      await node.changeMembership({ type: 'addLearner', nodeId: req.nodeId }, req.address, 10_000, req.domain);
+    }
+    return { nodeId: req.nodeId };
   }
 
   /** Takes a channel a spare opened to this node (false on a spare: closed); closed if this node becomes one. */
@@ -376,10 +396,11 @@ export class NodeDatastore implements Backend {
 }
 
 /**
- * What the cluster routes use of a Raft node, on a spare: status, its own removal (leave) through
- * the member it uses, and refusals for the rest.
+ * What the cluster routes use of a Raft node, on a spare: status, its own removal (leave) and the
+ * addition of joining nodes (a spare may hold the CA key and sign joins) through the member it
+ * uses, and refusals for the rest.
  */
-function spareNode(id: number, status: () => RaftNodeStatus, leave: () => Promise<unknown>) {
+function spareNode(id: number, status: () => RaftNodeStatus, leave: () => Promise<unknown>, admit: (req: AdmitRequest) => Promise<unknown>) {
   const refuse = () => Promise.reject(new Error('this node is a spare (no local replica); run this on a voter or standby'));
   return {
     id,
@@ -389,9 +410,12 @@ function spareNode(id: number, status: () => RaftNodeStatus, leave: () => Promis
       return status().leader;
     },
     waitForLeader: async () => status().leader,
-    changeMembership: async (cc: { type: string; nodeId: number }) => {
-      if (cc.type !== 'removeNode' || cc.nodeId !== id) return refuse();
-      await leave();
+    changeMembership: async (cc: { type: string; nodeId: number; context?: Uint8Array }, address?: string, _timeoutMs?: number, domain?: string) => {
+      const ctx = decodeMemberContext(cc.context);
+      if (cc.type === 'removeNode' && cc.nodeId === id) await leave();
+      else if (cc.nodeId !== id && cc.type === 'addLearner' && address) await admit({ nodeId: cc.nodeId, role: 'standby', address, ...(domain ? { domain } : {}) });
+      else if (cc.nodeId !== id && cc.type === 'removeNode' && ctx.spare && ctx.address) await admit({ nodeId: cc.nodeId, role: 'spare', address: ctx.address, ...(ctx.domain ? { domain: ctx.domain } : {}) });
+      else return refuse();
       return { voters: status().voters, learners: status().learners };
     },
     takeSnapshot: refuse,

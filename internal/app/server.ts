@@ -126,7 +126,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       registerBackendService(
         child,
         backend.clusterId,
-        (ch, nodeId) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe(), leave: () => backend.removeSpare(nodeId) }),
+        (ch, nodeId) => backend.accept(ch) && serveBackend(backend, ch, { describe: () => backend.describe(), leave: () => backend.removeSpare(nodeId), admit: (req) => backend.admitNode(req) }),
       ),
     );
   }

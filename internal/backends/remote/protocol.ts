@@ -18,7 +18,18 @@ export type Request =
   | { id: number; m: 'cluster' }
   /** Not a Backend call: remove the calling spare from the membership (`kplane leave` on a spare). */
   | { id: number; m: 'leave' }
+  /** Not a Backend call: record a NEW node (a join signed by the calling spare, which holds the CA key). */
+  | ({ id: number; m: 'admit' } & AdmitRequest)
   | { id: number; m: 'cancel' };
+
+/** A joining node for the membership: a standby (a learner with a replica) or a spare (recorded, no replica). */
+export interface AdmitRequest {
+  nodeId: number;
+  role: 'standby' | 'spare';
+  /** https://HOST:PORT of its Raft peer listener. */
+  address: string;
+  domain?: string;
+}
 
 export type WireKv = Omit<KeyValue, 'value'> & { value: string };
 export interface WireError {

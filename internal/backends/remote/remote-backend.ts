@@ -10,7 +10,7 @@ import {
   type WriteResult,
 } from '../../storage/index.js';
 import type { RpcChannel } from './channel.js';
-import { b64, batchIn, errorIn, kvIn, kvInOpt, type Reply, type Request, type WireBatch, type WireKv } from './protocol.js';
+import { b64, batchIn, errorIn, kvIn, kvInOpt, type AdmitRequest, type Reply, type Request, type WireBatch, type WireKv } from './protocol.js';
 
 export interface RemoteBackendOptions {
   /**
@@ -109,6 +109,11 @@ export class RemoteBackend implements Backend {
   /** Asks the member to remove this (spare) node from the membership; not retried (its outcome is reported). */
   leave<T>(): Promise<T> {
     return this.request<T>({ m: 'leave' }, false);
+  }
+
+  /** Asks the member to add a new node (a join this node signed); not retried (its outcome is reported). */
+  admit<T>(req: AdmitRequest): Promise<T> {
+    return this.request<T>({ m: 'admit', ...req }, false);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { Backend } from '../../storage/index.js';
 import { StorageError } from '../../storage/index.js';
 import type { RpcChannel } from './channel.js';
-import { batchOut, errorOut, kvOutOpt, unb64, type Reply, type Request } from './protocol.js';
+import { batchOut, errorOut, kvOutOpt, unb64, type AdmitRequest, type Reply, type Request } from './protocol.js';
 
 export interface BackendServiceOptions {
   /** A watch whose messages wait unsent beyond this many bytes is cut with Compacted (its client relists). Default 16 MiB. */
@@ -10,6 +10,8 @@ export interface BackendServiceOptions {
   describe?: () => unknown;
   /** Answers the 'leave' request: removes the calling node (known from its certificate) from the membership. */
   leave?: () => Promise<unknown>;
+  /** Answers the 'admit' request: adds a new node to the membership for the calling node. */
+  admit?: (req: AdmitRequest) => Promise<unknown>;
 }
 
 /**
@@ -80,6 +82,9 @@ export function serveBackend(backend: Backend, ch: RpcChannel, opts: BackendServ
       case 'leave':
         if (!opts.leave) throw new Error('this member does not remove spares');
         return opts.leave();
+      case 'admit':
+        if (!opts.admit) throw new Error('this member does not admit nodes');
+        return opts.admit({ nodeId: req.nodeId, role: req.role, address: req.address, ...(req.domain ? { domain: req.domain } : {}) });
     }
   }
 
