@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, freePort, removeDir } from './harness.js';
 import { exec, HaCluster, HaNode, type NodeStatus, waitFor } from './ha-harness.js';
 
-// Spares with real processes: six `kplane server` nodes on loopback started with a standby limit of
-// two (the hidden --standbys flag; spares are off by default until this is the default). Three vote,
+// Spares with real processes: six `kplane server` nodes on loopback with the standby limit of two
+// (--standbys 2, the default, spelled out here) and a short voter grace period. Three vote,
 // two replicate as standbys, the sixth is a spare with no replica that serves kubectl through a
 // member. A voter is killed: a standby replaces it and the spare becomes a standby (its own replica).
 
