@@ -35,6 +35,11 @@ export interface EngineHost {
    * the parent now, so the apply there overlaps the next Ready's fsync here.
    */
   readyDone?(): void;
+  /**
+   * Optional: one tick ran (every tickMs, after its Ready was handled). A worker's host reports its
+   * status from here, so the report shares the tick's wake-up instead of needing a timer of its own.
+   */
+  ticked?(): void;
 }
 
 /** The engine's inputs, as RaftNode uses them (RaftEngine in-thread, WorkerEngine across threads). */

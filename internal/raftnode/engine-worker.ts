@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Entry } from '../raft/index.js';
 import { RaftEngine, type EngineHost } from './engine.js';
+import { StatusReporter } from './status-report.js';
 import { batchedPoster, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 import { WsTransport, listenRaftPeers } from './ws-transport.js';
 
@@ -38,7 +39,11 @@ const host: EngineHost = {
   // Per Ready, not per pump: a pump may go on to fsync the next Ready, and the parent should not
   // wait for that to apply this one.
   readyDone: outbox.flush,
+  // Status for RaftNode.status() and `kplane status`: checked every tick, sent when it changed
+  // (at least every 10 ticks); /readyz follows the 'soft' messages, not this.
+  ticked: () => reporter.tick(engine.status(), engine.stats),
 };
+const reporter = new StatusReporter((status, stats) => post({ t: 'status', status, stats }));
 
 const logger = {
   info: (msg: string, fields?: Record<string, unknown>) => post({ t: 'log', level: 'info', msg, fields }),
@@ -50,7 +55,6 @@ const engine = new RaftEngine(
   host,
 );
 const server = listenRaftPeers(init.worker.listen, init.worker.tls, transport);
-let statusTimer: NodeJS.Timeout | undefined;
 
 port.on('message', (batch: ToWorker[]) => {
   for (const m of batch) handle(m);
@@ -60,8 +64,6 @@ function handle(m: ToWorker): void {
   switch (m.t) {
     case 'start':
       engine.start();
-      // Status for RaftNode.status() and /readyz; cheap, and only while running.
-      statusTimer = setInterval(() => post({ t: 'status', status: engine.status(), stats: { ...engine.stats } }), init.engine.tickMs ?? 100);
       return;
     case 'propose': {
       const r = engine.propose(m.batch, m.data);
@@ -94,7 +96,6 @@ function handle(m: ToWorker): void {
       );
       return;
     case 'stop':
-      clearInterval(statusTimer);
       void engine
         .stop(m.transfer)
         .then(() => new Promise<void>((resolve) => server.close(() => resolve())))

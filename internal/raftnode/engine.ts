@@ -271,6 +271,7 @@ export class RaftEngine implements EngineLink {
       this.pump();
       this.maybeChangeRoles();
       this.scheduleTick();
+      if (!this.stopped) this.host.ticked?.();
     }, this.tickMs);
   }
 
