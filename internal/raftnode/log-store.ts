@@ -61,6 +61,8 @@ export interface SqliteLogStorageOptions {
 export class SqliteLogStorage implements LogStorage {
   private readonly db: Database.Database;
   private readonly st;
+  /** save()'s transaction, wrapped once: better-sqlite3 builds four wrapper functions per transaction() call. */
+  private readonly persist: (snap: Snapshot | undefined, ents: readonly Entry[], hs: HardState | undefined) => void;
   private hard: HardState;
   private snap: Snapshot;
   /** Terms of entries offset+1 .. offset+terms.length. */
@@ -97,6 +99,21 @@ export class SqliteLogStorage implements LogStorage {
       truncateFrom: db.prepare('DELETE FROM entries WHERE idx >= ?'),
       deleteThrough: db.prepare('DELETE FROM entries WHERE idx <= ?'),
     };
+    this.persist = db.transaction((snap: Snapshot | undefined, ents: readonly Entry[], hs: HardState | undefined) => {
+      if (snap) {
+        const m = snap.metadata;
+        this.st.setSnap.run(m.index, m.term, JSON.stringify(m.confState), Buffer.from(snap.data));
+        this.st.truncateFrom.run(0);
+        this.st.setStart.run(m.index, m.term);
+      }
+      if (ents.length > 0) {
+        // Entries at or below the last stored index replace them (a new leader's log wins); an
+        // append past the end (the usual case) has nothing to delete.
+        if (!snap && ents[0]!.index <= this.lastIndex()) this.st.truncateFrom.run(ents[0]!.index);
+        for (const e of ents) this.st.insert.run(e.index, e.term, e.type === 'confChange' ? 1 : 0, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
+      }
+      if (hs) this.st.setHard.run(hs.term, hs.vote, hs.commit);
+    });
     const h = this.st.hard.get()!;
     const s = this.st.snap.get()!;
     this.snap = { metadata: { index: s.idx, term: s.term, confState: JSON.parse(s.conf_state) as ConfState }, data: new Uint8Array(s.data) };
@@ -204,20 +221,7 @@ export class SqliteLogStorage implements LogStorage {
       const last = snap ? base : this.lastIndex();
       assert(ents[0]!.index <= last + 1, `raft log: append at ${ents[0]!.index} leaves a gap after ${last}`);
     }
-    this.db.transaction(() => {
-      if (snap) {
-        const m = snap.metadata;
-        this.st.setSnap.run(m.index, m.term, JSON.stringify(m.confState), Buffer.from(snap.data));
-        this.st.truncateFrom.run(0);
-        this.st.setStart.run(m.index, m.term);
-      }
-      if (ents.length > 0) {
-        this.st.truncateFrom.run(ents[0]!.index);
-        for (const e of ents) this.st.insert.run(e.index, e.term, e.type === 'confChange' ? 1 : 0, Buffer.from(e.data.buffer, e.data.byteOffset, e.data.byteLength));
-      }
-      const hs = b.hardState ?? (this.commitUnsaved ? this.hard : undefined);
-      if (hs) this.st.setHard.run(hs.term, hs.vote, hs.commit);
-    })();
+    this.persist(snap, ents, b.hardState ?? (this.commitUnsaved ? this.hard : undefined));
     this.commitUnsaved = false;
     // The file is durable; now mirror it in memory.
     if (snap) {
