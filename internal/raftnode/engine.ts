@@ -34,6 +34,9 @@ import { FrameKind, decodeFrame, encodeFrame, type Transport } from './transport
  */
 const noopLogger: RaftNodeLogger = { info() {}, warn() {} };
 
+/** Messages that answer one this node sent (Transport.replied). */
+const REPLIES: ReadonlySet<Message['type']> = new Set(['appResp', 'heartbeatResp', 'voteResp', 'preVoteResp', 'readIndexResp']);
+
 /** A leader's log replication traffic (see handleReady step 0). */
 const isReplication = (m: Message): boolean => m.type === 'app' || m.type === 'heartbeat';
 
@@ -243,13 +246,16 @@ export class RaftEngine implements EngineLink {
     }
     this.roles.heard(from, this.clock.now());
     if (f.kind === FrameKind.Messages) {
+      let replied = false;
       this.input(() => {
         for (const m of f.messages) {
           // A peer speaks only for itself; a snapshot arrives only through the checked stream.
           if (m.from !== from || m.to !== this.id || m.type === 'snap') continue;
+          if (REPLIES.has(m.type)) replied = true;
           this.core.step(m);
         }
       });
+      if (replied) this.transport.replied?.(from);
     } else {
       this.receiver.handle(from, f);
     }

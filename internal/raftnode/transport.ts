@@ -32,6 +32,12 @@ export interface Transport {
   setPeers(peers: ReadonlyMap<NodeId, string>): void;
   /** Drops connections and stops delivering. */
   close(): Promise<void>;
+  /**
+   * Optional: a reply from `peer` to one of this node's messages arrived (an append or heartbeat
+   * response, a vote, a read index), so the connection to `peer` delivered lately. A transport that
+   * probes idle connections (ws pings) may skip the next probe; nothing else depends on it.
+   */
+  replied?(peer: NodeId): void;
 }
 
 /** Frame kinds, the first byte of every frame. */

@@ -103,6 +103,42 @@ describe('WsTransport', () => {
     await a.close();
   });
 
+  it('pings an idle connection, and not while the peer keeps replying to our messages', async () => {
+    let pings = 0;
+    const app = Fastify({ https: { key: serving.keyPem, cert: serving.certPem, ca: ca.certPem, requestCert: true, rejectUnauthorized: false } });
+    await app.register(websocket);
+    app.route({
+      method: 'GET',
+      url: RAFT_PATH,
+      handler: async (_req, reply) => reply.code(426).send(),
+      wsHandler: (socket: WebSocket) => void socket.on('ping', () => pings++),
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    servers.push(app);
+    const c = nodeCert(1);
+    const a = new WsTransport({ id: 1, tls: { key: c.keyPem, cert: c.certPem, ca: ca.certPem }, pingMs: 40 });
+    a.start(() => {});
+    a.setPeers(new Map([[2, `https://127.0.0.1:${(app.server.address() as { port: number }).port}`]]));
+    const until = async (cond: () => boolean) => {
+      for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(cond()).toBe(true);
+    };
+    await until(() => a.send(2, new Uint8Array([1])));
+    await until(() => pings >= 3);
+    // Replies every 10 ms (a leader hears heartbeat responses every heartbeat): no pings, and the
+    // connection stays up although no pong is asked for.
+    const replies = setInterval(() => a.replied(2), 10);
+    await new Promise((r) => setTimeout(r, 60));
+    const before = pings;
+    await new Promise((r) => setTimeout(r, 400));
+    clearInterval(replies);
+    expect(pings - before).toBeLessThanOrEqual(1);
+    expect(a.send(2, new Uint8Array([1]))).toBe(true);
+    // Replies stop: pings resume.
+    await until(() => pings >= before + 3);
+    await a.close();
+  });
+
   it('refuses a client certificate that does not name a node, and one from another CA', async () => {
     const t = new WsTransport({ id: 9, tls: { key: '', cert: '', ca: '' } });
     const frames: unknown[] = [];

@@ -43,7 +43,11 @@ export interface WsTransportOptions {
   clusterId?: string;
   /** Refuse new frames to a peer while more than this many bytes wait on its socket. Default 16 MiB. */
   highWaterBytes?: number;
-  /** Ping interval; a peer that misses two pongs is disconnected (a partition sends no RST). Default 1000 ms. */
+  /**
+   * Ping interval; a peer that misses two pongs is disconnected (a partition sends no RST). Default
+   * 1000 ms. No ping goes to a peer that replied to our messages since the last check (replied()):
+   * a leader's heartbeats are answered every heartbeat, which proves as much as a pong.
+   */
   pingMs?: number;
   logger?: RaftNodeLogger;
 }
@@ -60,6 +64,8 @@ interface Outbound {
   retry?: NodeJS.Timeout;
   ping?: NodeJS.Timeout;
   alive: boolean;
+  /** A reply to our messages came back since the last ping check (Transport.replied). */
+  replied: boolean;
 }
 
 /**
@@ -97,7 +103,7 @@ export class WsTransport implements Transport {
     }
     for (const [id, addr] of peers) {
       if (id === this.opts.id || this.out.has(id)) continue;
-      const o: Outbound = { url: wsUrl(addr), warned: false, refusedLoggedAt: 0, open: false, retryMs: 100, alive: true };
+      const o: Outbound = { url: wsUrl(addr), warned: false, refusedLoggedAt: 0, open: false, retryMs: 100, alive: true, replied: false };
       this.out.set(id, o);
       this.dial(id, o);
     }
@@ -108,6 +114,11 @@ export class WsTransport implements Transport {
     if (!o?.open || !o.ws || o.ws.bufferedAmount > this.highWater) return false;
     o.ws.send(frame, { binary: true });
     return true;
+  }
+
+  replied(peer: NodeId): void {
+    const o = this.out.get(peer);
+    if (o?.open) o.replied = true;
   }
 
   async drained(to: NodeId): Promise<void> {
@@ -189,7 +200,14 @@ export class WsTransport implements Transport {
       o.warned = false;
       o.retryMs = 100;
       o.alive = true;
+      o.replied = false;
       o.ping = setInterval(() => {
+        // Replies to our messages since the last check: this connection delivers, as a pong would show.
+        if (o.replied) {
+          o.replied = false;
+          o.alive = true;
+          return;
+        }
         if (!o.alive) return ws.terminate();
         o.alive = false;
         ws.ping();
