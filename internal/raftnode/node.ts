@@ -115,6 +115,7 @@ export class RaftNode<C, R> implements EngineHost {
   private role: Role = 'follower';
   private readonly leaderListeners = new Set<(leader: NodeId, role: Role) => void>();
   private cancelTimer: (() => void) | undefined;
+  private timerArmed = false;
   private flushScheduled = false;
   private started = false;
   private stopped = false;
@@ -161,7 +162,7 @@ export class RaftNode<C, R> implements EngineHost {
   start(): void {
     this.started = true;
     this.engine.start();
-    this.scheduleTimer();
+    this.armTimer();
     this.scheduleFlush();
   }
 
@@ -170,6 +171,7 @@ export class RaftNode<C, R> implements EngineHost {
     if (this.stopped) return Promise.reject(this.stoppedError());
     const p = this.proposals.enqueue(cmd, this.clock.now() + this.proposalTimeoutMs);
     this.scheduleFlush();
+    this.armTimer();
     return p;
   }
 
@@ -181,6 +183,7 @@ export class RaftNode<C, R> implements EngineHost {
     if (this.stopped) return Promise.reject(this.stoppedError());
     const p = this.reads.add(this.clock.now() + this.readTimeoutMs);
     this.scheduleFlush();
+    this.armTimer();
     return p;
   }
 
@@ -193,9 +196,11 @@ export class RaftNode<C, R> implements EngineHost {
     const change: ConfChange = address || domain ? { ...cc, context: Buffer.from(JSON.stringify({ address, domain })) } : cc;
     const r = this.engine.proposeConfChange(change);
     if (!r.ok) return Promise.reject(new RaftNodeError(r.reason === 'noLeader' ? 'NoLeader' : 'Dropped', `membership change refused: ${r.reason}`));
-    return new Promise((resolve, reject) =>
+    const done = new Promise<ConfState>((resolve, reject) =>
       this.confWaiters.push({ match: (x) => x.type === cc.type && x.nodeId === cc.nodeId, resolve, reject, deadline: this.clock.now() + timeoutMs }),
     );
+    this.armTimer();
+    return done;
   }
 
   /** Asks the leader to hand leadership to `to`. */
@@ -347,15 +352,22 @@ export class RaftNode<C, R> implements EngineHost {
     this.proposals.appliedThrough(e.index);
   }
 
-  private scheduleTimer(): void {
+  /**
+   * The deadline tick (expiries, read retries, proposals waiting for a leader) runs only while
+   * something waits: an idle node's main thread is not woken 10 times a second for nothing.
+   */
+  private armTimer(): void {
+    if (this.timerArmed || this.stopped || !this.started) return;
+    this.timerArmed = true;
     this.cancelTimer = this.clock.setTimeout(() => {
+      this.timerArmed = false;
       if (this.stopped) return;
       const now = this.clock.now();
       this.proposals.expire(now);
       this.reads.expire(now);
       this.confWaiters = this.confWaiters.filter((w) => w.deadline > now || void w.reject(new RaftNodeError('Timeout', 'membership change not applied in time')));
       this.flush();
-      this.scheduleTimer();
+      if (!this.proposals.idle || this.reads.waiting || this.confWaiters.length > 0) this.armTimer();
     }, this.tickMs);
   }
 

@@ -40,6 +40,11 @@ export class ProposalTracker<C, R> {
     return this.inflight.size;
   }
 
+  /** True when nothing is queued or in flight. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.inflight.size === 0;
+  }
+
   enqueue(cmd: C, deadline: number): Promise<R> {
     return new Promise<R>((resolve, reject) => this.queue.push({ cmd, w: { resolve, reject }, deadline }));
   }

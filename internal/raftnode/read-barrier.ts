@@ -24,6 +24,11 @@ export class ReadBarriers {
     return this.unsent.length + [...this.sent.values()].reduce((n, r) => n + r.waiters.length, 0) + this.ready.reduce((n, r) => n + r.waiters.length, 0);
   }
 
+  /** True while any barrier waits (cheap: the driver asks after every tick). */
+  get waiting(): boolean {
+    return this.unsent.length > 0 || this.sent.size > 0 || this.ready.length > 0;
+  }
+
   add(deadline: number): Promise<void> {
     return new Promise((resolve, reject) => this.unsent.push({ resolve, reject, deadline }));
   }

@@ -1,4 +1,3 @@
-import type { Clock } from '../util/index.js';
 import type { WatchBatch, WatchEvent } from './backend.js';
 import { StorageError } from './errors.js';
 import { eventBytes } from './keys.js';
@@ -9,6 +8,8 @@ export interface WatcherHost {
   /** Next catch-up batch for w, advancing w.cursor; null once w has caught up (it is then live). */
   pull(w: HubWatcher): WatchBatch | null;
   detach(w: HubWatcher): void;
+  /** Calls w.progressTick(p) every p.intervalMs until the returned cancel is called. */
+  tickProgress(w: HubWatcher, p: ProgressOptions): () => void;
 }
 
 export interface WatcherLimits {
@@ -58,7 +59,6 @@ export class HubWatcher {
     private readonly host: WatcherHost,
     private readonly limits: WatcherLimits,
     private readonly signal: AbortSignal,
-    private readonly clock: Clock,
     progress: ProgressOptions | undefined,
     /** The revision the consumer asked to start after, which it therefore knows (0: "now"). */
     knownRevision = 0,
@@ -67,7 +67,7 @@ export class HubWatcher {
     this.told = knownRevision;
     if (signal.aborted) this.finished = true;
     else signal.addEventListener('abort', this.onAbort, { once: true });
-    if (progress && !this.finished) this.scheduleProgress(progress);
+    if (progress && !this.finished) this.cancelTimer = host.tickProgress(this, progress);
   }
 
   get done(): boolean {
@@ -205,18 +205,16 @@ export class HubWatcher {
   // A progress notification says "you have every change up to R". It is only true when the watcher
   // is live with nothing queued, so only then is one sent; a busy watcher needs none, and one that
   // already has R needs it only as often as its consumer asked (repeatTicks).
-  private scheduleProgress(p: ProgressOptions): void {
-    this.cancelTimer = this.clock.setTimeout(() => {
-      if (this.finished || this.failure) return;
-      if (this.live && this.queue.length === 0 && !this.deliveredSinceTick) {
-        const revision = this.host.revision;
-        if (revision > this.told || ++this.quietTicks >= p.repeatTicks) {
-          this.queue.push({ revision, events: [] });
-          this.notify();
-        }
+  /** One progress interval has passed (the host's shared ticker calls this). */
+  progressTick(p: ProgressOptions): void {
+    if (this.finished || this.failure) return;
+    if (this.live && this.queue.length === 0 && !this.deliveredSinceTick) {
+      const revision = this.host.revision;
+      if (revision > this.told || ++this.quietTicks >= p.repeatTicks) {
+        this.queue.push({ revision, events: [] });
+        this.notify();
       }
-      this.deliveredSinceTick = false;
-      this.scheduleProgress(p);
-    }, p.intervalMs);
+    }
+    this.deliveredSinceTick = false;
   }
 }
