@@ -10,7 +10,23 @@ import { WsTransport, listenRaftPeers } from './ws-transport.js';
 const init = workerData as WorkerInit;
 const port = parentPort!;
 const outbox = batchedPoster<FromWorker>((batch) => port.postMessage(batch));
-const post = outbox.post;
+/**
+ * 'seen' messages wait here until anything else goes to the parent (they go first, so the order
+ * holds) or the next tick. The parent needs a batch's log position only for what comes after it:
+ * the entry's commit, a leader change, a refused proposal, and each of those empties this first.
+ * With one write at a time, 'seen' then rides with 'committed': one wake-up of the parent per
+ * write instead of two.
+ */
+let heldSeen: FromWorker[] = [];
+const releaseSeen = () => {
+  const held = heldSeen;
+  heldSeen = [];
+  for (const m of held) outbox.post(m);
+};
+const post = (m: FromWorker) => {
+  if (heldSeen.length > 0) releaseSeen();
+  outbox.post(m);
+};
 /** The parent's applied index (shared memory), and the index of the last image handed to it to install. */
 const sharedApplied = new BigInt64Array(init.applied);
 let installed = init.appliedIndex;
@@ -25,7 +41,7 @@ const host: EngineHost = {
     installed = Math.max(installed, index);
     post({ t: 'install', path, index, term });
   },
-  seen: (batch, index, term) => post({ t: 'seen', batch, index, term }),
+  seen: (batch, index, term) => void heldSeen.push({ t: 'seen', batch, index, term }),
   readState: (ctx, index) => post({ t: 'readState', ctx, index }),
   softState: (leader, role) => post({ t: 'soft', leader, role }),
   confApplied: (cc, conf) => post({ t: 'conf', cc, conf }),
@@ -41,7 +57,10 @@ const host: EngineHost = {
   readyDone: outbox.flush,
   // Status for RaftNode.status() and `kplane status`: checked every tick, sent when it changed
   // (at least every 10 ticks); /readyz follows the 'soft' messages, not this.
-  ticked: () => reporter.tick(engine.status(), engine.stats),
+  ticked: () => {
+    if (heldSeen.length > 0) releaseSeen();
+    reporter.tick(engine.status(), engine.stats);
+  },
 };
 const reporter = new StatusReporter((status, stats) => post({ t: 'status', status, stats }));
 
