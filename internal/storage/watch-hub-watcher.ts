@@ -74,11 +74,17 @@ export class HubWatcher {
     return this.finished;
   }
 
-  /** Live delivery: events are this publish's events already filtered by prefix. */
-  offer(events: WatchEvent[], revision: number): void {
+  /**
+   * Live delivery: events are this publish's events already filtered by prefix, in revision order,
+   * read-only (the array may be shared with other watchers and is handed on as it is).
+   */
+  offer(events: readonly WatchEvent[], revision: number): void {
     if (this.finished || this.failure) return;
-    const fresh = events.filter((ev) => ev.kv.modRevision > this.cursor);
-    this.cursor = Math.max(this.cursor, revision);
+    const cursor = this.cursor;
+    this.cursor = Math.max(cursor, revision);
+    if (events.length === 0) return;
+    // Ascending revisions: when the first is new, all are (the usual case; no copy).
+    const fresh = events[0]!.kv.modRevision > cursor ? (events as WatchEvent[]) : events.filter((ev) => ev.kv.modRevision > cursor);
     if (fresh.length === 0) return;
     this.queue.push({ revision, events: fresh });
     this.queuedEvents += fresh.length;

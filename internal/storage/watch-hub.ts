@@ -36,6 +36,21 @@ export interface WatchHubOptions {
   clock?: Clock;
 }
 
+const NO_EVENTS: readonly WatchEvent[] = [];
+
+/**
+ * The events of a batch under prefix. Every applied entry is offered to every live watcher (a server
+ * has one per cached resource, ~40) and most batches hold one event: the batch itself when all
+ * match, and a shared empty array when none does, so only a mixed batch costs an array.
+ */
+function matching(events: readonly WatchEvent[], prefix: string): readonly WatchEvent[] {
+  let n = 0;
+  for (let i = 0; i < events.length; i++) if (events[i]!.kv.key.startsWith(prefix)) n++;
+  if (n === events.length) return events;
+  if (n === 0) return NO_EVENTS;
+  return events.filter((ev) => ev.kv.key.startsWith(prefix));
+}
+
 /**
  * Watch fan-out for the embedded backends (memory, sqlite, raftsqlite). The apply step calls
  * publish() with each applied batch's events in revision order; the hub appends them to a bounded
@@ -92,9 +107,7 @@ export class WatchHub implements WatcherHost {
     this.ring.append(events);
     this.rev = Math.max(this.rev, revision);
     for (const w of this.watchers) {
-      if (!w.live) continue;
-      const matching = w.prefix === '' ? (events as WatchEvent[]) : events.filter((ev) => ev.kv.key.startsWith(w.prefix));
-      w.offer(matching, this.rev);
+      if (w.live) w.offer(w.prefix === '' ? events : matching(events, w.prefix), this.rev);
     }
   }
 
