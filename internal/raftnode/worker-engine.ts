@@ -163,6 +163,10 @@ export class WorkerEngine implements EngineLink {
         this.cached.status = { ...this.cached.status, leader: m.leader, role: m.role };
         return h.softState(m.leader, m.role);
       case 'conf':
+        // As for 'soft': the reported voters and learners change with the entry that changes them
+        // (it comes before its 'committed'), so a status never pairs an applied index past a
+        // configuration change with the configuration from before it; the rest follows at the tick.
+        this.cached.status = { ...this.cached.status, voters: [...m.conf.voters], learners: [...m.conf.learners] };
         return h.confApplied(m.cc, m.conf);
       case 'saveImage':
         h.saveImage(m.path).then(
