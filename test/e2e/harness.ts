@@ -80,6 +80,13 @@ export async function startKplane(opts: { dataDir?: string; args?: string[]; por
     await waitReady(port, 30_000, proc);
   } catch (err) {
     proc.kill('SIGKILL');
+    // freePort() only found the API port free; the default peer port (API port + 1) may be taken
+    // by another file's server. A fresh server (no port or data dir given) starts again elsewhere.
+    if (/EADDRINUSE/.test(out) && opts.port === undefined && opts.dataDir === undefined) {
+      await exited;
+      removeDir(dataDir);
+      return startKplane(opts);
+    }
     throw new Error(`${(err as Error).message}\n--- kplane output ---\n${out}`);
   }
   return {
