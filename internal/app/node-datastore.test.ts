@@ -143,6 +143,100 @@ describe('NodeDatastore', () => {
   });
 });
 
+describe('NodeDatastore, a node demoted while it was down', () => {
+  // The restarted node still holds its old configuration and has no leader; the first candidates in
+  // its directory cannot tell it anything (one refuses to describe, one closes at once as a fresh
+  // spare does). It must still learn from a member that it is a spare, and once a spare, move off a
+  // member that stops answering.
+  it('learns that it is a spare from whichever member answers, and leaves a member that stops answering', async () => {
+    const net = new MemoryNetwork();
+    const dir = join(root, 'down');
+    const raft = { tickMs: 10, electionTicks: 10 };
+    const members = new Map([1, 2, 3].map((id) => [id, `mem://${id}`]));
+    const voters: RaftSqliteBackend[] = [1, 2, 3].map((id) =>
+      createRaftSqliteBackend({ dataDir: join(dir, `n${id}`), nodeId: id, transport: net.transport(id), bootstrap: members, rand: seededRand(id), raft, compaction: false }),
+    );
+    const leader = () => voters.find((v) => v.node.isLeader())!;
+    await voters[0]!.node.waitForLeader();
+    for (const v of voters) await v.create(`${NODES_PREFIX}${v.node.id}`, enc(JSON.stringify({ api: `mem-api://${v.node.id}` })));
+    await leader().node.changeMembership({ type: 'removeNode', nodeId: 5, context: encodeMemberContext({ spare: true, address: 'mem://5' }) });
+
+    const dbDir = join(dir, 'n5db');
+    mkdirSync(dbDir, { recursive: true });
+    // Its directory from before it went down: two nodes that cannot help first, then one member.
+    writeFileSync(join(dbDir, 'member-apis.json'), JSON.stringify({ 1: 'mem-api://refuses', 2: 'mem-api://closes', 3: 'mem-api://3' }));
+    const broken = new Set<number>();
+    const dialed: string[] = [];
+    const ds = new NodeDatastore({
+      id: 5,
+      dbDir,
+      tls: { key: '', cert: '', ca: '' },
+      seeds: [],
+      log: pino({ level: 'silent' }),
+      pollMs: 50,
+      ping: false,
+      dial: async (url) => {
+        dialed.push(url);
+        const pair = memoryChannelPair();
+        const name = url.slice('mem-api://'.length);
+        if (name === 'closes') {
+          setImmediate(() => pair.server.close());
+          return pair.client;
+        }
+        const member = name === 'refuses' ? voters[0]! : voters[Number(name) - 1]!;
+        serveBackend(member, pair.server, {
+          leave: () => Promise.reject(new Error('not in this test')),
+          admit: () => Promise.reject(new Error('not in this test')),
+          describe: async () => {
+            if (name === 'refuses' || broken.has(member.node.id)) throw new Error('no read index from a leader in time');
+            const apis: Record<string, string> = {};
+            for (const kv of (await member.list(NODES_PREFIX)).kvs) apis[kv.key.slice(NODES_PREFIX.length)] = (JSON.parse(text(kv.value)!) as { api: string }).api;
+            return { ...member.node.status(), apis };
+          },
+        });
+        return pair.client;
+      },
+      // Its old configuration: voters 5 and 6 (never started), so it has no leader, as after a restart
+      // whose peers no longer answer it.
+      openLocal: () =>
+        createRaftSqliteBackend({
+          dataDir: join(dir, 'n5'),
+          nodeId: 5,
+          transport: net.transport(5),
+          bootstrap: new Map([
+            [5, 'mem://5'],
+            [6, 'mem://6'],
+          ]),
+          rand: seededRand(5),
+          raft,
+          compaction: false,
+        }),
+    });
+    try {
+      expect(ds.isSpare).toBe(false);
+      await until('the node found out it is a spare', () => ds.isSpare);
+      expect(dialed).toContain('mem-api://3');
+      await ds.create('/t/x', enc('1'));
+      expect(text((await voters[1]!.get('/t/x')).kv?.value)).toBe('1');
+      await until('the spare learned the membership', () => ds.status.ready());
+
+      // The member it uses stops answering: it moves to another and stays ready.
+      const current = dialed[dialed.length - 1]!;
+      for (const v of voters) if (`mem-api://${v.node.id}` === current) broken.add(v.node.id);
+      expect(broken.size).toBe(1);
+      const before = dialed.length;
+      const brokeAt = Date.now();
+      await until('a dial to another member', () => dialed.slice(before).some((u) => u !== current));
+      // Learned at least 300 ms after the break (6 polls, all refused by the broken member by then).
+      await until('membership learned from another member', () => Date.now() - Number(ds.status.stats().memberInfoAgeMs) > brokeAt + 300);
+      expect(ds.status.ready()).toBe(true);
+    } finally {
+      await ds.close();
+      for (const v of voters) await v.close();
+    }
+  });
+});
+
 describe('NodeDatastore.removeSpare (the member side of a spare leaving)', () => {
   it('removes a recorded spare, and nothing else', async () => {
     const net = new MemoryNetwork();

@@ -79,6 +79,8 @@ export class NodeDatastore implements Backend {
   private switching = false;
   private closed = false;
   private polls = 0;
+  private probes = 0;
+  private failures = 0;
   private apiUrl: string | undefined;
   private readonly served = new Set<RpcChannel>();
   readonly status: BackendStatus;
@@ -261,7 +263,17 @@ export class NodeDatastore implements Backend {
     if (this.switching || this.closed) return;
     this.polls++;
     if (this.mode.kind === 'spare') {
-      const info = await this.mode.remote.cluster<ClusterInfo>();
+      const remote = this.mode.remote;
+      const info = await remote.cluster<ClusterInfo>().catch((err: Error) => {
+        // A member that answers but cannot serve (it lost its leader, or is about to learn that it is
+        // a spare itself) keeps the connection up: move on to the next member after a few failures.
+        if (++this.failures % 3 === 0) {
+          this.opts.log.warn({ err: err.message, failures: this.failures }, 'the member serving this spare does not answer; trying the next member');
+          remote.nextMember();
+        }
+        throw err;
+      });
+      this.failures = 0;
       this.learn(info);
       this.ping(info);
       if (info.voters.includes(this.opts.id) || info.learners.includes(this.opts.id)) await this.promote(info);
@@ -279,16 +291,38 @@ export class NodeDatastore implements Backend {
     // entry (the leader stops replicating to it): ask a member.
     if (this.polls % 2 === 0) return;
     if (st.leader !== 0 && this.polls % 10 === 1) this.learnDirectory(await readNodeDirectory(local, st).catch(() => new Map()));
-    const probe = this.openRemote(2000);
-    try {
-      const info = await probe.cluster<ClusterInfo>();
-      if (info.id !== this.opts.id && info.spares?.[String(this.opts.id)] !== undefined) {
-        this.learn(info);
-        await this.demote();
-      }
-    } finally {
-      await probe.close();
+    const info = await this.askMembers();
+    if (info?.spares?.[String(this.opts.id)] !== undefined) {
+      this.learn(info);
+      await this.demote();
     }
+  }
+
+  /**
+   * The committed membership from the first member that answers, trying every candidate in turn
+   * (starting one further each time), so a candidate that refuses or cannot serve, such as another
+   * node demoted while it was down, never hides the others. Undefined when none answers.
+   */
+  private async askMembers(): Promise<ClusterInfo | undefined> {
+    const urls = this.candidates();
+    const start = this.probes++;
+    for (let i = 0; i < urls.length && !this.closed; i++) {
+      const url = urls[(start + i) % urls.length]!;
+      const probe = new RemoteBackend({
+        reconnectTimeoutMs: 0,
+        requestTimeoutMs: 3000,
+        connect: () => (this.opts.dial ? this.opts.dial(url) : dialBackend(url, this.opts.tls, 2000, this.opts.clusterId)),
+      });
+      try {
+        const info = await probe.cluster<ClusterInfo>();
+        if (info.id !== this.opts.id) return info;
+      } catch (err) {
+        this.opts.log.debug({ url, err: (err as Error).message }, 'member did not describe the cluster');
+      } finally {
+        await probe.close();
+      }
+    }
+    return undefined;
   }
 
   private async promote(info: ClusterInfo): Promise<void> {
@@ -342,9 +376,9 @@ export class NodeDatastore implements Backend {
     }
   }
 
-  private openRemote(reconnectTimeoutMs = 10_000): RemoteBackend {
+  private openRemote(): RemoteBackend {
     return new RemoteBackend({
-      reconnectTimeoutMs,
+      reconnectTimeoutMs: 10_000,
       connect: (attempt) => {
         const urls = this.candidates();
         if (urls.length === 0) return Promise.reject(new Error('no member API URL known'));

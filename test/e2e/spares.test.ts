@@ -123,4 +123,23 @@ describe('spares: six nodes, 3 voters, 2 standbys, 1 spare', () => {
     await waitFor(`${victim.name} back as a spare`, 30_000, async () => ((await c.status(victim)).role === ('spare' as string) ? true : undefined));
     expect(await run(c.kubeconfigFor(victim.apiPort, victim.name), ['get', 'configmap', 'after-promotion', '-n', NS, '-o', 'name'])).toBe('configmap/after-promotion\n');
   });
+
+  it('the founder (it holds the CA key) killed and back as a spare still admits a new node through a member', async () => {
+    const founder = c.founder;
+    const { status: before } = await c.leader();
+    expect(before.voters).toContain(founder.id);
+    await founder.kill9();
+    await waitFor('the founder made a spare', GRACE_MS + 40_000, async () => {
+      const { status: s } = await c.leader();
+      return s.voters.length === 3 && !s.voters.includes(founder.id) && spareIds(s).includes(founder.id) ? s : undefined;
+    });
+    await c.restart(founder);
+    await waitFor('the founder back as a spare', 30_000, async () => ((await c.status(founder)).role === ('spare' as string) ? true : undefined));
+    // add-node on the founder's data dir and a join through its URL: it signs, a member records.
+    await joinMany(1);
+    const joined = c.nodes[c.nodes.length - 1]!;
+    const { status: s } = await c.leader();
+    expect(spareIds(s)).toContain(joined.id);
+    expect(await run(c.kubeconfigFor(joined.apiPort, joined.name), ['get', 'configmap', 'after-promotion', '-n', NS, '-o', 'name'])).toBe('configmap/after-promotion\n');
+  });
 });

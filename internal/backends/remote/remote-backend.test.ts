@@ -231,3 +231,53 @@ describe('remote backend: a member that never answers', () => {
     }
   });
 });
+
+describe('remote backend: members that accept and close at once, and nextMember', () => {
+  it('fails a read as Unavailable after a few lost connections instead of dialing without end', async () => {
+    let dials = 0;
+    const remote = new RemoteBackend({
+      connect: async () => {
+        dials++;
+        const pair = memoryChannelPair();
+        setImmediate(() => pair.server.close()); // as a node that has just become a spare does
+        return pair.client;
+      },
+    });
+    try {
+      const read = await remote.get('/x/a').catch((e: unknown) => e);
+      expect(isStorageError(read) && read.code).toBe('Unavailable');
+      expect(dials).toBe(5);
+    } finally {
+      await remote.close();
+    }
+  });
+
+  it('nextMember moves calls and watches to the next attempt; the watch resumes without a gap', async () => {
+    const inner = createMemoryBackend();
+    const attempts: number[] = [];
+    const remote = new RemoteBackend({
+      connect: async (attempt) => {
+        attempts.push(attempt);
+        const pair = memoryChannelPair();
+        serveBackend(inner, pair.server);
+        return pair.client;
+      },
+    });
+    try {
+      const ac = new AbortController();
+      const w = new WatchRecorder(remote.watch('/n/', { afterRevision: 0, signal: ac.signal }));
+      await remote.create('/n/a', enc('1'));
+      await w.until(() => w.events.length === 1);
+      remote.nextMember();
+      await remote.create('/n/b', enc('2'));
+      await w.until(() => w.events.length === 2);
+      expect(attempts).toEqual([0, 1]);
+      expect(w.events.map((e) => e.kv.key)).toEqual(['/n/a', '/n/b']);
+      ac.abort();
+      await w.done;
+    } finally {
+      await remote.close();
+      await inner.close();
+    }
+  });
+});

@@ -28,6 +28,9 @@ export interface RemoteBackendOptions {
   onLost?(err?: Error): void;
 }
 
+/** How often a read is sent again after its connection was lost before it fails with Unavailable. */
+const MAX_LOST_RETRIES = 4;
+
 type Body = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 type Pending = { settle(r: Reply): void; lost(): void };
 type StreamItem = Reply | { lost: true } | { abort: true } | { overflow: true };
@@ -154,7 +157,19 @@ export class RemoteBackend implements Backend {
     return { ...r, kv: kvInOpt(r.kv) };
   }
 
-  private async request<T>(body: Body, retryable: boolean): Promise<T> {
+  /**
+   * Drops the current member (its calls in flight are retried or fail as on a lost connection, its
+   * watches resume): the next call dials the next attempt. For a member that answers but cannot serve
+   * (it lost its leader for good), which a connection-level failure would never reveal.
+   */
+  nextMember(): void {
+    const c = this.connected;
+    if (!c) return;
+    c.ch.close();
+    this.lose(c);
+  }
+
+  private async request<T>(body: Body, retryable: boolean, lostBefore = 0): Promise<T> {
     const conn = await this.current();
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
@@ -175,7 +190,10 @@ export class RemoteBackend implements Backend {
         },
         lost: () => {
           clearTimeout(timer);
-          if (retryable && !this.closed) this.request<T>(body, true).then(resolve, reject);
+          // A read is retried on the next member, a few times: a member that accepts and at once
+          // closes (it has just become a spare) must not make this a loop without end.
+          if (retryable && !this.closed && lostBefore < MAX_LOST_RETRIES) this.request<T>(body, true, lostBefore + 1).then(resolve, reject);
+          else if (retryable) reject(new StorageError('Unavailable', `remote ${body.m}: the connection to the member was lost ${lostBefore + 1} times`));
           // Sent and not answered: the outcome is unknown, so Timeout (504, not retried blindly),
           // as raftsqlite reports a write lost with its leader (raft-errors.ts).
           else reject(new StorageError('Timeout', `remote ${body.m}: the connection to the member was lost; the write may or may not have been applied`));
