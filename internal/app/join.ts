@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../apiserver/index.js';
 import type { RaftSqliteBackend } from '../backends/index.js';
-import { NODE_GROUP, encodeMemberContext, nodeCommonName, type RaftNodeStatus } from '../raftnode/index.js';
+import { NODE_GROUP, nodeCommonName, type RaftNodeStatus } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
 import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
 import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
-import { readNodeDirectory } from './node-datastore.js';
+import { readNodeDirectory, recordJoin } from './node-datastore.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 
 export const JOIN_CA_PATH = '/kplane/join/ca';
@@ -215,12 +215,7 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?:
   const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
   // Beyond the voters and the standby limit a node joins as a spare: recorded in the log, no replica.
   const role = opts.joinRole?.(st) ?? 'standby';
-  if (role === 'spare') {
-    const context = encodeMemberContext({ spare: true, address: body.peerAddress, domain: body.domain });
-    await opts.backend.node.changeMembership({ type: 'removeNode', nodeId, context }, undefined, 10_000);
-  } else {
-    await opts.backend.node.changeMembership({ type: 'addLearner', nodeId }, body.peerAddress, 10_000, body.domain);
-  }
+  await recordJoin(opts.backend.node, { nodeId, role, address: body.peerAddress, ...(body.domain ? { domain: body.domain } : {}) });
   // The change is applied; a worker engine's status shows it a tick later (the next join's id and
   // role, and the members sent back, come from that status).
   for (let i = 0; i < 50; i++) {

@@ -153,12 +153,7 @@ export class NodeDatastore implements Backend {
     const st = node.status();
     const known = [...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(st.spares ?? {}).map(Number)];
     if (!Number.isSafeInteger(req.nodeId) || req.nodeId <= 0 || known.includes(req.nodeId)) throw new Error(`node ${req.nodeId} is not a new node id`);
-    if (req.role === 'spare') {
-      const context = encodeMemberContext({ spare: true, address: req.address, domain: req.domain });
-      await node.changeMembership({ type: 'removeNode', nodeId: req.nodeId, context }, undefined, 10_000);
-    } else {
-      await node.changeMembership({ type: 'addLearner', nodeId: req.nodeId }, req.address, 10_000, req.domain);
-    }
+    await recordJoin(node, req);
     return { nodeId: req.nodeId };
   }
 
@@ -426,6 +421,20 @@ export class NodeDatastore implements Backend {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * Records a joining node in the membership through the log: a standby as a learner (it replicates),
+ * a spare as a removeNode entry whose context marks it spare (recorded, no replica). On a spare's
+ * stand-in node (spareNode) the same calls become an 'admit' request to a member.
+ */
+export async function recordJoin(node: Pick<RaftSqliteBackend['node'], 'changeMembership'>, req: AdmitRequest): Promise<void> {
+  if (req.role === 'spare') {
+    const context = encodeMemberContext({ spare: true, address: req.address, domain: req.domain });
+    await node.changeMembership({ type: 'removeNode', nodeId: req.nodeId, context }, undefined, 10_000);
+  } else {
+    await node.changeMembership({ type: 'addLearner', nodeId: req.nodeId }, req.address, 10_000, req.domain);
   }
 }
 
