@@ -1,6 +1,7 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createPublicKey } from 'node:crypto';
+import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { certFingerprint, certSubject, createCA, issueCert } from './pki.js';
+import { certFingerprint, certSubject, createCA, createCsr, issueCert, signCsr } from './pki.js';
 
 describe('pki', () => {
   const ca = createCA();
@@ -23,5 +24,29 @@ describe('pki', () => {
   it('fingerprints match the DER hash Node computes', () => {
     const fp = new X509Certificate(ca.certPem).fingerprint256.replace(/:/g, '').toLowerCase();
     expect(certFingerprint(ca.certPem)).toBe(fp);
+  });
+
+  it('signs with SHA-256 RSA: the CA verifies itself, forge and Node both accept the signatures', () => {
+    const x = new X509Certificate(ca.certPem);
+    expect(x.verify(x.publicKey)).toBe(true);
+    const parsed = forge.pki.certificateFromPem(ca.certPem);
+    expect(parsed.signatureOid).toBe(forge.pki.oids.sha256WithRSAEncryption);
+    expect(parsed.verify(parsed)).toBe(true);
+  });
+
+  it('a CSR carries a valid self-signature; the CA signs its key with the names it chooses; a forged CSR is refused', () => {
+    const { csrPem, keyPem } = createCsr({ commonName: 'asked-for' });
+    expect(forge.pki.certificationRequestFromPem(csrPem).verify()).toBe(true);
+    const certPem = signCsr(ca, csrPem, { subject: { commonName: 'system:node:2', organizations: ['kplane:nodes'] }, client: true, server: true, ips: ['127.0.0.1'] });
+    const x = new X509Certificate(certPem);
+    expect(x.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    expect(x.publicKey.export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }));
+    expect(certSubject(certPem)).toEqual({ commonName: 'system:node:2', organizations: ['kplane:nodes'] });
+    // Another subject under the same signature: the self-signature no longer matches.
+    const csr = forge.pki.certificationRequestFromPem(csrPem);
+    csr.setSubject([{ shortName: 'CN', value: 'someone-else' }]);
+    (csr as unknown as { certificationRequestInfo: unknown }).certificationRequestInfo = null;
+    const forged = forge.pki.certificationRequestToPem(csr);
+    expect(() => signCsr(ca, forged, { subject: { commonName: 'x' }, client: true })).toThrow(/bad signature/);
   });
 });
