@@ -23,6 +23,21 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, timeo
   }
 }
 
+/** Three raftsqlite voters on an in-memory network, each with its API published in the node directory as mem-api://ID. */
+async function threeVoters(name: string) {
+  const net = new MemoryNetwork();
+  const dir = join(root, name);
+  const raft = { tickMs: 10, electionTicks: 10 };
+  const members = new Map([1, 2, 3].map((id) => [id, `mem://${id}`]));
+  const voters: RaftSqliteBackend[] = [1, 2, 3].map((id) =>
+    createRaftSqliteBackend({ dataDir: join(dir, `n${id}`), nodeId: id, transport: net.transport(id), bootstrap: members, rand: seededRand(id), raft, compaction: false }),
+  );
+  const leader = () => voters.find((v) => v.node.isLeader())!;
+  await voters[0]!.node.waitForLeader();
+  for (const v of voters) await v.create(`${NODES_PREFIX}${v.node.id}`, enc(JSON.stringify({ api: `mem-api://${v.node.id}` })));
+  return { net, dir, raft, voters, leader };
+}
+
 /**
  * Three voters on the in-memory network and node 4 as a NodeDatastore: it starts as a spare (db/spare)
  * served through the members (in-memory channels named mem-api://ID), is made a standby by the leader
@@ -30,16 +45,7 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, timeo
  */
 describe('NodeDatastore', () => {
   it('serves a spare through a member, switches to its own replica when made a standby, and back when made a spare', async () => {
-    const net = new MemoryNetwork();
-    const dir = join(root, 'c');
-    const raft = { tickMs: 10, electionTicks: 10 };
-    const members = new Map([1, 2, 3].map((id) => [id, `mem://${id}`]));
-    const voters: RaftSqliteBackend[] = [1, 2, 3].map((id) =>
-      createRaftSqliteBackend({ dataDir: join(dir, `n${id}`), nodeId: id, transport: net.transport(id), bootstrap: members, rand: seededRand(id), raft, compaction: false }),
-    );
-    const leader = () => voters.find((v) => v.node.isLeader())!;
-    await voters[0]!.node.waitForLeader();
-    for (const v of voters) await v.create(`${NODES_PREFIX}${v.node.id}`, enc(JSON.stringify({ api: `mem-api://${v.node.id}` })));
+    const { net, dir, raft, voters, leader } = await threeVoters('c');
     // Node 4 is recorded as a spare in the log (as a join beyond the standby limit does).
     await leader().node.changeMembership({ type: 'removeNode', nodeId: 4, context: encodeMemberContext({ spare: true, address: 'mem://4' }) });
 
@@ -149,16 +155,7 @@ describe('NodeDatastore, a node demoted while it was down', () => {
   // spare does). It must still learn from a member that it is a spare, and once a spare, move off a
   // member that stops answering.
   it('learns that it is a spare from whichever member answers, and leaves a member that stops answering', async () => {
-    const net = new MemoryNetwork();
-    const dir = join(root, 'down');
-    const raft = { tickMs: 10, electionTicks: 10 };
-    const members = new Map([1, 2, 3].map((id) => [id, `mem://${id}`]));
-    const voters: RaftSqliteBackend[] = [1, 2, 3].map((id) =>
-      createRaftSqliteBackend({ dataDir: join(dir, `n${id}`), nodeId: id, transport: net.transport(id), bootstrap: members, rand: seededRand(id), raft, compaction: false }),
-    );
-    const leader = () => voters.find((v) => v.node.isLeader())!;
-    await voters[0]!.node.waitForLeader();
-    for (const v of voters) await v.create(`${NODES_PREFIX}${v.node.id}`, enc(JSON.stringify({ api: `mem-api://${v.node.id}` })));
+    const { net, dir, raft, voters, leader } = await threeVoters('down');
     await leader().node.changeMembership({ type: 'removeNode', nodeId: 5, context: encodeMemberContext({ spare: true, address: 'mem://5' }) });
 
     const dbDir = join(dir, 'n5db');
