@@ -34,10 +34,16 @@ function subjectAttrs(s: Subject): forge.pki.CertificateField[] {
   ];
 }
 
-function baseCert(keyPem: string, subject: Subject, validDays: number, now: number): forge.pki.Certificate {
-  const key = nodeForge().pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+type RsaPublic = { n: forge.jsbn.BigInteger; e: forge.jsbn.BigInteger };
+
+/** The public half of an RSA key PEM, as forge numbers. */
+function publicOf(keyPem: string): RsaPublic {
+  return nodeForge().pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+}
+
+function baseCert(pub: RsaPublic, subject: Subject, validDays: number, now: number): forge.pki.Certificate {
   const cert = nodeForge().pki.createCertificate();
-  cert.publicKey = nodeForge().pki.setRsaPublicKey(key.n, key.e);
+  cert.publicKey = nodeForge().pki.setRsaPublicKey(pub.n, pub.e);
   // Positive serial: high bit cleared.
   const serial = randomBytes(16);
   serial[0]! &= 0x7f;
@@ -64,19 +70,26 @@ function signDer(tbs: forge.asn1.Asn1, signerKeyPem: string): string {
   return rsaSign('sha256', Buffer.from(nodeForge().asn1.toDer(tbs).getBytes(), 'binary'), signerKeyPem).toString('binary');
 }
 
-function sign(cert: forge.pki.Certificate, signerKeyPem: string): string {
+/** Fills in a certificate's or CSR's SHA-256 RSA signature fields, as forge's sign() does; `info` builds the signed part. */
+function signFields<T extends { siginfo: { algorithmOid: string | null }; signature: unknown }>(obj: T, info: (o: T) => forge.asn1.Asn1, signerKeyPem: string): forge.asn1.Asn1 {
   const f = nodeForge();
-  const c = cert as forge.pki.Certificate & { md: forge.md.MessageDigest; signatureOid: string; tbsCertificate: forge.asn1.Asn1 };
-  c.md = f.md.sha256.create();
-  c.signatureOid = c.siginfo.algorithmOid = f.pki.oids.sha256WithRSAEncryption!;
-  c.tbsCertificate = (f.pki as unknown as ForgeInternals).getTBSCertificate(c);
-  c.signature = signDer(c.tbsCertificate, signerKeyPem);
-  return f.pki.certificateToPem(c);
+  const o = obj as T & { md: forge.md.MessageDigest; signatureOid: string };
+  o.md = f.md.sha256.create();
+  o.signatureOid = o.siginfo.algorithmOid = f.pki.oids.sha256WithRSAEncryption!;
+  const tbs = info(o);
+  o.signature = signDer(tbs, signerKeyPem);
+  return tbs;
+}
+
+function sign(cert: forge.pki.Certificate, signerKeyPem: string): string {
+  const internals = nodeForge().pki as unknown as ForgeInternals;
+  (cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = signFields(cert, (c) => internals.getTBSCertificate(c), signerKeyPem);
+  return nodeForge().pki.certificateToPem(cert);
 }
 
 export function createCA(commonName = 'kplane-ca', now = Date.now()): KeyPair {
   const keyPem = newRsaKeyPem();
-  const cert = baseCert(keyPem, { commonName }, 3650, now);
+  const cert = baseCert(publicOf(keyPem), { commonName }, 3650, now);
   cert.setIssuer(subjectAttrs({ commonName }));
   cert.setExtensions([
     { name: 'basicConstraints', cA: true, critical: true },
@@ -100,14 +113,13 @@ export interface IssueOptions {
 /** Issues a certificate signed by the CA for a fresh key. */
 export function issueCert(ca: KeyPair, opts: IssueOptions): KeyPair {
   const keyPem = newRsaKeyPem();
-  return { certPem: signPublicKey(ca, nodeForge().pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey, opts), keyPem };
+  return { certPem: signPublicKey(ca, publicOf(keyPem), opts), keyPem };
 }
 
-function signPublicKey(ca: KeyPair, pub: { n: forge.jsbn.BigInteger; e: forge.jsbn.BigInteger }, opts: IssueOptions): string {
+function signPublicKey(ca: KeyPair, pub: RsaPublic, opts: IssueOptions): string {
   const now = opts.now ?? Date.now();
   const caCert = nodeForge().pki.certificateFromPem(ca.certPem);
-  const cert = baseCert(ca.keyPem, opts.subject, opts.validDays ?? 365, now);
-  cert.publicKey = nodeForge().pki.setRsaPublicKey(pub.n, pub.e);
+  const cert = baseCert(pub, opts.subject, opts.validDays ?? 365, now);
   cert.setIssuer(caCert.subject.attributes);
   const altNames = [
     ...(opts.dnsNames ?? []).map((value) => ({ type: 2, value })),
@@ -146,15 +158,12 @@ export function certExpiresIn(certPem: string, now = Date.now()): number {
 export function createCsr(subject: Subject): { csrPem: string; keyPem: string } {
   const keyPem = newRsaKeyPem();
   const f = nodeForge();
-  const key = f.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
+  const key = publicOf(keyPem);
   const csr = f.pki.createCertificationRequest();
   csr.publicKey = f.pki.setRsaPublicKey(key.n, key.e);
   csr.setSubject(subjectAttrs(subject));
-  const r = csr as forge.pki.CertificateSigningRequest & { md: forge.md.MessageDigest; signatureOid: string; certificationRequestInfo: forge.asn1.Asn1 };
-  r.md = f.md.sha256.create();
-  r.signatureOid = r.siginfo.algorithmOid = f.pki.oids.sha256WithRSAEncryption!;
-  r.certificationRequestInfo = (f.pki as unknown as ForgeInternals).getCertificationRequestInfo(r);
-  r.signature = signDer(r.certificationRequestInfo, keyPem);
+  const internals = f.pki as unknown as ForgeInternals;
+  (csr as forge.pki.CertificateSigningRequest & { certificationRequestInfo: forge.asn1.Asn1 }).certificationRequestInfo = signFields(csr, (r) => internals.getCertificationRequestInfo(r), keyPem);
   return { csrPem: f.pki.certificationRequestToPem(csr), keyPem };
 }
 
