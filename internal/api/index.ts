@@ -1,6 +1,7 @@
 // internal/api: Kubernetes wire types, Status errors, field errors, selectors and codecs.
 // Imports only internal/util.
 export * from './types.js';
+export * from './quantity.js';
 export * from './field-error.js';
 export * from './errors.js';
 export * from './patch/index.js';
