@@ -27,6 +27,8 @@ export interface ApiContext {
   /** Watch length when the client sends no timeoutSeconds: [min, 2·min) seconds, like upstream. */
   watchTimeoutSeconds(): number;
   userOf(request: FastifyRequest): UserInfo;
+  /** Logs an internal error once at error level (method, URL, user, stack) and counts it. */
+  logUnexpected(request: FastifyRequest, err: unknown, msg: string): void;
   streamHooks: StreamHooks;
 }
 
@@ -142,14 +144,26 @@ function shapeBody(def: ResourceDefinition, body: ApiResponse['body'], out: Obje
   return isList(body) ? listToTable(def, body, opts) : objectToTable(def, body as KubeObject, opts);
 }
 
+/**
+ * Answers with the handler's result. A write has committed by now, so nothing here may turn into an
+ * error response: a body that cannot be shaped is logged and answered with a success Status instead
+ * (the client is never told a write failed when it succeeded).
+ */
 function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, r: ResolvedRequest, res: ApiResponse, q: Query): void {
   const warnings = warningHeaders(res.warnings);
   if (warnings.length) reply.header('Warning', warnings);
   // Table and PartialObjectMetadata only exist for reads of the resource itself.
   const reading = (r.verb === 'get' || r.verb === 'list') && r.subresource === undefined;
-  const out = reading ? chooseObjectOutput(request.headers.accept) : ({ kind: 'plain' } as const);
-  const body = shapeBody(r.def, res.body, out, q, ctx.clock.now());
-  sendJson(reply.code(res.code), JSON.stringify(body));
+  let text: string;
+  try {
+    const out = reading ? chooseObjectOutput(request.headers.accept) : ({ kind: 'plain' } as const);
+    text = JSON.stringify(shapeBody(r.def, res.body, out, q, ctx.clock.now()));
+  } catch (err) {
+    if (reading) throw err; // nothing was written: the error handler answers (and logs a 500)
+    ctx.logUnexpected(request, err, 'response to a committed write could not be encoded');
+    text = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: res.code, message: `the ${r.verb} succeeded, but its result could not be encoded` });
+  }
+  sendJson(reply.code(res.code), text);
 }
 
 function watchEncoder(r: ResolvedRequest, out: ObjectOutput, q: Query, clock: Clock): WatchEncoder {

@@ -1,6 +1,7 @@
 import {
   ApiError,
   apiErrors,
+  bodyFormatOf,
   codecErrorToApiError,
   decodeJsonBody,
   decodeRequestBody,
@@ -40,8 +41,9 @@ export function decodeObject(buf: Buffer | undefined, contentType: string | unde
   const decoded = decodeRequestBody(contentType, buf);
   if (decoded === undefined) throw apiErrors.badRequest('the request body is empty: an object is required');
   const obj = asObject(decoded);
-  const protobuf = mediaTypeOf(contentType) === 'application/vnd.kubernetes.protobuf';
-  checkObjectSize(obj, protobuf ? Infinity : buf!.length, maxObjectBytes);
+  // Only JSON text bounds its decoded size: protobuf is denser, and YAML aliases expand.
+  const json = bodyFormatOf(contentType) === 'json';
+  checkObjectSize(obj, json ? buf!.length : Infinity, maxObjectBytes);
   return obj;
 }
 
@@ -77,7 +79,7 @@ export function decodePatch(
     throw err;
   }
   if (patch === undefined) throw apiErrors.badRequest('the request body is empty: a patch is required');
-  checkObjectSize(patch, buf!.length, maxObjectBytes);
+  checkObjectSize(patch, patchType === 'apply' ? Infinity : buf!.length, maxObjectBytes);
   return { patchType, patch };
 }
 

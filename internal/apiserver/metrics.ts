@@ -12,6 +12,12 @@ export interface MetricsSources {
 
 export class RequestMetrics {
   #counts = new Map<string, number>();
+  #unexpected = 0;
+
+  /** A 500 (or a failed watch stream): a defect, logged at error level where it happened. */
+  recordUnexpected(): void {
+    this.#unexpected++;
+  }
 
   record(method: string, code: number): void {
     const key = `${method}\u0000${code}`;
@@ -34,6 +40,9 @@ export class RequestMetrics {
       '# HELP apiserver_registered_watchers Number of open watches.',
       '# TYPE apiserver_registered_watchers gauge',
       `apiserver_registered_watchers ${sources.watches()}`,
+      '# HELP kplane_apiserver_unexpected_errors_total Internal errors (500s and failed watch streams); each is logged at error level.',
+      '# TYPE kplane_apiserver_unexpected_errors_total counter',
+      `kplane_apiserver_unexpected_errors_total ${this.#unexpected}`,
     );
     return `${lines.join('\n')}\n`;
   }

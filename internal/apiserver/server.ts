@@ -91,6 +91,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     app.server.on('secureConnection', (socket: TLSSocket) => socket.disableRenegotiation());
   }
   const users = new WeakMap<FastifyRequest, UserInfo>();
+  const metrics = new RequestMetrics();
   const authenticate = opts.authenticator ?? x509Authenticator;
   let shuttingDown = false;
   const hub = new WatchHub(limits.maxWatches, clock);
@@ -98,10 +99,20 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const streamHooks: StreamHooks = {
     errorStatus: (err) => {
       const { error, unexpected } = translateError(err, limits.maxRequestBodyBytes);
-      if (unexpected) app.log.error({ err }, 'watch stream failed');
+      if (unexpected) {
+        metrics.recordUnexpected();
+        app.log.error({ err }, 'watch stream failed');
+      }
       return error.status;
     },
     closing: () => hub.closing,
+  };
+  const logUnexpected = (request: FastifyRequest, err: unknown, msg: string) => {
+    metrics.recordUnexpected();
+    const cause = typeof err === 'object' && err !== null ? (err as { cause?: unknown }).cause : undefined;
+    const user = users.get(request)?.name;
+    // The registry wraps what it did not expect in an InternalError: its cause has the stack.
+    request.log.error({ err: cause instanceof Error ? cause : err, method: request.method, url: request.url, user }, msg);
   };
   const ctx: ApiContext = {
     handler: opts.handler,
@@ -117,6 +128,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!u) throw apiErrors.unauthorized();
       return u;
     },
+    logUnexpected,
     streamHooks,
   };
 
@@ -127,7 +139,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
 
   app.setErrorHandler((err, request, reply) => {
     const { error, unexpected } = translateError(err, limits.maxRequestBodyBytes);
-    if (unexpected) request.log.error({ err, method: request.method, url: request.url }, 'unexpected error');
+    if (unexpected) logUnexpected(request, err, 'unexpected error');
     if (request.headers.upgrade) reply.header('Connection', 'close');
     return sendStatus(reply, error);
   });
@@ -159,7 +171,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   app.addHook('onClose', async () => discovery.close());
 
-  registerMetrics(app, new RequestMetrics(), { inFlight: () => ctx.inFlight.active, watches: () => hub.active });
+  registerMetrics(app, metrics, { inFlight: () => ctx.inFlight.active, watches: () => hub.active });
   registerHealthRoutes(app, {
     liveness: opts.liveness ?? [],
     readiness: opts.readiness ?? [],

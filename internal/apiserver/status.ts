@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { ApiError, apiErrors, type StatusReason } from '../api/index.js';
+import { ApiError, apiErrors, isStackOverflow, type StatusReason } from '../api/index.js';
 
 /**
  * The apiserver's error boundary: whatever was thrown becomes a metav1.Status. ApiErrors pass
@@ -36,7 +36,14 @@ interface FrameworkError {
 }
 
 export function translateError(err: unknown, bodyLimit: number): TranslatedError {
-  if (err instanceof ApiError) return { error: err, unexpected: false };
+  // Bodies within the decoder's depth limit (upstream's 10,000) can still be deeper than the
+  // recursive walks after it (cloning, validation, field management) have stack for: that is a
+  // limit on the input, refused like the decoder's own, and nothing was written.
+  if (isStackOverflow(err) || (err instanceof ApiError && err.code === 500 && isStackOverflow(err.cause))) {
+    return { error: apiErrors.badRequest('the object is nested too deeply to be processed'), unexpected: false };
+  }
+  // An InternalError from below (the registry wraps what it did not expect) is a defect too.
+  if (err instanceof ApiError) return { error: err, unexpected: err.code >= 500 && err.reason === 'InternalError' };
   const fe = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return { error: apiErrors.tooLarge(`Request entity too large: limit is ${bodyLimit}`), unexpected: false };
@@ -72,7 +79,18 @@ export function sendJson(reply: FastifyReply, body: string, contentType = 'appli
 
 const asIs = (s: unknown) => s as string;
 
-/** `Warning: 299 - "<text>"` header values, quotes and backslashes escaped as RFC 7234 requires. */
+/**
+ * `Warning: 299 - "<text>"` header values, quotes and backslashes escaped as RFC 7234 requires.
+ * Warnings quote client input (unknown field names): control characters are shown as \uXXXX, and
+ * the text goes out as UTF-8 bytes as Go's server sends it (Node refuses header characters above
+ * U+00FF, so each byte is carried as one latin1 character). A header that could not be written
+ * would fail the response after the write it reports on had committed.
+ */
 export function warningHeaders(warnings: string[] | undefined): string[] {
-  return (warnings ?? []).map((w) => `299 - "${w.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+  return (warnings ?? []).map((w) => `299 - "${headerSafe(w).replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+}
+
+export function headerSafe(text: string): string {
+  const visible = text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Buffer.from(visible, 'utf8').toString('latin1');
 }

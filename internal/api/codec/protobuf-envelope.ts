@@ -1,6 +1,7 @@
 import type protobuf from 'protobufjs';
 import type { KubeObject } from '../types.js';
 import { CodecError } from './codec-error.js';
+import { checkJsonDepth, isStackOverflow, tooDeep } from './depth.js';
 import { type JsonCodec, createJsonCodec } from './protobuf-json.js';
 import { type ProtoSchema, protoSchema } from './protobuf-schema.js';
 
@@ -19,11 +20,23 @@ function jsonCodec(schema: ProtoSchema): JsonCodec {
   return (codec ??= createJsonCodec(schema, rawExtensionToJson));
 }
 
+/**
+ * Envelopes nested in RawExtension fields (a protobuf object inside an object): upstream objects
+ * embed one or two levels; deeper is an attack on the decoder's stack.
+ */
+export const MAX_ENVELOPE_NESTING = 16;
+let envelopeDepth = 0;
+
 function rawExtensionToJson(bytes: Uint8Array): unknown {
   const b = Buffer.from(bytes);
-  if (b.subarray(0, 4).equals(PROTOBUF_MAGIC)) return decodeProtobufObject(b);
+  if (b.subarray(0, 4).equals(PROTOBUF_MAGIC)) {
+    if (envelopeDepth >= MAX_ENVELOPE_NESTING) throw new CodecError('Malformed', `protobuf envelopes nested more than ${MAX_ENVELOPE_NESTING} deep`);
+    return decodeProtobufObject(b);
+  }
+  const text = b.toString('utf8');
+  checkJsonDepth(text);
   try {
-    return JSON.parse(b.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw new CodecError('Malformed', `embedded object is neither JSON nor protobuf: ${(err as Error).message}`, { cause: err });
   }
@@ -39,6 +52,19 @@ export function isProtobufEnvelope(body: Uint8Array): boolean {
  * kind taken from the envelope. Throws CodecError Malformed (bad bytes) or UnknownKind.
  */
 export function decodeProtobufObject(body: Uint8Array): KubeObject {
+  envelopeDepth++;
+  try {
+    return decodeEnvelope(body);
+  } catch (err) {
+    // protobufjs decodes nested messages (and skips unknown groups) recursively.
+    if (isStackOverflow(err)) throw tooDeep();
+    throw err;
+  } finally {
+    envelopeDepth--;
+  }
+}
+
+function decodeEnvelope(body: Uint8Array): KubeObject {
   if (!isProtobufEnvelope(body)) {
     throw new CodecError('Malformed', 'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]');
   }

@@ -2,6 +2,7 @@ import type * as Yaml from 'yaml';
 import { lazyModule } from '../../util/index.js';
 import { ApiError, apiErrors } from '../errors.js';
 import { CodecError, isCodecError } from './codec-error.js';
+import { checkExpandedSize, checkJsonDepth, isStackOverflow, MAX_NESTING_DEPTH, tooDeep } from './depth.js';
 import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf-envelope.js';
 
 // Loaded on the first YAML body: few clients send one, and loading it slows every start.
@@ -40,6 +41,7 @@ function summarize(body: Buffer): string {
 export function decodeJsonBody(body: Buffer | string): unknown {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.trim() === '') return undefined;
+  checkJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -47,17 +49,45 @@ export function decodeJsonBody(body: Buffer | string): unknown {
   }
 }
 
-/** Parses a single YAML document (request bodies are never multi-document). */
+/**
+ * How far a YAML body's aliases may expand it, as JSON bytes: the request body limit, so a YAML body
+ * never stands for more than a JSON body could carry.
+ */
+export const MAX_YAML_EXPANDED_BYTES = 3 * 1024 * 1024;
+
+/** Aliases a YAML body may resolve (the yaml library's own bomb check, weighted by nested aliases). */
+const MAX_YAML_ALIASES = 1000;
+
+/**
+ * Parses a single YAML document (request bodies are never multi-document) into plain JSON data:
+ * no shared or cyclic nodes, at most MAX_NESTING_DEPTH deep, at most MAX_YAML_EXPANDED_BYTES.
+ */
 export function decodeYamlBody(body: Buffer | string): unknown {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  const docs = yaml().parseAllDocuments(text);
-  if (!Array.isArray(docs)) return undefined; // empty stream
-  const real = docs.filter((d) => d.contents !== null || d.errors.length > 0);
-  if (real.length === 0) return undefined;
-  if (real.length > 1) throw new CodecError('Malformed', 'expected a single YAML document in the request body');
-  const doc = real[0]!;
-  if (doc.errors.length > 0) throw new CodecError('Malformed', `error converting YAML to JSON: ${doc.errors[0]!.message}`);
-  return doc.toJS();
+  try {
+    const docs = yaml().parseAllDocuments(text);
+    if (!Array.isArray(docs)) return undefined; // empty stream
+    const real = docs.filter((d) => d.contents !== null || d.errors.length > 0);
+    if (real.length === 0) return undefined;
+    if (real.length > 1) throw new CodecError('Malformed', 'expected a single YAML document in the request body');
+    const doc = real[0]!;
+    if (doc.errors.length > 0) {
+      // The yaml parser turns its own stack overflow into a document error.
+      const message = doc.errors.some((e) => /call stack/.test(e.message)) ? 'exceeded max depth (nested too deeply to parse)' : doc.errors[0]!.message;
+      throw new CodecError('Malformed', `error converting YAML to JSON: ${message}`);
+    }
+    const value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    checkExpandedSize(value, MAX_YAML_EXPANDED_BYTES);
+    // Shared nodes become copies: later code mutates objects in place (defaulting, managed fields).
+    return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  } catch (err) {
+    if (isStackOverflow(err)) throw tooDeep(MAX_NESTING_DEPTH);
+    // The yaml library's bomb check throws a ReferenceError.
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new CodecError('Malformed', `error converting YAML to JSON: too many aliases (at most ${MAX_YAML_ALIASES} may be resolved): ${err.message}`);
+    }
+    throw err;
+  }
 }
 
 /**
