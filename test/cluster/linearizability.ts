@@ -9,6 +9,7 @@
 
 import { describeOp, isDeterminate, type HistoryOp } from './history.js';
 import { initialKeyState, keyStateId, stepKey, type KeyState } from './kv-model.js';
+import { checkByRevisions, type RevisionEvent } from './revision-check.js';
 
 export interface LinearizabilityViolation {
   key: string;
@@ -23,6 +24,8 @@ export interface LinearizabilityResult {
   violations: LinearizabilityViolation[];
   /** Search steps spent, summed over partitions (for tuning). */
   steps: number;
+  /** 'revisions' when every revision was known and the polynomial check decided; else 'search'. */
+  method: 'revisions' | 'search';
 }
 
 interface Node {
@@ -37,8 +40,18 @@ interface Node {
 
 const DEFAULT_BUDGET = 2_000_000;
 
-/** Checks the whole history: each key on its own, plus the global revision order. */
-export function checkLinearizability(history: readonly HistoryOp[], opts: { budget?: number } = {}): LinearizabilityResult {
+/**
+ * Checks the whole history. With `events` (what watches showed, revision by revision) the revision
+ * check decides whenever every revision is known; otherwise each key is searched on its own, plus
+ * the global revision order.
+ */
+export function checkLinearizability(history: readonly HistoryOp[], opts: { budget?: number; events?: readonly RevisionEvent[] } = {}): LinearizabilityResult {
+  if (opts.events) {
+    const r = checkByRevisions(history, opts.events);
+    if (r.verdict !== 'undecided') {
+      return { ok: r.verdict === 'ok', unknown: false, violations: r.violations.map((message) => ({ key: '*', message })), steps: r.steps, method: 'revisions' };
+    }
+  }
   const byKey = new Map<string, HistoryOp[]>();
   for (const op of history) {
     // A read that never returned constrains nothing.
@@ -57,7 +70,7 @@ export function checkLinearizability(history: readonly HistoryOp[], opts: { budg
     if (r.verdict !== 'ok') violations.push({ key, message: r.message });
   }
   for (const message of checkRevisionOrder(history)) violations.push({ key: '*', message });
-  return { ok: violations.length === 0, unknown, violations, steps };
+  return { ok: violations.length === 0, unknown, violations, steps, method: 'search' };
 }
 
 function buildList(ops: readonly HistoryOp[]): Node {

@@ -34,6 +34,8 @@ export interface SimOptions {
   snapshotEvery?: number;
   /** Collect a trace of notable events (leaders, faults). */
   verbose?: boolean;
+  /** Return the client history and watch streams in SimResult.record. */
+  keepRecord?: boolean;
   /**
    * Tell nodes when a peer's connections close (default true): a crashed process's peers hear it
    * at once (70% of crashes; the rest are power losses that close nothing), and a peer cut off or
@@ -59,6 +61,10 @@ export interface SimStats {
   messages: number;
   /** Campaigns started early after a lost leader connection. */
   earlyCampaigns: number;
+  /** Linearizability checker: steps spent, wall time (not deterministic), and whether the search was needed. */
+  checkerSteps: number;
+  checkerMs: number;
+  checkerSearched: number;
 }
 
 export interface SimResult {
@@ -69,6 +75,8 @@ export interface SimResult {
   params: string;
   stats: SimStats;
   trace: string[];
+  /** The client history and the watch streams, when SimOptions.keepRecord asked for them (to study a seed). */
+  record?: { history: HistoryOp[]; streams: WatchStreamRecord[] };
 }
 
 /** Initial log of a new cluster: one committed addVoter entry per founding member (as etcd bootstraps). */
@@ -330,6 +338,9 @@ export function runSimulation(opts: SimOptions): SimResult {
     crashes,
     messages: net.sent,
     earlyCampaigns: [...nodes.values()].reduce((k, n) => k + n.earlyCampaigns, 0),
+    checkerSteps: verdict.checker.steps,
+    checkerMs: verdict.checker.ms,
+    checkerSearched: verdict.checker.method === 'search' ? 1 : 0,
   };
   const enabled = FAULT_KINDS.filter((k) => faults[k]).join(',') || 'none';
   const paramText =
@@ -337,5 +348,6 @@ export function runSimulation(opts: SimOptions): SimResult {
     `snapshotEvery=${base.snapshotEvery} fsync=${base.fsyncMinMs.toFixed(1)}-${base.fsyncMaxMs.toFixed(1)}ms bugs=[${[...bugs].join(',')}]`;
   // After an aborted run, convergence is meaningless; the safety checkers still apply to what happened.
   const failures = crashed ? [crashed, ...verdict.failures.filter((f) => !f.startsWith('[liveness]'))] : verdict.failures;
-  return { seed: opts.seed, ok: failures.length === 0, failures, params: paramText, stats, trace };
+  const record = opts.keepRecord ? { history, streams } : undefined;
+  return { seed: opts.seed, ok: failures.length === 0, failures, params: paramText, stats, trace, record };
 }

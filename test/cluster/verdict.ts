@@ -24,6 +24,8 @@ export interface Verdict {
   failures: string[];
   /** Revisions in the authoritative history. */
   revisions: number;
+  /** How the linearizability checker decided, its steps and its wall time. */
+  checker: { method: 'revisions' | 'search'; steps: number; ms: number };
 }
 
 /** Acknowledged writes must be in the committed history, at the revision the client was told. */
@@ -75,10 +77,13 @@ export function checkRun(rec: RunRecord): Verdict {
   rec.invariants.checkLeaderCompleteness();
   const h = replayCommitted(rec.invariants.committedOps());
   for (const v of rec.invariants.violations) failures.push(`[safety] ${v}`);
-  const lin = checkLinearizability(rec.history.filter((o) => !o.void));
+  const events = rec.streams.flatMap((s) => s.batches.flatMap((b) => b.events));
+  const t0 = performance.now();
+  const lin = checkLinearizability(rec.history.filter((o) => !o.void), { events });
+  const checker = { method: lin.method, steps: lin.steps, ms: performance.now() - t0 };
   for (const v of lin.violations.slice(0, 3)) failures.push(`[linearizability] key ${v.key}: ${v.message}`);
   for (const v of checkDurability(rec.history, h)) failures.push(`[durability] ${v}`);
   for (const v of checkWatches(rec.streams, h).slice(0, 5)) failures.push(`[watch] ${v.message}`);
   for (const v of checkConvergence(rec, h)) failures.push(`[liveness] ${v}`);
-  return { failures, revisions: h.length };
+  return { failures, revisions: h.length, checker };
 }
