@@ -43,8 +43,14 @@ function replayCommand(seed: number): string {
 }
 
 const outcomes: SeedOutcome[] = [];
+const t0 = performance.now();
 function onOutcome(o: SeedOutcome): void {
   outcomes.push(o);
+  // A long run says how far it got (stderr, so the summary on stdout stays clean).
+  if (count >= 10_000 && outcomes.length % 5_000 === 0) {
+    const s = (performance.now() - t0) / 1000;
+    console.error(`${outcomes.length}/${count} seeds in ${s.toFixed(0)}s, ${outcomes.filter((x) => !x.result.ok).length} failed`);
+  }
   const r = o.result;
   if (values.verbose && count === 1) for (const line of r.trace) console.log(line);
   if (!r.ok) {
@@ -56,7 +62,6 @@ function onOutcome(o: SeedOutcome): void {
   }
 }
 
-const t0 = performance.now();
 if (jobs > 1 && count > 1) await runSeedPool(first, count, jobs, opts, onOutcome);
 else for (let seed = first; seed < first + count; seed++) onOutcome(runSeed(seed, opts));
 const secs = (performance.now() - t0) / 1000;
