@@ -75,6 +75,8 @@ describe('built-in definitions through the generic store', () => {
     await r.call({ ...PODS, verb: 'create', body: pod, params: {} });
     const bound = await r.call({ ...PODS, verb: 'create', name: 'p', subresource: 'binding', body: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { apiVersion: 'v1', kind: 'Node', name: 'n1' } } as KubeObject, params: {} });
     expect(bound.code).toBe(201);
+    const scheduled = await r.obj({ ...PODS, verb: 'get', name: 'p', params: {} });
+    expect((scheduled.status as { conditions: unknown[] }).conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }));
     const pending = await r.obj({ ...PODS, verb: 'delete', name: 'p', params: {} });
     expect(pending.metadata.deletionTimestamp).toBeDefined();
     expect(pending.metadata.deletionGracePeriodSeconds).toBe(30);
@@ -83,6 +85,27 @@ describe('built-in definitions through the generic store', () => {
     await r.call({ ...PODS, verb: 'create', body: { ...pod, metadata: { name: 'q' } }, params: {} });
     const ev = await r.call({ ...PODS, verb: 'create', name: 'q', subresource: 'eviction', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'q' } } as KubeObject, params: {} });
     expect(ev.code).toBe(201);
+  });
+
+  it('evicts only within a PodDisruptionBudget, taking one disruption from its status', async () => {
+    r = createTestRegistry(builtinDefinitions());
+    await r.call({ ...NS, verb: 'create', body: { metadata: { name: 'default' } }, params: {} });
+    const PDB = { group: 'policy', version: 'v1', resource: 'poddisruptionbudgets', namespace: 'default' } as const;
+    const pdb = await r.obj({ ...PDB, verb: 'create', body: { metadata: { name: 'web' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'web' } } } }, params: {} });
+    const setBudget = (allowed: number, rv?: string) =>
+      r.obj({ ...PDB, verb: 'update', name: 'web', subresource: 'status', body: { ...pdb, metadata: { ...pdb.metadata, resourceVersion: rv }, status: { observedGeneration: 1, disruptionsAllowed: allowed, currentHealthy: 1, desiredHealthy: 1, expectedPods: 1 } }, params: {} });
+    let cur = await setBudget(0);
+    const pod = await r.obj({ ...PODS, verb: 'create', body: { metadata: { name: 'w', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } }, params: {} });
+    await r.call({ ...PODS, verb: 'update', name: 'w', subresource: 'status', body: { ...pod, status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, params: {} });
+    const evict = () => r.call({ ...PODS, verb: 'create', name: 'w', subresource: 'eviction', body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'w' } } as KubeObject, params: {} });
+    const refused = await failure(evict());
+    expect(refused.code).toBe(429);
+    expect(refused.message).toBe("Cannot evict pod as it would violate the pod's disruption budget.");
+    cur = await setBudget(1, cur.metadata.resourceVersion);
+    expect((await evict()).code).toBe(201);
+    const after = await r.obj({ ...PDB, verb: 'get', name: 'web', params: {} });
+    expect(after.status).toMatchObject({ disruptionsAllowed: 0, disruptedPods: { w: expect.any(String) } });
+    expect((await failure(r.call({ ...PODS, verb: 'get', name: 'w', params: {} }))).code).toBe(404); // unbound: deleted at once
   });
 
   it('terminates a namespace until /finalize empties spec.finalizers', async () => {

@@ -45,6 +45,8 @@ export interface ScalePaths {
 export interface SubresourceContext {
   store: ResourceStore;
   ctx: RequestContext;
+  /** The store of another served resource (pods/eviction reads PodDisruptionBudgets). */
+  storeOf?: (group: string, version: string, resource: string) => ResourceStore | undefined;
 }
 
 /** Serves one request to a subresource (never a watch). Throws ApiError. */

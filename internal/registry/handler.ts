@@ -159,7 +159,11 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
       const store = storeFor(def);
       const ctx = contextFor(req, def, namespace);
       if (sub) {
-        const res = await serveSubresource(req, sub, store, ctx);
+        const storeOf = (group: string, version: string, resource: string) => {
+          const other = opts.catalog.lookup(group, version, resource);
+          return other && storeFor(other);
+        };
+        const res = await serveSubresource(req, sub, store, ctx, storeOf);
         if (req.verb !== 'get' && isObject(res.body) && res.body.kind === def.kind) written(def, ctx.dryRun, res.body as KubeObject);
         return res;
       }

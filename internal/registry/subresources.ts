@@ -9,7 +9,8 @@ import {
   type KubeObject,
   type LabelSelector,
 } from '../api/index.js';
-import type { ScalePaths, SubresourceDefinition, SubresourceHandler } from './definition.js';
+import type { ScalePaths, SubresourceContext, SubresourceDefinition, SubresourceHandler } from './definition.js';
+import { consumeDisruption, decideEviction } from './eviction.js';
 import { getPath, setPath } from './jsonpath.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { invalidError } from './store/errors.js';
@@ -23,8 +24,8 @@ type Req = Exclude<ApiRequest, { verb: 'watch' }>;
  * scale adapter for "scale", else get = the parent object and update/patch through the
  * subresource's strategy (status: only .status changes).
  */
-export async function serveSubresource(req: Req, sub: SubresourceDefinition, store: ResourceStore, ctx: StoreContext): Promise<ApiResponse> {
-  if (sub.handler) return sub.handler(req, { store, ctx });
+export async function serveSubresource(req: Req, sub: SubresourceDefinition, store: ResourceStore, ctx: StoreContext, storeOf?: SubresourceContext['storeOf']): Promise<ApiResponse> {
+  if (sub.handler) return sub.handler(req, { store, ctx, storeOf });
   if (sub.name === 'scale') return serveScale(req, sub.scale ?? DEFAULT_SCALE_PATHS, store, ctx);
   const name = req.name ?? '';
   switch (req.verb) {
@@ -156,6 +157,7 @@ export const podBindingHandler: SubresourceHandler = async (req, { store, ctx })
         throw apiErrors.conflict({ group: '', resource: 'pods' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
       }
       spec.nodeName = target.name;
+      setPodScheduled(pod, ctx.now);
       const annotations = req.body.metadata?.annotations;
       if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
       return pod;
@@ -166,15 +168,34 @@ export const podBindingHandler: SubresourceHandler = async (req, { store, ctx })
 };
 
 /**
- * pods/eviction (POST, used by kubectl drain): deletes the pod with the eviction's DeleteOptions
- * and answers 201 Status Success. PodDisruptionBudgets are not consulted yet.
+ * pods/eviction (POST, used by kubectl drain): honours the pod's PodDisruptionBudget (429 while it
+ * allows no disruption; otherwise one disruption is taken from its status first, with a
+ * compare-and-swap, so concurrent evictions cannot overdraw it), then deletes the pod with the
+ * eviction's DeleteOptions and answers 201 Status Success.
  */
-export const podEvictionHandler: SubresourceHandler = async (req, { store, ctx }) => {
+export const podEvictionHandler: SubresourceHandler = async (req, { store, ctx, storeOf }) => {
   if (req.verb !== 'create') throw apiErrors.methodNotAllowed();
   const name = req.name ?? '';
   const bodyName = req.body.metadata?.name;
   if (bodyName && bodyName !== name) throw apiErrors.badRequest(`name in URL does not match name in Eviction object`);
   const opts = (req.body as { deleteOptions?: Record<string, unknown> }).deleteOptions ?? {};
+  const pdbs = storeOf?.('policy', 'v1', 'poddisruptionbudgets');
+  for (let attempt = 0; ; attempt++) {
+    const pod = await store.get(ctx, name);
+    const budgets = pdbs ? (await pdbs.list(ctx, {})).items : [];
+    const decision = decideEviction(pod, budgets);
+    if (decision.kind === 'consume' && pdbs && !req.params.dryRun) {
+      const status = pdbs.definition.subresources?.find((s) => s.name === 'status');
+      const next = consumeDisruption(decision.pdb, name, new Date(ctx.now).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+      try {
+        await pdbs.update(ctx, decision.pdb.metadata.name ?? '', next, {}, status);
+      } catch (err) {
+        if (isApiError(err, 'Conflict') && attempt < 5) continue;
+        throw err;
+      }
+    }
+    break;
+  }
   try {
     await store.delete(ctx, name, {
       dryRun: req.params.dryRun,
@@ -187,6 +208,14 @@ export const podEvictionHandler: SubresourceHandler = async (req, { store, ctx }
   }
   return { code: 201, body: successStatus(201) };
 };
+
+/** Binding marks the pod PodScheduled=True, as upstream's binding REST does. */
+function setPodScheduled(pod: KubeObject, now: number): void {
+  const status = (pod.status ??= {}) as { conditions?: Record<string, unknown>[] };
+  const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+  const time = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  status.conditions = [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: time }];
+}
 
 function successStatus(code: number): ApiResponse['body'] {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code };
