@@ -1,0 +1,89 @@
+import type { KubeObject, LabelQuery } from '../../../internal/api/index.js';
+import { claim } from '../workloads/claim.js';
+import type { Condition } from '../workloads/conditions.js';
+import { type Pod, isPodActive, isPodAvailable, isPodReady, nextAvailableIn, podsToDelete } from '../workloads/pods.js';
+
+/** Upstream's burstReplicas: at most this many creations or deletions per sync. */
+export const BURST_REPLICAS = 500;
+
+/** What a ReplicaSet (or ReplicationController) controller reads from its object. */
+export interface ReplicaTarget {
+  owner: KubeObject;
+  selector: LabelQuery;
+  replicas: number;
+  minReadySeconds: number;
+  templateLabels: Record<string, string>;
+  /** status.conditions as stored (ReplicaFailure is kept). */
+  conditions?: Condition[];
+}
+
+export interface ReplicaStatus {
+  replicas: number;
+  fullyLabeledReplicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  observedGeneration: number;
+  conditions?: Condition[];
+}
+
+export interface ReplicaPlan {
+  adopt: Pod[];
+  release: Pod[];
+  /** How many pods to create from the template. */
+  create: number;
+  delete: Pod[];
+  status: ReplicaStatus;
+  /** Sync again after this many ms (a ready pod becomes available then). */
+  requeueAfterMs?: number;
+}
+
+/**
+ * One sync of a replica controller over the pods of its namespace (upstream's syncReplicaSet):
+ * claim pods by selector, create or delete the difference to spec.replicas (at most
+ * BURST_REPLICAS), deleting in upstream's order, and the status of what it owns now.
+ * `manage` false (expectations pending, or the owner is being deleted) computes status only.
+ */
+export function planReplicas(t: ReplicaTarget, pods: Pod[], now: number, manage: boolean): ReplicaPlan {
+  const deleting = !!t.owner.metadata.deletionTimestamp;
+  const claimed = claim(t.owner, t.selector, pods);
+  const active = claimed.owned.filter(isPodActive);
+  let create = 0;
+  let del: Pod[] = [];
+  if (manage && !deleting) {
+    const diff = active.length - t.replicas;
+    if (diff < 0) create = Math.min(-diff, BURST_REPLICAS);
+    else if (diff > 0) del = podsToDelete(active, pods, Math.min(diff, BURST_REPLICAS));
+  }
+  const status = replicaStatus(t, active, now);
+  const wait = nextAvailableIn(active, t.minReadySeconds, now);
+  return { adopt: deleting ? [] : claimed.adopt, release: claimed.release, create, delete: del, status, ...(wait !== undefined ? { requeueAfterMs: wait } : {}) };
+}
+
+function replicaStatus(t: ReplicaTarget, active: Pod[], now: number): ReplicaStatus {
+  const labelled = active.filter((p) => Object.entries(t.templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v));
+  return {
+    replicas: active.length,
+    fullyLabeledReplicas: labelled.length,
+    readyReplicas: active.filter(isPodReady).length,
+    availableReplicas: active.filter((p) => isPodAvailable(p, t.minReadySeconds, now)).length,
+    observedGeneration: t.owner.metadata.generation ?? 0,
+    ...(t.conditions?.length ? { conditions: t.conditions } : {}),
+  };
+}
+
+/**
+ * Creations in batches of 1, 2, 4, ... (upstream's slowStartBatch): a template the API refuses
+ * fails once, not `count` times. Returns how many `create` calls succeeded; stops at the first
+ * batch with a failure and reports its error.
+ */
+export async function slowStart(count: number, create: () => Promise<void>): Promise<{ done: number; error?: unknown }> {
+  let done = 0;
+  for (let batch = 1; done < count; batch *= 2) {
+    const n = Math.min(batch, count - done);
+    const results = await Promise.allSettled(Array.from({ length: n }, () => create()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    done += results.filter((r) => r.status === 'fulfilled').length;
+    if (failed) return { done, error: failed.reason };
+  }
+  return { done };
+}

@@ -1,0 +1,59 @@
+import { type KubeObject, type LabelQuery, type OwnerReference } from '../../../internal/api/index.js';
+
+/** The owner a controller writes into what it creates: controller=true, blockOwnerDeletion=true. */
+export function controllerRefTo(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
+  return { apiVersion, kind, name: owner.metadata.name ?? '', uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+}
+
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+}
+
+/** What a controller does with the objects in its namespace (upstream's ClaimObjects). */
+export interface Claim<T extends KubeObject> {
+  /** Objects it controls and still selects (including those it adopts now). */
+  owned: T[];
+  /** Orphans it selects: adopt them (add its controller ref) unless it is being deleted. */
+  adopt: T[];
+  /** Objects it controls but no longer selects: drop its owner reference. */
+  release: T[];
+}
+
+/**
+ * Sorts `candidates` for `owner`: objects another controller owns are left alone; orphans the
+ * selector matches are adopted (not while the owner is being deleted, and never objects being
+ * deleted); owned objects the selector no longer matches are released.
+ */
+export function claim<T extends KubeObject>(owner: KubeObject, selector: LabelQuery, candidates: T[]): Claim<T> {
+  const out: Claim<T> = { owned: [], adopt: [], release: [] };
+  const uid = owner.metadata.uid;
+  for (const obj of candidates) {
+    const ref = controllerOf(obj);
+    const matches = selector.matches(obj.metadata.labels ?? {});
+    if (ref) {
+      if (ref.uid !== uid) continue;
+      if (matches) out.owned.push(obj);
+      else if (!obj.metadata.deletionTimestamp) out.release.push(obj);
+      continue;
+    }
+    if (!matches || obj.metadata.deletionTimestamp || owner.metadata.deletionTimestamp) continue;
+    out.adopt.push(obj);
+    out.owned.push(obj);
+  }
+  return out;
+}
+
+/**
+ * JSON merge patches that adopt or release `obj`: the whole ownerReferences list, with the
+ * object's uid and resourceVersion as preconditions, so a concurrent change or a recreated
+ * namesake makes the patch fail (409) instead of clobbering another owner.
+ */
+export function adoptPatch(obj: KubeObject, ref: OwnerReference): unknown {
+  const refs = [...(obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ref.uid), ref];
+  return { metadata: { ownerReferences: refs, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion } };
+}
+
+export function releasePatch(obj: KubeObject, ownerUid: string): unknown {
+  const refs = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
+  return { metadata: { ownerReferences: refs.length ? refs : null, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion } };
+}
