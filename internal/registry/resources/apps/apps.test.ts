@@ -81,6 +81,9 @@ describe('replicaset, statefulset, daemonset, controllerrevision', () => {
     const { obj: rs, errs } = create(def('replicasets'), obj('ReplicaSet', { selector, template }));
     expect(errs).toEqual([]);
     expect((rs.spec as Record<string, unknown>).replicas).toBe(1);
+    // ReplicaSetStatus.replicas has no omitempty: present at 0 after create and after a /status write without it.
+    expect(rs.status).toEqual({ replicas: 0 });
+    expect(update(def('replicasets'), { ...structuredClone(rs), status: { readyReplicas: 0 } }, rs, 'status').obj.status).toEqual({ replicas: 0, readyReplicas: 0 });
     rs.status = { replicas: 1, readyReplicas: 1 };
     expect(Object.values(row(def('replicasets'), rs))).toEqual(['nginx', 1, 1, 1, '60s', 'nginx', 'nginx', 'app=nginx']);
     expect(fields(create(def('replicasets'), obj('ReplicaSet', { selector: {}, template })).errs)).toEqual(['spec.selector']);

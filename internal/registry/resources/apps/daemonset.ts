@@ -8,6 +8,7 @@ import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
 import {
   intOrPercentError, isZeroIntOrPercent, templateCells, validateNonNegative, validateRestartAlways,
   validateSelectorAndTemplate, validateSelectorUnchanged,
+  zeroStatusCounters,
 } from '../shared/workload.js';
 import { upstream } from '../upstream/index.js';
 
@@ -53,8 +54,10 @@ export const daemonSetStrategy = defineStrategy({
   namespaced: true,
   status: true,
   generation: true,
-  defaults,
-  onCreate: (ds) => void (ds.status = { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 }),
+  defaults(ds) {
+    defaults(ds);
+    zeroStatusCounters(ds, ['currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady']);
+  },
   validate,
   validateUpdate: (ds, old) => validateSelectorUnchanged(ds, old),
 });

@@ -5,7 +5,7 @@ import { defaultPodTemplateAt } from '../shared/pod-spec-defaults.js';
 import { selectorString } from '../shared/selectors.js';
 import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
 import {
-  REPLICAS_SCALE, templateCells, validateNonNegative, validateRestartAlways, validateSelectorAndTemplate, validateSelectorUnchanged,
+  REPLICAS_SCALE, templateCells, zeroStatusCounters, validateNonNegative, validateRestartAlways, validateSelectorAndTemplate, validateSelectorUnchanged,
 } from '../shared/workload.js';
 import { upstream } from '../upstream/index.js';
 
@@ -16,6 +16,7 @@ export const replicaSetStrategy = defineStrategy({
   defaults(rs) {
     setDefault(child(rs, 'spec'), 'replicas', 1);
     defaultPodTemplateAt(rs, 'spec', 'template');
+    zeroStatusCounters(rs, ['replicas']);
   },
   validate: (rs) => [
     ...validateNonNegative(get(rs, 'spec', 'replicas'), 'spec.replicas'),

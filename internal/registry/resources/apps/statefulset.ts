@@ -6,6 +6,7 @@ import { defaultPodTemplateAt } from '../shared/pod-spec-defaults.js';
 import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
 import {
   REPLICAS_SCALE, templateCells, validateNonNegative, validateRestartAlways, validateSelectorAndTemplate,
+  zeroStatusCounters,
 } from '../shared/workload.js';
 import { upstream } from '../upstream/index.js';
 
@@ -68,9 +69,10 @@ export const statefulSetStrategy = defineStrategy({
   namespaced: true,
   status: true,
   generation: true,
-  defaults,
-  // The zero StatefulSetStatus still carries its two non-omitempty counters.
-  onCreate: (sts) => void (sts.status = { replicas: 0, availableReplicas: 0 }),
+  defaults(sts) {
+    defaults(sts);
+    zeroStatusCounters(sts, ['replicas', 'availableReplicas']);
+  },
   validate,
   validateUpdate,
 });

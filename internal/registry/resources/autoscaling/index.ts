@@ -3,6 +3,7 @@ import type { ResourceDefinition } from '../../definition.js';
 import { type Cell, defineBuiltin } from '../shared/define.js';
 import { arr, child, get, isObj, num, objs, setDefault, str, type Obj } from '../shared/object.js';
 import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
+import { zeroStatusCounters } from '../shared/workload.js';
 import { upstream } from '../upstream/index.js';
 import { hpaV1ToV2, hpaV2ToV1 } from './convert.js';
 
@@ -28,6 +29,7 @@ export const hpaV2Strategy = defineStrategy({
     const spec = child(hpa, 'spec');
     setDefault(spec, 'minReplicas', 1);
     if (arr(spec.metrics).length === 0) spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    zeroStatusCounters(hpa, ['desiredReplicas']);
   },
   validate(hpa) {
     const spec = isObj(hpa.spec) ? hpa.spec : {};
@@ -42,7 +44,10 @@ export const hpaV2Strategy = defineStrategy({
 export const hpaV1Strategy = defineStrategy({
   namespaced: true,
   status: true,
-  defaults: (hpa) => setDefault(child(hpa, 'spec'), 'minReplicas', 1),
+  defaults(hpa) {
+    setDefault(child(hpa, 'spec'), 'minReplicas', 1);
+    zeroStatusCounters(hpa, ['currentReplicas', 'desiredReplicas']);
+  },
   validate(hpa) {
     const spec = isObj(hpa.spec) ? hpa.spec : {};
     const errs = validateScale(spec);

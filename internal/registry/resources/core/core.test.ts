@@ -127,6 +127,7 @@ describe('core/v1 behaviour', () => {
   it('replicationcontroller: selector and replicas default from the template; scale paths', () => {
     const rc = create(def('replicationcontrollers'), obj('ReplicationController', 'rc', { spec: { template } })).obj;
     expect(rc.spec).toMatchObject({ replicas: 1, selector: { app: 'a' } });
+    expect(rc.status).toEqual({ replicas: 0 });
     expect(def('replicationcontrollers').trackGeneration).toBe(true);
     expect(def('replicationcontrollers').subresources?.find((s) => s.name === 'scale')).toMatchObject({ kind: { group: 'autoscaling', kind: 'Scale' } });
   });

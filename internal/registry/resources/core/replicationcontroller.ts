@@ -6,7 +6,7 @@ import { defaultPodTemplateAt } from '../shared/pod-spec-defaults.js';
 import { validatePodTemplate } from '../shared/pod-spec-validation.js';
 import { formatLabels } from '../shared/selectors.js';
 import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
-import { REPLICAS_SCALE, templateCells, validateNonNegative } from '../shared/workload.js';
+import { REPLICAS_SCALE, templateCells, validateNonNegative, zeroStatusCounters } from '../shared/workload.js';
 import { validateLabels } from '../shared/validation.js';
 import { upstream } from '../upstream/index.js';
 
@@ -20,6 +20,7 @@ function defaults(rc: KubeObject): void {
   }
   if (spec.replicas === undefined) spec.replicas = 1;
   defaultPodTemplateAt(rc, 'spec', 'template');
+  zeroStatusCounters(rc, ['replicas']);
 }
 
 function validate(rc: KubeObject): FieldError[] {

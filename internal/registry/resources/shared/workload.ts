@@ -76,3 +76,12 @@ export function intOrPercentError(v: unknown): string | undefined {
 export function isZeroIntOrPercent(v: unknown): boolean {
   return v === 0 || v === '0%' || v === undefined;
 }
+
+/**
+ * Status counters Go serializes even at zero (int32 fields without omitempty), filled in on every
+ * write so clients that require them (the Python client's `replicas`) always find them.
+ */
+export function zeroStatusCounters(obj: KubeObject, fields: readonly string[]): void {
+  const status = isObj(obj.status) ? obj.status : (obj.status = {});
+  for (const f of fields) if (status[f] === undefined || status[f] === null) status[f] = 0;
+}
