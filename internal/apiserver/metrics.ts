@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { EdgeCounters } from './edge.js';
 
 /**
  * A small Prometheus text endpoint (/metrics, authenticated like upstream's): request counts by
@@ -8,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 export interface MetricsSources {
   inFlight(): number;
   watches(): number;
+  connections(): EdgeCounters;
 }
 
 export class RequestMetrics {
@@ -40,6 +42,12 @@ export class RequestMetrics {
       '# HELP apiserver_registered_watchers Number of open watches.',
       '# TYPE apiserver_registered_watchers gauge',
       `apiserver_registered_watchers ${sources.watches()}`,
+      '# HELP kplane_apiserver_unauthenticated_connections Open connections that have not carried an authenticated request yet.',
+      '# TYPE kplane_apiserver_unauthenticated_connections gauge',
+      `kplane_apiserver_unauthenticated_connections ${sources.connections().unauthenticated}`,
+      '# HELP kplane_apiserver_dropped_connections_total Connections dropped over the unauthenticated-connection or TLS-handshake bound.',
+      '# TYPE kplane_apiserver_dropped_connections_total counter',
+      `kplane_apiserver_dropped_connections_total ${sources.connections().droppedConnections}`,
       '# HELP kplane_apiserver_unexpected_errors_total Internal errors (500s and failed watch streams); each is logged at error level.',
       '# TYPE kplane_apiserver_unexpected_errors_total counter',
       `kplane_apiserver_unexpected_errors_total ${this.#unexpected}`,

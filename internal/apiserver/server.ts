@@ -9,6 +9,7 @@ import { serveApi, type ApiContext, type PendingWebsocketWatch } from './api-han
 import { isPublicPath, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
 import { DiscoveryService } from './discovery-routes.js';
 import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
+import { clientErrorHandler, DEFAULT_EDGE_LIMITS, guardConnections, markAuthenticated, serverTimeoutOptions, type EdgeLimits } from './edge.js';
 import { ConcurrencyLimit } from './limits.js';
 import { registerMetrics, RequestMetrics } from './metrics.js';
 import { resourceNotFound } from './resolve.js';
@@ -26,6 +27,8 @@ export interface ApiServerLimits {
   maxInFlight?: number;
   /** A watch without timeoutSeconds ends after [min, 2·min) seconds. Default 1800, as upstream. */
   minWatchTimeoutSeconds?: number;
+  /** Timeouts against slow clients and bounds on unauthenticated connections (edge.ts). */
+  edge?: Partial<EdgeLimits>;
 }
 
 export interface ApiServerOptions {
@@ -68,10 +71,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     maxInFlight: opts.limits?.maxInFlight ?? 600,
     minWatchTimeoutSeconds: opts.limits?.minWatchTimeoutSeconds ?? 1800,
   };
+  const edge: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits?.edge };
   const clock = opts.clock ?? realClock;
   const random = opts.random ?? Math.random;
+  const nodeServerOptions = serverTimeoutOptions(edge);
   const app = Fastify({
-    ...(opts.tls ? { https: tlsServerOptions(opts.tls) } : {}),
+    ...(opts.tls
+      ? { https: { ...tlsServerOptions(opts.tls), ...nodeServerOptions, handshakeTimeout: edge.handshakeTimeoutMs } }
+      : { http: nodeServerOptions }),
+    requestTimeout: edge.bodyTimeoutMs,
+    clientErrorHandler,
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // Per-request access logs are off: an apiserver logs errors, not every watch reconnect.
     logController: new LogController({ disableRequestLogging: true }),
@@ -85,6 +94,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     schemaController: { compilersFactory: { buildValidator: noSchemaCompiler, buildSerializer: noSchemaCompiler } },
   }) as unknown as FastifyInstance;
 
+  const connections = guardConnections(app.server, edge, opts.tls !== undefined);
   if (opts.tls) {
     // As Go's TLS server: no renegotiation, so a connection's client certificate is fixed for its
     // life (the x509 authenticator relies on that to work the user out once per connection).
@@ -158,6 +168,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     const user = await authenticate(request);
     if (!user) throw apiErrors.unauthorized();
     users.set(request, user);
+    markAuthenticated(request.raw.socket);
   });
   // A refused Upgrade was answered on a socket that the HTTP server no longer manages, and the
   // websocket plugin may not have seen the request (authentication failed first): close it here,
@@ -171,7 +182,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   app.addHook('onClose', async () => discovery.close());
 
-  registerMetrics(app, metrics, { inFlight: () => ctx.inFlight.active, watches: () => hub.active });
+  registerMetrics(app, metrics, { inFlight: () => ctx.inFlight.active, watches: () => hub.active, connections: () => connections });
   registerHealthRoutes(app, {
     liveness: opts.liveness ?? [],
     readiness: opts.readiness ?? [],

@@ -1,0 +1,120 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+
+/**
+ * Connection-level defences, before a request reaches a route: timeouts against slow (slowloris)
+ * clients, a bound on connections that have not yet authenticated a request and on TLS handshakes
+ * in progress, and Status bodies for requests the HTTP parser itself refuses.
+ */
+export interface EdgeLimits {
+  /** Request line and headers must arrive within this (408 after). Default 10 s. */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this (408 after). Default 60 s. */
+  bodyTimeoutMs: number;
+  /** A TLS handshake must finish within this. Default 10 s. */
+  handshakeTimeoutMs: number;
+  /** Open connections that have not yet carried an authenticated request; more are dropped. Default 1000. */
+  maxUnauthenticatedConnections: number;
+  /** TLS handshakes in progress; more connections are dropped until some finish. Default 200. */
+  maxHandshakes: number;
+}
+
+export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
+  headersTimeoutMs: 10_000,
+  bodyTimeoutMs: 60_000,
+  handshakeTimeoutMs: 10_000,
+  maxUnauthenticatedConnections: 1000,
+  maxHandshakes: 200,
+};
+
+/** Node http(s).createServer options carrying the timeouts (timeouts are checked every second). */
+export function serverTimeoutOptions(l: EdgeLimits) {
+  return {
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: l.bodyTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs),
+  };
+}
+
+export interface EdgeCounters {
+  unauthenticated: number;
+  handshaking: number;
+  droppedConnections: number;
+}
+
+const authenticated = new WeakSet<Socket>();
+
+/**
+ * Counts connections from accept until their first authenticated request (markAuthenticated), and
+ * TLS handshakes from accept to secureConnection, dropping new connections over either bound. An
+ * authenticated connection (a kubectl or controller keep-alive) is never dropped by these bounds.
+ */
+export function guardConnections(server: Server, l: EdgeLimits, tls: boolean): EdgeCounters {
+  const c: EdgeCounters = { unauthenticated: 0, handshaking: 0, droppedConnections: 0 };
+  server.on('connection', (socket: Socket) => {
+    if (c.unauthenticated >= l.maxUnauthenticatedConnections || (tls && c.handshaking >= l.maxHandshakes)) {
+      c.droppedConnections++;
+      socket.destroy();
+      return;
+    }
+    c.unauthenticated++;
+    let counted = true;
+    const settle = () => {
+      if (counted) c.unauthenticated--;
+      counted = false;
+    };
+    (socket as Socket & { kplaneSettle?: () => void }).kplaneSettle = settle;
+    socket.once('close', settle);
+    if (!tls) return;
+    c.handshaking++;
+    let handshaking = true;
+    const done = () => {
+      if (handshaking) c.handshaking--;
+      handshaking = false;
+    };
+    socket.once('close', done);
+    // The TLS socket wrapping this one reports the end of the handshake on the server.
+    (socket as Socket & { kplaneHandshakeDone?: () => void }).kplaneHandshakeDone = done;
+  });
+  if (tls) {
+    server.on('secureConnection', (tlsSocket: Socket & { _parent?: Socket }) => {
+      (tlsSocket._parent as (Socket & { kplaneHandshakeDone?: () => void }) | undefined)?.kplaneHandshakeDone?.();
+    });
+  }
+  return c;
+}
+
+/** Called once a request on `socket` authenticated: the connection stops counting as unauthenticated. */
+export function markAuthenticated(socket: Socket): void {
+  if (authenticated.has(socket)) return;
+  authenticated.add(socket);
+  const raw = (socket as Socket & { _parent?: Socket })._parent ?? socket;
+  (raw as Socket & { kplaneSettle?: () => void }).kplaneSettle?.();
+}
+
+/**
+ * fastify's clientErrorHandler: malformed requests, oversized headers (431: the request line, query
+ * string included, and headers share Node's 16 KiB) and slow requests (408) are answered with a
+ * Status body, and the connection is closed.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let code = 400;
+  let reason = 'BadRequest';
+  let message = 'the request could not be parsed as HTTP';
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    code = 408;
+    reason = 'Timeout';
+    message = 'the request was not received in time';
+  } else if (err.code === 'HPE_HEADER_OVERFLOW') {
+    code = 431;
+    reason = 'RequestHeaderFieldsTooLarge';
+    message = 'the request line and headers exceed the size limit';
+  }
+  const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
