@@ -34,24 +34,31 @@ interface Counted {
   succeeded: Pod[];
   failed: Pod[];
   ignored: Pod[];
+  dropped: Pod[];
   failJob?: string;
 }
 
-/** A deleted pod that never finished counts as failed unless a podFailurePolicy decides on terminal pods only. */
-function isFailed(job: Job, p: Pod): boolean {
-  if (p.status?.phase === 'Failed') return true;
-  return !job.spec.podFailurePolicy && !!p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded';
-}
+/** A pod being deleted that has not finished. */
+const terminating = (p: Pod) => !!p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 
+/**
+ * Finished pods by outcome. A deleted pod that never finished counts as failed (orphans never
+ * reach a phase), unless a podFailurePolicy must see its terminal state first; once the Job met
+ * its success criteria, the leftover pods it deletes count as nothing (`dropped`).
+ */
 function classify(job: Job, pods: Pod[]): Counted {
-  const out: Counted = { succeeded: [], failed: [], ignored: [] };
+  const out: Counted = { succeeded: [], failed: [], ignored: [], dropped: [] };
+  const succeeding = isTrue(job.status, 'SuccessCriteriaMet');
   for (const p of pods) {
     if (p.status?.phase === 'Succeeded') out.succeeded.push(p);
-    else if (isFailed(job, p)) {
-      const m = p.status?.phase === 'Failed' ? matchFailurePolicy(job.spec.podFailurePolicy?.rules, p) : undefined;
+    else if (p.status?.phase === 'Failed') {
+      const m = matchFailurePolicy(job.spec.podFailurePolicy?.rules, p);
       if (m?.action === 'Ignore') out.ignored.push(p);
       else out.failed.push(p);
       if (m?.action === 'FailJob' && !out.failJob) out.failJob = m.message;
+    } else if (terminating(p)) {
+      if (succeeding) out.dropped.push(p);
+      else if (!job.spec.podFailurePolicy) out.failed.push(p);
     }
   }
   return out;
@@ -90,7 +97,7 @@ export function planJob(job: Job, candidates: Pod[], now: number, manage: boolea
   const fresh = (p: Pod) => withFinalizer(p) && !uncounted.succeeded.has(p.metadata.uid!) && !uncounted.failed.has(p.metadata.uid!);
   const newSucceeded = counted.succeeded.filter(fresh).map((p) => p.metadata.uid!);
   const newFailed = counted.failed.filter(fresh).map((p) => p.metadata.uid!);
-  plan.removeFinalizers = [...counted.succeeded, ...counted.failed, ...counted.ignored].filter(withFinalizer);
+  plan.removeFinalizers = [...counted.succeeded, ...counted.failed, ...counted.ignored, ...counted.dropped].filter(withFinalizer);
   if (newSucceeded.length + newFailed.length > 0) {
     plan.interim = { ...old, uncountedTerminatedPods: { succeeded: [...uncounted.succeeded, ...newSucceeded], failed: [...uncounted.failed, ...newFailed] } };
   }
@@ -104,7 +111,7 @@ export function planJob(job: Job, candidates: Pod[], now: number, manage: boolea
   const succeeded = indexed ? doneIndexes.size : (old.succeeded ?? 0) + uncounted.succeeded.size + newSucceeded.length;
   const failed = (old.failed ?? 0) + uncounted.failed.size + newFailed.length;
   let active = pods.filter(isPodActive);
-  const terminating = pods.filter((p) => p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
+  const terminatingCount = pods.filter(terminating).length;
 
   let conditions = old.conditions ?? [];
   let startTime = old.startTime;
@@ -143,7 +150,7 @@ export function planJob(job: Job, candidates: Pod[], now: number, manage: boolea
     requeue = minDefined(requeue, manageActive(job, plan, active, doneIndexes, succeeded, counted.failed, failed, now));
   }
   active = active.filter((p) => !plan.delete.includes(p));
-  const finalTerminating = terminating + plan.delete.length;
+  const finalTerminating = terminatingCount + plan.delete.length;
   if (failure && finalTerminating === 0) conditions = setCondition(conditions, { ...failure, type: 'Failed' }, nowIso);
   let completionTime = old.completionTime;
   if (complete && finalTerminating === 0 && active.length === 0) {

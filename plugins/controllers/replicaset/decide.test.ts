@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { labelSelectorAsQuery } from '../../../internal/api/index.js';
 import { pod } from '../workloads/testing.js';
-import { type ReplicaTarget, planReplicas, slowStart } from './decide.js';
+import { slowStart } from '../workloads/slow-start.js';
+import { type ReplicaTarget, planReplicas } from './decide.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const rs = (replicas: number, extra: { deleting?: boolean } = {}): ReplicaTarget => ({
