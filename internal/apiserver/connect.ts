@@ -14,6 +14,18 @@ export function isConnect(r: ResolvedRequest): boolean {
   return r.subresource !== undefined && CONNECT_SUBRESOURCES.has(r.subresource);
 }
 
+/** The label kplane's hollow-nodes plugin puts on the Nodes it simulates. */
+const HOLLOW_NODE_LABEL = 'kplane.io/hollow-node';
+
+async function isSimulatedNode(handler: Handler, user: UserInfo, node: string): Promise<boolean> {
+  try {
+    const res = await handler.handle({ user, verb: 'get', group: '', version: 'v1', resource: 'nodes', name: node, params: {} });
+    return (res.body as KubeObject).metadata?.labels?.[HOLLOW_NODE_LABEL] === 'true';
+  } catch {
+    return false; // no such node, or the user may not read nodes: the generic answer below
+  }
+}
+
 export async function refuseConnect(handler: Handler, user: UserInfo, r: ResolvedRequest): Promise<never> {
   const res = await handler.handle({
     user,
@@ -30,6 +42,10 @@ export async function refuseConnect(handler: Handler, user: UserInfo, r: Resolve
   if (r.def.plural === 'pods' && r.subresource !== 'proxy') {
     const node = (obj.spec as { nodeName?: string } | undefined)?.nodeName;
     if (!node) throw apiErrors.badRequest(`pod ${name} does not have a host assigned`);
+    if (await isSimulatedNode(handler, user, node)) {
+      const what = r.subresource === 'log' ? 'has no logs' : `cannot ${r.subresource === 'portforward' ? 'forward ports' : r.subresource}`;
+      throw apiErrors.badRequest(`pod ${name} runs on the simulated node "${node}" (kplane hollow node): its containers are not real processes, so it ${what}`);
+    }
     throw new ApiError('InternalError', `no kubelet connection to node "${node}" is available: kplane does not proxy ${r.subresource} to kubelets`, { code: 500 });
   }
   throw new ApiError('ServiceUnavailable', `the ${r.subresource} subresource of ${r.def.plural} "${name}" is not available: kplane does not proxy to nodes or services`, { code: 503 });

@@ -5,10 +5,10 @@ describe('hollow node objects', () => {
   it('registers a node with capacity, zone labels and a pod CIDR', () => {
     const n = nodeObject('hollow-1', 1, DEFAULT_SHAPE, '2026-01-01T00:00:00Z');
     expect(n.metadata.labels).toMatchObject({ 'kubernetes.io/hostname': 'hollow-1', 'topology.kubernetes.io/zone': 'hollow-b', 'kplane.io/hollow-node': 'true' });
-    expect(n.status).toMatchObject({ allocatable: { cpu: '4', memory: '16Gi', pods: '110' }, addresses: [{ type: 'InternalIP', address: '172.16.0.1' }, { type: 'Hostname', address: 'hollow-1' }] });
+    expect(n.status).toMatchObject({ allocatable: { cpu: '4', memory: '16Gi', pods: '110' }, addresses: [{ type: 'InternalIP', address: hostIPOf('hollow-1') }, { type: 'Hostname', address: 'hollow-1' }] });
     expect((n.spec as { podCIDR: string }).podCIDR).toBe(podCIDROf('hollow-1').cidr);
     expect(podCIDROf('hollow-1').cidr).toMatch(/^10\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d+\.0\/24$/);
-    expect(hostIPOf(70000)).toBe('172.17.17.112');
+    expect(hostIPOf('hollow-1')).toMatch(/^172\.(1[6-9]|2\d|3[01])\.\d+\.\d+$/);
   });
 
   it('a heartbeat keeps transition times of unchanged conditions', () => {

@@ -14,18 +14,23 @@ export const DEFAULT_SHAPE: HollowNodeShape = { cpu: '4', memory: '16Gi', pods: 
 /** Label every hollow node carries; the API server names simulated nodes in logs/exec answers by it. */
 export const HOLLOW_LABEL = 'kplane.io/hollow-node';
 
-/** A /24 for the node's pods, from a hash of its name over 10.64.0.0/10 (nodes of many replicas rarely meet). */
-export function podCIDROf(name: string): { cidr: string; base: string } {
+function hash(name: string): number {
   let h = 2166136261;
   for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
-  const block = h % (64 * 256);
+  return h;
+}
+
+/** A /24 for the node's pods, from a hash of its name over 10.64.0.0/10 (nodes of many replicas rarely meet). */
+export function podCIDROf(name: string): { cidr: string; base: string } {
+  const block = hash(name) % (64 * 256);
   const base = `10.${64 + (block >> 8)}.${block & 255}`;
   return { cidr: `${base}.0/24`, base };
 }
 
-/** The node's own address, a stable fake in 172.16.0.0/12 from its index. */
-export function hostIPOf(index: number): string {
-  return `172.${16 + ((index >> 16) & 15)}.${(index >> 8) & 255}.${index & 255}`;
+/** The node's own address, a stable fake in 172.16.0.0/12 from a hash of its name. */
+export function hostIPOf(name: string): string {
+  const h = hash(`host/${name}`);
+  return `172.${16 + ((h >> 16) & 15)}.${(h >> 8) & 255}.${Math.max(1, h & 255)}`;
 }
 
 function conditions(now: string, ready: boolean): Record<string, unknown>[] {
@@ -65,7 +70,7 @@ export function nodeObject(name: string, index: number, shape: HollowNodeShape, 
       allocatable: capacity,
       conditions: conditions(now, true),
       addresses: [
-        { type: 'InternalIP', address: hostIPOf(index) },
+        { type: 'InternalIP', address: hostIPOf(name) },
         { type: 'Hostname', address: name },
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },

@@ -16,6 +16,8 @@ export class SchedulerCache implements Snapshot {
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private readonly byController = new Map<string, Map<string, number>>();
   private readonly namespaces = new Map<string, Record<string, string>>();
+  /** Nodes with at least one pod with affinity terms (kept small: most pods have none). */
+  private readonly nodesWithAffinity = new Set<NodeInfo>();
 
   get(name: string): NodeInfo | undefined {
     return this.byName.get(name);
@@ -23,6 +25,12 @@ export class SchedulerCache implements Snapshot {
 
   namespaceLabels(namespace: string): Record<string, string> | undefined {
     return this.namespaces.get(namespace);
+  }
+
+  affinityPodCount(): number {
+    let n = 0;
+    for (const info of this.nodesWithAffinity) n += info.podsWithAffinity;
+    return n;
   }
 
   podsByController(uid: string): ReadonlyMap<string, number> | undefined {
@@ -49,6 +57,7 @@ export class SchedulerCache implements Snapshot {
     const fresh = nodeInfoOf(node);
     for (const p of this.orphans.get(name)?.values() ?? []) addPod(fresh, p);
     this.orphans.delete(name);
+    if (fresh.podsWithAffinity > 0) this.nodesWithAffinity.add(fresh);
     this.byName.set(name, fresh);
     this.nodes = [...this.nodes, fresh];
     return true;
@@ -58,6 +67,7 @@ export class SchedulerCache implements Snapshot {
     const info = this.byName.get(name);
     if (!info) return;
     this.byName.delete(name);
+    this.nodesWithAffinity.delete(info);
     this.nodes = this.nodes.filter((n) => n !== info);
     if (info.pods.size > 0) this.orphans.set(name, new Map(info.pods));
   }
@@ -86,7 +96,10 @@ export class SchedulerCache implements Snapshot {
     if (!at) return;
     this.podNode.delete(key);
     const info = this.byName.get(at.node);
-    if (info) removePod(info, key);
+    if (info) {
+      removePod(info, key);
+      if (info.podsWithAffinity === 0) this.nodesWithAffinity.delete(info);
+    }
     else this.orphans.get(at.node)?.delete(key);
     this.countController(at.controllerUid, at.node, -1);
   }
@@ -95,7 +108,10 @@ export class SchedulerCache implements Snapshot {
     if (this.podNode.has(p.key)) this.removePod(p.key);
     this.podNode.set(p.key, { node: nodeName, assumed, controllerUid: p.controllerUid });
     const info = this.byName.get(nodeName);
-    if (info) addPod(info, p);
+    if (info) {
+      addPod(info, p);
+      if (info.podsWithAffinity > 0) this.nodesWithAffinity.add(info);
+    }
     else {
       let m = this.orphans.get(nodeName);
       if (!m) this.orphans.set(nodeName, (m = new Map()));

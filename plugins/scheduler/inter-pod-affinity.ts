@@ -43,6 +43,7 @@ function hasPair(m: PairCounts, node: NodeInfo, key: string): boolean {
 export function affinityPreFilter(pod: PodInfo, snap: Snapshot): AffinityState | undefined {
   const req = pod.affinity.podRequired ?? [];
   const anti = pod.affinity.antiRequired ?? [];
+  if (req.length === 0 && anti.length === 0 && snap.affinityPodCount() === 0) return undefined;
   const state: AffinityState = { existingAnti: new Map(), affinity: req.map(() => new Map()), affinityAnyMatch: false, anti: new Map() };
   let any = req.length > 0 || anti.length > 0;
   for (const node of snap.nodes) {
@@ -98,6 +99,7 @@ export function affinityScores(pod: PodInfo, nodes: readonly NodeInfo[], snap: S
   const pref = pod.affinity.podPreferred ?? [];
   const antiPref = pod.affinity.antiPreferred ?? [];
   const own = pref.length + antiPref.length > 0;
+  if (!own && snap.affinityPodCount() === 0) return undefined;
   const pairs: PairCounts = new Map();
   let any = own;
   for (const node of snap.nodes) {

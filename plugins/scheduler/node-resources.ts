@@ -7,16 +7,18 @@ import type { PodInfo } from './pod-info.js';
  */
 export function resourcesFitFilter(pod: PodInfo, node: NodeInfo): string[] | undefined {
   let reasons: string[] | undefined;
-  const add = (r: string) => (reasons ??= []).push(r);
-  if (node.pods.size + 1 > node.allowedPods) add('Too many pods');
+  if (node.pods.size + 1 > node.allowedPods) reasons = ['Too many pods'];
   const req = pod.requests;
   const a = node.allocatable;
   const used = node.requested;
-  if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - used.milliCPU) add('Insufficient cpu');
-  if (req.memory > 0 && req.memory > a.memory - used.memory) add('Insufficient memory');
-  if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) add('Insufficient ephemeral-storage');
-  for (const [name, v] of Object.entries(req.scalar ?? {})) {
-    if (v > 0 && v > (a.scalar?.[name] ?? 0) - (used.scalar?.[name] ?? 0)) add(`Insufficient ${name}`);
+  if (req.milliCPU > 0 && req.milliCPU > a.milliCPU - used.milliCPU) (reasons ??= []).push('Insufficient cpu');
+  if (req.memory > 0 && req.memory > a.memory - used.memory) (reasons ??= []).push('Insufficient memory');
+  if (req.ephemeralStorage > 0 && req.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) (reasons ??= []).push('Insufficient ephemeral-storage');
+  if (req.scalar) {
+    for (const name in req.scalar) {
+      const v = req.scalar[name]!;
+      if (v > 0 && v > (a.scalar?.[name] ?? 0) - (used.scalar?.[name] ?? 0)) (reasons ??= []).push(`Insufficient ${name}`);
+    }
   }
   return reasons;
 }

@@ -57,8 +57,11 @@ export class SchedulingQueue {
     return this.pods.has(key);
   }
 
-  /** A new or changed pending pod. A changed unschedulable pod is retried (its spec may fit now). */
-  add(info: PodInfo, now: number): void {
+  /**
+   * A new or updated pending pod. An unschedulable pod whose spec changed (`retry`) is tried again;
+   * other updates (its status) only refresh what the queue holds.
+   */
+  add(info: PodInfo, now: number, retry = true): void {
     const q = this.pods.get(info.key);
     if (!q) {
       const fresh: QueuedPod = { info, attempts: 0, enqueuedAt: now, backoffUntil: 0, where: 'active', cycle: 0, unschedulableAt: 0 };
@@ -67,7 +70,7 @@ export class SchedulingQueue {
       return;
     }
     q.info = info;
-    if (q.where === 'unschedulable') this.activate(q, now);
+    if (retry && q.where === 'unschedulable') this.activate(q, now);
   }
 
   delete(key: string): void {

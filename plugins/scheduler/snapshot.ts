@@ -12,6 +12,8 @@ export interface Snapshot {
   get(name: string): NodeInfo | undefined;
   /** Labels of a namespace, for namespaceSelector in pod affinity terms; undefined if unknown. */
   namespaceLabels(namespace: string): Record<string, string> | undefined;
+  /** How many pods with pod (anti-)affinity terms there are: none lets InterPodAffinity skip its scans. */
+  affinityPodCount(): number;
   /** Nodes holding pods of a controller (by its uid) and how many, for the default spreading. */
   podsByController(uid: string): ReadonlyMap<string, number> | undefined;
 }
@@ -23,6 +25,7 @@ export function snapshotOf(nodes: NodeInfo[], namespaces: Record<string, Record<
     nodes,
     get: (name) => byName.get(name),
     namespaceLabels: (ns) => namespaces[ns],
+    affinityPodCount: () => nodes.reduce((n, x) => n + x.podsWithAffinity, 0),
     podsByController(uid) {
       const out = new Map<string, number>();
       for (const n of nodes) for (const p of n.pods.values()) if (p.controllerUid === uid) out.set(n.name, (out.get(n.name) ?? 0) + 1);
