@@ -1,6 +1,6 @@
 import { Command, Flags } from '@oclif/core';
 import { startServer, validTlsSans } from '../internal/app/index.js';
-import { ConfigError } from '../internal/util/index.js';
+import { ConfigError, parseDuration } from '../internal/util/index.js';
 
 export default class Server extends Command {
   static override description =
@@ -26,6 +26,11 @@ export default class Server extends Command {
     'election-timeout': Flags.integer({ description: 'raftsqlite: Raft election timeout in ms (randomized up to twice this)', default: 1000 }),
     // Every node of a cluster should be started with the same value (the leader applies its own).
     standbys: Flags.integer({ description: 'raftsqlite: most standbys (replicating non-voters); further nodes are spares with no replica that serve through a member', default: 2 }),
+    'node-name': Flags.string({ description: "this node's name in Lease holders, kplane status and logs (default: the host name)" }),
+    plugins: Flags.string({ description: 'comma-separated plugins this node runs (default: every built-in plugin except hollow-nodes; "none": a pure API server)' }),
+    'leader-elect-lease-duration': Flags.string({ description: 'how long a standby waits after the last renewal of a Lease before taking it over', default: '15s' }),
+    'leader-elect-renew-deadline': Flags.string({ description: 'how long a Lease holder retries a failed renewal before its plugins stop', default: '10s' }),
+    'leader-elect-retry-period': Flags.string({ description: 'pause between attempts to acquire or renew a Lease', default: '2s' }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
@@ -53,6 +58,13 @@ export default class Server extends Command {
         join: flags.join ? { url: flags.join, token: flags.token ?? '' } : undefined,
       },
       logLevel: flags['log-level'],
+      nodeName: flags['node-name'],
+      plugins: flags.plugins === undefined ? undefined : flags.plugins.split(','),
+      leaderElection: {
+        leaseDurationMs: parseDuration(flags['leader-elect-lease-duration'], '--leader-elect-lease-duration'),
+        renewDeadlineMs: parseDuration(flags['leader-elect-renew-deadline'], '--leader-elect-renew-deadline'),
+        retryPeriodMs: parseDuration(flags['leader-elect-retry-period'], '--leader-elect-retry-period'),
+      },
     });
     let stopping = false;
     const stop = async (signal: string) => {

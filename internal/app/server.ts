@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes, x509Authenticator } from '../apiserver/index.js';
@@ -18,6 +19,10 @@ import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
 import { isApiError } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
+import { DEFAULT_TIMINGS, validateTimings, type LeaseTimings } from '../leaderelection/index.js';
+import { PluginHost, selectPlugins } from '../plugin/index.js';
+import { builtinPlugins } from '../../plugins/index.js';
+import { crdPlugin } from './crd-plugin.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -31,6 +36,12 @@ export interface ServerOptions {
   /** raftsqlite only: the Raft peer listener and timing (see raft-datastore.ts). */
   raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress' | 'tlsSans' | 'peerListen'> & { peerListen?: RaftDatastoreOptions['peerListen'] };
   logLevel?: string;
+  /** This node's name in Lease holder identities, status and logs (default: the host name). */
+  nodeName?: string;
+  /** --plugins: undefined = every built-in plugin enabled by default; ['none'] = none. */
+  plugins?: string[];
+  /** Leader election timings of leader plugins (default 15 s / 10 s / 2 s). */
+  leaderElection?: LeaseTimings;
 }
 
 export interface RunningServer {
@@ -67,6 +78,12 @@ function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backen
  */
 export async function startServer(given: ServerOptions): Promise<RunningServer> {
   const log = pino({ level: process.env.KPLANE_LOG_LEVEL ?? given.logLevel ?? 'info' });
+  const timings = given.leaderElection ?? DEFAULT_TIMINGS;
+  const badTimings = validateTimings(timings);
+  if (badTimings) throw new ConfigError(`leader election: ${badTimings}`);
+  const nodeName = given.nodeName ?? hostname();
+  // The API server's own controllers run on every node whatever --plugins says.
+  const selected = selectPlugins(builtinPlugins(), given.plugins);
   const store = resolveDatastore(given.dataDir, given.datastore);
   if (given.raft?.join && store.kind !== 'raftsqlite') throw new ConfigError(`--join needs the raftsqlite datastore, but ${store.why}`);
   const opts: ServerOptions = { ...given, datastore: store.kind };
@@ -86,8 +103,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const registry = createRegistry({
     definitions: builtinDefinitions({ serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services.values() as { spec?: unknown }[]) }) }),
     objectStore: cache,
-    log: (msg, err) => log.warn({ err }, msg),
   });
+  const crds = crdPlugin(registry.crds);
   const syncCaches = () => {
     const want = new Set(registry.catalog.definitions().map(resourcePrefix));
     for (const p of want) cache.add(p);
@@ -106,6 +123,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     readiness: [
       { name: 'datastore', check: async () => (await backend.currentRevision()).revision >= 0 },
       { name: 'bootstrap-objects', check: () => bootstrapped },
+      { name: 'crd-informer-synced', check: () => crds.synced() },
     ],
     openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
     // raftsqlite: the join endpoints are reachable before the new node has a certificate.
@@ -140,9 +158,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     const host = opts.advertiseAddress ?? (wildcard ? new URL(peerAddress(raftOptions(opts))).hostname : opts.host);
     void backend.publishApi(`https://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${bound.port}`);
   }
-  const crdLoop = registry.run(stop.signal).catch((err) => {
-    if (!stop.signal.aborted) log.error({ err }, 'CRD controller stopped');
-  });
+  const plugins = new PluginHost({ plugins: [crds, ...selected], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins' }) });
+  plugins.start();
   // A node that just joined (or a loaded cluster) may not pass a read barrier yet: the datastore
   // answers 503 until it follows a leader, so the first reads and the bootstrap objects are retried.
   const whenAvailable = async (what: string, fn: () => Promise<void>) => {
@@ -168,9 +185,10 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     log,
     close() {
       closing ??= (async () => {
+        // Leader plugins stop and release their Leases first, so standbys take over at once.
+        await plugins.stop();
         stop.abort();
         await app.close();
-        await crdLoop;
         await cache.close();
         await backend.close();
       })();

@@ -1,5 +1,5 @@
-import type { KubeList, KubeObject, WatchEvent } from '../api/index.js';
-import type { DeleteParams, Handler, ListParams, PatchParams, PatchType, UserInfo, WatchParams, WriteParams } from '../registry/index.js';
+import { ApiError, type KubeList, type KubeObject, type WatchEvent } from '../api/index.js';
+import type { DeleteParams, Handler, LeaseFence, ListParams, PatchParams, PatchType, UserInfo, WatchParams, WriteParams } from '../registry/index.js';
 
 /** A resource by group, version and plural, e.g. {group: 'apps', version: 'v1', resource: 'deployments'}. */
 export interface ResourceRef {
@@ -21,6 +21,7 @@ export interface Client {
   update(ref: ResourceRef, namespace: string | undefined, obj: KubeObject, opts?: WriteParams & { subresource?: string }): Promise<KubeObject>;
   patch(ref: ResourceRef, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: PatchParams & { subresource?: string }): Promise<KubeObject>;
   delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: DeleteParams): Promise<KubeObject | { kind: 'Status' }>;
+  deleteCollection(ref: ResourceRef, namespace: string | undefined, opts?: DeleteParams & ListParams): Promise<KubeList | { kind: 'Status' }>;
   /** Streams events until the signal aborts or the server ends the watch. */
   watch(ref: ResourceRef, namespace: string | undefined, opts: WatchParams, signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;
 }
@@ -29,16 +30,31 @@ export interface Client {
  * `userAgent` names the caller as an HTTP client's User-Agent would ("kube-scheduler/v1.30"): writes
  * without a fieldManager are recorded in managedFields under its part before the first "/".
  */
-export function createClient(handler: Handler, user: UserInfo, opts: { userAgent?: string } = {}): Client {
+export interface ClientOptions {
+  userAgent?: string;
+  /**
+   * Fences every write with the Lease this returns (leader-elected plugins). null: the caller holds
+   * no Lease now, and the write is refused with 409 Conflict before it is sent.
+   */
+  fence?: () => LeaseFence | null;
+}
+
+export function createClient(handler: Handler, user: UserInfo, opts: ClientOptions = {}): Client {
   const ua = opts.userAgent ? { userAgent: opts.userAgent } : {};
-  const base = (ref: ResourceRef, namespace: string | undefined) => ({ user, group: ref.group, version: ref.version, resource: ref.resource, namespace, ...ua });
+  const read = (ref: ResourceRef, namespace: string | undefined) => ({ user, group: ref.group, version: ref.version, resource: ref.resource, namespace, ...ua });
+  const base = (ref: ResourceRef, namespace: string | undefined) => {
+    if (!opts.fence) return read(ref, namespace);
+    const fence = opts.fence();
+    if (!fence) throw new ApiError('Conflict', 'the writer no longer holds its leader election Lease; nothing was written');
+    return { ...read(ref, namespace), fence };
+  };
   return {
     async get(ref, namespace, name, opts = {}) {
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'get', name, subresource: opts.subresource, params: { resourceVersion: opts.resourceVersion } });
+      const r = await handler.handle({ ...read(ref, namespace), verb: 'get', name, subresource: opts.subresource, params: { resourceVersion: opts.resourceVersion } });
       return r.body as KubeObject;
     },
     async list(ref, namespace, opts = {}) {
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'list', params: opts });
+      const r = await handler.handle({ ...read(ref, namespace), verb: 'list', params: opts });
       return r.body as KubeList;
     },
     async create(ref, namespace, obj, opts = {}) {
@@ -60,8 +76,12 @@ export function createClient(handler: Handler, user: UserInfo, opts: { userAgent
       const r = await handler.handle({ ...base(ref, namespace), verb: 'delete', name, params: opts });
       return r.body as KubeObject;
     },
+    async deleteCollection(ref, namespace, opts = {}) {
+      const r = await handler.handle({ ...base(ref, namespace), verb: 'deletecollection', params: opts });
+      return r.body as KubeList;
+    },
     async watch(ref, namespace, opts, signal) {
-      const w = await handler.watch({ ...base(ref, namespace), verb: 'watch', params: opts, signal });
+      const w = await handler.watch({ ...read(ref, namespace), verb: 'watch', params: opts, signal });
       return w.events;
     },
   };

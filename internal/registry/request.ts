@@ -54,6 +54,12 @@ export type ApiRequest = {
    * part before the first "/" (e.g. "kubectl").
    */
   userAgent?: string;
+  /**
+   * Fenced write (leader-elected plugins): the write commits only if this Lease is still held by
+   * `holder` at `resourceVersion`, compared atomically with the write itself. Otherwise 409 Conflict
+   * and nothing is stored. Ignored by reads.
+   */
+  fence?: LeaseFence;
 } & (
   | { verb: 'get'; params: { resourceVersion?: string } }
   | { verb: 'list'; params: ListParams }
@@ -64,6 +70,14 @@ export type ApiRequest = {
   | { verb: 'delete'; params: DeleteParams }
   | { verb: 'deletecollection'; params: DeleteParams & ListParams }
 );
+
+/** The Lease a leader's write is fenced with (coordination.k8s.io/v1 Lease in `namespace`). */
+export interface LeaseFence {
+  namespace: string;
+  name: string;
+  holder: string;
+  resourceVersion: string;
+}
 
 export interface ApiResponse {
   /** HTTP code on success: 200, or 201 for a create (and an apply that created), 202 for async delete. */

@@ -8,3 +8,4 @@ export * from './lazy-module.js';
 export * from './fsync.js';
 export * from './json-clone.js';
 export * from './json-equal.js';
+export * from './duration.js';

@@ -180,32 +180,4 @@ describe('custom resources', () => {
     const beta = r.catalog.lookup('example.com', 'v1beta1', 'widgets')!.columns!;
     expect(beta.map((c) => c.name)).toEqual(['Age']);
   });
-
-  it('deleting the CRD removes its custom resources and stops serving it', async () => {
-    await setup();
-    await r.call({ ...W1, verb: 'create', body: widget('w1', { size: 3 }), params: {} });
-    await r.call({ ...W1, namespace: 'other', verb: 'create', body: widget('w2', { size: 3 }), params: {} }).catch(() => undefined);
-    await r.call({ ...CRD, verb: 'delete', name: 'widgets.example.com', params: {} });
-    for (let i = 0; i < 100 && r.catalog.lookup('example.com', 'v1', 'widgets'); i++) await new Promise((res) => setTimeout(res, 10));
-    expect(r.catalog.lookup('example.com', 'v1', 'widgets')).toBeUndefined();
-    expect((await failure(r.call({ ...CRD, verb: 'get', name: 'widgets.example.com', params: {} }))).code).toBe(404);
-    const left = await r.objectStore.list('/registry/example.com/widgets/', { predicate: { matches: () => true, everything: true } });
-    expect(left.items).toEqual([]);
-  });
-
-  it('another replica learns CRDs from storage through the controller', async () => {
-    await setup();
-    const replica = createTestRegistry([], {}, { backend: r.backend, objectStore: r.objectStore });
-    const ac = new AbortController();
-    const running = replica.crds.run(ac.signal);
-    for (let i = 0; i < 100 && !replica.catalog.lookup('example.com', 'v1', 'widgets'); i++) await new Promise((res) => setTimeout(res, 10));
-    expect(replica.catalog.lookup('example.com', 'v1', 'widgets')).toBeDefined();
-    // A CRD removed elsewhere disappears here too (from the watch).
-    await r.call({ ...CRD, verb: 'patch', name: 'widgets.example.com', patchType: 'json', patch: [{ op: 'remove', path: '/metadata/finalizers' }], params: {} });
-    await r.call({ ...CRD, verb: 'delete', name: 'widgets.example.com', params: {} });
-    for (let i = 0; i < 100 && replica.catalog.lookup('example.com', 'v1', 'widgets'); i++) await new Promise((res) => setTimeout(res, 10));
-    expect(replica.catalog.lookup('example.com', 'v1', 'widgets')).toBeUndefined();
-    ac.abort();
-    await running;
-  });
 });
