@@ -12,9 +12,15 @@ export default class Server extends Command {
     'advertise-address': Flags.string({ description: 'address other nodes and clients use to reach this one (added to the certificate)' }),
     'tls-san': Flags.string({ description: 'extra host name or IP for the serving certificate, e.g. the load balancer clients use (repeatable)', multiple: true }),
     datastore: Flags.string({
-      description: 'storage backend: raftsqlite (replicated Raft + SQLite, the default for a new data dir; one node needs no set-up and others join it), sqlite (single node only) or memory (tests). An existing data dir keeps its store.',
-      options: ['sqlite', 'memory', 'raftsqlite'],
+      description: 'storage backend: raftsqlite (replicated Raft + SQLite, the default for a new data dir; one node needs no set-up and others join it), etcd (an external etcd v3 cluster, see --etcd-servers), sqlite (single node only) or memory (tests). An existing data dir keeps its store.',
+      options: ['sqlite', 'memory', 'raftsqlite', 'etcd'],
     }),
+    // etcd (external datastore) flags, remembered in the data dir
+    'etcd-servers': Flags.string({ description: 'etcd: client URLs of the etcd members, comma-separated (http(s)://host:2379,...)' }),
+    'etcd-cafile': Flags.string({ description: 'etcd: CA bundle that signed the members\' serving certificates' }),
+    'etcd-certfile': Flags.string({ description: 'etcd: client certificate for etcd (with --etcd-keyfile)' }),
+    'etcd-keyfile': Flags.string({ description: 'etcd: client key for etcd' }),
+    'etcd-prefix': Flags.string({ description: 'etcd: the key prefix the cluster lives under (kube-apiserver\'s --etcd-prefix; default /registry)' }),
     // raftsqlite (replicated datastore) flags
     join: Flags.string({ description: 'raftsqlite: join the cluster of this API URL (first start only; see kplane add-node)' }),
     token: Flags.string({ description: 'raftsqlite: the join token printed by kplane add-node' }),
@@ -46,7 +52,14 @@ export default class Server extends Command {
       port,
       advertiseAddress: flags['advertise-address'],
       tlsSans: validTlsSans(flags['tls-san'] ?? []),
-      datastore: flags.datastore as 'sqlite' | 'memory' | 'raftsqlite' | undefined,
+      datastore: flags.datastore as 'sqlite' | 'memory' | 'raftsqlite' | 'etcd' | undefined,
+      etcd: {
+        servers: flags['etcd-servers']?.split(',').map((s) => s.trim()).filter(Boolean),
+        prefix: flags['etcd-prefix'],
+        cafile: flags['etcd-cafile'],
+        certfile: flags['etcd-certfile'],
+        keyfile: flags['etcd-keyfile'],
+      },
       raft: {
         peerListen: flags['peer-listen'] ? parseListen(flags['peer-listen']) : undefined,
         voters: flags.voters === 5 ? 5 : 3,

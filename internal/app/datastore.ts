@@ -2,20 +2,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../util/index.js';
 
-export type DatastoreKind = 'sqlite' | 'memory' | 'raftsqlite';
+export type DatastoreKind = 'sqlite' | 'memory' | 'raftsqlite' | 'etcd';
 
-const KINDS: readonly string[] = ['sqlite', 'memory', 'raftsqlite'];
+const KINDS: readonly string[] = ['sqlite', 'memory', 'raftsqlite', 'etcd'];
 
 /** db/datastore names the store a data dir was created with, written before the store opens. */
 function markerPath(dataDir: string): string {
   return join(dataDir, 'db', 'datastore');
 }
 
-function recorded(dataDir: string): 'sqlite' | 'raftsqlite' | undefined {
+function recorded(dataDir: string): 'sqlite' | 'raftsqlite' | 'etcd' | undefined {
   const p = markerPath(dataDir);
   if (existsSync(p)) {
     const v = readFileSync(p, 'utf8').trim();
-    if (v === 'sqlite' || v === 'raftsqlite') return v;
+    if (v === 'sqlite' || v === 'raftsqlite' || v === 'etcd') return v;
     throw new ConfigError(`${p}: unknown datastore "${v}"`);
   }
   // Data dirs from before the marker: a Raft log means raftsqlite, a state DB alone means sqlite.

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes, x509Authenticator } from '../apiserver/index.js';
-import { createMemoryBackend, createSqliteBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
+import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
@@ -14,6 +14,7 @@ import type { KeyPair } from './pki.js';
 import { registerClusterRoutes, withJoinEndpoints } from './join.js';
 import { NodeDatastore } from './node-datastore.js';
 import { openNodeDatastore } from './open-node-datastore.js';
+import { type EtcdSettings, openEtcdDatastore, resolveEtcdSettings, syncClusterCa } from './etcd-datastore.js';
 import { openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
@@ -33,6 +34,8 @@ export interface ServerOptions {
   tlsSans?: string[];
   /** Unset: the data dir's store, or raftsqlite for a new one (datastore.ts). */
   datastore?: DatastoreKind;
+  /** etcd only: the --etcd-* flags (unset ones: what the data dir recorded; see etcd-datastore.ts). */
+  etcd?: Partial<EtcdSettings>;
   /** raftsqlite only: the Raft peer listener and timing (see raft-datastore.ts). */
   raft?: Omit<RaftDatastoreOptions, 'dataDir' | 'advertiseAddress' | 'tlsSans' | 'peerListen'> & { peerListen?: RaftDatastoreOptions['peerListen'] };
   logLevel?: string;
@@ -85,14 +88,27 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   // The API server's own controllers run on every node whatever --plugins says.
   const selected = selectPlugins(builtinPlugins(), given.plugins);
   const store = resolveDatastore(given.dataDir, given.datastore);
+  if (given.etcd?.servers?.length && store.kind !== 'etcd') throw new ConfigError(`--etcd-servers needs --datastore etcd, but ${store.why}`);
   if (given.raft?.join && store.kind !== 'raftsqlite') throw new ConfigError(`--join needs the raftsqlite datastore, but ${store.why}`);
   const opts: ServerOptions = { ...given, datastore: store.kind };
   log.info({ datastore: store.kind, why: store.why }, 'datastore');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   recordDatastore(opts.dataDir, store.kind);
   if (opts.datastore === 'raftsqlite') await prepareRaftJoin(raftOptions(opts));
-  const creds = await ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans });
-  const backend = openBackend(opts, creds.ca, log);
+  const ensureCreds = () => ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans });
+  let backend: Backend;
+  let creds: Awaited<ReturnType<typeof ensureCreds>>;
+  let etcd: EtcdBackend | undefined;
+  if (opts.datastore === 'etcd') {
+    // Every kplane on the same etcd serves the same cluster, so the CA is shared through etcd.
+    const settings = resolveEtcdSettings(opts.dataDir, opts.etcd ?? {});
+    etcd = await openEtcdDatastore(settings, log, `${hostname()}:${opts.port}`);
+    backend = etcd;
+    creds = await syncClusterCa(etcd, opts.dataDir, ensureCreds);
+  } else {
+    creds = await ensureCreds();
+    backend = openBackend(opts, creds.ca, log);
+  }
   // Reads with resourceVersion "0", consistent lists and watches are served from one in-memory cache
   // per resource (fed by one backend watch each); writes go straight to the store. The cached objects
   // are deep-frozen and handed out without a copy: nothing between the cache and the wire mutates
@@ -121,7 +137,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     logger: log,
     tls: { key: creds.serving.keyPem, cert: creds.serving.certPem, ca: creds.ca.certPem },
     readiness: [
-      { name: 'datastore', check: async () => (await backend.currentRevision()).revision >= 0 },
+      // etcd: a member answers and follows a leader (probed every second), not a read that could wait.
+      etcd ? { name: 'etcd', check: () => etcd.ready() } : { name: 'datastore', check: async () => (await backend.currentRevision()).revision >= 0 },
       { name: 'bootstrap-objects', check: () => bootstrapped },
       { name: 'crd-informer-synced', check: () => crds.synced() },
     ],

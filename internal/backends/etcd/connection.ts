@@ -124,7 +124,8 @@ export class EtcdConnection {
       const left = deadline - Date.now();
       if (left <= 0) break;
       try {
-        return await this.once<T>(m, service, method, req, Math.min(left, this.attemptMs));
+        // A member the probe found down gets a short try: a request must not wait out a hung member.
+        return await this.once<T>(m, service, method, req, Math.min(left, m.healthy ? this.attemptMs : 2000));
       } catch (err) {
         last = err;
         if (!isRetryable(err, idempotent)) break;

@@ -17,7 +17,11 @@ const COMPACTED = /required revision has been compacted/;
 const FUTURE = /required revision is a future revision/;
 const TOO_LARGE = /request is too large|message larger than max|exceeds maximum/;
 /** The request certainly did not reach etcd's log: safe to send again, to any member. */
-const NOT_SENT = /no leader|No connection established|ECONNREFUSED|connect ECONN|failed to connect|Name resolution failed|ENOTFOUND/i;
+const NOT_SENT = /no leader|No connection established|ECONNREFUSED|connect ECONN|failed to connect|Name resolution failed|ENOTFOUND|Waiting for LB pick|Waiting for name resolution/i;
+
+function notSent(err: GrpcError): boolean {
+  return (err.code === Code.UNAVAILABLE || err.code === Code.DEADLINE_EXCEEDED) && NOT_SENT.test(err.message);
+}
 
 /** Failures of the member or the connection, not of the request. */
 const TRANSIENT = new Set<number>([Code.UNAVAILABLE, Code.DEADLINE_EXCEEDED, Code.RESOURCE_EXHAUSTED, Code.CANCELLED, Code.UNKNOWN, Code.INTERNAL]);
@@ -27,7 +31,7 @@ export function isRetryable(err: unknown, idempotent: boolean): boolean {
   if (!isGrpcError(err)) return false;
   if (COMPACTED.test(err.message) || FUTURE.test(err.message) || TOO_LARGE.test(err.message)) return false;
   if (!TRANSIENT.has(err.code)) return false;
-  return idempotent || (err.code === Code.UNAVAILABLE && NOT_SENT.test(err.message));
+  return idempotent || notSent(err);
 }
 
 /**
@@ -43,7 +47,7 @@ export function translateEtcdError(err: unknown, what: string, idempotent: boole
   if (FUTURE.test(err.message)) return new StorageError('FutureRevision', `etcd: ${what}: ${detail}`, {}, { cause: err });
   if (TOO_LARGE.test(err.message)) return new StorageError('TooLarge', `etcd: ${what}: ${detail}`, {}, { cause: err });
   if (!TRANSIENT.has(err.code)) return new Error(`etcd: ${what}: ${detail}`, { cause: err });
-  if (idempotent || (err.code === Code.UNAVAILABLE && NOT_SENT.test(err.message))) {
+  if (idempotent || notSent(err)) {
     return new StorageError('Unavailable', `etcd unavailable: ${what}: ${detail}`, {}, { cause: err });
   }
   return new StorageError('Timeout', `etcd: ${what}: ${detail}; the write may or may not have been applied`, {}, { cause: err });

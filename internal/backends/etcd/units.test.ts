@@ -78,6 +78,7 @@ describe('etcd errors', () => {
     [status.UNAVAILABLE, 'etcdserver: request timed out', true, 'Unavailable'],
     [status.UNAVAILABLE, 'etcdserver: request timed out', false, 'Timeout'],
     [status.DEADLINE_EXCEEDED, 'Deadline exceeded', false, 'Timeout'],
+    [status.DEADLINE_EXCEEDED, 'Deadline exceeded after 5.000s,Waiting for LB pick', false, 'Unavailable'],
   ])('%i %s (read: %s) -> %s', (code, details, idempotent, want) => {
     const err = translateEtcdError(grpcErr(code, details), 'x', idempotent);
     expect(isStorageError(err, want as never)).toBe(true);
