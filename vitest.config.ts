@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['internal/**/*.test.ts', 'plugins/**/*.test.ts', 'cmd/**/*.test.ts', 'test/arch/**/*.test.ts', 'test/cluster/**/*.test.ts'],
+          include: ['internal/**/*.test.ts', 'plugins/**/*.test.ts', 'cmd/**/*.test.ts', 'test/arch/**/*.test.ts', 'test/cluster/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

@@ -118,3 +118,13 @@ describe('internal errors', () => {
     await app.close();
   });
 });
+
+describe('found by the fuzzer', () => {
+  it('a URL fastify cannot decode is a 400 Status (was fastify FST_ERR_BAD_URL JSON)', async () => {
+    rs = await createRealServer();
+    for (const url of ['/%/api', '/api/v1/namespaces/%E0%A4%A/configmaps']) {
+      const r = await rs.app.inject({ url });
+      expectStatus(r, 400, /not a valid url component/);
+    }
+  });
+});

@@ -81,6 +81,8 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       : { http: nodeServerOptions }),
     requestTimeout: edge.bodyTimeoutMs,
     clientErrorHandler,
+    // A URL fastify cannot decode (a stray '%', invalid UTF-8) is refused before routing: as a Status.
+    frameworkErrors: (err, _request, reply) => sendStatus(reply, translateError(err, limits.maxRequestBodyBytes).error),
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // Per-request access logs are off: an apiserver logs errors, not every watch reconnect.
     logController: new LogController({ disableRequestLogging: true }),

@@ -21,10 +21,10 @@ export interface RealServer {
 
 export const SYSTEM_USER = { name: 'system:apiserver', groups: ['system:masters'] };
 
-export async function createRealServer(overrides: Partial<ApiServerOptions> = {}): Promise<RealServer> {
+export async function createRealServer(overrides: Partial<ApiServerOptions> = {}, store: { futureRevisionWaitMs?: number } = {}): Promise<RealServer> {
   const catalog = createCatalog(builtinDefinitions());
   const backend = createMemoryBackend();
-  const handler = createHandler({ catalog, objectStore: createObjectStore(backend) });
+  const handler = createHandler({ catalog, objectStore: createObjectStore(backend, store) });
   for (const name of ['default', 'kube-system']) {
     const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
     await handler.handle({ user: SYSTEM_USER, group: '', version: 'v1', resource: 'namespaces', verb: 'create', body, params: {} });
