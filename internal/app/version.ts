@@ -2,15 +2,16 @@
 export const KPLANE_VERSION = '0.1.0';
 
 /**
- * The Kubernetes API version served. kubectl warns when client and server differ by more than one
- * minor version; 1.30 keeps every kubectl from 1.29 to 1.31 quiet and 1.27–1.33 working.
+ * The Kubernetes API version served: the release of the vendored schemas (third_party/kubernetes).
+ * kubectl warns when client and server differ by more than one minor version, so 1.32–1.34 are
+ * quiet; older kubectl keeps working (it only warns).
  */
-export const KUBERNETES_VERSION = 'v1.30.0';
+export const KUBERNETES_VERSION = 'v1.33.13';
 
 export function versionInfo() {
   return {
     major: '1',
-    minor: '30',
+    minor: '33',
     gitVersion: `${KUBERNETES_VERSION}+kplane.${KPLANE_VERSION}`,
     gitCommit: '0000000000000000000000000000000000000000',
     gitTreeState: 'clean',
