@@ -1,9 +1,11 @@
 // internal/registry/resources: every built-in resource as a definition (names, verbs and Table
-// columns captured from upstream v1.26.1) plus its strategy. Imports internal/api, internal/util and
+// columns of upstream 1.33, see upstream/) plus its strategy. Imports internal/api, internal/util and
 // the registry's own contract files (definition, strategy, subresources for pods/binding+eviction).
 // Wiring: pass `serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services) })`
 // with the stored Services (informer or list) so allocation survives restarts and spans replicas.
 import type { ResourceDefinition } from '../definition.js';
+import { admissionregistrationDefinitions } from './admissionregistration/index.js';
+import { apiregistrationDefinitions } from './apiregistration/index.js';
 import { appsDefinitions } from './apps/index.js';
 import { autoscalingDefinitions } from './autoscaling/index.js';
 import { batchDefinitions } from './batch/index.js';
@@ -12,7 +14,9 @@ import { coordinationDefinitions } from './coordination/lease.js';
 import { coreDefinitions } from './core/index.js';
 import { discoveryDefinitions } from './discovery/index.js';
 import { eventsDefinitions } from './events/index.js';
+import { flowcontrolDefinitions } from './flowcontrol/index.js';
 import { networkingDefinitions } from './networking/index.js';
+import { nodeDefinitions } from './node/index.js';
 import { policyDefinitions } from './policy/index.js';
 import { rbacDefinitions } from './rbac/index.js';
 import { schedulingDefinitions } from './scheduling/index.js';
@@ -33,6 +37,8 @@ export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinitio
   const allocator = opts.serviceAllocator ?? createServiceAllocator();
   return [
     ...coreDefinitions(allocator),
+    ...admissionregistrationDefinitions(),
+    ...apiregistrationDefinitions(),
     ...appsDefinitions(),
     ...autoscalingDefinitions(),
     ...batchDefinitions(),
@@ -40,7 +46,9 @@ export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinitio
     ...coordinationDefinitions(),
     ...discoveryDefinitions(),
     ...eventsDefinitions(),
+    ...flowcontrolDefinitions(),
     ...networkingDefinitions(),
+    ...nodeDefinitions(),
     ...policyDefinitions(),
     ...rbacDefinitions(),
     ...schedulingDefinitions(),

@@ -4,9 +4,10 @@ import { defineBuiltin } from '../shared/define.js';
 import { immutable } from '../shared/meta.js';
 import { arr, child, get, isObj, objs, setDefault, str } from '../shared/object.js';
 import { formatLabelSelector, validateLabelSelector } from '../shared/selectors.js';
-import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
+import { defineStrategy } from '../shared/strategy.js';
 import { upstream } from '../upstream/index.js';
 import { ingressDefinition } from './ingress.js';
+import { serviceNetworkDefinitions } from './service-cidr.js';
 
 export const ingressClassStrategy = defineStrategy({
   namespaced: false,
@@ -30,9 +31,9 @@ function defaultNetworkPolicy(np: KubeObject): void {
   for (const dir of ['ingress', 'egress']) for (const rule of objs(spec[dir])) for (const p of objs(rule.ports)) setDefault(p, 'protocol', 'TCP');
 }
 
+// NetworkPolicy has had no status since Kubernetes 1.28 (the field and subresource were removed).
 export const networkPolicyStrategy = defineStrategy({
   namespaced: true,
-  status: true,
   generation: true,
   defaults: defaultNetworkPolicy,
   validate(np) {
@@ -55,7 +56,7 @@ export function networkingDefinitions(): ResourceDefinition[] {
     defineBuiltin(up('networkpolicies'), {
       strategy: networkPolicyStrategy,
       cells: { 'Pod-Selector': (np) => formatLabelSelector(get(np, 'spec', 'podSelector')) },
-      subresources: { status: { strategy: subresourceStrategy(networkPolicyStrategy) } },
     }),
+    ...serviceNetworkDefinitions(),
   ];
 }

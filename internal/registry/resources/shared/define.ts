@@ -31,7 +31,7 @@ const COMMON_CELLS: Record<string, Cell> = {
 
 /**
  * A built-in resource: the names, verbs, subresources and column definitions captured from upstream
- * (so discovery and Table headers match v1.26.1 exactly) joined with this project's strategy and
+ * (so discovery and Table headers match upstream's) joined with this project's strategy and
  * cell functions. Throws at startup when a column has no cell, so a gap cannot ship silently.
  */
 export function defineBuiltin(up: UpstreamResource, spec: BuiltinSpec): ResourceDefinition {
@@ -41,6 +41,9 @@ export function defineBuiltin(up: UpstreamResource, spec: BuiltinSpec): Resource
     if (!cell) throw new Error(`${up.plural}.${up.group}: no cell for column ${c.name}`);
     return { name: c.name, type: c.type, format: c.format, description: c.description, priority: c.priority, cell };
   });
+  for (const name of Object.keys(spec.subresources ?? {})) {
+    if (!up.subresources.some((s) => s.name === name)) throw new Error(`${up.plural}.${up.group}: upstream has no subresource ${name}`);
+  }
   const subresources: SubresourceDefinition[] = up.subresources.map((s) => ({
     name: s.name,
     verbs: s.verbs,

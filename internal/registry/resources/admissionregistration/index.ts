@@ -1,0 +1,128 @@
+import { type FieldError, type KubeObject, fieldErrors } from '../../../api/index.js';
+import type { ResourceDefinition } from '../../definition.js';
+import { defineBuiltin } from '../shared/define.js';
+import { arr, child, get, isObj, objs, setDefault, str, type Obj } from '../shared/object.js';
+import { defineStrategy, statusStrategy } from '../shared/strategy.js';
+import { upstream } from '../upstream/index.js';
+
+// admissionregistration.k8s.io/v1: stored and served with upstream's defaults and the checks users
+// hit first. Calling webhooks and evaluating CEL policies is admission's job, not the registry's.
+
+const FAILURE_POLICIES = ['Fail', 'Ignore'];
+const SIDE_EFFECTS = ['None', 'NoneOnDryRun'];
+const VALIDATION_ACTIONS = ['Audit', 'Deny', 'Warn'];
+
+/** SetDefaults_Rule and the selectors/policies of a webhook or a policy's match constraints. */
+function defaultMatch(m: Obj): void {
+  setDefault(m, 'namespaceSelector', {});
+  setDefault(m, 'objectSelector', {});
+  setDefault(m, 'matchPolicy', 'Equivalent');
+  for (const r of [...objs(m.rules), ...objs(m.resourceRules)]) setDefault(r, 'scope', '*');
+}
+
+function defaultWebhooks(cfg: KubeObject, mutating: boolean): void {
+  for (const w of objs(cfg.webhooks)) {
+    setDefault(w, 'failurePolicy', 'Fail');
+    setDefault(w, 'timeoutSeconds', 10);
+    if (mutating) setDefault(w, 'reinvocationPolicy', 'Never');
+    defaultMatch(w);
+    const svc = get(w, 'clientConfig', 'service');
+    if (isObj(svc)) setDefault(svc, 'port', 443);
+  }
+}
+
+function validateWebhooks(cfg: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const names = new Set<string>();
+  objs(cfg.webhooks).forEach((w, i) => {
+    const at = `webhooks[${i}]`;
+    const name = str(w.name);
+    if (!name) errs.push(fieldErrors.required(`${at}.name`, ''));
+    else if (name.split('.').length < 3) errs.push(fieldErrors.invalid(`${at}.name`, name, 'should be a domain with at least three segments separated by dots'));
+    if (name && names.has(name)) errs.push(fieldErrors.duplicate(`${at}.name`, name));
+    names.add(name);
+    const cc = isObj(w.clientConfig) ? w.clientConfig : {};
+    if (!cc.url === !cc.service) errs.push(fieldErrors.required(`${at}.clientConfig`, 'exactly one of url or service is required'));
+    if (!SIDE_EFFECTS.includes(str(w.sideEffects))) errs.push(fieldErrors.notSupported(`${at}.sideEffects`, w.sideEffects, SIDE_EFFECTS));
+    if (arr(w.admissionReviewVersions).length === 0) errs.push(fieldErrors.required(`${at}.admissionReviewVersions`, 'must specify one of v1, v1beta1'));
+    if (!FAILURE_POLICIES.includes(str(w.failurePolicy))) errs.push(fieldErrors.notSupported(`${at}.failurePolicy`, w.failurePolicy, FAILURE_POLICIES));
+  });
+  return errs;
+}
+
+const webhookStrategy = (mutating: boolean) =>
+  defineStrategy({ namespaced: false, generation: true, defaults: (c) => defaultWebhooks(c, mutating), validate: validateWebhooks });
+
+export const validatingAdmissionPolicyStrategy = defineStrategy({
+  namespaced: false,
+  status: true,
+  generation: true,
+  defaults(p) {
+    const spec = child(p, 'spec');
+    setDefault(spec, 'failurePolicy', 'Fail');
+    defaultMatch(child(spec, 'matchConstraints'));
+  },
+  validate(p) {
+    const spec = isObj(p.spec) ? p.spec : {};
+    const errs: FieldError[] = [];
+    if (!FAILURE_POLICIES.includes(str(spec.failurePolicy))) errs.push(fieldErrors.notSupported('spec.failurePolicy', spec.failurePolicy, FAILURE_POLICIES));
+    if (objs(get(spec, 'matchConstraints', 'resourceRules')).length === 0) errs.push(fieldErrors.required('spec.matchConstraints.resourceRules', ''));
+    if (objs(spec.validations).length === 0 && objs(spec.auditAnnotations).length === 0) {
+      errs.push(fieldErrors.required('spec.validations', 'validations or auditAnnotations must contain at least one item'));
+    }
+    objs(spec.validations).forEach((v, i) => {
+      if (!str(v.expression)) errs.push(fieldErrors.required(`spec.validations[${i}].expression`, ''));
+    });
+    return errs;
+  },
+});
+
+export const validatingAdmissionPolicyBindingStrategy = defineStrategy({
+  namespaced: false,
+  generation: true,
+  defaults(b) {
+    const spec = child(b, 'spec');
+    if (isObj(spec.matchResources)) defaultMatch(spec.matchResources);
+  },
+  validate(b) {
+    const spec = isObj(b.spec) ? b.spec : {};
+    const errs: FieldError[] = [];
+    if (!str(spec.policyName)) errs.push(fieldErrors.required('spec.policyName', ''));
+    const actions = arr(spec.validationActions);
+    if (actions.length === 0) errs.push(fieldErrors.required('spec.validationActions', ''));
+    actions.forEach((a, i) => {
+      if (!VALIDATION_ACTIONS.includes(str(a))) errs.push(fieldErrors.notSupported(`spec.validationActions[${i}]`, a, VALIDATION_ACTIONS));
+    });
+    return errs;
+  },
+});
+
+/** The printer's ParamKind ("<unset>" or apiVersion/Kind) and ParamRef cells. */
+function paramKind(p: KubeObject): string {
+  const k = get(p, 'spec', 'paramKind');
+  return isObj(k) ? `${str(k.apiVersion)}/${str(k.kind)}` : '<unset>';
+}
+function paramRef(b: KubeObject): string {
+  const r = get(b, 'spec', 'paramRef');
+  if (!isObj(r)) return '<unset>';
+  if (str(r.name)) return str(r.namespace) ? `${str(r.namespace)}/${str(r.name)}` : `*/${str(r.name)}`;
+  return '*/*';
+}
+
+export function admissionregistrationDefinitions(): ResourceDefinition[] {
+  const up = (plural: string) => upstream('admissionregistration.k8s.io', 'v1', plural);
+  const webhooks = (o: KubeObject) => objs(o.webhooks).length;
+  return [
+    defineBuiltin(up('mutatingwebhookconfigurations'), { strategy: webhookStrategy(true), cells: { Webhooks: webhooks } }),
+    defineBuiltin(up('validatingwebhookconfigurations'), { strategy: webhookStrategy(false), cells: { Webhooks: webhooks } }),
+    defineBuiltin(up('validatingadmissionpolicies'), {
+      strategy: validatingAdmissionPolicyStrategy,
+      cells: { Validations: (p) => objs(get(p, 'spec', 'validations')).length, ParamKind: paramKind },
+      subresources: { status: { strategy: statusStrategy(validatingAdmissionPolicyStrategy) } },
+    }),
+    defineBuiltin(up('validatingadmissionpolicybindings'), {
+      strategy: validatingAdmissionPolicyBindingStrategy,
+      cells: { PolicyName: (b) => str(get(b, 'spec', 'policyName')), ParamRef: paramRef },
+    }),
+  ];
+}
