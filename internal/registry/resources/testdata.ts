@@ -74,6 +74,7 @@ export const coreCases: Record<string, Case> = {
     valid: obj('Service', 'web', { spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } }),
     invalid: [
       [obj('Service', '1svc', { spec: { ports: [{ port: 80 }] } }), ['metadata.name']],
+      [obj('Service', 'web', { spec: { ports: [{ port: 80 }], trafficDistribution: 'Anywhere' } }), ['spec.trafficDistribution']],
       [obj('Service', 'web', { spec: { type: 'Magic', ports: [{ port: 80 }, { port: 99999 }] } }), ['spec.type', 'spec.ports[0].name', 'spec.ports[1].name', 'spec.ports[1].port', 'spec.ports[1].targetPort']],
     ],
   },

@@ -19,7 +19,10 @@ export function validatePodSpec(spec: unknown, field: string): FieldError[] {
   if (containers.length === 0) errs.push(fieldErrors.required(`${field}.containers`, ''));
   const names = new Set<string>();
   for (const key of ['initContainers', 'containers']) {
-    objs(spec[key]).forEach((c, i) => validateContainer(c, `${field}.${key}[${i}]`, names, volumes, errs));
+    objs(spec[key]).forEach((c, i) => {
+      validateContainer(c, `${field}.${key}[${i}]`, names, volumes, errs);
+      validateContainerPolicies(c, `${field}.${key}[${i}]`, key === 'initContainers', errs);
+    });
   }
   if (spec.restartPolicy !== undefined && !RESTART_POLICIES.includes(str(spec.restartPolicy))) {
     errs.push(fieldErrors.notSupported(`${field}.restartPolicy`, spec.restartPolicy, RESTART_POLICIES));
@@ -88,6 +91,36 @@ function validateContainer(c: Obj, field: string, names: Set<string>, volumes: S
     if (!str(e.name)) errs.push(fieldErrors.required(`${field}.env[${i}].name`, ''));
   });
   validateResources(c.resources, `${field}.resources`, errs);
+}
+
+const RESIZE_RESOURCES = ['cpu', 'memory'];
+const RESIZE_RESTARTS = ['NotRequired', 'RestartContainer'];
+
+/**
+ * Sidecars and in-place resize (1.33): an init container with restartPolicy Always is a sidecar
+ * that runs beside the app containers; no other container may set restartPolicy. resizePolicy names
+ * cpu or memory once each, and is refused on init containers that are not sidecars.
+ */
+function validateContainerPolicies(c: Obj, field: string, init: boolean, errs: FieldError[]): void {
+  const sidecar = init && c.restartPolicy === 'Always';
+  if (c.restartPolicy !== undefined) {
+    if (!init) errs.push(fieldErrors.forbidden(`${field}.restartPolicy`, 'may not be set for non-init containers'));
+    else if (!sidecar) errs.push(fieldErrors.notSupported(`${field}.restartPolicy`, c.restartPolicy, ['Always']));
+  }
+  const policies = objs(c.resizePolicy);
+  if (policies.length > 0 && init && !sidecar) {
+    errs.push(fieldErrors.forbidden(`${field}.resizePolicy`, 'must not be set for init containers'));
+    return;
+  }
+  const seen = new Set<string>();
+  policies.forEach((p, i) => {
+    const at = `${field}.resizePolicy[${i}]`;
+    const name = str(p.resourceName);
+    if (!RESIZE_RESOURCES.includes(name)) errs.push(fieldErrors.notSupported(`${at}.resourceName`, p.resourceName, RESIZE_RESOURCES));
+    else if (seen.has(name)) errs.push(fieldErrors.duplicate(`${at}.resourceName`, name));
+    seen.add(name);
+    if (!RESIZE_RESTARTS.includes(str(p.restartPolicy))) errs.push(fieldErrors.notSupported(`${at}.restartPolicy`, p.restartPolicy, RESIZE_RESTARTS));
+  });
 }
 
 function validateResources(res: unknown, field: string, errs: FieldError[]): void {

@@ -3,7 +3,7 @@ import { defineBuiltin } from '../../shared/define.js';
 import { upstream } from '../../upstream/index.js';
 import { podBindingHandler, podEvictionHandler } from '../../../subresources.js';
 import { podCells } from './columns.js';
-import { podEphemeralContainersStrategy, podStatusStrategy, podStrategy } from './strategy.js';
+import { podEphemeralContainersStrategy, podResizeStrategy, podStatusStrategy, podStrategy } from './strategy.js';
 
 export function podDefinition(): ResourceDefinition {
   return defineBuiltin(upstream('', 'v1', 'pods'), {
@@ -13,6 +13,7 @@ export function podDefinition(): ResourceDefinition {
     subresources: {
       status: { strategy: podStatusStrategy },
       ephemeralcontainers: { strategy: podEphemeralContainersStrategy },
+      resize: { strategy: podResizeStrategy },
       binding: { handler: podBindingHandler },
       eviction: { handler: podEvictionHandler },
     },

@@ -196,3 +196,49 @@ describe('pod table', () => {
     expect(def.columns![0]!.format).toBe('name');
   });
 });
+
+describe('sidecars and in-place resize (1.33)', () => {
+  const withSidecar = (): KubeObject => {
+    const p = nginx();
+    (p.spec as Record<string, unknown>).initContainers = [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] }];
+    return p;
+  };
+
+  it('accepts an init container with restartPolicy Always and keeps it', () => {
+    const { obj, errs } = create(def, withSidecar());
+    expect(errs).toEqual([]);
+    expect((obj.spec as { initContainers: { restartPolicy: string }[] }).initContainers[0]!.restartPolicy).toBe('Always');
+  });
+
+  it('refuses restartPolicy on app containers, other values on init containers, and resizePolicy on plain init containers', () => {
+    const p = withSidecar();
+    const spec = p.spec as { containers: Record<string, unknown>[]; initContainers: Record<string, unknown>[] };
+    spec.containers[0]!.restartPolicy = 'Always';
+    spec.initContainers.push({ name: 'setup', image: 'x', restartPolicy: 'Never' }, { name: 'init2', image: 'x', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] });
+    spec.containers[0]!.resizePolicy = [{ resourceName: 'gpu', restartPolicy: 'Sometimes' }];
+    expect(fields(create(def, p).errs).sort()).toEqual([
+      'spec.containers[0].resizePolicy[0].resourceName', 'spec.containers[0].resizePolicy[0].restartPolicy', 'spec.containers[0].restartPolicy',
+      'spec.initContainers[1].restartPolicy', 'spec.initContainers[2].resizePolicy',
+    ]);
+  });
+
+  it('pods/resize changes only cpu and memory of app containers and sidecars, keeping the QoS class', () => {
+    const base = withSidecar();
+    (base.spec as { containers: Record<string, unknown>[] }).containers[0]!.resources = { requests: { cpu: '100m', memory: '64Mi' } };
+    const old = create(def, base).obj;
+    const next = structuredClone(old);
+    const c = (next.spec as { containers: { resources: Record<string, Record<string, string>>; image: string }[] }).containers[0]!;
+    c.resources.requests!.cpu = '200m';
+    c.image = 'nginx:2';
+    const { obj, errs } = update(def, next, old, 'resize');
+    expect(errs).toEqual([]);
+    const got = (obj.spec as { containers: { resources: { requests: Record<string, string> }; image: string }[] }).containers[0]!;
+    expect(got.resources.requests.cpu).toBe('200m');
+    expect(got.image).toBe('nginx'); // not a resize field: kept
+
+    const bad = structuredClone(old);
+    const bc = (bad.spec as { containers: { resources: Record<string, Record<string, string>> }[] }).containers[0]!;
+    bc.resources = { requests: { 'ephemeral-storage': '1Gi' } }; // no cpu or memory left: BestEffort
+    expect(fields(update(def, bad, old, 'resize').errs).sort()).toEqual(['spec', 'spec.containers[0].resources.requests[ephemeral-storage]']);
+  });
+});

@@ -80,3 +80,48 @@ export const podEphemeralContainersStrategy = subresourceStrategy(podStrategy, {
     }
   },
 });
+
+const RESIZABLE = ['cpu', 'memory'];
+
+/**
+ * pods/resize (in-place resize, beta and on by default in 1.33): only the resources and resizePolicy
+ * of app containers and sidecars change, only cpu and memory, and the QoS class stays.
+ */
+export const podResizeStrategy = subresourceStrategy(podStrategy, {
+  writable: [],
+  afterKeep(pod, _old, incoming) {
+    for (const key of ['containers', 'initContainers']) {
+      const given = objs(get(incoming, 'spec', key));
+      objs(get(pod, 'spec', key)).forEach((c, i) => {
+        const g = given.find((x) => x.name === c.name) ?? given[i];
+        if (!g || (key === 'initContainers' && c.restartPolicy !== 'Always')) return;
+        for (const k of ['resources', 'resizePolicy']) {
+          if (g[k] === undefined) delete c[k];
+          else c[k] = clone(g[k]);
+        }
+      });
+    }
+  },
+  validate(pod, old) {
+    const errs = validatePodSpec(pod.spec, 'spec');
+    for (const key of ['containers', 'initContainers']) {
+      const before = objs(get(old, 'spec', key));
+      objs(get(pod, 'spec', key)).forEach((c, i) => {
+        for (const part of ['limits', 'requests']) {
+          const now = get(c, 'resources', part);
+          const was = get(before[i], 'resources', part);
+          const names = new Set([...Object.keys(isObj(now) ? now : {}), ...Object.keys(isObj(was) ? was : {})]);
+          for (const r of names) {
+            if (!RESIZABLE.includes(r) && !deepEqual(get(now, r), get(was, r))) {
+              errs.push(fieldErrors.forbidden(`spec.${key}[${i}].resources.${part}[${r}]`, 'only cpu and memory resources are mutable'));
+            }
+          }
+        }
+      });
+    }
+    const qos = podQOS(pod);
+    const oldQos = str(get(old, 'status', 'qosClass')) || podQOS(old);
+    if (qos !== oldQos) errs.push(fieldErrors.invalid('spec', qos, 'Pod QOS Class may not change as a result of resizing'));
+    return errs;
+  },
+});

@@ -5,6 +5,8 @@ import { isDNS1123Label, isDNS1123Subdomain } from '../../shared/validation.js';
 const TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const AFFINITIES = ['ClientIP', 'None'];
+/** spec.trafficDistribution values of 1.33 (PreferSameZone and PreferSameNode are alpha there). */
+const TRAFFIC_DISTRIBUTIONS = ['PreferClose'];
 const PORT_RANGE = 'must be between 1 and 65535, inclusive';
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
 
@@ -17,6 +19,9 @@ export function validateServiceSpec(svc: KubeObject): FieldError[] {
   const type = str(spec.type);
   if (!TYPES.includes(type)) errs.push(fieldErrors.notSupported('spec.type', spec.type, TYPES));
   if (!AFFINITIES.includes(str(spec.sessionAffinity))) errs.push(fieldErrors.notSupported('spec.sessionAffinity', spec.sessionAffinity, AFFINITIES));
+  if (spec.trafficDistribution !== undefined && !TRAFFIC_DISTRIBUTIONS.includes(str(spec.trafficDistribution))) {
+    errs.push(fieldErrors.notSupported('spec.trafficDistribution', spec.trafficDistribution, TRAFFIC_DISTRIBUTIONS));
+  }
   const ports = objs(spec.ports);
   const headless = spec.clusterIP === 'None';
   if (type === 'ExternalName') {
