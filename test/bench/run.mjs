@@ -4,7 +4,9 @@
 // Each datastore named in --datastores runs in the same invocation, so the embedded sqlite store is
 // compared with the in-memory reference on the same machine at the same time.
 //
-//   npm run bench -- [--datastores raftsqlite,sqlite,memory] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench]
+//   npm run bench -- [--datastores raftsqlite,sqlite,memory,etcd] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench]
+// etcd: a 1-member etcd (the etcd on PATH, data on disk like upstream's) is started for the run; its
+// CPU is reported apart from kplane's, and the server CPU per phase counts both.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
@@ -27,9 +29,21 @@ const ready = (port) => new Promise((res) => {
   req.on('error', () => res(false)); req.on('timeout', () => { req.destroy(); res(false); }); req.end();
 });
 
+let etcd;
+async function startEtcd() {
+  const [client, peer] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'kplane-bench-etcd-'));
+  const proc = spawn('etcd', ['--name', 'm0', '--data-dir', join(dir, 'data'), '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`, '--initial-cluster', `m0=http://127.0.0.1:${peer}`, '--log-level', 'warn', '--logger', 'zap'], { stdio: 'ignore' });
+  for (;;) { try { if ((await (await fetch(`http://127.0.0.1:${client}/health`)).json()).health === 'true') break; } catch { /* starting */ } await sleep(100); }
+  return { proc, url: `http://127.0.0.1:${client}`, dir };
+}
+const cpuSeconds = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+
 async function start(dataDir, port, datastore) {
   const t0 = performance.now();
-  const proc = spawn(join(ROOT, 'bin', 'kplane'), ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
+  const extra = datastore === 'etcd' ? ['--etcd-servers', etcd.url] : [];
+  const proc = spawn(join(ROOT, 'bin', 'kplane'), ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore, ...extra], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
   while (!(await ready(port))) { if (proc.exitCode !== null) throw new Error('kplane exited'); await sleep(5); }
   return { proc, readyMs: performance.now() - t0 };
 }
@@ -38,6 +52,7 @@ const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const results = {};
+if (datastores.includes('etcd')) etcd = await startEtcd();
 for (const datastore of datastores) {
   const dataDir = mkdtempSync(join(tmpdir(), `kplane-bench-${datastore}-`));
   const port = await freePort();
@@ -45,8 +60,12 @@ for (const datastore of datastores) {
   await sleep(5000);
   const idleRss = rssMiB(first.proc.pid);
   process.stderr.write(`\n== ${datastore}: first start → ready ${first.readyMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(1)} MiB\n`);
-  const out = execFileSync('node', [join(benchDir, 'apibench.mjs'), '--kubeconfig', join(dataDir, 'kubeconfig'), '--n', String(n), '--server-pids', String(first.proc.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const pids = [first.proc.pid, ...(datastore === 'etcd' ? [etcd.proc.pid] : [])];
+  const cpu0 = pids.map(cpuSeconds);
+  const out = execFileSync('node', [join(benchDir, 'apibench.mjs'), '--kubeconfig', join(dataDir, 'kubeconfig'), '--n', String(n), '--server-pids', pids.join(' ')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   const api = JSON.parse(out.trim().split('\n').pop());
+  // CPU seconds of the whole run per process: kplane's, and etcd's when it is the store.
+  api.cpu_total_s = Object.fromEntries(pids.map((pid, i) => [i === 0 ? 'kplane' : 'etcd', +(cpuSeconds(pid) - cpu0[i]).toFixed(2)]));
   const rssAfter = rssMiB(first.proc.pid);
   await stop(first.proc);
   const restartMs = [];
@@ -56,4 +75,5 @@ for (const datastore of datastores) {
   results[datastore] = { firstStartReadyMs: Math.round(first.readyMs), idleRssMiB: +idleRss.toFixed(1), rssAfterBenchMiB: +rssAfter.toFixed(1), restartReadyMs: restartMs.map(Math.round), restartReadyMedianMs: restartMs.length ? Math.round(median(restartMs)) : null, apibench: api };
   rmSync(dataDir, { recursive: true, force: true });
 }
+if (etcd) { etcd.proc.kill('SIGTERM'); await sleep(500); rmSync(etcd.dir, { recursive: true, force: true }); }
 console.log(JSON.stringify({ date: new Date().toISOString(), node: process.version, load: readFileSync('/proc/loadavg', 'utf8').trim(), results }, null, 1));

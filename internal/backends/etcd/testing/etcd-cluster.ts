@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { request } from 'node:https';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from '../../../../test/e2e/harness.js';
 
 /**
  * Real etcd members on loopback ports picked here, for tests (Debian's etcd-server package; .ci/run
@@ -26,17 +27,6 @@ export function etcdBinary(): string | undefined {
 
 export const NO_ETCD = 'etcd is not installed (apt-get install etcd-server); skipping the tests on real etcd';
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-    s.on('error', rej);
-  });
-}
-
 export interface EtcdMember {
   name: string;
   clientUrl: string;
@@ -44,9 +34,55 @@ export interface EtcdMember {
   output: string;
 }
 
+/** PEM files of a TLS cluster: the CA, and a client certificate and key it signed. */
+export interface EtcdTlsFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/**
+ * A CA, a serving certificate for 127.0.0.1 and a client certificate (EC P-256, one day), made with
+ * the openssl command line in dir.
+ */
+export function makeTlsFiles(dir: string): EtcdTlsFiles & { serverCert: string; serverKey: string } {
+  const f = (n: string) => join(dir, n);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key'));
+  ssl('req', '-x509', '-new', '-key', f('ca.key'), '-subj', '/CN=test-etcd-ca', '-days', '1', '-out', f('ca.crt'));
+  for (const [name, ext] of [['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth'], ['client', 'extendedKeyUsage=clientAuth']] as const) {
+    ssl('ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f(`${name}.key`));
+    ssl('req', '-new', '-key', f(`${name}.key`), '-subj', `/CN=${name}`, '-out', f(`${name}.csr`));
+    execFileSync('sh', ['-c', `printf '${ext}\n' > ${f(`${name}.ext`)}`]);
+    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f(`${name}.ext`), '-out', f(`${name}.crt`));
+  }
+  return { ca: f('ca.crt'), cert: f('client.crt'), key: f('client.key'), serverCert: f('server.crt'), serverKey: f('server.key') };
+}
+
+function healthy(url: string, tls?: EtcdTlsFiles): Promise<boolean> {
+  if (!tls) {
+    return fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })
+      .then(async (r) => r.ok && ((await r.json()) as { health?: string }).health === 'true')
+      .catch(() => false);
+  }
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const req = request({ host: u.hostname, port: u.port, path: '/health', ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), timeout: 1000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(res.statusCode === 200 && body.includes('"true"')));
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
 export interface EtcdCluster {
   /** Client URLs of all members. */
   endpoints: string[];
+  /** Set when the cluster was started with TLS: client URLs are https and need a client certificate. */
+  tls?: EtcdTlsFiles;
   members: EtcdMember[];
   /** SIGKILLs member i and waits for it to exit. */
   stop(i: number): Promise<void>;
@@ -63,20 +99,23 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
-export async function startEtcdCluster(size: 1 | 3): Promise<EtcdCluster> {
+export async function startEtcdCluster(size: 1 | 3, opts: { tls?: boolean } = {}): Promise<EtcdCluster> {
   const bin = etcdBinary();
   if (!bin) throw new Error(NO_ETCD);
   const root = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'kplane-etcd-'));
   const ports = await Promise.all(Array.from({ length: size * 2 }, freePort));
   const peers = Array.from({ length: size }, (_, i) => `m${i}=http://127.0.0.1:${ports[2 * i + 1]}`).join(',');
   const token = `t-${process.pid}-${Date.now()}`;
-  const members: EtcdMember[] = Array.from({ length: size }, (_, i) => ({ name: `m${i}`, clientUrl: `http://127.0.0.1:${ports[2 * i]}`, proc: undefined, output: '' }));
+  const tls = opts.tls ? makeTlsFiles(root) : undefined;
+  const scheme = tls ? 'https' : 'http';
+  const members: EtcdMember[] = Array.from({ length: size }, (_, i) => ({ name: `m${i}`, clientUrl: `${scheme}://127.0.0.1:${ports[2 * i]}`, proc: undefined, output: '' }));
+  const tlsArgs = tls ? ['--cert-file', tls.serverCert, '--key-file', tls.serverKey, '--trusted-ca-file', tls.ca, '--client-cert-auth'] : [];
   const args = (i: number) => {
     const peer = `http://127.0.0.1:${ports[2 * i + 1]}`;
     const client = members[i]!.clientUrl;
     return ['--name', `m${i}`, '--data-dir', join(root, `m${i}`), '--listen-client-urls', client, '--advertise-client-urls', client,
       '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', peers, '--initial-cluster-state', 'new',
-      '--initial-cluster-token', token, '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn'];
+      '--initial-cluster-token', token, '--logger', 'zap', '--log-outputs', 'stderr', '--log-level', 'warn', ...tlsArgs];
   };
   const start = (i: number) => {
     const m = members[i]!;
@@ -89,12 +128,7 @@ export async function startEtcdCluster(size: 1 | 3): Promise<EtcdCluster> {
   const waitHealthy = async (i: number, timeoutMs = 30_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      try {
-        const r = await fetch(`${members[i]!.clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-        if (r.ok && ((await r.json()) as { health?: string }).health === 'true') return;
-      } catch {
-        // not up yet
-      }
+      if (await healthy(members[i]!.clientUrl, tls)) return;
       if (Date.now() > deadline) throw new Error(`etcd member m${i} not healthy after ${timeoutMs} ms:\n${members[i]!.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -112,6 +146,7 @@ export async function startEtcdCluster(size: 1 | 3): Promise<EtcdCluster> {
   await Promise.all(members.map((_, i) => waitHealthy(i)));
   return {
     endpoints: members.map((m) => m.clientUrl),
+    tls: tls && { ca: tls.ca, cert: tls.cert, key: tls.key },
     members,
     stop,
     start,
