@@ -37,6 +37,13 @@ export default class Server extends Command {
     'leader-elect-lease-duration': Flags.string({ description: 'how long a standby waits after the last renewal of a Lease before taking it over', default: '15s' }),
     'leader-elect-renew-deadline': Flags.string({ description: 'how long a Lease holder retries a failed renewal before its plugins stop', default: '10s' }),
     'leader-elect-retry-period': Flags.string({ description: 'pause between attempts to acquire or renew a Lease', default: '2s' }),
+    'hollow-nodes': Flags.integer({ description: 'simulated nodes (kubelets that run no containers) this node plays, for tests, demos and benchmarks; they stop when this node does', default: 0 }),
+    'hollow-node-prefix': Flags.string({ description: 'hollow node names are PREFIX-0, PREFIX-1, ... (default: hollow-<node name>)' }),
+    'hollow-node-capacity': Flags.string({ description: 'what each hollow node offers, e.g. cpu=4,memory=16Gi,pods=110', default: 'cpu=4,memory=16Gi,pods=110' }),
+    'hollow-node-pod-start': Flags.string({ description: 'how long a hollow node takes to start a pod (ContainerCreating → Running)', default: '1s' }),
+    'hollow-node-job-duration': Flags.string({ description: 'how long containers of run-to-completion pods (Jobs) run before exiting 0', default: '5s' }),
+    'hollow-node-heartbeat': Flags.string({ description: "how often a hollow node renews its Lease in kube-node-lease (a kubelet's default)", default: '10s' }),
+    'node-monitor-grace-period': Flags.string({ description: 'a node whose Lease is not renewed for this long becomes NotReady (Ready=Unknown) and unreachable-tainted', default: '40s' }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
@@ -46,6 +53,7 @@ export default class Server extends Command {
     if (flags.join && !flags.token) throw new ConfigError('--join needs --token (from kplane add-node)');
     if (flags.voters !== 3 && flags.voters !== 5) throw new ConfigError(`--voters must be 3 or 5, got ${flags.voters}`);
     if (flags.standbys < 0) throw new ConfigError(`--standbys must be 0 or more, got ${flags.standbys}`);
+    if (flags['hollow-nodes'] < 0) throw new ConfigError(`--hollow-nodes must be 0 or more, got ${flags['hollow-nodes']}`);
     const server = await startServer({
       dataDir: flags['data-dir'],
       host,
@@ -73,6 +81,19 @@ export default class Server extends Command {
       logLevel: flags['log-level'],
       nodeName: flags['node-name'],
       plugins: flags.plugins === undefined ? undefined : flags.plugins.split(','),
+      pluginOptions: {
+        hollowNodes: {
+          count: flags['hollow-nodes'],
+          prefix: flags['hollow-node-prefix'],
+          renewIntervalMs: parseDuration(flags['hollow-node-heartbeat'], '--hollow-node-heartbeat'),
+          shape: parseCapacity(flags['hollow-node-capacity']),
+          timing: {
+            startDelayMs: parseDuration(flags['hollow-node-pod-start'], '--hollow-node-pod-start'),
+            runTimeMs: parseDuration(flags['hollow-node-job-duration'], '--hollow-node-job-duration'),
+          },
+        },
+        nodeLifecycle: { gracePeriodMs: parseDuration(flags['node-monitor-grace-period'], '--node-monitor-grace-period') },
+      },
       leaderElection: {
         leaseDurationMs: parseDuration(flags['leader-elect-lease-duration'], '--leader-elect-lease-duration'),
         renewDeadlineMs: parseDuration(flags['leader-elect-renew-deadline'], '--leader-elect-renew-deadline'),
@@ -101,4 +122,18 @@ export function parseListen(listen: string): { host: string; port: number } {
   const port = Number(m[3]);
   if (port < 0 || port > 65535) throw new ConfigError(`--listen port out of range: ${port}`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+/** --hollow-node-capacity "cpu=4,memory=16Gi,pods=110" (any subset). */
+function parseCapacity(text: string): { cpu?: string; memory?: string; pods?: number } {
+  const out: { cpu?: string; memory?: string; pods?: number } = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [key, value] = part.split('=');
+    if (!value || !/^[0-9.]+[a-zA-Z]*$/.test(value)) throw new ConfigError(`--hollow-node-capacity: "${part}" is not name=quantity`);
+    if (key === 'cpu') out.cpu = value;
+    else if (key === 'memory') out.memory = value;
+    else if (key === 'pods' && /^\d+$/.test(value)) out.pods = Number(value);
+    else throw new ConfigError(`--hollow-node-capacity: unknown or invalid "${part}" (cpu, memory, pods)`);
+  }
+  return out;
 }

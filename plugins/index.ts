@@ -2,8 +2,22 @@
 // and exports a factory; add one import and one entry below. Plugins import only
 // internal/{plugin,client,api,util} (test/arch enforces it).
 import type { Plugin } from '../internal/plugin/index.js';
+import { disruptionPlugin } from './controllers/disruption/plugin.js';
+import { nodeLifecyclePlugin, type NodeLifecycleOptions } from './controllers/nodelifecycle/plugin.js';
+import { hollowNodesPlugin, type HollowNodesOptions } from './hollow-nodes/plugin.js';
+import { schedulerPlugin } from './scheduler/plugin.js';
+
+export type { HollowNodesOptions, NodeLifecycleOptions };
+
+/** Settings of built-in plugins that come from server flags. */
+export interface BuiltinPluginOptions {
+  /** --hollow-nodes and friends; hollow-nodes runs by default only when count > 0. */
+  hollowNodes?: HollowNodesOptions;
+  nodeLifecycle?: NodeLifecycleOptions;
+}
 
 /** Fresh instances of every built-in plugin (a node calls this once). */
-export function builtinPlugins(): Plugin[] {
-  return [];
+export function builtinPlugins(opts: BuiltinPluginOptions = {}): Plugin[] {
+  const hollow = opts.hollowNodes ?? { count: 0 };
+  return [schedulerPlugin(), nodeLifecyclePlugin(opts.nodeLifecycle), disruptionPlugin(), { ...hollowNodesPlugin(hollow), defaultEnabled: hollow.count > 0 }];
 }

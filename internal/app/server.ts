@@ -22,7 +22,7 @@ import { isApiError } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
 import { DEFAULT_TIMINGS, validateTimings, type LeaseTimings } from '../leaderelection/index.js';
 import { PluginHost, selectPlugins } from '../plugin/index.js';
-import { builtinPlugins } from '../../plugins/index.js';
+import { builtinPlugins, type BuiltinPluginOptions } from '../../plugins/index.js';
 import { crdPlugin } from './crd-plugin.js';
 
 export interface ServerOptions {
@@ -45,6 +45,8 @@ export interface ServerOptions {
   plugins?: string[];
   /** Leader election timings of leader plugins (default 15 s / 10 s / 2 s). */
   leaderElection?: LeaseTimings;
+  /** Settings of built-in plugins (--hollow-nodes, --node-monitor-grace-period, ...). */
+  pluginOptions?: BuiltinPluginOptions;
 }
 
 export interface RunningServer {
@@ -86,7 +88,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   if (badTimings) throw new ConfigError(`leader election: ${badTimings}`);
   const nodeName = given.nodeName ?? hostname();
   // The API server's own controllers run on every node whatever --plugins says.
-  const selected = selectPlugins(builtinPlugins(), given.plugins);
+  const selected = selectPlugins(builtinPlugins(given.pluginOptions), given.plugins);
   const store = resolveDatastore(given.dataDir, given.datastore);
   if (given.etcd?.servers?.length && store.kind !== 'etcd') throw new ConfigError(`--etcd-servers needs --datastore etcd, but ${store.why}`);
   if (given.raft?.join && store.kind !== 'raftsqlite') throw new ConfigError(`--join needs the raftsqlite datastore, but ${store.why}`);

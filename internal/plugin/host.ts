@@ -139,6 +139,10 @@ export class PluginHost {
         name: p.name,
         nodeName: this.opts.nodeName,
         client,
+        clientAs: (name, groups) => {
+          const base = pluginUser(name);
+          return createClient(this.opts.handler, { name, groups: [...new Set([...groups, ...base.groups])] }, { userAgent: `${p.name}/kplane` });
+        },
         informers: this.informers.scoped(signal),
         events: createEventRecorder(client, { reportingController: user.name.replace(/^system:(kplane:)?/, ''), reportingInstance: this.identity, clock: this.clock, log: (msg, err) => log.warn({ err: String(err) }, msg) }),
         log,

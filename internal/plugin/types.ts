@@ -21,6 +21,11 @@ export interface PluginContext {
    * lost, writes fail with 409 Conflict and store nothing.
    */
   client: Client;
+  /**
+   * A client acting as another identity, never fenced: for every-replica plugins that play several
+   * actors, as hollow-nodes plays each simulated kubelet as `system:node:<name>` in `system:nodes`.
+   */
+  clientAs?(name: string, groups: string[]): Client;
   /** The node's shared informers; handlers added here are removed when the plugin stops. */
   informers: InformerSource;
   /** Records events.k8s.io/v1 Events as the plugin (reportingController = Plugin.user's name part). */
