@@ -9,16 +9,21 @@ export default class AddNode extends Command {
   static override flags = {
     'data-dir': Flags.string({ description: 'data directory of this (first) node', default: './kplane-data' }),
     ttl: Flags.string({ description: 'how long the token stays valid (e.g. 30m, 1h, 2d)', default: '1h' }),
+    reusable: Flags.boolean({ description: 'the token admits any number of nodes until it expires (for scripted installs); default: one node', default: false }),
     server: Flags.string({ description: 'URL the new node reaches this one by (default: the one in DATA_DIR/kubeconfig)' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AddNode);
-    const token = createJoinToken(flags['data-dir'], parseDuration(flags.ttl));
+    const ttlMs = parseDuration(flags.ttl);
+    const token = createJoinToken(flags['data-dir'], ttlMs, Date.now(), { reusable: flags.reusable });
     const url = flags.server ?? serverFromKubeconfig(pkiPaths(flags['data-dir']).kubeconfig);
-    this.log(`Token (valid ${flags.ttl}, single use):\n  ${token}\n`);
+    const until = new Date(Date.now() + ttlMs).toISOString().replace(/\.\d+Z$/, 'Z');
+    const use = flags.reusable ? 'reusable: any number of nodes may join with it' : 'single use: one node joins with it; a join that fails before it is admitted leaves it valid';
+    this.log(`Token (valid for ${flags.ttl}, until ${until}; ${use}):\n  ${token}\n`);
     this.log('On the new machine run:');
-    this.log(`  kplane server --join ${url} --token ${token} --advertise-address <ITS-ADDRESS> [--data-dir DIR] [--listen HOST:PORT] [--peer-listen HOST:PORT]`);
+    this.log(`  kplane server --join ${url} --token ${token} [--advertise-address ITS-ADDRESS] [--data-dir DIR] [--listen HOST:PORT] [--peer-listen HOST:PORT]`);
+    this.log('The new node advertises --advertise-address, else the --listen host (when not 0.0.0.0), else its first network address; the cluster must reach that address on the peer port (the API port + 1 unless --peer-listen says otherwise).');
   }
 }
 

@@ -16,6 +16,7 @@ export default class Status extends Command {
     if (flags.output === 'json') return this.log(JSON.stringify(st, null, 2));
     const ha = st.voters.length >= 3 ? 'yes' : `no (${st.voters.length} voter${st.voters.length === 1 ? '' : 's'}; need 3 nodes)`;
     this.log(`node ${st.id}: ${st.role}, leader ${st.leader || 'none'}, term ${st.term}, commit ${st.commit}, applied ${st.applied}, ready ${st.ready}`);
+    this.log(`advertises: ${st.members[String(st.id)] ?? st.spares?.[String(st.id)] ?? '-'}`);
     this.log(`cluster id: ${st.clusterId ?? 'none'}`);
     this.log(`high availability: ${ha}`);
     this.log('MEMBER  ROLE     ADDRESS                          DOMAIN     LAG      LAST SEEN');
@@ -25,7 +26,9 @@ export default class Status extends Command {
       const role = st.voters.includes(id) ? 'voter' : st.learners.includes(id) ? 'standby' : 'spare';
       const p = st.progress?.[String(id)];
       const lag = p ? String(Math.max(0, st.commit - p.match)) : '-';
-      const seen = id === st.id ? 'self' : p?.lastHeardMsAgo !== undefined ? `${p.lastHeardMsAgo} ms ago` : '-';
+      const down = st.unreachable?.[String(id)];
+      const heard = p?.lastHeardMsAgo !== undefined ? `${p.lastHeardMsAgo} ms ago` : '-';
+      const seen = id === st.id ? 'self' : down ? `unreachable: ${down.error} since ${new Date(down.since).toISOString().replace(/\.\d+Z$/, 'Z')}` : heard;
       this.log(`${String(id).padEnd(8)}${(role + (id === st.leader ? '*' : '')).padEnd(9)}${(st.members[String(id)] || spares[String(id)] || '-').padEnd(33)}${(st.domains?.[String(id)] ?? '-').padEnd(11)}${lag.padEnd(9)}${seen}`);
     }
   }

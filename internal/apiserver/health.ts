@@ -13,6 +13,11 @@ import { sendJson } from './status.js';
 export interface HealthCheck {
   name: string;
   check(): boolean | void | Promise<boolean | void>;
+  /**
+   * Optional words for `?verbose`, after the check's result (e.g. a peer it cannot reach): for the
+   * operator reading the list, never a reason to pass or fail.
+   */
+  describe?(): string | undefined;
 }
 
 /** The /version document, as upstream (kubectl prints gitVersion and compares major/minor). */
@@ -65,11 +70,12 @@ async function runAll(endpoint: string, checks: HealthCheck[], request: FastifyR
       lines.push(`[+]${c.name} excluded: ok`);
       continue;
     }
+    const note = verbose ? c.describe?.() : undefined;
     if (await passes(c)) {
-      lines.push(`[+]${c.name} ok`);
+      lines.push(`[+]${c.name} ok${note ? ` (${note})` : ''}`);
     } else {
       failed = true;
-      lines.push(`[-]${c.name} failed: reason withheld`);
+      lines.push(`[-]${c.name} failed: ${note ?? 'reason withheld'}`);
     }
   }
   if (excluded.size) lines.push(`warn: some health checks cannot be excluded: no matches for ${[...excluded].map((e) => `"${e}"`).join(',')}`);

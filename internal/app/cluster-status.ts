@@ -15,3 +15,12 @@ export type ClusterStatus = RaftNodeStatus & {
   revision?: number;
   compactRevision?: number;
 };
+
+/** The peers a node cannot reach, in words for /readyz?verbose; undefined when it reaches them all. */
+export function unreachablePeers(st: Pick<RaftNodeStatus, 'unreachable' | 'members' | 'spares'>): string | undefined {
+  const down = Object.entries(st.unreachable ?? {});
+  if (down.length === 0) return undefined;
+  return down
+    .map(([id, u]) => `cannot reach node ${id} at ${st.members[id] ?? st.spares?.[id] ?? '?'}: ${u.error} since ${new Date(u.since).toISOString().replace(/\.\d+Z$/, 'Z')}`)
+    .join('; ');
+}

@@ -19,8 +19,16 @@ export function pkiPaths(dataDir: string) {
     servingKey: join(dir, 'apiserver.key'),
     adminCert: join(dir, 'admin.crt'),
     adminKey: join(dir, 'admin.key'),
+    nodeCert: join(dir, 'node.crt'),
+    nodeKey: join(dir, 'node.key'),
     kubeconfig: join(dataDir, 'kubeconfig'),
   };
+}
+
+/** This node's Raft certificate and key (client and server, signed by the cluster CA). */
+export function readNodeKeyPair(dataDir: string): KeyPair {
+  const p = pkiPaths(dataDir);
+  return { certPem: readFileSync(p.nodeCert, 'utf8'), keyPem: readFileSync(p.nodeKey, 'utf8') };
 }
 
 export interface Credentials {

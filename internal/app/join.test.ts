@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCredentials } from './credentials.js';
-import { createJoinToken } from './join.js';
+import { clockSkewError, createJoinToken } from './join.js';
 import { certFingerprint, createCsr, signCsr } from './pki.js';
 
 let dir: string;
@@ -36,5 +36,15 @@ describe('join tokens and CSRs', () => {
     expect(x.subject).not.toContain('system:masters');
     expect(x.verify(new X509Certificate(creds.ca.certPem).publicKey)).toBe(true);
     expect(() => signCsr(creds.ca, csrPem.replace(/A/g, 'B'), { subject: { commonName: 'x' } })).toThrow();
+  });
+});
+
+describe('join: clock skew and token reuse', () => {
+  it('refuses a clock more than 5 minutes off the cluster, either way, and says which way', () => {
+    const now = 1_800_000_000_000;
+    expect(clockSkewError(now, now + 4 * 60_000, 'https://n1')).toBeUndefined();
+    expect(clockSkewError(undefined, now + 60 * 60_000, 'https://n1')).toBeUndefined();
+    expect(clockSkewError(now, now - 30 * 60_000, 'https://n1')).toMatch(/clock is 30 minutes behind the cluster's \(https:\/\/n1\).*NTP/);
+    expect(clockSkewError(now, now + 2 * 3_600_000, 'https://n1')).toMatch(/120 minutes ahead of/);
   });
 });

@@ -9,9 +9,10 @@ import { NODE_GROUP, nodeCommonName, type RaftNodeStatus } from '../raftnode/ind
 import { ConfigError } from '../util/index.js';
 import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
-import { pkiPaths, servingNames, validTlsSans } from './credentials.js';
+import { pkiPaths, readNodeKeyPair, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
 import { readNodeDirectory, recordJoin } from './node-datastore.js';
+import { JoinProbeError, probeJoiner, serveJoinProbe } from './join-probe.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
 
 export const JOIN_CA_PATH = '/kplane/join/ca';
@@ -25,6 +26,8 @@ interface StoredToken {
   hash: string;
   expiresAt: number;
   used: boolean;
+  /** Valid for any number of joins until it expires (`kplane add-node --reusable`). */
+  reusable?: boolean;
 }
 
 const tokensFile = (dataDir: string) => join(pkiPaths(dataDir).dir, 'join-tokens.json');
@@ -47,7 +50,7 @@ function writeTokens(dataDir: string, tokens: StoredToken[]): void {
  * certificates). The CA fingerprint lets the joining node check it talks to this cluster before it
  * sends the secret.
  */
-export function createJoinToken(dataDir: string, ttlMs: number, now = Date.now()): string {
+export function createJoinToken(dataDir: string, ttlMs: number, now = Date.now(), opts: { reusable?: boolean } = {}): string {
   const p = pkiPaths(dataDir);
   if (!existsSync(p.caKey)) throw new ConfigError(`${dataDir} holds no CA key: run add-node on the first node of the cluster`);
   if (holdsSingleNodeStore(dataDir)) {
@@ -55,9 +58,14 @@ export function createJoinToken(dataDir: string, ttlMs: number, now = Date.now()
   }
   const secret = randomBytes(16).toString('hex');
   const tokens = readTokens(dataDir).filter((t) => !t.used && t.expiresAt > now);
-  tokens.push({ hash: sha256(secret), expiresAt: now + ttlMs, used: false });
+  tokens.push({ hash: sha256(secret), expiresAt: now + ttlMs, used: false, ...(opts.reusable ? { reusable: true } : {}) });
   writeTokens(dataDir, tokens);
   return `${TOKEN_PREFIX}.${certFingerprint(readFileSync(p.caCert, 'utf8'))}.${secret}`;
+}
+
+/** The CA fingerprint a join token pins (throws ConfigError on a malformed token). */
+export function tokenFingerprint(token: string): string {
+  return parseToken(token).fingerprint;
 }
 
 function parseToken(token: string): { fingerprint: string; secret: string } {
@@ -68,12 +76,22 @@ function parseToken(token: string): { fingerprint: string; secret: string } {
   return { fingerprint: fingerprint!, secret: secret! };
 }
 
-/** Marks the token used if it is valid now; false otherwise. */
+function findToken(tokens: StoredToken[], secret: string, now: number): StoredToken | undefined {
+  const want = Buffer.from(sha256(secret), 'hex');
+  return tokens.find((x) => !x.used && x.expiresAt > now && timingSafeEqual(Buffer.from(x.hash, 'hex'), want));
+}
+
+/** True if the token is valid now; it stays valid (a join checks it before it probes the joiner). */
+function tokenValid(dataDir: string, secret: string, now = Date.now()): boolean {
+  return findToken(readTokens(dataDir), secret, now) !== undefined;
+}
+
+/** Marks a single-use token used if it is valid now; false otherwise. A reusable one stays valid. */
 function consumeToken(dataDir: string, secret: string, now = Date.now()): boolean {
   const tokens = readTokens(dataDir);
-  const want = Buffer.from(sha256(secret), 'hex');
-  const t = tokens.find((x) => !x.used && x.expiresAt > now && timingSafeEqual(Buffer.from(x.hash, 'hex'), want));
+  const t = findToken(tokens, secret, now);
   if (!t) return false;
+  if (t.reusable) return true;
   t.used = true;
   writeTokens(dataDir, tokens);
   return true;
@@ -138,7 +156,8 @@ export function registerClusterRoutes(
   // Written when the datastore opened and fixed while the server runs (recover and restore are offline).
   let id: string | undefined;
   const clusterId = () => (id ??= readClusterId(join(opts.dataDir, 'db')));
-  app.get(JOIN_CA_PATH, async () => ({ caCert: opts.ca.certPem }));
+  // `now` lets a joiner see a clock far off before it gets certificates it could not use.
+  app.get(JOIN_CA_PATH, async () => ({ caCert: opts.ca.certPem, now: Date.now() }));
   app.get(STATUS_PATH, async (req: FastifyRequest, reply: FastifyReply) => {
     const st = opts.backend.node.status();
     const body: ClusterStatus = { ...st, ready: opts.backend.status.ready(), ...opts.backend.status.stats(), clusterId: clusterId() };
@@ -182,7 +201,16 @@ export function registerClusterRoutes(
     } catch (err) {
       return reply.code(400).send({ message: (err as Error).message });
     }
-    if (!consumeToken(opts.dataDir, secret)) return reply.code(403).send({ message: 'join token unknown, expired or already used' });
+    const refused = { message: 'join token unknown, expired or already used: print a new one with kplane add-node' };
+    if (!tokenValid(opts.dataDir, secret)) return reply.code(403).send(refused);
+    // The cluster must reach the joiner before it becomes a member; the token stays valid for a retry.
+    try {
+      await probeJoiner(body.peerAddress, body.csr, readNodeKeyPair(opts.dataDir));
+    } catch (err) {
+      if (!(err instanceof JoinProbeError)) throw err;
+      return reply.code(400).send({ message: `${err.message}. Start the new node with --advertise-address set to an address of it that this cluster can reach (and --peer-listen on that address, if set); the token was not used, so the same command can be run again`, reason: 'Unreachable' });
+    }
+    if (!consumeToken(opts.dataDir, secret)) return reply.code(403).send(refused);
     // One join at a time: node ids come from the current membership.
     const run = joining.then(async () => {
       const res = await admit(opts, body as JoinRequest, clusterId(), lastId);
@@ -258,13 +286,41 @@ async function leave(backend: RaftSqliteBackend): Promise<{ removed: number; lea
  * the token's fingerprint before sending anything secret, then sends a CSR (the private key never
  * leaves this machine) and writes the certificates and node id into the data dir.
  */
-export async function joinCluster(opts: { dataDir: string; url: string; token: string; peerAddress: string; apiHost?: string; tlsSans?: string[]; domain?: string }): Promise<JoinResponse> {
+export async function joinCluster(opts: {
+  dataDir: string;
+  url: string;
+  token: string;
+  peerAddress: string;
+  /** Where this node's Raft listener will bind: served during the join so the cluster can prove it reaches peerAddress. */
+  peerListen?: { host: string; port: number };
+  apiHost?: string;
+  tlsSans?: string[];
+  domain?: string;
+  /** This machine's clock (tests give it an offset). */
+  clock?: () => number;
+}): Promise<JoinResponse> {
   const { fingerprint } = parseToken(opts.token);
-  const { caCert } = (await call(opts.url, 'GET', JOIN_CA_PATH, undefined, undefined)) as { caCert: string };
+  const { caCert, now } = (await call(opts.url, 'GET', JOIN_CA_PATH, undefined, undefined).catch((err: unknown) => {
+    if (err instanceof CallError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(`cannot reach the cluster at ${opts.url} (--join): ${e.code ?? e.message}. Check the URL (kplane add-node prints it) and that the node there runs and is reachable from this machine`);
+  })) as { caCert: string; now?: number };
   if (certFingerprint(caCert) !== fingerprint) throw new ConfigError(`the cluster at ${opts.url} has another CA than the token names; refusing to join`);
+  const skew = clockSkewError(now, (opts.clock ?? Date.now)(), opts.url);
+  if (skew) throw new ConfigError(skew);
   const { csrPem, keyPem } = createCsr({ commonName: 'kplane-join' });
   const request = { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, tlsSans: opts.tlsSans, domain: opts.domain };
-  const res = (await postJoin(opts.url, caCert, request)) as JoinResponse;
+  const probe = opts.peerListen ? await serveJoinProbe(opts.peerListen, keyPem, caCert) : undefined;
+  let res: JoinResponse;
+  try {
+    res = (await postJoin(opts.url, caCert, request)) as JoinResponse;
+  } catch (err) {
+    // The cluster's own words (an unreachable address, a used token) are the message; not the HTTP dump.
+    const said = err instanceof CallError ? (err.body as { message?: unknown } | undefined)?.message : undefined;
+    throw typeof said === 'string' ? new ConfigError(`join refused by ${opts.url}: ${said}`) : err;
+  } finally {
+    await probe?.close();
+  }
   const p = pkiPaths(opts.dataDir);
   mkdirSync(p.dir, { recursive: true, mode: 0o700 });
   const put = (name: string, text: string, mode: number) => writeFileSync(join(p.dir, name), text, { mode });
@@ -285,6 +341,17 @@ export async function joinCluster(opts: { dataDir: string; url: string; token: s
   if (res.apis && Object.keys(res.apis).length > 0) writeFileSync(join(db, 'member-apis.json'), JSON.stringify(res.apis), { mode: 0o600 });
   if (isClusterId(res.clusterId)) writeClusterId(db, res.clusterId);
   return res;
+}
+
+/** Certificates are valid from 5 minutes before they are issued: a larger offset breaks them. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The error for a clock too far from the cluster's (`clusterNow` from the join CA endpoint), or undefined. */
+export function clockSkewError(clusterNow: number | undefined, localNow: number, url: string): string | undefined {
+  if (clusterNow === undefined || Math.abs(localNow - clusterNow) <= MAX_CLOCK_SKEW_MS) return undefined;
+  const mins = Math.round(Math.abs(localNow - clusterNow) / 60_000);
+  const way = localNow < clusterNow ? 'behind' : 'ahead of';
+  return `this machine's clock is ${mins} minutes ${way} the cluster's (${url}): its certificates would be rejected as not yet valid or expired. Set the clock (for example with NTP) and start again`;
 }
 
 /**
@@ -400,9 +467,10 @@ async function adminCall<T = Record<string, unknown>>(dataDir: string, server: s
   });
 }
 
-/** The server URL of the admin kubeconfig the server wrote (or https://127.0.0.1:6443). */
+/** The server URL of the admin kubeconfig the server wrote. */
 export function serverFromKubeconfig(path: string): string {
-  if (!existsSync(path)) return 'https://127.0.0.1:6443';
+  // The server writes its kubeconfig once it serves: before that there is no URL to hand out.
+  if (!existsSync(path)) throw new ConfigError(`${path} does not exist yet: start kplane server with this --data-dir first (it writes the kubeconfig once it serves), or pass --server URL`);
   const m = /server:\s*(\S+)/.exec(readFileSync(path, 'utf8'));
   return m ? m[1]!.replace(/^["']|["']$/g, '') : 'https://127.0.0.1:6443';
 }

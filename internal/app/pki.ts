@@ -89,14 +89,40 @@ function sign(cert: forge.pki.Certificate, signerKeyPem: string): string {
 
 export function createCA(commonName = 'kplane-ca', now = Date.now()): KeyPair {
   const keyPem = newRsaKeyPem();
-  const cert = baseCert(publicOf(keyPem), { commonName }, 3650, now);
+  return { certPem: selfSign(keyPem, commonName, 3650, true, now), keyPem };
+}
+
+/**
+ * A short-lived self-signed serving certificate for an existing key: a joining node proves with it,
+ * in a TLS handshake, that it holds the key of its CSR before it has a certificate from the CA.
+ */
+export function selfSignedCert(keyPem: string, commonName: string, now = Date.now()): string {
+  return selfSign(keyPem, commonName, 1, false, now);
+}
+
+function selfSign(keyPem: string, commonName: string, validDays: number, ca: boolean, now: number): string {
+  const cert = baseCert(publicOf(keyPem), { commonName }, validDays, now);
   cert.setIssuer(subjectAttrs({ commonName }));
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'subjectKeyIdentifier' },
-  ]);
-  return { certPem: sign(cert, keyPem), keyPem };
+  cert.setExtensions(
+    ca
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, digitalSignature: true, keyEncipherment: true, critical: true },
+          { name: 'subjectKeyIdentifier' },
+        ]
+      : [
+          { name: 'basicConstraints', cA: false },
+          { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+          { name: 'extKeyUsage', serverAuth: true },
+        ],
+  );
+  return sign(cert, keyPem);
+}
+
+/** The public key of a CSR as PEM (SPKI). */
+export function csrPublicKeyPem(csrPem: string): string {
+  const f = nodeForge();
+  return f.pki.publicKeyToPem(f.pki.certificationRequestFromPem(csrPem).publicKey as forge.pki.rsa.PublicKey);
 }
 
 export interface IssueOptions {

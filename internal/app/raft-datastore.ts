@@ -8,8 +8,8 @@ import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
 import { ensureClusterId } from './cluster-id.js';
 import { pkiPaths, servingNames } from './credentials.js';
-import { joinCluster } from './join.js';
-import { issueCert, type KeyPair } from './pki.js';
+import { joinCluster, tokenFingerprint } from './join.js';
+import { certFingerprint, issueCert, type KeyPair } from './pki.js';
 
 export interface RaftDatastoreOptions {
   dataDir: string;
@@ -34,9 +34,24 @@ export interface RaftDatastoreOptions {
   join?: { url: string; token: string };
 }
 
+/** True for a listen host that binds every interface (it names no address others can dial). */
+export function isWildcardHost(host: string): boolean {
+  return host === '' || host === '0.0.0.0' || host === '::' || host === '[::]';
+}
+
+/**
+ * The host other nodes and clients reach this node by, as kube-apiserver picks it: the given
+ * --advertise-address, else the first listen host that names one address (a node listening on
+ * 127.0.0.1 only must not advertise an address it does not answer on), else the host's first
+ * non-internal IPv4 address.
+ */
+export function advertisedHost(advertiseAddress: string | undefined, ...listenHosts: string[]): string {
+  return advertiseAddress ?? listenHosts.find((h) => !isWildcardHost(h)) ?? firstAddress();
+}
+
 /** This node's Raft peer address as the other nodes dial it. */
 export function peerAddress(opts: Pick<RaftDatastoreOptions, 'advertiseAddress' | 'peerListen'>): string {
-  const host = opts.advertiseAddress ?? firstAddress();
+  const host = advertisedHost(opts.advertiseAddress, opts.peerListen.host);
   return `https://${host.includes(':') ? `[${host}]` : host}:${opts.peerListen.port}`;
 }
 
@@ -47,9 +62,26 @@ export function peerAddress(opts: Pick<RaftDatastoreOptions, 'advertiseAddress' 
  */
 export async function prepareRaftJoin(opts: RaftDatastoreOptions): Promise<void> {
   const idFile = join(opts.dataDir, 'db', 'node-id');
-  if (!opts.join || existsSync(idFile)) return;
+  if (!opts.join) return;
+  if (existsSync(idFile)) {
+    // A restart may keep its --join flags; a data dir of another cluster must not pass for a member.
+    const caCert = pkiPaths(opts.dataDir).caCert;
+    if (existsSync(caCert) && certFingerprint(readFileSync(caCert, 'utf8')) !== tokenFingerprint(opts.join.token)) {
+      throw new ConfigError(`${opts.dataDir} holds a node of another cluster (its CA is not the one the join token names): to join ${opts.join.url}, start with an empty --data-dir; to run the old node, start without --join`);
+    }
+    return;
+  }
   if (existsSync(join(opts.dataDir, 'db', 'raft.db'))) throw new ConfigError(`${opts.dataDir} already holds a datastore; --join needs an empty data dir`);
-  await joinCluster({ dataDir: opts.dataDir, url: opts.join.url, token: opts.join.token, peerAddress: peerAddress(opts), apiHost: opts.advertiseAddress, tlsSans: opts.tlsSans, domain: opts.failureDomain });
+  await joinCluster({
+    dataDir: opts.dataDir,
+    url: opts.join.url,
+    token: opts.join.token,
+    peerAddress: peerAddress(opts),
+    peerListen: opts.peerListen,
+    apiHost: opts.advertiseAddress,
+    tlsSans: opts.tlsSans,
+    domain: opts.failureDomain,
+  });
 }
 
 /**
@@ -64,7 +96,7 @@ export function openRaftDatastore(opts: RaftDatastoreOptions, ca: KeyPair, log: 
   if (!existsSync(idFile)) writeFileSync(idFile, '1\n', { mode: 0o600 });
   const nodeId = Number(readFileSync(idFile, 'utf8').trim());
   if (!Number.isSafeInteger(nodeId) || nodeId <= 0) throw new ConfigError(`${idFile}: not a node id`);
-  const host = opts.advertiseAddress ?? firstAddress();
+  const host = advertisedHost(opts.advertiseAddress, opts.peerListen.host);
   const cert = ensureNodeCert(opts.dataDir, ca, nodeId, host);
   const peer = peerAddress(opts);
   // A node that joined starts with an empty log and learns the configuration from the leader; it

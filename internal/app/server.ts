@@ -8,14 +8,16 @@ import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
+import { unreachablePeers } from './cluster-status.js';
 import { type DatastoreKind, recordDatastore, resolveDatastore } from './datastore.js';
 import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
+import { checkListenFree, listenError } from './listen-check.js';
 import type { KeyPair } from './pki.js';
 import { registerClusterRoutes, withJoinEndpoints } from './join.js';
 import { NodeDatastore } from './node-datastore.js';
 import { openNodeDatastore } from './open-node-datastore.js';
 import { type EtcdSettings, openEtcdDatastore, resolveEtcdSettings, syncClusterCa } from './etcd-datastore.js';
-import { openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
+import { advertisedHost, isWildcardHost, openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
 import { isApiError } from '../api/index.js';
@@ -64,6 +66,10 @@ function raftOptions(opts: ServerOptions): RaftDatastoreOptions {
   return { ...opts.raft, peerListen, dataDir: opts.dataDir, advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans };
 }
 
+function bracket(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
 function openBackend(opts: ServerOptions, ca: KeyPair, log: pino.Logger): Backend {
   if (opts.datastore === 'memory') return createMemoryBackend();
   // raftsqlite: the replicated store (raft-datastore.ts); its engine runs on a worker thread. With a
@@ -96,7 +102,13 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   log.info({ datastore: store.kind, why: store.why }, 'datastore');
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   recordDatastore(opts.dataDir, store.kind);
-  if (opts.datastore === 'raftsqlite') await prepareRaftJoin(raftOptions(opts));
+  // Taken ports fail the start now, not after certificates, a join, or a datastore that retries.
+  await checkListenFree(opts.host, opts.port, '--listen');
+  if (opts.datastore === 'raftsqlite') {
+    const peer = raftOptions(opts).peerListen;
+    await checkListenFree(peer.host, peer.port, '--peer-listen');
+    await prepareRaftJoin(raftOptions(opts));
+  }
   const ensureCreds = () => ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans });
   let backend: Backend;
   let creds: Awaited<ReturnType<typeof ensureCreds>>;
@@ -140,7 +152,14 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     tls: { key: creds.serving.keyPem, cert: creds.serving.certPem, ca: creds.ca.certPem },
     readiness: [
       // etcd: a member answers and follows a leader (probed every second), not a read that could wait.
-      etcd ? { name: 'etcd', check: () => etcd.ready() } : { name: 'datastore', check: async () => (await backend.currentRevision()).revision >= 0 },
+      etcd
+        ? { name: 'etcd', check: () => etcd.ready() }
+        : {
+            name: 'datastore',
+            check: async () => (await backend.currentRevision()).revision >= 0,
+            // A replicated node names the peers it cannot reach: the usual cause of a node that never becomes ready.
+            describe: opts.datastore === 'raftsqlite' ? () => unreachablePeers((backend as RaftSqliteBackend).node.status()) : undefined,
+          },
       { name: 'bootstrap-objects', check: () => bootstrapped },
       { name: 'crd-informer-synced', check: () => crds.synced() },
     ],
@@ -167,15 +186,18 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       ),
     );
   }
-  const bound = await listen(app, opts.host, opts.port);
+  const bound = await listen(app, opts.host, opts.port).catch((err: unknown) => {
+    throw listenError(err, opts.host, opts.port, '--listen');
+  });
   const clientHost = opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   const url = `https://${clientHost}:${bound.port}`;
   writeAdminKubeconfig(opts.dataDir, creds, url);
+  // What other nodes will dial: a wrong address here is the usual reason a join never completes.
+  if (opts.datastore === 'raftsqlite') log.info({ api: `https://${bracket(advertisedHost(opts.advertiseAddress, opts.host))}:${bound.port}`, peer: peerAddress(raftOptions(opts)) }, 'advertising');
   if (backend instanceof NodeDatastore) {
     // Spares find the members' APIs in the replicated directory.
-    const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
-    const host = opts.advertiseAddress ?? (wildcard ? new URL(peerAddress(raftOptions(opts))).hostname : opts.host);
-    void backend.publishApi(`https://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${bound.port}`);
+    const host = opts.advertiseAddress ?? (isWildcardHost(opts.host) ? new URL(peerAddress(raftOptions(opts))).hostname : opts.host);
+    void backend.publishApi(`https://${bracket(host)}:${bound.port}`);
   }
   const plugins = new PluginHost({ plugins: [crds, ...selected], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins' }) });
   plugins.start();

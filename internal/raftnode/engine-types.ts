@@ -84,6 +84,8 @@ export interface EngineStatus {
   spares?: Record<string, string>;
   /** On the leader: each member's replicated index and ms since it was last heard from. */
   progress?: Record<string, { match: number; state: string; recentActive: boolean; lastHeardMsAgo?: number }>;
+  /** Peers this node cannot connect to now: the last error and since when (epoch ms). */
+  unreachable?: Record<string, { error: string; since: number }>;
 }
 
 export interface EngineOptions {

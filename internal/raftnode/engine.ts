@@ -181,6 +181,8 @@ export class RaftEngine implements EngineLink {
       domains: Object.fromEntries([...this.membership.domains].map(([id, d]) => [String(id), d])),
       spares: Object.fromEntries([...this.membership.spares].map(([id, a]) => [String(id), a])),
     };
+    const down = this.transport.unreachable?.();
+    if (down && down.size > 0) out.unreachable = Object.fromEntries([...down].map(([id, u]) => [String(id), u]));
     if (st.progress) {
       const now = this.clock.now();
       out.progress = Object.fromEntries(

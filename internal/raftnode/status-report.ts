@@ -34,7 +34,7 @@ export class StatusReporter {
  */
 export function statusKey(st: EngineStatus, stats: EngineStats): string {
   let key = `${st.role} ${st.leader} ${st.term} ${st.commit} ${st.lastIndex} ${st.snapshotIndex} v${st.voters.join(',')} l${st.learners.join(',')}`;
-  key += ` ${JSON.stringify(st.members)} ${JSON.stringify(st.domains)} ${JSON.stringify(st.spares ?? null)}`;
+  key += ` ${JSON.stringify(st.members)} ${JSON.stringify(st.domains)} ${JSON.stringify(st.spares ?? null)} ${JSON.stringify(st.unreachable ?? null)}`;
   if (st.progress) {
     for (const id in st.progress) {
       const p = st.progress[id]!;

@@ -38,6 +38,17 @@ export interface Transport {
    * probes idle connections (ws pings) may skip the next probe; nothing else depends on it.
    */
   replied?(peer: NodeId): void;
+  /**
+   * Optional: peers this node cannot connect to now, with the last error and since when (epoch ms),
+   * for `kplane status` and readiness texts. A peer connected at least once and then lost counts
+   * from the loss; one never reached counts from the first attempt.
+   */
+  unreachable?(): Map<NodeId, PeerUnreachable>;
+}
+
+export interface PeerUnreachable {
+  error: string;
+  since: number;
 }
 
 /** Frame kinds, the first byte of every frame. */

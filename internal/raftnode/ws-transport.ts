@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:https';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { NodeId } from '../raft/index.js';
 import type { RaftNodeLogger } from './engine.js';
-import type { FrameHandler, PeerLostHandler, Transport } from './transport.js';
+import type { FrameHandler, PeerLostHandler, PeerUnreachable, Transport } from './transport.js';
 
 /** The websocket path of the Raft transport on the API port. */
 export const RAFT_PATH = '/kplane/raft';
@@ -66,6 +66,9 @@ interface Outbound {
   alive: boolean;
   /** A reply to our messages came back since the last ping check (Transport.replied). */
   replied: boolean;
+  /** While not connected: the last dial error, and since when the peer has been out of reach. */
+  lastError?: string;
+  downSince?: number;
 }
 
 /**
@@ -119,6 +122,12 @@ export class WsTransport implements Transport {
   replied(peer: NodeId): void {
     const o = this.out.get(peer);
     if (o?.open) o.replied = true;
+  }
+
+  unreachable(): Map<NodeId, PeerUnreachable> {
+    const out = new Map<NodeId, PeerUnreachable>();
+    for (const [id, o] of this.out) if (!o.open && o.downSince !== undefined) out.set(id, { error: o.lastError ?? 'not connected', since: o.downSince });
+    return out;
   }
 
   async drained(to: NodeId): Promise<void> {
@@ -198,6 +207,8 @@ export class WsTransport implements Transport {
       }
       o.open = true;
       o.warned = false;
+      o.lastError = undefined;
+      o.downSince = undefined;
       o.retryMs = 100;
       o.alive = true;
       o.replied = false;
@@ -217,6 +228,10 @@ export class WsTransport implements Transport {
     // The peer never sends on this connection; anything else would be a protocol error.
     ws.on('message', () => ws.terminate());
     ws.on('error', (err) => {
+      if (!o.open) {
+        o.lastError = err.message;
+        o.downSince ??= Date.now();
+      }
       if (o.open || o.warned) return;
       o.warned = true;
       this.opts.logger?.warn('raft peer unreachable (retrying)', { peer: id, url: o.url, err: err.message });
@@ -226,6 +241,8 @@ export class WsTransport implements Transport {
       if (code === CLOSE_OTHER_CLUSTER && !refused) this.logRefusal(id, o, `${reason.toString('utf8')}; this node is in cluster ${this.opts.clusterId ?? '(none)'}`);
       const wasOpen = o.open;
       o.open = false;
+      o.downSince ??= Date.now();
+      if (wasOpen) o.lastError = `connection lost (code ${code})`;
       clearInterval(o.ping);
       if (this.closed || this.out.get(id) !== o) return;
       // Only an established connection counts as a loss; failed re-dials to a dead peer are not news.

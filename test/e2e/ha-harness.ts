@@ -109,10 +109,16 @@ export class HaNode {
     return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
   }
 
-  start(args: string[]): void {
+  /**
+   * Starts `kplane server` with this node's data dir, ports and advertise address, then `args`.
+   * `bare`: only the data dir and `args`, as a user types it (the defaults pick the rest).
+   */
+  start(args: string[], opts: { bare?: boolean } = {}): void {
     if (this.running) throw new Error(`${this.name} is already running`);
     writeFileSync(this.log, `\n=== start ${new Date().toISOString()} ${args.join(' ')}\n`, { flag: 'a' });
-    const base = ['server', '--data-dir', this.dataDir, '--datastore', 'raftsqlite', '--listen', `127.0.0.1:${this.apiPort}`, '--peer-listen', `127.0.0.1:${this.peerPort}`, '--advertise-address', '127.0.0.1'];
+    const base = opts.bare
+      ? ['server', '--data-dir', this.dataDir]
+      : ['server', '--data-dir', this.dataDir, '--datastore', 'raftsqlite', '--listen', `127.0.0.1:${this.apiPort}`, '--peer-listen', `127.0.0.1:${this.peerPort}`, '--advertise-address', '127.0.0.1'];
     const s = spawnLogged(BIN, [...base, ...args], this.log, { KPLANE_LOG_LEVEL: process.env.KPLANE_LOG_LEVEL ?? 'info' });
     this.proc = s.proc;
     this.exited = s.exited;
