@@ -49,6 +49,10 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   // Lists of a whole resource are one message; etcd bounds requests, not responses.
   'grpc.max_receive_message_length': -1,
   'grpc.max_send_message_length': -1,
+  // Per-call bookkeeping kplane never reads: channelz statistics, and the buffering of every
+  // message for transparent retries (failover is done here, with etcd's own errors in view).
+  'grpc.enable_channelz': 0,
+  'grpc.enable_retries': 0,
 };
 
 /** etcd fails a request at once when the member has no leader, instead of after its own timeout. */
