@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../../internal/api/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { findPort, ipFamilyOf, podIPs, podReady, podServesEndpoints } from '../shared/pod.js';
-import { HEADLESS_LABEL, TRIGGER_TIME_ANNOTATION, isHeadless, podHostname, serviceFamilies, serviceSpec } from './service.js';
+import { ENDPOINTS_CONTROLLER_NAME, ENDPOINTS_MANAGED_BY_LABEL, HEADLESS_LABEL, TRIGGER_TIME_ANNOTATION, isHeadless, podHostname, serviceFamilies, serviceSpec } from './service.js';
 
 export interface EndpointAddress {
   ip: string;
@@ -130,9 +130,9 @@ export function desiredSubsets(svc: KubeObject, pods: KubeObject[]): { subsets: 
   return truncate(repack(entries(svc, pods)), MAX_ENDPOINT_ADDRESSES);
 }
 
-/** The labels Endpoints of a Service carry: the Service's, plus the headless marker. */
+/** The labels Endpoints of a Service carry: the Service's, the manager, and the headless marker. */
 export function endpointsLabels(svc: KubeObject): Record<string, string> {
-  const labels = { ...(svc.metadata.labels ?? {}) };
+  const labels = { ...(svc.metadata.labels ?? {}), [ENDPOINTS_MANAGED_BY_LABEL]: ENDPOINTS_CONTROLLER_NAME };
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   return labels;
 }

@@ -79,7 +79,7 @@ describe('desiredEndpoints', () => {
     expect(ep.metadata).toEqual({
       name: 'web',
       namespace: 'ns',
-      labels: { tier: 'front', 'service.kubernetes.io/headless': '' },
+      labels: { tier: 'front', 'endpoints.kubernetes.io/managed-by': 'endpoint-controller', 'service.kubernetes.io/headless': '' },
       annotations: { 'endpoints.kubernetes.io/last-change-trigger-time': '2026-01-01T00:00:00Z' },
     });
     expect(ep.subsets).toEqual([{ addresses: [addr('a', '10.0.0.1')], ports: [HTTP] }]);

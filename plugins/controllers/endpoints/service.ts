@@ -12,6 +12,9 @@ export interface ServiceSpec {
 }
 
 export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+/** Marks Endpoints this controller writes; only those are deleted when their Service goes. */
+export const ENDPOINTS_MANAGED_BY_LABEL = 'endpoints.kubernetes.io/managed-by';
+export const ENDPOINTS_CONTROLLER_NAME = 'endpoint-controller';
 export const TRIGGER_TIME_ANNOTATION = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 export function serviceSpec(svc: KubeObject): ServiceSpec {

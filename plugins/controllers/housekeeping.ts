@@ -1,0 +1,48 @@
+import type { Plugin } from '../../internal/plugin/index.js';
+import { apiServerEndpointsPlugin } from './endpoints/apiserver-plugin.js';
+import type { ApiServerAddress } from './endpoints/apiservers.js';
+import { endpointsPlugin } from './endpoints/index.js';
+import { endpointSlicePlugin } from './endpointslice/index.js';
+import { endpointSliceMirroringPlugin } from './endpointslice/mirroring.js';
+import { garbageCollectorPlugin } from './garbagecollector/index.js';
+import { namespacePlugin } from './namespace/index.js';
+import { podGcPlugin, type PodGcOptions } from './podgc/index.js';
+import { rootCaCertPlugin } from './rootcacert/index.js';
+import { serviceAccountPlugin } from './serviceaccount/index.js';
+import type { ServedResources } from './shared/served.js';
+import { ttlAfterFinishedPlugin } from './ttlafterfinished/index.js';
+
+export type { ServedResources } from './shared/served.js';
+export type { ServedResource } from './shared/resources.js';
+export type { ApiServerAddress } from './endpoints/apiservers.js';
+export { CONTROLLER_LEASE } from './shared/plugin.js';
+
+export interface HousekeepingOptions {
+  /** The served resources (the registry's catalog, CRDs included). */
+  resources: ServedResources;
+  /** The cluster CA certificate (PEM) published as kube-root-ca.crt. */
+  caPem: string;
+  /** This node's API address as the `kubernetes` Service's endpoints list it. */
+  apiServer: ApiServerAddress;
+  podGc?: PodGcOptions;
+}
+
+/**
+ * The controllers that keep a cluster tidy: namespace deletion, garbage collection, service
+ * accounts, the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC and
+ * ttl-after-finished, all elected under one Lease; plus the every-node `kubernetes` endpoints.
+ */
+export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
+  return [
+    namespacePlugin(opts.resources),
+    garbageCollectorPlugin(opts.resources),
+    serviceAccountPlugin(),
+    rootCaCertPlugin(opts.caPem),
+    endpointsPlugin(),
+    endpointSlicePlugin(),
+    endpointSliceMirroringPlugin(),
+    podGcPlugin(opts.podGc),
+    ttlAfterFinishedPlugin(),
+    apiServerEndpointsPlugin(opts.apiServer),
+  ];
+}
