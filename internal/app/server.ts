@@ -26,6 +26,7 @@ import { DEFAULT_TIMINGS, validateTimings, type LeaseTimings } from '../leaderel
 import { PluginHost, selectPlugins } from '../plugin/index.js';
 import { builtinPlugins, type BuiltinPluginOptions } from '../../plugins/index.js';
 import { crdPlugin } from './crd-plugin.js';
+import { servedResources } from './served-resources.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -93,8 +94,14 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const badTimings = validateTimings(timings);
   if (badTimings) throw new ConfigError(`leader election: ${badTimings}`);
   const nodeName = given.nodeName ?? hostname();
-  // The API server's own controllers run on every node whatever --plugins says.
-  const selected = selectPlugins(builtinPlugins(given.pluginOptions), given.plugins);
+  // The API server's own controllers run on every node whatever --plugins says. The housekeeping
+  // controllers read what they need from the node (catalog, CA, address) only when they start.
+  const housekeeping = {
+    resources: servedResources(() => registry.catalog),
+    caPem: () => creds.ca.certPem,
+    apiServer: () => ({ ip: advertisedHost(opts.advertiseAddress, opts.host), port: bound.port }),
+  };
+  const selected = selectPlugins(builtinPlugins({ ...given.pluginOptions, housekeeping }), given.plugins);
   const store = resolveDatastore(given.dataDir, given.datastore);
   if (given.etcd?.servers?.length && store.kind !== 'etcd') throw new ConfigError(`--etcd-servers needs --datastore etcd, but ${store.why}`);
   if (given.raft?.join && store.kind !== 'raftsqlite') throw new ConfigError(`--join needs the raftsqlite datastore, but ${store.why}`);

@@ -20,10 +20,10 @@ export { CONTROLLER_LEASE } from './shared/plugin.js';
 export interface HousekeepingOptions {
   /** The served resources (the registry's catalog, CRDs included). */
   resources: ServedResources;
-  /** The cluster CA certificate (PEM) published as kube-root-ca.crt. */
-  caPem: string;
-  /** This node's API address as the `kubernetes` Service's endpoints list it. */
-  apiServer: ApiServerAddress;
+  /** The cluster CA certificate (PEM) published as kube-root-ca.crt (read when the plugin starts). */
+  caPem: () => string;
+  /** This node's API address as the `kubernetes` Service's endpoints list it (read when the plugin starts). */
+  apiServer: () => ApiServerAddress;
   podGc?: PodGcOptions;
 }
 

@@ -7,6 +7,8 @@ import { ENDPOINTS, ENDPOINTSLICES, LEASES } from '../shared/refs.js';
 import { APISERVER_LEASE_SECONDS, IDENTITY_LABEL, apiServerEndpoints, apiServerLease, apiServerSlices, liveApiServers, type ApiServerAddress } from './apiservers.js';
 
 const RENEW_MS = (APISERVER_LEASE_SECONDS * 1000) / 3;
+/** After a failed pass (at start kube-system may not exist yet) the next comes sooner. */
+const RETRY_MS = 1000;
 
 async function upsert(client: Client, ref: typeof ENDPOINTS, obj: KubeObject): Promise<void> {
   const ns = obj.metadata.namespace;
@@ -39,20 +41,23 @@ async function reconcile(client: Client, nodeName: string, self: ApiServerAddres
  * EndpointSlice from the Leases still live, as upstream's lease endpoint reconciler does. It runs
  * on every node: each writes the same answer, so no election is needed.
  */
-export function apiServerEndpointsPlugin(self: ApiServerAddress): Plugin {
+export function apiServerEndpointsPlugin(address: () => ApiServerAddress): Plugin {
   return {
     name: 'apiserver-endpoints',
     election: 'every-replica',
     user: 'system:apiserver',
     async run(ctx) {
+      const self = address();
       while (!ctx.signal.aborted) {
+        let wait = RENEW_MS;
         try {
           await reconcile(ctx.client, ctx.nodeName, self, ctx.clock.now());
         } catch (err) {
           if (ctx.signal.aborted) break;
-          if (!isApiError(err, 'Conflict')) ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'apiserver-endpoints: reconcile failed; retrying');
+          wait = RETRY_MS;
+          if (!isApiError(err, 'Conflict') && !isApiError(err, 'NotFound')) ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'apiserver-endpoints: reconcile failed; retrying');
         }
-        await pause(ctx.clock, RENEW_MS, ctx.signal);
+        await pause(ctx.clock, wait, ctx.signal);
       }
     },
   };

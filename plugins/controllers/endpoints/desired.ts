@@ -132,7 +132,7 @@ export function desiredSubsets(svc: KubeObject, pods: KubeObject[]): { subsets: 
 
 /** The labels Endpoints of a Service carry: the Service's, the manager, and the headless marker. */
 export function endpointsLabels(svc: KubeObject): Record<string, string> {
-  const labels = { ...(svc.metadata.labels ?? {}), [ENDPOINTS_MANAGED_BY_LABEL]: ENDPOINTS_CONTROLLER_NAME };
+  const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}), [ENDPOINTS_MANAGED_BY_LABEL]: ENDPOINTS_CONTROLLER_NAME };
   if (isHeadless(svc)) labels[HEADLESS_LABEL] = '';
   return labels;
 }

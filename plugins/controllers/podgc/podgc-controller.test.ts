@@ -47,7 +47,7 @@ describe('pod GC, ttl-after-finished and the kubernetes endpoints', () => {
   it('the kubernetes Service endpoints list this API server', async () => {
     c = startCluster();
     for (const name of ['default', 'kube-system']) await c.client.create(NAMESPACES, undefined, { metadata: { name } });
-    c.start(apiServerEndpointsPlugin({ ip: '10.0.0.7', port: 6443 }));
+    c.start(apiServerEndpointsPlugin(() => ({ ip: '10.0.0.7', port: 6443 })));
     await eventually(async () => {
       expect((await c.client.get(ENDPOINTS, 'default', 'kubernetes')).subsets).toEqual([{ addresses: [{ ip: '10.0.0.7' }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
       expect((await c.client.get(ENDPOINTSLICES, 'default', 'kubernetes')).endpoints).toEqual([{ addresses: ['10.0.0.7'], conditions: { ready: true } }]);

@@ -5,8 +5,9 @@ import { CONFIGMAPS, NAMESPACES } from '../shared/refs.js';
 import { ROOT_CA_CONFIGMAP, rootCaAction } from './decide.js';
 
 /** Publishes the cluster CA as the `kube-root-ca.crt` ConfigMap in every namespace and keeps it so. */
-export function rootCaCertPlugin(caPem: string): Plugin {
+export function rootCaCertPlugin(ca: () => string): Plugin {
   return controller('root-ca-cert-publisher', async (ctx) => {
+    const caPem = ca();
     const namespaces = ctx.informers.informer(NAMESPACES);
     const configMaps = ctx.informers.informer(CONFIGMAPS);
     const queue = new WorkQueue<string>({ clock: ctx.clock });

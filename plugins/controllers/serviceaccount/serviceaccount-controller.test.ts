@@ -11,7 +11,7 @@ describe('serviceaccount and root CA publisher', () => {
   it('every namespace gets `default` and kube-root-ca.crt; both come back when deleted or edited', async () => {
     c = startCluster();
     await c.client.create(NAMESPACES, undefined, { metadata: { name: 'before' } });
-    c.start(serviceAccountPlugin(), rootCaCertPlugin('CA-PEM'));
+    c.start(serviceAccountPlugin(), rootCaCertPlugin(() => 'CA-PEM'));
     await c.client.create(NAMESPACES, undefined, { metadata: { name: 'after' } });
     for (const ns of ['before', 'after']) {
       await eventually(async () => {

@@ -34,7 +34,7 @@ export function startCluster(): Cluster {
   return {
     registry,
     client,
-    served: servedResources(registry.catalog),
+    served: servedResources(() => registry.catalog),
     start(...plugins) {
       for (const p of plugins) {
         const ctx: PluginContext = {
