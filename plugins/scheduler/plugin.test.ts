@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../internal/api/index.js';
 import { hollowNodesPlugin } from '../hollow-nodes/plugin.js';
-import { createPluginHarness, type PluginHarness } from '../testing/plugin-harness.js';
+import { createPluginHarness, until, type PluginHarness } from '../testing/plugin-harness.js';
 import { schedulerPlugin } from './plugin.js';
 import { makeNode } from './testing/fixtures.js';
 
@@ -11,16 +11,6 @@ type Obj = Record<string, any>;
 
 let h: PluginHarness;
 afterEach(async () => h?.stop());
-
-async function until<T>(f: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const pod = (name: string, cpu = '100m'): KubeObject => ({ metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu } } }] } });
 

@@ -56,3 +56,14 @@ export async function createPluginHarness(opts: { log?: PluginContext['log'] } =
     },
   };
 }
+
+/** Polls f until it returns something other than undefined or false (f may throw while waiting). */
+export async function until<T>(f: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../internal/api/index.js';
 import { hollowNodesPlugin } from '../../hollow-nodes/plugin.js';
 import { schedulerPlugin } from '../../scheduler/plugin.js';
-import { createPluginHarness, type PluginHarness } from '../../testing/plugin-harness.js';
+import { createPluginHarness, until, type PluginHarness } from '../../testing/plugin-harness.js';
 import { disruptionPlugin } from '../disruption/plugin.js';
 import { nodeLifecyclePlugin } from './plugin.js';
 
@@ -13,16 +13,6 @@ type Obj = Record<string, any>;
 
 let h: PluginHarness;
 afterEach(async () => h?.stop());
-
-async function until<T>(f: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('node lifecycle and disruption with hollow nodes', () => {
   it('marks the nodes of a stopped owner Unknown and taints them; a PDB holds an eviction back', async () => {
