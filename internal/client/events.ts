@@ -38,7 +38,12 @@ export function createEventRecorder(client: Client, opts: { reportingController:
     const now = clock.now();
     const ref = objectRef(regarding);
     const key = JSON.stringify([ref, related && objectRef(related), reason, action, type, note]);
-    for (const [k, s] of seen) if (now - s.first > SERIES_WINDOW_MS) seen.delete(k);
+    // Entries are in first-seen order (a repeat updates its entry in place), so the expired ones are
+    // a prefix: stop at the first live one instead of visiting every remembered event per event.
+    for (const [k, s] of seen) {
+      if (now - s.first <= SERIES_WINDOW_MS) break;
+      seen.delete(k);
+    }
     const prev = seen.get(key);
     if (prev) {
       prev.count++;
