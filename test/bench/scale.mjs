@@ -63,23 +63,35 @@ await sleep(30_000);
 results.idleCpuOfHeartbeats = `${(((cpuSeconds(proc.pid) - c0) / 30) * 100).toFixed(1)} % of one core (${NODES} nodes, Lease every 10 s)`;
 say(`idle: ${results.idleCpuOfHeartbeats}`);
 
-// Watch pods from now on: Ready time per pod.
+// Watch pods from now on: Ready time per pod. A watch the server ends (a slow reader is cut off) is
+// resumed from the last resourceVersion seen, so no Ready transition is missed.
 const sent = new Map();
 const readyAt = new Map();
-const watch = request({ host: '127.0.0.1', port, path: '/api/v1/pods?watch=1&allowWatchBookmarks=false', agent: new Agent({ rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') }) }, (r) => {
-  let buf = '';
-  r.on('data', (c) => {
-    buf += c;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i); buf = buf.slice(i + 1);
-      if (!line) continue;
-      const ev = JSON.parse(line); const p = ev.object; const name = p?.metadata?.name;
-      if (name && !readyAt.has(name) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
-    }
+const watchAgent = new Agent({ rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') });
+let watchRv = JSON.parse((await call('GET', '/api/v1/pods?limit=1')).body).metadata.resourceVersion;
+let watching = true;
+let watch;
+const startWatch = () => {
+  watch = request({ host: '127.0.0.1', port, path: `/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${watchRv}`, agent: watchAgent }, (r) => {
+    let buf = '';
+    r.on('data', (c) => {
+      buf += c;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i); buf = buf.slice(i + 1);
+        if (!line) continue;
+        const ev = JSON.parse(line); const p = ev.object;
+        if (p?.metadata?.resourceVersion) watchRv = p.metadata.resourceVersion;
+        const name = p?.metadata?.name;
+        if (ev.type !== 'BOOKMARK' && name && !readyAt.has(name) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
+      }
+    });
+    r.on('end', () => { if (watching) { results.watchRestarts = (results.watchRestarts ?? 0) + 1; startWatch(); } });
   });
-});
-watch.end();
+  watch.on('error', () => { if (watching) setTimeout(startWatch, 200); });
+  watch.end();
+};
+startWatch();
 await sleep(500);
 const pod = (i) => ({ metadata: { name: `p-${i}`, labels: { app: `group-${i % 100}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } });
 const createLat = [];
@@ -117,6 +129,7 @@ const g = spawnSync('kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), 'ge
 results.kubectlGetPodsAllS = (Date.now() - tg) / 1000;
 results.kubectlGetPodsLines = g.stdout.split('\n').filter(Boolean).length;
 results.peakRssMiB = +hwmMiB(proc.pid).toFixed(0);
+watching = false;
 watch.destroy();
 proc.kill('SIGTERM');
 await new Promise((r) => proc.on('exit', r));
