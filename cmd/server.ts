@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { startServer, validTlsSans } from '../internal/app/index.js';
+import { parseAuthorizationModes, startServer, validTlsSans } from '../internal/app/index.js';
 import { ConfigError, parseDuration } from '../internal/util/index.js';
 
 export default class Server extends Command {
@@ -44,6 +44,10 @@ export default class Server extends Command {
     'hollow-node-job-duration': Flags.string({ description: 'how long containers of run-to-completion pods (Jobs) run before exiting 0', default: '5s' }),
     'hollow-node-heartbeat': Flags.string({ description: "how often a hollow node renews its Lease in kube-node-lease (a kubelet's default)", default: '10s' }),
     'node-monitor-grace-period': Flags.string({ description: 'a node whose Lease is not renewed for this long becomes NotReady (Ready=Unknown) and unreachable-tainted', default: '40s' }),
+    'authorization-mode': Flags.string({ description: 'authorizers in order: RBAC, Node, AlwaysAllow (experiments only), AlwaysDeny; system:masters may always do anything', default: 'RBAC,Node' }),
+    'token-auth-file': Flags.string({ description: 'static bearer tokens, one per line: token,user,uid,"group1,group2"' }),
+    'anonymous-auth': Flags.boolean({ description: 'requests without credentials are system:anonymous (allowed health and version by default) instead of 401', default: true, allowNo: true }),
+    'service-account-issuer': Flags.string({ description: 'issuer (iss) of ServiceAccount tokens and of /.well-known/openid-configuration', default: 'https://kubernetes.default.svc.cluster.local' }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
@@ -99,6 +103,10 @@ export default class Server extends Command {
         renewDeadlineMs: parseDuration(flags['leader-elect-renew-deadline'], '--leader-elect-renew-deadline'),
         retryPeriodMs: parseDuration(flags['leader-elect-retry-period'], '--leader-elect-retry-period'),
       },
+      authorizationModes: parseAuthorizationModes(flags['authorization-mode']),
+      tokenAuthFile: flags['token-auth-file'],
+      anonymousAuth: flags['anonymous-auth'],
+      serviceAccountIssuer: flags['service-account-issuer'],
     });
     let stopping = false;
     const stop = async (signal: string) => {

@@ -3,10 +3,11 @@ import type { TLSSocket } from 'node:tls';
 import websocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { apiErrors } from '../api/index.js';
-import type { Handler, ResourceCatalog, UserInfo } from '../registry/index.js';
+import { forbiddenError, mastersOnlyAuthorizer, type Authorizer, type Handler, type ResourceCatalog, type UserInfo } from '../registry/index.js';
 import { realClock, type Clock } from '../util/index.js';
 import { serveApi, type ApiContext, type PendingWebsocketWatch } from './api-handler.js';
-import { isPublicPath, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
+import { ANONYMOUS, isPublicPath, nonResourceVerb, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
+import { impersonate, wantsImpersonation } from './impersonation.js';
 import { DiscoveryService } from './discovery-routes.js';
 import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
 import { clientErrorHandler, DEFAULT_EDGE_LIMITS, guardConnections, markAuthenticated, serverTimeoutOptions, type EdgeLimits } from './edge.js';
@@ -36,6 +37,16 @@ export interface ApiServerOptions {
   catalog: ResourceCatalog;
   /** Default: x509 client certificates verified against the CA given in `tls`. */
   authenticator?: Authenticator;
+  /**
+   * Decides requests to non-resource URLs (discovery, OpenAPI, /metrics, ...) and impersonation;
+   * resource requests are the handler's to authorize. Absent: non-resource URLs are open to every
+   * authenticated caller and only system:masters may impersonate.
+   */
+  authorizer?: Authorizer;
+  /** Exact paths served without authentication or authorization (e.g. the join endpoints). */
+  openPaths?: string[];
+  /** The ServiceAccount issuer's discovery documents (/.well-known/openid-configuration, /openid/v1/jwks). */
+  serviceAccountIssuer?: { discovery(): Record<string, unknown>; jwks(): Promise<unknown> };
   /** Checks /readyz (and /healthz) wait for, e.g. "etcd" (datastore reachable), "informer-sync". */
   readiness?: HealthCheck[];
   /** Checks /livez reports; keep them cheap. */
@@ -157,21 +168,37 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   app.setNotFoundHandler((_request, reply) => sendStatus(reply, resourceNotFound()));
 
+  const openPaths = new Set(opts.openPaths ?? []);
   app.addHook('onRequest', async (request, reply) => {
     // Decide on the matched route pattern, not the raw URL, so no path trick reaches an API route
     // anonymously; unmatched paths need authentication too.
     const route = request.routeOptions.url;
-    if (route !== undefined && isPublicPath(route)) return;
+    if (route !== undefined && (isPublicPath(route) || openPaths.has(route))) return;
     if (shuttingDown) {
       // Clients retry elsewhere (HAProxy already sees /readyz failing); do not keep the connection.
       reply.header('Connection', 'close');
       throw apiErrors.unavailable('the apiserver is shutting down, please try again later');
     }
-    const user = await authenticate(request);
+    let user = await authenticate(request);
     if (!user) throw apiErrors.unauthorized();
+    if (wantsImpersonation(request.headers)) user = await impersonate(request.headers, user, opts.authorizer ?? mastersOnlyAuthorizer);
     users.set(request, user);
-    markAuthenticated(request.raw.socket);
+    // Anonymous callers stay unauthenticated connections for the connection limits.
+    if (user !== ANONYMOUS) markAuthenticated(request.raw.socket);
+    // Resource requests are authorized by the handler; every other path (discovery, OpenAPI,
+    // /metrics, cluster endpoints) as a non-resource URL, as upstream.
+    const path = request.url.split('?')[0]!;
+    if (opts.authorizer && !isResourcePath(path)) {
+      const attrs = { user, verb: nonResourceVerb(request.method), group: '', version: '', resource: '', path };
+      const d = await opts.authorizer.authorize(attrs);
+      if (!d.allowed) throw forbiddenError(attrs, d.reason);
+    }
   });
+  if (opts.serviceAccountIssuer) {
+    const issuer = opts.serviceAccountIssuer;
+    app.get('/.well-known/openid-configuration', async (_req, reply) => reply.type('application/json').send(issuer.discovery()));
+    app.get('/openid/v1/jwks', async (_req, reply) => reply.type('application/jwk-set+json').send(await issuer.jwks()));
+  }
   // A refused Upgrade was answered on a socket that the HTTP server no longer manages, and the
   // websocket plugin may not have seen the request (authentication failed first): close it here,
   // or it stays half-open and server.close() waits on it.
@@ -196,6 +223,17 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   void app.register(async (child) => registerApiRoutes(child, ctx));
   if (opts.openapi) void app.register(async (child) => opts.openapi!(child));
   return app;
+}
+
+/**
+ * Whether a path names a resource (authorized by the handler with resource attributes):
+ * /api/v1/<resource>... and /apis/<group>/<version>/<resource>...; discovery levels are not.
+ */
+export function isResourcePath(path: string): boolean {
+  const segs = path.split('/').filter(Boolean);
+  if (segs[0] === 'api') return segs.length >= 3;
+  if (segs[0] === 'apis') return segs.length >= 4;
+  return false;
 }
 
 function noSchemaCompiler(): never {

@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ export function pkiPaths(dataDir: string) {
     adminKey: join(dir, 'admin.key'),
     nodeCert: join(dir, 'node.crt'),
     nodeKey: join(dir, 'node.key'),
+    /** The ServiceAccount token signing key (kubeadm's name), the same on every node of a cluster. */
+    serviceAccountKey: join(dir, 'sa.key'),
     kubeconfig: join(dataDir, 'kubeconfig'),
   };
 }
@@ -35,6 +37,17 @@ export interface Credentials {
   ca: KeyPair;
   serving: KeyPair;
   admin: KeyPair;
+  /** PEM (PKCS#8) RSA key that signs ServiceAccount tokens. */
+  serviceAccountKey: string;
+}
+
+/** Reads the ServiceAccount signing key, creating a 2048-bit RSA key (as kubeadm's) when missing. */
+export function ensureServiceAccountKey(path: string): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  writeFileSync(path, pem, { mode: 0o600 });
+  return pem;
 }
 
 /** Options that shape a node's serving certificate. */
@@ -106,7 +119,9 @@ export function ensureCredentials(dataDir: string, opts: ServingOptions = {}): C
     read(p.adminCert, p.adminKey) ??
     write(p.adminCert, p.adminKey, issueCert(ca, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true }));
   if (!serving) throw new Error(`${p.servingCert}: missing on a node that joined a cluster`);
-  return { ca, serving, admin };
+  // A node that joined got the cluster's key with its certificates; one that joined before keys were
+  // handed out makes its own (its tokens then verify only on itself).
+  return { ca, serving, admin, serviceAccountKey: ensureServiceAccountKey(p.serviceAccountKey) };
 }
 
 /** Whether ensureCredentials would create or reissue anything (and so load node-forge and sign). */

@@ -11,3 +11,4 @@ export { restoreSnapshot, type RestoreOptions, type RestoreResult } from './rest
 export { inspectNode, describeRecovery, recoverNode, SURVIVOR_GUIDANCE, type NodeReport, type RecoverResult } from './recover.js';
 export type { ClusterStatus } from './cluster-status.js';
 export { saveSnapshotCopy } from './snapshot-file.js';
+export { parseAuthorizationModes } from '../registry/index.js';

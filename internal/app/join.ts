@@ -131,6 +131,8 @@ export interface JoinResponse {
   nodeCert: string;
   servingCert: string;
   adminCert: string;
+  /** The cluster's ServiceAccount signing key (PEM), so every node signs and verifies the same tokens. */
+  serviceAccountKey?: string;
   /** Peer addresses of the current members, to dial before the first snapshot arrives. */
   members: Record<string, string>;
   /** The cluster's id (absent from a kplane before cluster ids: the joiner then derives it from the CA as its members do). */
@@ -231,7 +233,7 @@ async function memberApiUrls(backend: RaftSqliteBackend): Promise<string[]> {
   return [...(await readNodeDirectory(backend, backend.node.status()).catch(() => new Map<number, string>())).values()];
 }
 
-async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined, lastId = 0): Promise<JoinResponse> {
+async function admit(opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' }, body: JoinRequest, clusterId: string | undefined, lastId = 0): Promise<JoinResponse> {
   const st = opts.backend.node.status();
   const ids = [lastId, ...st.voters, ...st.learners, ...Object.keys(st.members).map(Number), ...Object.keys(st.spares ?? {}).map(Number)];
   const nodeId = Math.max(0, ...ids) + 1;
@@ -253,7 +255,9 @@ async function admit(opts: { ca: KeyPair; backend: RaftSqliteBackend; joinRole?:
   }
   const after = opts.backend.node.status();
   const apis = Object.fromEntries(await readNodeDirectory(opts.backend, after).catch(() => new Map<number, string>()));
-  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, members: after.members, clusterId, role, apis };
+  const saKey = pkiPaths(opts.dataDir).serviceAccountKey;
+  const serviceAccountKey = existsSync(saKey) ? readFileSync(saKey, 'utf8') : undefined;
+  return { nodeId, caCert: opts.ca.certPem, nodeCert, servingCert, adminCert, ...(serviceAccountKey ? { serviceAccountKey } : {}), members: after.members, clusterId, role, apis };
 }
 
 /**
@@ -331,6 +335,7 @@ export async function joinCluster(opts: {
   put('apiserver.key', keyPem, 0o600);
   put('admin.crt', res.adminCert, 0o644);
   put('admin.key', keyPem, 0o600);
+  if (res.serviceAccountKey) put('sa.key', res.serviceAccountKey, 0o600);
   writeFileSync(join(p.dir, 'join-peers.json'), JSON.stringify(res.members), { mode: 0o600 });
   const db = join(opts.dataDir, 'db');
   mkdirSync(db, { recursive: true, mode: 0o700 });

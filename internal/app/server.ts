@@ -2,10 +2,25 @@ import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createApiServer, createOpenApiService, listen, registerOpenApiRoutes, x509Authenticator } from '../apiserver/index.js';
+import { readFileSync } from 'node:fs';
+import { createApiServer, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
 import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
-import { builtinDefinitions, createRegistry, createServiceAllocator, resourcePrefix, serviceUsage } from '../registry/index.js';
+import {
+  builtinDefinitions,
+  createAuthorization,
+  createRegistry,
+  createServiceAllocator,
+  DEFAULT_ISSUER,
+  resourcePrefix,
+  reviewDefinitions,
+  ServiceAccountTokens,
+  serviceAccountTokenAuthenticator,
+  serviceUsage,
+  tokenRequestSubresource,
+  type AuthorizationMode,
+  type ObjectLookup,
+} from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { bootstrap } from './bootstrap.js';
 import { unreachablePeers } from './cluster-status.js';
@@ -13,14 +28,15 @@ import { type DatastoreKind, recordDatastore, resolveDatastore } from './datasto
 import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
 import { checkListenFree, listenError } from './listen-check.js';
 import type { KeyPair } from './pki.js';
-import { registerClusterRoutes, withJoinEndpoints } from './join.js';
+import { JOIN_CA_PATH, JOIN_PATH, registerClusterRoutes, withJoinEndpoints } from './join.js';
+import { BACKEND_PATH } from '../backends/index.js';
 import { NodeDatastore } from './node-datastore.js';
 import { openNodeDatastore } from './open-node-datastore.js';
 import { type EtcdSettings, openEtcdDatastore, resolveEtcdSettings, syncClusterCa } from './etcd-datastore.js';
 import { advertisedHost, isWildcardHost, openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
 import { ServiceTracker } from './service-ips.js';
 import { versionInfo } from './version.js';
-import { isApiError } from '../api/index.js';
+import { isApiError, type KubeObject } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
 import { DEFAULT_TIMINGS, validateTimings, type LeaseTimings } from '../leaderelection/index.js';
 import { PluginHost, selectPlugins } from '../plugin/index.js';
@@ -50,6 +66,14 @@ export interface ServerOptions {
   leaderElection?: LeaseTimings;
   /** Settings of built-in plugins (--hollow-nodes, --node-monitor-grace-period, ...). */
   pluginOptions?: BuiltinPluginOptions;
+  /** --authorization-mode; default RBAC then Node (system:masters is always allowed). */
+  authorizationModes?: AuthorizationMode[];
+  /** --token-auth-file: static bearer tokens (token,user,uid,"groups"). */
+  tokenAuthFile?: string;
+  /** --anonymous-auth; default true (anonymous callers are then authorized as system:anonymous). */
+  anonymousAuth?: boolean;
+  /** --service-account-issuer; default https://kubernetes.default.svc.cluster.local. */
+  serviceAccountIssuer?: string;
 }
 
 export interface RunningServer {
@@ -137,13 +161,39 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   // watcher per event was a quarter of a LIST's CPU.
   const cache = createWatchCacheRouter({ inner: createObjectStore(backend), backend, shareObjects: true });
   const services = new ServiceTracker();
+  // Who may do what (registry/auth): the authorizer chain, ServiceAccount tokens signed with the
+  // cluster's key, and the objects token checks read (as the apiserver, from the watch cache).
+  const authz = createAuthorization(opts.authorizationModes ?? ['RBAC', 'Node']);
+  const saTokens = new ServiceAccountTokens(creds.serviceAccountKey, opts.serviceAccountIssuer ?? DEFAULT_ISSUER);
+  let lookup: ObjectLookup = async () => undefined;
+  const tokenAuthenticators: TokenAuthenticator[] = [];
+  if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
+  tokenAuthenticators.push(serviceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
   const registry = createRegistry({
-    definitions: builtinDefinitions({ serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services.values() as { spec?: unknown }[]) }) }),
+    definitions: [
+      ...builtinDefinitions({
+        serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services.values() as { spec?: unknown }[]) }),
+        serviceAccountToken: tokenRequestSubresource({ tokens: () => saTokens, lookup: (...a) => lookup(...a) }),
+      }),
+      ...reviewDefinitions({ authorizer: authz.authorizer, rules: authz.rules, authenticateToken: (t) => firstUser(tokenAuthenticators, t) }),
+    ],
     objectStore: cache,
+    authorizer: authz.authorizer,
+    admission: authz.admission,
   });
+  lookup = async (resource, namespace, name) => {
+    try {
+      const res = await registry.handler.handle({ user: { name: 'system:apiserver', groups: ['system:masters'] }, group: '', version: 'v1', resource, namespace, name, verb: 'get', params: { resourceVersion: '0' } });
+      return res.body as KubeObject;
+    } catch (err) {
+      if (isApiError(err, 'NotFound')) return undefined;
+      throw err;
+    }
+  };
   const crds = crdPlugin(registry.crds);
   const syncCaches = () => {
-    const want = new Set(registry.catalog.definitions().map(resourcePrefix));
+    // Reviews and other never-stored resources (definition.serve) have nothing to cache.
+    const want = new Set(registry.catalog.definitions().filter((d) => !d.serve).map(resourcePrefix));
     for (const p of want) cache.add(p);
     for (const p of cache.prefixes()) if (!want.has(p)) void cache.remove(p);
   };
@@ -171,8 +221,12 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       { name: 'crd-informer-synced', check: () => crds.synced() },
     ],
     openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
-    // raftsqlite: the join endpoints are reachable before the new node has a certificate.
-    ...(opts.datastore === 'raftsqlite' ? { authenticator: withJoinEndpoints(x509Authenticator) } : {}),
+    authorizer: authz.authorizer,
+    serviceAccountIssuer: { discovery: () => saTokens.discovery(), jwks: () => saTokens.jwks() },
+    // The join endpoints are reachable before the new node has a certificate (the token in the body
+    // authenticates it); spares' backend connections check their node certificate themselves.
+    openPaths: [JOIN_CA_PATH, JOIN_PATH, BACKEND_PATH],
+    authenticator: withJoinEndpoints(requestAuthenticator({ tokens: tokenAuthenticators, anonymous: opts.anonymousAuth !== false })),
   });
   // raftsqlite: /kplane/join (CA, token + CSR) and /kplane/status.
   if (opts.datastore === 'raftsqlite') {
@@ -223,6 +277,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   };
   await whenAvailable('service tracker', () => services.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'service tracker watch failed; retrying')));
   await whenAvailable('bootstrap objects', () => bootstrap(registry.handler, bound.port));
+  await whenAvailable('default RBAC policy', () => authz.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'RBAC watch failed; retrying')));
   bootstrapped = true;
   log.info({ url, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');
 
@@ -243,4 +298,13 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       return closing;
     },
   };
+}
+
+/** The user the first token authenticator that knows the token names (TokenReview). */
+async function firstUser(authenticators: TokenAuthenticator[], token: string) {
+  for (const a of authenticators) {
+    const u = await a(token);
+    if (u) return u;
+  }
+  return undefined;
 }

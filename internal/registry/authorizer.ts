@@ -17,6 +17,11 @@ export const allowAllAuthorizer: Authorizer = { authorize: async () => ({ allowe
  * `configmaps "x" is forbidden: User "u" cannot get resource "configmaps" in API group "" in the namespace "ns"`.
  */
 export function forbiddenError(attrs: AuthorizationAttributes, reason?: string): ApiError {
+  if (attrs.path !== undefined) {
+    // Non-resource URLs: `forbidden: User "u" cannot get path "/api"` with empty details.
+    const why = `User "${attrs.user.name}" cannot ${attrs.verb} path "${attrs.path}"${reason ? `: ${reason}` : ''}`;
+    return new ApiError('Forbidden', `forbidden: ${why}`, { details: {} });
+  }
   const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
   const scope = attrs.namespace ? `in the namespace "${attrs.namespace}"` : 'at the cluster scope';
   let why = `User "${attrs.user.name}" cannot ${attrs.verb} resource "${resource}" in API group "${attrs.group}" ${scope}`;

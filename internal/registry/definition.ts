@@ -97,6 +97,11 @@ export interface ResourceDefinition {
   trackGeneration?: boolean;
   /** Checks metadata.name (prefix = checking generateName); returns messages. Default: DNS-1123 subdomain. */
   nameValidation?: (name: string, prefix: boolean) => string[];
+  /**
+   * A resource that is never stored (access reviews, TokenReview): every request, once authorized,
+   * is answered by this function instead of the generic store.
+   */
+  serve?: (req: Exclude<ApiRequest, { verb: 'watch' }>) => Promise<ApiResponse>;
 }
 
 /** Default verbs of a normal resource, in discovery order. */

@@ -156,6 +156,7 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
     storeFor,
     async handle(req) {
       const { def, sub, namespace } = await resolve(req);
+      if (def.serve) return def.serve(req);
       const store = storeFor(def);
       const ctx = contextFor(req, def, namespace);
       if (sub) {

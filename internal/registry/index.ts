@@ -16,4 +16,5 @@ export { serveSubresource, toScale, podBindingHandler, podEvictionHandler, DEFAU
 export { parseJsonPath, evaluateJsonPath, getPath, setPath, JsonPathError } from './jsonpath.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 export { crdDefinition, crdToDefinitions, CrdController, validateBySchema, prune, applyDefaults, printerColumns, CRD_CLEANUP_FINALIZER } from './crd/index.js';
+export * from './auth/index.js';
 export { builtinDefinitions, createServiceAllocator, serviceUsage, type BuiltinOptions, type ServiceAllocator } from './resources/index.js';

@@ -102,6 +102,8 @@ export interface AuthorizationAttributes {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /** Set for a request to a non-resource URL ("/api", "/healthz"): the path; resource fields are empty. */
+  path?: string;
 }
 
 export interface Authorizer {

@@ -5,6 +5,8 @@ export interface UserInfo {
   name: string;
   groups: string[];
   uid?: string;
+  /** Extra attributes (user.Info.GetExtra), e.g. the pod a ServiceAccount token is bound to. */
+  extra?: Record<string, string[]>;
 }
 
 /** Per-request context handed to strategies. */

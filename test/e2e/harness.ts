@@ -35,9 +35,9 @@ export interface RunningKplane {
   kill(): Promise<void>;
 }
 
-export function httpsGet(port: number, path: string): Promise<{ status: number; body: string }> {
+export function httpsGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
-    const req = request({ host: '127.0.0.1', port, path, rejectUnauthorized: false, timeout: 2000 }, (r) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, rejectUnauthorized: false, timeout: 2000 }, (r) => {
       let body = '';
       r.on('data', (c) => (body += c));
       r.on('end', () => res({ status: r.statusCode ?? 0, body }));

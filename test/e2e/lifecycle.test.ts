@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, type RunningKplane, httpsGet, kubectl, removeDir, startKplane } from './harness.js';
 
 // The server's life: first start writes credentials and a kubeconfig, a restart reuses them and
-// keeps the data, SIGTERM ends it cleanly, anonymous callers only reach health and version.
+// keeps the data, SIGTERM ends it cleanly, anonymous callers only reach health and version (as upstream's defaults: 403 elsewhere, 401 for bad credentials).
 const started: RunningKplane[] = [];
 afterAll(async () => {
   for (const s of started) await s.kill();
@@ -29,15 +29,25 @@ describe('server lifecycle', () => {
     expect(kubectl(kp.kubeconfig, ['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']).stdout).toBe('10.96.0.1');
   });
 
-  it('answers anonymous requests with 401 except health and version', async () => {
+  it('lets anonymous callers reach only health and version (403 elsewhere), and answers a bad token with 401', async () => {
     const kp = started[0]!;
     for (const p of ['/healthz', '/livez', '/readyz', '/version']) expect((await httpsGet(kp.port, p)).status).toBe(200);
     const verbose = await httpsGet(kp.port, '/readyz?verbose');
     expect(verbose.body).toContain('[+]ping ok');
     expect(verbose.body).toContain('readyz check passed');
     const anon = await httpsGet(kp.port, '/api/v1/namespaces');
-    expect(anon.status).toBe(401);
-    expect(JSON.parse(anon.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    expect(anon.status).toBe(403);
+    expect(JSON.parse(anon.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message: 'namespaces is forbidden: User "system:anonymous" cannot list resource "namespaces" in API group "" at the cluster scope',
+    });
+    const discovery = await httpsGet(kp.port, '/api');
+    expect(JSON.parse(discovery.body)).toMatchObject({ code: 403, message: 'forbidden: User "system:anonymous" cannot get path "/api"' });
+    const bad = await httpsGet(kp.port, '/api/v1/namespaces', { authorization: 'Bearer not-a-token' });
+    expect(bad.status).toBe(401);
+    expect(JSON.parse(bad.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
   });
 
   it('prints the admin kubeconfig with `kplane kubeconfig` and its version with `kplane version`', () => {

@@ -3,7 +3,7 @@
 // the registry's own contract files (definition, strategy, subresources for pods/binding+eviction).
 // Wiring: pass `serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services) })`
 // with the stored Services (informer or list) so allocation survives restarts and spans replicas.
-import type { ResourceDefinition } from '../definition.js';
+import type { ResourceDefinition, SubresourceDefinition } from '../definition.js';
 import { admissionregistrationDefinitions } from './admissionregistration/index.js';
 import { apiregistrationDefinitions } from './apiregistration/index.js';
 import { appsDefinitions } from './apps/index.js';
@@ -30,13 +30,15 @@ export { humanDuration } from './shared/time.js';
 export interface BuiltinOptions {
   /** Cluster IP and node port allocation for Services; an in-memory allocator when absent. */
   serviceAllocator?: ServiceAllocator;
+  /** serviceaccounts/token (TokenRequest); absent: the subresource is listed but answers 404. */
+  serviceAccountToken?: SubresourceDefinition;
 }
 
 /** All built-in resources, grouped as discovery lists them. Build once per server. */
 export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinition[] {
   const allocator = opts.serviceAllocator ?? createServiceAllocator();
   return [
-    ...coreDefinitions(allocator),
+    ...coreDefinitions(allocator, opts.serviceAccountToken),
     ...admissionregistrationDefinitions(),
     ...apiregistrationDefinitions(),
     ...appsDefinitions(),

@@ -1,4 +1,4 @@
-import type { ResourceDefinition } from '../../definition.js';
+import type { ResourceDefinition, SubresourceDefinition } from '../../definition.js';
 import { configMapDefinition } from './configmap.js';
 import { endpointsDefinition } from './endpoints.js';
 import { eventDefinition } from './event.js';
@@ -16,7 +16,7 @@ import { serviceDefinition } from './service/definition.js';
 import { persistentVolumeClaimDefinition, persistentVolumeDefinition } from './volumes.js';
 
 /** core/v1 in discovery order. */
-export function coreDefinitions(allocator: ServiceAllocator): ResourceDefinition[] {
+export function coreDefinitions(allocator: ServiceAllocator, serviceAccountToken?: SubresourceDefinition): ResourceDefinition[] {
   return [
     configMapDefinition(),
     endpointsDefinition(),
@@ -31,7 +31,7 @@ export function coreDefinitions(allocator: ServiceAllocator): ResourceDefinition
     replicationControllerDefinition(),
     resourceQuotaDefinition(),
     secretDefinition(),
-    serviceAccountDefinition(),
+    serviceAccountDefinition(serviceAccountToken),
     serviceDefinition(allocator),
   ];
 }

@@ -1,0 +1,38 @@
+import type { UserInfo } from '../strategy.js';
+import { serviceAccountUser, type ServiceAccountTokens } from './sa-token.js';
+import type { ObjectLookup } from './token-request.js';
+
+/**
+ * Authenticates a bearer token as a ServiceAccount token (upstream's validator): a valid signature,
+ * issuer, audience and lifetime, then the service account still exists with the uid the token
+ * names, and a bound Pod or Secret still exists with its uid and is not being deleted. The user
+ * carries upstream's extra keys (pod name and uid, node, credential id). Undefined when the token
+ * is not a valid ServiceAccount token.
+ */
+export function serviceAccountTokenAuthenticator(tokens: ServiceAccountTokens, lookup: ObjectLookup, now: () => number = () => Math.floor(Date.now() / 1000)) {
+  const alive = async (resource: 'pods' | 'secrets' | 'serviceaccounts' | 'nodes', namespace: string | undefined, ref: { name: string; uid: string }) => {
+    const obj = await lookup(resource, namespace, ref.name);
+    return !!obj && obj.metadata.uid === ref.uid && !obj.metadata.deletionTimestamp;
+  };
+  return async (token: string): Promise<UserInfo | undefined> => {
+    const verified = await tokens.verify(token, now());
+    if (!verified) return undefined;
+    const c = verified.claims;
+    if (!(await alive('serviceaccounts', c.namespace, c.serviceaccount))) return undefined;
+    if (c.pod && !(await alive('pods', c.namespace, c.pod))) return undefined;
+    if (c.secret && !(await alive('secrets', c.namespace, c.secret))) return undefined;
+    if (c.node && !c.pod && !(await alive('nodes', undefined, c.node))) return undefined;
+    const extra: Record<string, string[]> = {};
+    if (c.pod) {
+      extra['authentication.kubernetes.io/pod-name'] = [c.pod.name];
+      extra['authentication.kubernetes.io/pod-uid'] = [c.pod.uid];
+    }
+    if (c.node) {
+      extra['authentication.kubernetes.io/node-name'] = [c.node.name];
+      extra['authentication.kubernetes.io/node-uid'] = [c.node.uid];
+    }
+    if (verified.jti) extra['authentication.kubernetes.io/credential-id'] = [`JTI=${verified.jti}`];
+    const user = serviceAccountUser(c.namespace, c.serviceaccount.name, c.serviceaccount.uid);
+    return Object.keys(extra).length ? { ...user, extra } : user;
+  };
+}

@@ -1,0 +1,53 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../api/index.js';
+import { serviceAccountTokenAuthenticator } from './sa-authenticator.js';
+import { ServiceAccountTokens } from './sa-token.js';
+
+const pem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+const key = pem();
+const NOW = 1_800_000_000;
+
+describe('ServiceAccount tokens', () => {
+  const tokens = new ServiceAccountTokens(key);
+  const sa = { name: 'bot', uid: 'sa-uid' };
+
+  it('issue → verify round trip with upstream claims', async () => {
+    const { token, expiresAt } = await tokens.issue({ namespace: 'ns', serviceAccount: sa, audiences: tokens.apiAudiences, expirationSeconds: 3600, now: NOW, bound: { kind: 'Pod', name: 'p', uid: 'pod-uid' } });
+    expect(expiresAt).toBe(NOW + 3600);
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(payload).toMatchObject({ iss: 'https://kubernetes.default.svc.cluster.local', sub: 'system:serviceaccount:ns:bot', 'kubernetes.io': { namespace: 'ns', serviceaccount: sa, pod: { name: 'p', uid: 'pod-uid' } } });
+    expect((await tokens.verify(token, NOW + 10))?.claims.pod?.uid).toBe('pod-uid');
+  });
+
+  it('refuses an expired token, another audience, another key', async () => {
+    const { token } = await tokens.issue({ namespace: 'ns', serviceAccount: sa, audiences: ['vault'], expirationSeconds: 600, now: NOW });
+    expect(await tokens.verify(token, NOW)).toBeUndefined(); // audience "vault" is not the API's
+    expect(await tokens.verify(token, NOW, ['vault'])).toBeDefined();
+    expect(await tokens.verify(token, NOW + 601, ['vault'])).toBeUndefined();
+    expect(await new ServiceAccountTokens(pem()).verify(token, NOW, ['vault'])).toBeUndefined();
+    expect(await tokens.verify('not.a.jwt', NOW)).toBeUndefined();
+  });
+
+  it('publishes the key in a JWKS with the same kid', async () => {
+    const jwks = await tokens.jwks();
+    expect(jwks.keys[0]).toMatchObject({ kid: tokens.kid, alg: 'RS256', use: 'sig', kty: 'RSA' });
+    expect(tokens.discovery()).toMatchObject({ issuer: tokens.issuer, jwks_uri: `${tokens.issuer}/openid/v1/jwks` });
+  });
+
+  it('authenticates only while the service account and the bound pod exist with their uids', async () => {
+    const objects = new Map<string, KubeObject>([
+      ['serviceaccounts/bot', { metadata: { name: 'bot', uid: 'sa-uid' } }],
+      ['pods/p', { metadata: { name: 'p', uid: 'pod-uid' } }],
+    ]);
+    const auth = serviceAccountTokenAuthenticator(tokens, async (r, _ns, name) => objects.get(`${r}/${name}`), () => NOW);
+    const { token } = await tokens.issue({ namespace: 'ns', serviceAccount: sa, audiences: tokens.apiAudiences, expirationSeconds: 3600, now: NOW, bound: { kind: 'Pod', name: 'p', uid: 'pod-uid' } });
+    const user = await auth(token);
+    expect(user).toMatchObject({ name: 'system:serviceaccount:ns:bot', uid: 'sa-uid', groups: ['system:serviceaccounts', 'system:serviceaccounts:ns'] });
+    expect(user?.extra?.['authentication.kubernetes.io/pod-name']).toEqual(['p']);
+    objects.set('pods/p', { metadata: { name: 'p', uid: 'other-uid' } }); // deleted and recreated
+    expect(await auth(token)).toBeUndefined();
+    objects.delete('pods/p');
+    expect(await auth(token)).toBeUndefined();
+  });
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasBinary, kubectl, removeDir, useKplane } from './harness.js';
+
+// Who may do what, with real kubectl: ServiceAccount tokens (TokenRequest, bound tokens), RBAC with
+// upstream's default roles, the Node authorizer, access reviews (can-i, can-i --list, whoami) and
+// impersonation. Identities: the admin certificate, a ServiceAccount token, and static tokens for a
+// plain user and a node (--token-auth-file).
+const VERSIONS = ['1.27', '1.32', '1.33'].filter((v) => hasBinary(`kubectl.${v}`));
+const dir = mkdtempSync(join(tmpdir(), 'kplane-auth-'));
+const tokenFile = join(dir, 'tokens.csv');
+writeFileSync(tokenFile, 'alice-token,alice,uid-alice,"dev"\nnode-token,system:node:n1,uid-n1,"system:nodes"\n');
+const server = useKplane({ args: ['--token-auth-file', tokenFile] });
+afterAll(() => removeDir(dir));
+
+const admin = (args: string[], version = '1.33') => kubectl(server().kubeconfig, args, { version });
+
+/** A kubeconfig with the cluster's CA and no client certificate: the token decides who calls. */
+function tokenKubeconfig(): string {
+  const path = join(dir, 'token.kubeconfig');
+  const ca = /certificate-authority-data: (\S+)/.exec(readFileSync(server().kubeconfig, 'utf8'))![1];
+  writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server().url}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: team}}]\ncurrent-context: x\n`);
+  return path;
+}
+const as = (token: string, args: string[], version = '1.33') => kubectl(tokenKubeconfig(), ['--token', token, ...args], { version });
+
+describe('ServiceAccount tokens and RBAC', () => {
+  let token = '';
+  it('a token for a ServiceAccount bound to view lists pods and may not create them (upstream 403)', () => {
+    for (const args of [['create', 'ns', 'team'], ['-n', 'team', 'create', 'sa', 'bot'], ['-n', 'team', 'create', 'rolebinding', 'bot-view', '--clusterrole=view', '--serviceaccount=team:bot']]) {
+      const r = admin(args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const t = admin(['-n', 'team', 'create', 'token', 'bot', '--duration', '1h', '--audience', 'https://kubernetes.default.svc.cluster.local']);
+    expect(t.code, t.stderr).toBe(0);
+    token = t.stdout.trim();
+    expect(token.split('.')).toHaveLength(3);
+    for (const version of VERSIONS) {
+      const list = as(token, ['get', 'pods'], version);
+      expect(list.code, `${version}: ${list.stderr}`).toBe(0);
+      const create = as(token, ['run', 'x', '--image=nginx'], version);
+      expect(create.code).not.toBe(0);
+      expect(create.stderr).toContain('Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:team:bot" cannot create resource "pods" in API group "" in the namespace "team"');
+    }
+  });
+
+  it('auth can-i, can-i --list and whoami answer for the admin, the ServiceAccount and a node', () => {
+    for (const version of VERSIONS) {
+      expect(admin(['auth', 'can-i', 'create', 'deployments'], version).stdout.trim()).toBe('yes');
+      expect(admin(['auth', 'whoami'], version).stdout).toMatch(/Username\s+kubernetes-admin/);
+      expect(admin(['auth', 'can-i', '--list'], version).stdout).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
+      expect(as(token, ['auth', 'can-i', 'list', 'pods'], version).stdout.trim()).toBe('yes');
+      expect(as(token, ['auth', 'can-i', 'create', 'pods'], version).stdout.trim()).toBe('no');
+      expect(as(token, ['auth', 'can-i', 'list', 'pods', '-n', 'default'], version).stdout.trim()).toBe('no');
+      const who = as(token, ['auth', 'whoami'], version);
+      expect(who.stdout).toMatch(/Username\s+system:serviceaccount:team:bot/);
+      expect(who.stdout).toContain('system:serviceaccounts:team');
+      const list = as(token, ['auth', 'can-i', '--list'], version).stdout;
+      expect(list).toMatch(/^pods\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
+      expect(list).not.toMatch(/^secrets\s/m);
+      const node = as('node-token', ['auth', 'whoami'], version);
+      expect(node.stdout).toMatch(/Username\s+system:node:n1/);
+      expect(as('node-token', ['auth', 'can-i', 'get', 'nodes'], version).stdout.trim()).toBe('yes');
+      expect(as('node-token', ['auth', 'can-i', 'delete', 'deployments'], version).stdout.trim()).toBe('no');
+      expect(as('node-token', ['auth', 'can-i', 'get', 'secrets/db'], version).stdout.trim()).toBe('no');
+    }
+  });
+
+  it('--as: allowed for the admin, refused for a plain user with upstream message', () => {
+    for (const version of VERSIONS) {
+      const ok = admin(['auth', 'whoami', '--as', 'alice', '--as-group', 'dev'], version);
+      expect(ok.stdout, ok.stderr).toMatch(/Username\s+alice/);
+      expect(admin(['get', 'pods', '-n', 'team', '--as', 'system:serviceaccount:team:bot'], version).code).toBe(0);
+      const refused = as('alice-token', ['get', 'pods', '--as', 'bob'], version);
+      expect(refused.stderr).toContain('users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope');
+    }
+  });
+
+  it('a token bound to a pod stops working when the pod is deleted', async () => {
+    const pod = admin(['-n', 'team', 'run', 'holder', '--image=nginx', '--overrides', '{"spec":{"serviceAccountName":"bot"}}']);
+    expect(pod.code, pod.stderr).toBe(0);
+    const uid = admin(['-n', 'team', 'get', 'pod', 'holder', '-o', 'jsonpath={.metadata.uid}']).stdout;
+    const t = admin(['-n', 'team', 'create', 'token', 'bot', '--bound-object-kind', 'Pod', '--bound-object-name', 'holder', '--bound-object-uid', uid]);
+    expect(t.code, t.stderr).toBe(0);
+    const bound = t.stdout.trim();
+    expect(as(bound, ['auth', 'whoami', '-o', 'json']).stdout).toContain('"authentication.kubernetes.io/pod-name"');
+    expect(admin(['-n', 'team', 'delete', 'pod', 'holder', '--grace-period=0', '--force']).code).toBe(0);
+    let r = as(bound, ['get', 'pods']);
+    for (let i = 0; i < 20 && r.code === 0; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      r = as(bound, ['get', 'pods']);
+    }
+    expect(r.stderr).toContain('Unauthorized');
+  });
+
+  it('serves the issuer discovery documents to ServiceAccounts', () => {
+    const conf = as(token, ['get', '--raw', '/.well-known/openid-configuration']);
+    expect(JSON.parse(conf.stdout)).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', id_token_signing_alg_values_supported: ['RS256'] });
+    const jwks = JSON.parse(as(token, ['get', '--raw', '/openid/v1/jwks']).stdout);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256' });
+    expect(as('alice-token', ['get', '--raw', '/openid/v1/jwks']).stderr).toContain('Forbidden');
+  });
+
+  it('escalation prevention: a user cannot grant what it does not hold', () => {
+    expect(admin(['-n', 'team', 'create', 'rolebinding', 'alice-admin', '--clusterrole=admin', '--user=alice']).code).toBe(0);
+    const grant = as('alice-token', ['create', 'rolebinding', 'alice-ca', '--clusterrole=cluster-admin', '--user=alice']);
+    expect(grant.stderr).toContain('is attempting to grant RBAC permissions not currently held');
+    expect(as('alice-token', ['create', 'rolebinding', 'alice-view', '--clusterrole=view', '--user=bob']).code).toBe(0);
+  });
+});
