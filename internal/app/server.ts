@@ -7,6 +7,7 @@ import { createApiServer, createOpenApiService, listen, parseTokenFile, register
 import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import {
+  builtinAdmission,
   builtinDefinitions,
   createAuthorization,
   createRegistry,
@@ -19,6 +20,7 @@ import {
   serviceUsage,
   tokenRequestSubresource,
   type AuthorizationMode,
+  type Handler,
   type ObjectLookup,
 } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter } from '../storage/index.js';
@@ -169,6 +171,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
   tokenAuthenticators.push(serviceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
+  let handler: Handler | undefined;
   const registry = createRegistry({
     definitions: [
       ...builtinDefinitions({
@@ -179,8 +182,10 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     ],
     objectStore: cache,
     authorizer: authz.authorizer,
-    admission: authz.admission,
+    // After NamespaceLifecycle: escalation prevention, then upstream's default admission plugins.
+    admission: [...authz.admission, ...builtinAdmission(() => handler)],
   });
+  handler = registry.handler;
   lookup = async (resource, namespace, name) => {
     try {
       const res = await registry.handler.handle({ user: { name: 'system:apiserver', groups: ['system:masters'] }, group: '', version: 'v1', resource, namespace, name, verb: 'get', params: { resourceVersion: '0' } });

@@ -17,6 +17,8 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   user: UserInfo;
   dryRun: boolean;
+  /** Warnings for the client (Warning headers), e.g. PodSecurity's "would violate"; plugins append. */
+  warnings?: string[];
 }
 
 /**
@@ -30,9 +32,12 @@ export interface AdmissionPlugin {
   validate?(attrs: AdmissionAttributes): void | Promise<void>;
 }
 
-export async function runAdmission(plugins: readonly AdmissionPlugin[], attrs: AdmissionAttributes): Promise<void> {
+/** Runs every admit, then every validate; resolves with the warnings the plugins added. */
+export async function runAdmission(plugins: readonly AdmissionPlugin[], attrs: AdmissionAttributes): Promise<string[]> {
+  attrs.warnings ??= [];
   for (const p of plugins) await p.admit?.(attrs);
   for (const p of plugins) await p.validate?.(attrs);
+  return attrs.warnings;
 }
 
 /** Namespaces that may never be deleted (upstream's immortal namespaces). */

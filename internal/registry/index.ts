@@ -17,4 +17,5 @@ export { parseJsonPath, evaluateJsonPath, getPath, setPath, JsonPathError } from
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 export { crdDefinition, crdToDefinitions, CrdController, validateBySchema, prune, applyDefaults, printerColumns, CRD_CLEANUP_FINALIZER } from './crd/index.js';
 export * from './auth/index.js';
+export { builtinAdmission, applyLimitRanges, podSecurityViolations, usageOf, quotaStatus } from './admission/index.js';
 export { builtinDefinitions, createServiceAllocator, serviceUsage, type BuiltinOptions, type ServiceAllocator } from './resources/index.js';

@@ -110,3 +110,58 @@ describe('ServiceAccount tokens and RBAC', () => {
     expect(as('alice-token', ['create', 'rolebinding', 'alice-view', '--clusterrole=view', '--user=bob']).code).toBe(0);
   });
 });
+
+describe('admission', () => {
+  const apply = (yaml: string) => {
+    const r = kubectl(server().kubeconfig, ['apply', '-f', '-'], { version: '1.33', input: yaml });
+    expect(r.code, r.stderr).toBe(0);
+  };
+
+  it('LimitRange defaults appear on a pod; a quota blocks the pod over its limit with upstream message', async () => {
+    expect(admin(['create', 'ns', 'quota']).code).toBe(0);
+    apply(`apiVersion: v1
+kind: LimitRange
+metadata: {name: defaults, namespace: quota}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 500m, memory: 128Mi}
+    defaultRequest: {cpu: 100m, memory: 64Mi}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: small, namespace: quota}
+spec:
+  hard: {pods: "2"}
+`);
+    expect(admin(['-n', 'quota', 'run', 'a', '--image=nginx']).code).toBe(0);
+    const res = JSON.parse(admin(['-n', 'quota', 'get', 'pod', 'a', '-o', 'jsonpath={.spec.containers[0].resources}']).stdout);
+    expect(res).toEqual({ limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '100m', memory: '64Mi' } });
+    expect(admin(['-n', 'quota', 'get', 'pod', 'a', '-o', 'jsonpath={.metadata.annotations.kubernetes\\.io/limit-ranger}']).stdout).toContain('LimitRanger plugin set: cpu, memory request for container a');
+    expect(admin(['-n', 'quota', 'run', 'b', '--image=nginx']).code).toBe(0);
+    for (const version of VERSIONS) {
+      const over = admin(['-n', 'quota', 'run', 'c', '--image=nginx'], version);
+      expect(over.stderr).toContain('Error from server (Forbidden): pods "c" is forbidden: exceeded quota: small, requested: pods=1, used: pods=2, limited: pods=2');
+    }
+    let used = '';
+    for (let i = 0; i < 20 && used !== '2'; i++) {
+      used = admin(['-n', 'quota', 'get', 'quota', 'small', '-o', 'jsonpath={.status.used.pods}']).stdout;
+      if (used !== '2') await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(used).toBe('2');
+  });
+
+  it('PodSecurity: restricted rejects a privileged pod, warn returns a warning', () => {
+    expect(admin(['create', 'ns', 'locked']).code).toBe(0);
+    expect(admin(['label', 'ns', 'locked', 'pod-security.kubernetes.io/enforce=restricted']).code).toBe(0);
+    expect(admin(['create', 'ns', 'watched']).code).toBe(0);
+    expect(admin(['label', 'ns', 'watched', 'pod-security.kubernetes.io/warn=baseline']).code).toBe(0);
+    for (const version of VERSIONS) {
+      const refused = admin(['-n', 'locked', 'run', `p${version.replace('.', '')}`, '--image=nginx', '--privileged'], version);
+      expect(refused.stderr).toContain(`is forbidden: violates PodSecurity "restricted:latest": privileged (container "p${version.replace('.', '')}" must not set securityContext.privileged=true)`);
+      const warned = admin(['-n', 'watched', 'run', `w${version.replace('.', '')}`, '--image=nginx', '--privileged'], version);
+      expect(warned.code, warned.stderr).toBe(0);
+      expect(warned.stderr).toContain('Warning: would violate PodSecurity "baseline:latest": privileged');
+    }
+  });
+});

@@ -100,9 +100,11 @@ export function createAuthorization(modes: AuthorizationMode[]): AuthorizationSe
       handler = h;
       if (!rbac) return;
       await reconcileDefaultPolicy(h);
-      for (const resource of RBAC_RESOURCES) {
-        await followResource(h, { group: 'rbac.authorization.k8s.io', version: 'v1', resource }, { reset: () => index.reset(resource), put: (o) => index.put(resource, o), delete: (o) => index.delete(resource, o) }, signal, onError);
-      }
+      await Promise.all(
+        RBAC_RESOURCES.map((resource) =>
+          followResource(h, { group: 'rbac.authorization.k8s.io', version: 'v1', resource }, { reset: () => index.reset(resource), put: (o) => index.put(resource, o), delete: (o) => index.delete(resource, o) }, signal, onError),
+        ),
+      );
       runAggregation(h, index, signal, onError);
     },
   };

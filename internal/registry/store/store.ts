@@ -87,7 +87,7 @@ export class GenericStore implements ResourceStore {
     const def = this.definition;
     const errs = [...validateCreateMeta(def, obj), ...def.strategy.validate(obj, ctx)];
     if (errs.length) throw invalidError(def, obj.metadata.name ?? '', errs);
-    await ctx.admit?.(obj, undefined);
+    warnings.push(...((await ctx.admit?.(obj, undefined)) ?? []));
     def.strategy.canonicalize?.(obj);
     warnings.push(...(def.strategy.warningsOnCreate?.(obj) ?? []));
     const key = this.key(ctx, obj.metadata.name!);
@@ -252,7 +252,7 @@ export class GenericStore implements ResourceStore {
             warnings = this.prepareUpdate(ctx, name, obj, old, strategy);
             // After the strategy, so fields it reset (status via the main resource) are not claimed.
             if (managed.record) obj = recordUpdate(def, ctx, old, obj, managed.subresource);
-            await ctx.admit?.(obj, old);
+            warnings.push(...((await ctx.admit?.(obj, old)) ?? []));
             strategy.canonicalize?.(obj);
             if (shouldDeleteDuringUpdate(obj, old) && !def.strategy.prepareForDelete?.(clone(obj), ctx)) throw new EmptiedFinalizers(obj, old.metadata.resourceVersion ?? '');
             return toStored(def, obj);

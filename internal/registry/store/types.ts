@@ -6,7 +6,8 @@ import type { ResourceDefinition, SubresourceDefinition } from '../definition.js
 /** Per-request context the store needs beyond the strategy's (admission runs inside the write). */
 export interface StoreContext extends RequestContext {
   /** Mutating + validating admission for this write; runs after defaulting, before storage. */
-  admit?: (obj: KubeObject, old: KubeObject | undefined) => Promise<void>;
+  /** Runs admission on the object about to be stored; resolves with the plugins' warnings. */
+  admit?: (obj: KubeObject, old: KubeObject | undefined) => Promise<string[] | void>;
   /** Reports unknown fields for fieldValidation; the store turns them into 400 or warnings. */
   unknownFields?: (obj: KubeObject) => string[];
   /** The client's User-Agent: the managedFields manager of a write without fieldManager. */

@@ -63,10 +63,15 @@ async function ensure(handler: Handler, resource: Resource, want: KubeObject): P
 
 /** Creates upstream's default roles and bindings, or brings stored ones up to date (every start). */
 export async function reconcileDefaultPolicy(handler: Handler): Promise<void> {
-  for (const o of defaultClusterRoles()) await ensure(handler, 'clusterroles', o);
-  for (const o of defaultClusterRoleBindings()) await ensure(handler, 'clusterrolebindings', o);
-  for (const o of defaultRoles()) await ensure(handler, 'roles', o);
-  for (const o of defaultRoleBindings()) await ensure(handler, 'rolebindings', o);
+  // All at once: the objects are independent, and concurrent writes share Raft entries and fsyncs
+  // (one at a time, a first start spent seconds on ~80 sequential writes).
+  const all: [Resource, KubeObject][] = [
+    ...defaultClusterRoles().map((o) => ['clusterroles', o] as [Resource, KubeObject]),
+    ...defaultClusterRoleBindings().map((o) => ['clusterrolebindings', o] as [Resource, KubeObject]),
+    ...defaultRoles().map((o) => ['roles', o] as [Resource, KubeObject]),
+    ...defaultRoleBindings().map((o) => ['rolebindings', o] as [Resource, KubeObject]),
+  ];
+  await Promise.all(all.map(([r, o]) => ensure(handler, r, o)));
 }
 
 /**

@@ -1,0 +1,88 @@
+// internal/registry/admission: upstream's built-in admission plugins after NamespaceLifecycle,
+// mutating then validating in the one verb pipeline: ServiceAccount, LimitRanger, Priority,
+// DefaultStorageClass, PodSecurity, NodeRestriction, ResourceQuota (with the quota status writer).
+import { isApiError, type KubeObject } from '../../api/index.js';
+import { jsonEqual } from '../../util/index.js';
+import type { AdmissionPlugin } from '../admission.js';
+import type { Handler } from '../request.js';
+import type { UserInfo } from '../strategy.js';
+import { limitRanger } from './limitranger.js';
+import { defaultStorageClass, nodeRestriction, priorityAdmission, serviceAccountAdmission } from './pod-defaults.js';
+import { podSecurity } from './podsecurity.js';
+import { quotaStatus, resourceQuota } from './resourcequota.js';
+import type { Loose } from './lookup.js';
+
+export { applyLimitRanges } from './limitranger.js';
+export { podSecurityViolations } from './podsecurity-checks.js';
+export { usageOf, quotaStatus } from './resourcequota.js';
+
+const APISERVER: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] };
+type Ref = { group: string; version: string; resource: string };
+
+/** Versions of the groups a quota may count (count/<plural>.<group>). */
+const GROUP_VERSIONS: Record<string, string> = { '': 'v1', apps: 'v1', batch: 'v1', 'networking.k8s.io': 'v1', 'policy': 'v1', 'rbac.authorization.k8s.io': 'v1', 'storage.k8s.io': 'v1', autoscaling: 'v2', 'coordination.k8s.io': 'v1', 'discovery.k8s.io': 'v1' };
+
+/**
+ * The admission plugins, reading through `handler` as the apiserver from the watch cache (the
+ * handler is bound after the registry exists, hence the getter).
+ */
+export function builtinAdmission(handler: () => Handler | undefined): AdmissionPlugin[] {
+  const list = async (ref: Ref, namespace?: string): Promise<KubeObject[]> => {
+    const h = handler();
+    if (!h) return [];
+    const res = await h.handle({ user: APISERVER, ...ref, namespace, verb: 'list', params: { resourceVersion: '0' } });
+    return (res.body as { items: KubeObject[] }).items;
+  };
+  const get = async (ref: Ref, namespace: string | undefined, name: string): Promise<KubeObject | undefined> => {
+    const h = handler();
+    if (!h) return undefined;
+    try {
+      return (await h.handle({ user: APISERVER, ...ref, namespace, name, verb: 'get', params: { resourceVersion: '0' } })).body as KubeObject;
+    } catch (err) {
+      if (isApiError(err, 'NotFound')) return undefined;
+      throw err;
+    }
+  };
+  const pending = new Map<string, NodeJS.Timeout>();
+  const refresh = (namespace: string) => {
+    if (pending.has(namespace)) return;
+    const t = setTimeout(() => {
+      pending.delete(namespace);
+      void writeQuotaStatus(namespace).catch(() => undefined); // the next write in the namespace retries
+    }, 200);
+    t.unref?.();
+    pending.set(namespace, t);
+  };
+  const writeQuotaStatus = async (namespace: string) => {
+    const h = handler();
+    if (!h) return;
+    for (const q of await list({ group: '', version: 'v1', resource: 'resourcequotas' }, namespace)) {
+      const hard = ((q.spec as Loose | undefined)?.hard ?? {}) as Loose;
+      const objects = [{ group: '', plural: 'pods', items: await list({ group: '', version: 'v1', resource: 'pods' }, namespace) }];
+      for (const name of Object.keys(hard)) {
+        const m = /^count\/([^.]+)(?:\.(.+))?$/.exec(name) ?? (['services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas'].includes(name) ? [name, name, ''] : null);
+        if (!m) continue;
+        const group = m[2] ?? '';
+        const version = GROUP_VERSIONS[group];
+        if (!version) continue;
+        objects.push({ group, plural: m[1]!, items: await list({ group, version, resource: m[1]! }, namespace).catch(() => []) });
+      }
+      const status = quotaStatus(q, objects);
+      if (jsonEqual(status, q.status)) continue;
+      try {
+        await h.handle({ user: APISERVER, group: '', version: 'v1', resource: 'resourcequotas', namespace, name: q.metadata.name, subresource: 'status', verb: 'update', body: { ...q, status }, params: {}, userAgent: 'kube-controller-manager' });
+      } catch (err) {
+        if (isApiError(err, 'Conflict')) refresh(namespace);
+      }
+    }
+  };
+  return [
+    serviceAccountAdmission(get),
+    limitRanger(list),
+    priorityAdmission(get, (ref) => list(ref)),
+    defaultStorageClass((ref) => list(ref)),
+    podSecurity((name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name)),
+    nodeRestriction(get),
+    resourceQuota(list, refresh),
+  ];
+}
