@@ -82,7 +82,7 @@ export async function syncClusterCa<C>(backend: EtcdBackend, dataDir: string, en
   if (await publishClusterCa(backend, dataDir)) return creds;
   // Another node published first; a CA made by this very start gives way to it.
   if (!hadCa) {
-    for (const f of [p.caCert, p.caKey, p.servingCert, p.servingKey, p.adminCert, p.adminKey]) rmSync(f, { force: true });
+    for (const f of [p.caCert, p.caKey, p.servingCert, p.servingKey, p.adminCert, p.adminKey, p.serviceAccountKey]) rmSync(f, { force: true });
     await adoptClusterCa(backend, dataDir);
     return ensure();
   }
@@ -96,7 +96,8 @@ async function adoptClusterCa(backend: EtcdBackend, dataDir: string): Promise<vo
   const local = existsSync(p.caCert) && existsSync(p.caKey) ? readFileSync(p.caCert, 'utf8') : undefined;
   const stored = await retryUnavailable(() => backend.get(CLUSTER_CA_KEY));
   if (!stored.kv) return;
-  const shared = JSON.parse(Buffer.from(stored.kv.value).toString()) as { cert: string; key: string };
+  // saKey: the ServiceAccount token signing key, shared like the CA so every node verifies every token.
+  const shared = JSON.parse(Buffer.from(stored.kv.value).toString()) as { cert: string; key: string; saKey?: string };
   if (local !== undefined && shared.cert !== local) {
     throw new ConfigError(`${p.caCert} is not the CA of the cluster in etcd (another cluster's data dir, or another --etcd-prefix?); use a new --data-dir to join this cluster`);
   }
@@ -106,12 +107,14 @@ async function adoptClusterCa(backend: EtcdBackend, dataDir: string): Promise<vo
     writeFileSync(p.caKey, shared.key, { mode: 0o600 });
     writeFileSync(p.caCert, shared.cert, { mode: 0o644 });
   }
+  if (shared.saKey && !existsSync(p.serviceAccountKey)) writeFileSync(p.serviceAccountKey, shared.saKey, { mode: 0o600 });
 }
 
 /** Publishes this data dir's CA unless the cluster has one; false when it already had one. */
 async function publishClusterCa(backend: EtcdBackend, dataDir: string): Promise<boolean> {
   const p = pkiPaths(dataDir);
-  const value = Buffer.from(JSON.stringify({ cert: readFileSync(p.caCert, 'utf8'), key: readFileSync(p.caKey, 'utf8') }));
+  const saKey = existsSync(p.serviceAccountKey) ? readFileSync(p.serviceAccountKey, 'utf8') : undefined;
+  const value = Buffer.from(JSON.stringify({ cert: readFileSync(p.caCert, 'utf8'), key: readFileSync(p.caKey, 'utf8'), ...(saKey ? { saKey } : {}) }));
   try {
     await retryUnavailable(() => backend.create(CLUSTER_CA_KEY, value));
     return true;
