@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -205,6 +206,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   syncCaches();
   registry.catalog.onChange(syncCaches);
   const stop = new AbortController();
+  // Every long-running follower (CRD, services, RBAC objects, plugins) listens on this one signal.
+  setMaxListeners(100, stop.signal);
   let bootstrapped = false;
   const app = createApiServer({
     handler: registry.handler,
