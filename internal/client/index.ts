@@ -3,7 +3,7 @@
 // Imports internal/registry, internal/api and internal/util only.
 export * from './client.js';
 export * from './indexer.js';
-export { SharedInformer, type EventHandler, type InformerOptions } from './informer.js';
+export { SharedInformer, pause, type EventHandler, type InformerOptions } from './informer.js';
 export { SharedInformerFactory, type Informer, type InformerSource, type SharedInformerFactoryOptions } from './factory.js';
 export { WorkQueue, runWorkers, type WorkQueueOptions } from './workqueue.js';
 export { retryOnConflict, DEFAULT_RETRY, type RetryBackoff } from './retry.js';

@@ -192,7 +192,8 @@ function describe(ref: ResourceRef): string {
   return `${ref.group || 'core'}/${ref.version}/${ref.resource}`;
 }
 
-function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+/** Waits ms on the clock, or until the signal aborts; never rejects. */
+export function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

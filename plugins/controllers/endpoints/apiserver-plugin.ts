@@ -1,8 +1,8 @@
 import { isApiError, type KubeObject } from '../../../internal/api/index.js';
-import { microTime, type Client } from '../../../internal/client/index.js';
+import { microTime, pause, type Client } from '../../../internal/client/index.js';
 import type { Plugin } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
-import { pause, tolerate } from '../shared/plugin.js';
+import { tolerate } from '../shared/plugin.js';
 import { ENDPOINTS, ENDPOINTSLICES, LEASES } from '../shared/refs.js';
 import { APISERVER_LEASE_SECONDS, IDENTITY_LABEL, apiServerEndpoints, apiServerLease, apiServerSlices, liveApiServers, type ApiServerAddress } from './apiservers.js';
 

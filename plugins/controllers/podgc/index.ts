@@ -1,5 +1,6 @@
+import { pause } from '../../../internal/client/index.js';
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
-import { controller, pause, rfc3339, tolerate } from '../shared/plugin.js';
+import { controller, rfc3339, tolerate } from '../shared/plugin.js';
 import { NODES, PODS } from '../shared/refs.js';
 import { GC_PERIOD_MS, QUARANTINE_MS, TERMINATED_POD_THRESHOLD, failedStatusPatch, missingNodes, podGcPass } from './decide.js';
 

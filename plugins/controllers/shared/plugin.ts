@@ -44,16 +44,3 @@ export function rfc3339(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Waits ms on the plugin's clock, or until the signal aborts (never rejects). */
-export function pause(clock: PluginContext['clock'], ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      cancel();
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const cancel = clock.setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
