@@ -66,14 +66,14 @@ describe('joins on one machine with --listen 127.0.0.1 and no --advertise-addres
   it('form a cluster: each node advertises its --listen address, status shows it', { timeout: 300_000 }, async () => {
     n1 = await node('n1');
     n1.start(['--listen', `127.0.0.1:${n1.apiPort}`], { bare: true });
-    await n1.waitReady();
+    await n1.waitReady(180_000);
     const status = await exec(BIN, ['status', '--data-dir', n1.dataDir]);
     expect(status.stdout).toContain(`advertises: https://127.0.0.1:${n1.peerPort}`);
     const { token: t, out } = await token(n1);
     expect(out).toMatch(/valid for 1h, until \S+Z; single use/);
     n2 = await node('n2');
     n2.start(['--listen', `127.0.0.1:${n2.apiPort}`, '--join', n1.url, '--token', t], { bare: true });
-    await n2.waitReady();
+    await n2.waitReady(180_000);
     const st = await waitFor('two voters', 30_000, async () => {
       const s = await nodeStatus(adminCreds(n1.dataDir), n1);
       return s.voters.length === 2 ? s : undefined;
@@ -96,7 +96,7 @@ describe('joins on one machine with --listen 127.0.0.1 and no --advertise-addres
     expect((await httpsGet(n1.apiPort, '/readyz')).status).toBe(200);
     rmSync(n3.dataDir, { recursive: true, force: true });
     n3.start(['--listen', `127.0.0.1:${n3.apiPort}`, '--join', n1.url, '--token', t], { bare: true });
-    await n3.waitReady();
+    await n3.waitReady(180_000);
     await waitFor('three voters', 30_000, async () => ((await nodeStatus(adminCreds(n1.dataDir), n1)).voters.length === 3 ? true : undefined));
   });
 });
@@ -117,7 +117,7 @@ describe('first-run mistakes exit within seconds and say what to do', () => {
     const { token: t } = await token(n1);
     const first = await node('x3');
     first.start(['--listen', `127.0.0.1:${first.apiPort}`, '--join', n1.url, '--token', t], { bare: true });
-    await first.waitReady();
+    await first.waitReady(180_000);
     const again = await mustExit(['--data-dir', join(dir, 'x4'), '--listen', `127.0.0.1:${await freePair()}`, '--join', n1.url, '--token', t]);
     expect(again.code).not.toBe(0);
     expect(again.text).toContain('join token unknown, expired or already used');
@@ -132,8 +132,17 @@ describe('first-run mistakes exit within seconds and say what to do', () => {
     expect(peer.text).toContain(`127.0.0.1:${n1.peerPort} (--peer-listen) is already in use`);
   });
 
-  it('a data dir of another cluster started with --join', async () => {
+  it('a member that cannot be reached is named, with the error, in kplane status and /readyz?verbose', { timeout: 120_000 }, async () => {
+    const id2 = (await nodeStatus(adminCreds(n2.dataDir), n2)).id;
     await n2.stop();
+    await waitFor('n1 to see n2 unreachable', 60_000, async () => ((await nodeStatus(adminCreds(n1.dataDir), n1)).unreachable?.[String(id2)] ? true : undefined));
+    const status = await exec(BIN, ['status', '--data-dir', n1.dataDir]);
+    expect(status.stdout).toMatch(new RegExp(`unreachable: .*ECONNREFUSED.* since \\d{4}-`));
+    const ready = await httpsGet(n1.apiPort, '/readyz?verbose');
+    expect(ready.body).toContain(`cannot reach node ${id2} at https://127.0.0.1:${n2.peerPort}`);
+  });
+
+  it('a data dir of another cluster started with --join', async () => {
     const other = `K10.${'c'.repeat(64)}.${'d'.repeat(32)}`;
     const r = await mustExit(['--data-dir', n2.dataDir, '--listen', `127.0.0.1:${n2.apiPort}`, '--join', n1.url, '--token', other]);
     expect(r.code).not.toBe(0);
