@@ -13,6 +13,7 @@ import {
 } from '../../storage/index.js';
 import { BatchQueue } from './batch-queue.js';
 import { grantLease } from './leases.js';
+import { HintCache } from './hint-cache.js';
 import { EtcdCompactor } from './compactor.js';
 import { EtcdConnection, type EtcdConnectionOptions } from './connection.js';
 import { Keyspace, prefixEnd } from './keyspace.js';
@@ -58,6 +59,7 @@ class EtcdStore implements Backend, BackendStatus {
   private readonly compactor: EtcdCompactor | undefined;
   private compacted = 0;
   private closed = false;
+  private readonly hints = new HintCache();
 
   constructor(
     private readonly conn: EtcdConnection,
@@ -100,8 +102,13 @@ class EtcdStore implements Backend, BackendStatus {
   }
 
   async get(key: string, opts: ReadOptions = {}): Promise<GetResult> {
+    const latest = !opts.revision;
+    const hint = latest && opts.serializable ? this.hints.get(key) : undefined;
+    if (hint) return { revision: this.conn.revision, kv: hint };
     const r = await this.range(this.ks.toEtcd(key), { revision: opts.revision ?? 0, serializable: !!opts.serializable }, 'get');
-    return { revision: opts.revision || r.header.revision, kv: this.kv(r.kvs[0]) };
+    const kv = this.kv(r.kvs[0]);
+    if (latest) this.hints.set(key, kv);
+    return { revision: opts.revision || r.header.revision, kv };
   }
 
   async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
@@ -126,7 +133,9 @@ class EtcdStore implements Backend, BackendStatus {
     }, 'create');
     if (!r.succeeded) throw new StorageError('KeyExists', `key exists: ${key}`, { key, currentRevision: r.header.revision });
     const rev = r.header.revision;
-    return { revision: rev, succeeded: true, kv: { key, value, createRevision: rev, modRevision: rev, version: 1, lease: opts.lease ?? 0 } };
+    const kv = { key, value, createRevision: rev, modRevision: rev, version: 1, lease: opts.lease ?? 0 };
+    this.hints.set(key, kv);
+    return { revision: rev, succeeded: true, kv };
   }
 
   async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } = {}): Promise<WriteResult> {
@@ -137,9 +146,9 @@ class EtcdStore implements Backend, BackendStatus {
       success: [{ requestPut: { key: k, value, lease: opts.lease ?? 0 } }, { requestRange: { key: k, keysOnly: true } }],
       failure: [{ requestRange: { key: k } }],
     }, 'update');
-    if (!r.succeeded) return { revision: r.header.revision, succeeded: false, kv: this.kv(r.responses[0]?.responseRange?.kvs[0]) };
-    const meta = this.kv(r.responses[1]?.responseRange?.kvs[0])!;
-    return { revision: r.header.revision, succeeded: true, kv: { ...meta, value } };
+    const kv = r.succeeded ? { ...this.kv(r.responses[1]?.responseRange?.kvs[0])!, value } : this.kv(r.responses[0]?.responseRange?.kvs[0]);
+    this.hints.set(key, kv);
+    return { revision: r.header.revision, succeeded: r.succeeded, kv };
   }
 
   async delete(key: string, opts: { expectedModRevision?: number } = {}): Promise<WriteResult> {
@@ -151,7 +160,9 @@ class EtcdStore implements Backend, BackendStatus {
       failure: [{ requestRange: { key: k } }],
     }, 'delete');
     const res = r.responses[0];
-    if (!r.succeeded) return { revision: r.header.revision, succeeded: false, kv: this.kv(res?.responseRange?.kvs[0]) };
+    const current = r.succeeded ? undefined : this.kv(res?.responseRange?.kvs[0]);
+    this.hints.set(key, current);
+    if (!r.succeeded) return { revision: r.header.revision, succeeded: false, kv: current };
     return { revision: r.header.revision, succeeded: true, kv: this.kv(res?.responseDeleteRange?.prevKvs[0]) };
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isStorageError } from '../../storage/index.js';
 import { isRetryable, translateEtcdError } from './errors.js';
 import { Keyspace, prefixEnd } from './keyspace.js';
+import { HintCache } from './hint-cache.js';
 import { ProgressGate, progressIsRacy } from './progress-gate.js';
 
 const grpcErr = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details });
@@ -94,5 +95,21 @@ describe('etcd errors', () => {
     expect(isRetryable(grpcErr(status.UNAVAILABLE, 'Connection dropped'), false)).toBe(false);
     expect(isRetryable(grpcErr(status.UNAVAILABLE, 'Connection dropped'), true)).toBe(true);
     expect(isRetryable(grpcErr(status.OUT_OF_RANGE, 'etcdserver: mvcc: required revision has been compacted'), true)).toBe(false);
+  });
+});
+
+describe('HintCache', () => {
+  it('keeps the newest state of the most recently set keys, up to its bound', () => {
+    const kv = (key: string, modRevision: number) => ({ key, value: new Uint8Array(), createRevision: 1, modRevision, version: 1, lease: 0 });
+    const h = new HintCache(2);
+    h.set('a', kv('a', 1));
+    h.set('b', kv('b', 2));
+    h.set('a', kv('a', 3));
+    h.set('c', kv('c', 4));
+    expect(h.get('b')).toBeUndefined();
+    expect(h.get('a')?.modRevision).toBe(3);
+    h.set('a', undefined);
+    expect(h.get('a')).toBeUndefined();
+    expect(h.get('c')?.modRevision).toBe(4);
   });
 });
