@@ -1,0 +1,57 @@
+import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
+import { jsonEqual } from '../../../internal/util/index.js';
+import { PODS, runController, splitKey } from '../workloads/controller.js';
+import { Expectations } from '../workloads/expectations.js';
+import { PodControl } from '../workloads/pod-control.js';
+import type { Pod } from '../workloads/pods.js';
+import { type DaemonSet, daemonPod, planDaemonSet } from './decide.js';
+
+const DAEMONSETS = { group: 'apps', version: 'v1', resource: 'daemonsets' };
+const NODES = { group: '', version: 'v1', resource: 'nodes' };
+
+/** Runs one pod of each DaemonSet on every node it fits (upstream's daemon controller). */
+export function daemonSetPlugin(): Plugin {
+  return {
+    name: 'daemonset-controller',
+    election: 'leader',
+    user: 'system:serviceaccount:kube-system:daemon-set-controller',
+    async run(ctx: PluginContext) {
+      const expectations = new Expectations(() => ctx.clock.now());
+      const control = new PodControl(ctx, expectations, 'apps/v1', 'DaemonSet');
+      const sets = ctx.informers.informer(DAEMONSETS);
+      const pods = ctx.informers.informer(PODS);
+      const nodes = ctx.informers.informer(NODES);
+      const all = () => sets.lister.list().map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
+      await runController(ctx, {
+        primary: DAEMONSETS,
+        forget: (key) => expectations.forget(key),
+        related: [
+          {
+            ref: PODS,
+            ownerKind: 'DaemonSet',
+            orphans: true,
+            observe(kind, pod, key, old) {
+              if (!key) return;
+              if (kind === 'add') expectations.created(key);
+              if (kind === 'delete' || (kind === 'update' && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) expectations.deleted(key, pod.metadata.uid!);
+            },
+          },
+          // A node added, relabelled or (un)tainted may change where every DaemonSet runs.
+          { ref: NODES, ownerKind: '-', extraKeys: all },
+        ],
+        async sync(key) {
+          const [ns, name] = splitKey(key);
+          const ds = sets.lister.get(ns, name) as DaemonSet | undefined;
+          if (!ds) return undefined;
+          const plan = planDaemonSet(ds, nodes.lister.list(), pods.lister.list(ns) as Pod[], ctx.clock.now(), expectations.satisfied(key));
+          await control.claim(ds, plan.adopt, plan.release);
+          await control.create(key, ds, plan.create.length, (i) => daemonPod(ds, plan.create[i]!));
+          await control.delete(key, ds, plan.delete);
+          const status = { ...(ds.status as object), ...plan.status };
+          if (!jsonEqual(status, ds.status ?? {})) await ctx.client.update(DAEMONSETS, ns, { ...ds, status }, { subresource: 'status' });
+          return undefined;
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { isApiError } from '../../../internal/api/index.js';
+import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
+import { jsonEqual } from '../../../internal/util/index.js';
+import { PODS, runController, splitKey } from '../workloads/controller.js';
+import { Expectations } from '../workloads/expectations.js';
+import { PodControl } from '../workloads/pod-control.js';
+import type { Pod } from '../workloads/pods.js';
+import { type StatefulSet, planStatefulSet } from './decide.js';
+
+const STATEFULSETS = { group: 'apps', version: 'v1', resource: 'statefulsets' };
+const PVCS = { group: '', version: 'v1', resource: 'persistentvolumeclaims' };
+
+/** Keeps StatefulSets' ordinal pods and their claims (upstream's statefulset controller). */
+export function statefulSetPlugin(): Plugin {
+  return {
+    name: 'statefulset-controller',
+    election: 'leader',
+    user: 'system:serviceaccount:kube-system:statefulset-controller',
+    async run(ctx: PluginContext) {
+      const expectations = new Expectations(() => ctx.clock.now());
+      const control = new PodControl(ctx, expectations, 'apps/v1', 'StatefulSet');
+      const sets = ctx.informers.informer(STATEFULSETS);
+      const pods = ctx.informers.informer(PODS);
+      const claims = ctx.informers.informer(PVCS);
+      await runController(ctx, {
+        primary: STATEFULSETS,
+        forget: (key) => expectations.forget(key),
+        related: [
+          {
+            ref: PODS,
+            ownerKind: 'StatefulSet',
+            orphans: true,
+            observe(kind, pod, key, old) {
+              if (!key) return;
+              if (kind === 'add') expectations.created(key);
+              if (kind === 'delete' || (kind === 'update' && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) expectations.deleted(key, pod.metadata.uid!);
+            },
+          },
+        ],
+        async sync(key) {
+          const [ns, name] = splitKey(key);
+          const sts = sets.lister.get(ns, name) as StatefulSet | undefined;
+          if (!sts) return undefined;
+          const have = new Set(claims.lister.list(ns).map((c) => c.metadata.name!));
+          const plan = planStatefulSet(sts, pods.lister.list(ns) as Pod[], have, ctx.clock.now(), expectations.satisfied(key));
+          await control.claim(sts, plan.adopt, plan.release);
+          for (const c of plan.claims) {
+            try {
+              await ctx.client.create(PVCS, ns, c);
+            } catch (err) {
+              if (!isApiError(err, 'AlreadyExists')) throw err;
+            }
+          }
+          await control.create(key, sts, plan.create.length, (i) => plan.create[i]!);
+          await control.delete(key, sts, plan.delete);
+          const status = { ...(sts.status ?? {}), ...plan.status };
+          if (!jsonEqual(status, sts.status ?? {})) await ctx.client.update(STATEFULSETS, ns, { ...sts, status }, { subresource: 'status' });
+          return undefined;
+        },
+      });
+    },
+  };
+}
