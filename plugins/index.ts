@@ -7,6 +7,7 @@ import { housekeepingPlugins, type HousekeepingOptions } from './controllers/hou
 import { nodeLifecyclePlugin, type NodeLifecycleOptions } from './controllers/nodelifecycle/plugin.js';
 import { hollowNodesPlugin, type HollowNodesOptions } from './hollow-nodes/plugin.js';
 import { schedulerPlugin } from './scheduler/plugin.js';
+import { workloadPlugins } from './controllers/workloads/index.js';
 
 export type { HollowNodesOptions, NodeLifecycleOptions, HousekeepingOptions };
 export type { ServedResources, ServedResource, ApiServerAddress } from './controllers/housekeeping.js';
@@ -28,6 +29,7 @@ export function builtinPlugins(opts: BuiltinPluginOptions = {}): Plugin[] {
     schedulerPlugin(),
     nodeLifecyclePlugin(opts.nodeLifecycle),
     disruptionPlugin(),
+    ...workloadPlugins(),
     { ...hollowNodesPlugin(hollow), defaultEnabled: hollow.count > 0 },
   ];
 }

@@ -49,8 +49,8 @@ async function syncDeployment(ctx: PluginContext, d: Deployment, rss: ReplicaSet
   const plan = planDeployment(d, rss, pods, ctx.clock.now());
   const ref = controllerRefTo(d, 'apps/v1', 'Deployment');
   await Promise.all([
-    ...plan.adopt.map((rs) => ignoreNotFound(ctx.client.patch(REPLICASETS, ns, rs.metadata.name!, 'application/merge-patch+json', adoptPatch(rs, ref)))),
-    ...plan.release.map((rs) => ignoreNotFound(ctx.client.patch(REPLICASETS, ns, rs.metadata.name!, 'application/merge-patch+json', releasePatch(rs, d.metadata.uid!)))),
+    ...plan.adopt.map((rs) => ignoreNotFound(ctx.client.patch(REPLICASETS, ns, rs.metadata.name!, 'merge', adoptPatch(rs, ref)))),
+    ...plan.release.map((rs) => ignoreNotFound(ctx.client.patch(REPLICASETS, ns, rs.metadata.name!, 'merge', releasePatch(rs, d.metadata.uid!)))),
   ]);
   let status = plan.status;
   if (plan.create) {

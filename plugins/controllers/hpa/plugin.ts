@@ -1,3 +1,4 @@
+import type { KubeObject } from '../../../internal/api/index.js';
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { runController, splitKey } from '../workloads/controller.js';
@@ -38,8 +39,8 @@ export function hpaPlugin(): Plugin {
             scale = { error: (err as Error).message };
           }
           const { status, events } = planHpa(hpa, scale, ctx.clock.now());
-          for (const e of events) ctx.events.event(hpa as never, e.type, e.reason, e.reason, e.message);
-          if (!jsonEqual(status, hpa.status ?? {})) await ctx.client.update(HPAS, ns, { ...(hpa as never), status }, { subresource: 'status' });
+          for (const e of events) ctx.events.event(hpa as unknown as KubeObject, e.type, e.reason, e.reason, e.message);
+          if (!jsonEqual(status, hpa.status ?? {})) await ctx.client.update(HPAS, ns, { ...(hpa as unknown as KubeObject), status }, { subresource: 'status' });
           return SYNC_PERIOD_MS;
         },
       });

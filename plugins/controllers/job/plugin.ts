@@ -66,5 +66,5 @@ export function jobPlugin(): Plugin {
 async function removeFinalizer(ctx: PluginContext, pod: Pod): Promise<void> {
   const rest = (pod.metadata.finalizers ?? []).filter((f) => f !== TRACKING_FINALIZER);
   const patch = { metadata: { finalizers: rest.length ? rest : null, resourceVersion: pod.metadata.resourceVersion } };
-  await ignoreNotFound(ctx.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, 'application/merge-patch+json', patch));
+  await ignoreNotFound(ctx.client.patch(PODS, pod.metadata.namespace, pod.metadata.name!, 'merge', patch));
 }

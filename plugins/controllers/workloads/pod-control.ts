@@ -23,8 +23,8 @@ export class PodControl {
     const ns = owner.metadata.namespace;
     const ref = controllerRefTo(owner, this.ownerApiVersion, this.ownerKind);
     await Promise.all([
-      ...adopt.map((p) => ignoreNotFound(this.ctx.client.patch(PODS, ns, p.metadata.name!, 'application/merge-patch+json', adoptPatch(p, ref)))),
-      ...release.map((p) => ignoreNotFound(this.ctx.client.patch(PODS, ns, p.metadata.name!, 'application/merge-patch+json', releasePatch(p, owner.metadata.uid!)))),
+      ...adopt.map((p) => ignoreNotFound(this.ctx.client.patch(PODS, ns, p.metadata.name!, 'merge', adoptPatch(p, ref)))),
+      ...release.map((p) => ignoreNotFound(this.ctx.client.patch(PODS, ns, p.metadata.name!, 'merge', releasePatch(p, owner.metadata.uid!)))),
     ]);
   }
 
