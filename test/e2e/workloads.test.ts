@@ -1,0 +1,193 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kubectlBinary, useKplane } from './harness.js';
+import { standInKubelet } from './stand-in-kubelet.js';
+import { WRITE_VERSIONS } from './write-helpers.js';
+
+// Workload controllers end to end with real kubectl: Deployment rollouts (status, history, undo,
+// --to-revision, scale, Available, pause/resume), Jobs (Complete, Indexed, --from=cronjob), a
+// CronJob firing, a StatefulSet coming up in order and a DaemonSet on every untainted node. The
+// kubectl versions run side by side, each in its own namespace, against one server; pods are
+// moved by a stand-in kubelet that writes through the API.
+
+const server = useKplane();
+let kubelet: ReturnType<typeof standInKubelet> | undefined;
+
+beforeAll(() => {
+  kubelet = standInKubelet(server().kubeconfig, [{ name: 'node-a' }, { name: 'node-b' }, { name: 'node-c', taints: [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }] }]);
+});
+afterAll(async () => {
+  await kubelet?.stop();
+});
+
+function run(version: string, args: string[], input?: string): Promise<{ code: number; out: string }> {
+  const kubeconfig = server().kubeconfig;
+  return new Promise((resolve) => {
+    const child = execFile(
+      kubectlBinary(version),
+      ['--kubeconfig', kubeconfig, ...args],
+      { timeout: 90_000, env: { ...process.env, HOME: join(dirname(kubeconfig), `home-${version}`) } },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+    );
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+async function ok(version: string, args: string[], input?: string): Promise<string> {
+  const r = await run(version, args, input);
+  expect(r.code, `kubectl ${version} ${args.join(' ')}\n${r.out}`).toBe(0);
+  return r.out;
+}
+
+const json = async (version: string, args: string[]) => JSON.parse(await ok(version, [...args, '-o', 'json']));
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const VERSION = WRITE_VERSIONS.at(-1) ?? '1.33';
+
+describe.concurrent('workload controllers', () => {
+  for (const version of WRITE_VERSIONS) {
+    const ns = `wl-${version.replace('.', '-')}`;
+    const n = ['-n', ns];
+    const image = async () => (await json(version, [...n, 'get', 'deployment', 'web'])).spec.template.spec.containers[0].image;
+
+    it(`kubectl ${version}: a Deployment rolls out, updates, undoes, scales, pauses and resumes`, async () => {
+      await ok(version, ['create', 'namespace', ns]);
+      await ok(version, [...n, 'create', 'deployment', 'web', '--image=nginx:1', '--replicas=3']);
+      expect(await ok(version, [...n, 'rollout', 'status', 'deployment/web', '--timeout=60s'])).toContain('successfully rolled out');
+      await ok(version, [...n, 'set', 'image', 'deployment/web', 'nginx=nginx:2']);
+      expect(await ok(version, [...n, 'rollout', 'status', 'deployment/web', '--timeout=60s'])).toContain('successfully rolled out');
+      const history = await ok(version, [...n, 'rollout', 'history', 'deployment/web']);
+      expect(history).toMatch(/^1\s/m);
+      expect(history).toMatch(/^2\s/m);
+
+      await ok(version, [...n, 'rollout', 'undo', 'deployment/web']);
+      await ok(version, [...n, 'rollout', 'status', 'deployment/web', '--timeout=60s']);
+      expect(await image()).toBe('nginx:1');
+      await ok(version, [...n, 'rollout', 'undo', 'deployment/web', '--to-revision=2']);
+      await ok(version, [...n, 'rollout', 'status', 'deployment/web', '--timeout=60s']);
+      expect(await image()).toBe('nginx:2');
+      const d = await json(version, [...n, 'get', 'deployment', 'web']);
+      expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('4');
+      expect(d.status).toMatchObject({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, observedGeneration: d.metadata.generation });
+
+      await ok(version, [...n, 'scale', 'deployment/web', '--replicas=5']);
+      await ok(version, [...n, 'rollout', 'status', 'deployment/web', '--timeout=60s']);
+      await ok(version, [...n, 'scale', 'deployment/web', '--replicas=2']);
+      await eventually('2 pods', async () => ((await json(version, [...n, 'get', 'pods', '-l', 'app=web'])).items.length === 2 ? true : undefined));
+      await ok(version, [...n, 'wait', '--for=condition=Available', 'deployment/web', '--timeout=60s']);
+
+      await ok(version, [...n, 'rollout', 'pause', 'deployment/web']);
+      await ok(version, [...n, 'set', 'image', 'deployment/web', 'nginx=nginx:3']);
+      await eventually('the paused condition', async () => {
+        const p = (await json(version, [...n, 'get', 'deployment', 'web'])).status.conditions.find((c: { type: string }) => c.type === 'Progressing');
+        return p.reason === 'DeploymentPaused' ? true : undefined;
+      });
+      const rsImages = async () => (await json(version, [...n, 'get', 'rs'])).items.map((rs: any) => rs.spec.template.spec.containers[0].image).sort();
+      expect(await rsImages()).toEqual(['nginx:1', 'nginx:2']);
+      await ok(version, [...n, 'rollout', 'resume', 'deployment/web']);
+      await ok(version, [...n, 'rollout', 'status', 'deployment/web', '--timeout=60s']);
+      expect(await rsImages()).toEqual(['nginx:1', 'nginx:2', 'nginx:3']);
+    });
+
+    it(`kubectl ${version}: a Job completes; create job --from=cronjob runs one`, async () => {
+      const jns = `${ns}-jobs`;
+      await ok(version, ['create', 'namespace', jns]);
+      await ok(version, ['-n', jns, 'create', 'job', 'pi', '--image=busybox', '--', 'true']);
+      await ok(version, ['-n', jns, 'wait', '--for=condition=Complete', 'job/pi', '--timeout=60s']);
+      const job = await json(version, ['-n', jns, 'get', 'job', 'pi']);
+      expect(job.status).toMatchObject({ succeeded: 1, uncountedTerminatedPods: {} });
+      expect(job.status.completionTime).toBeDefined();
+      await ok(version, ['-n', jns, 'create', 'cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *', '--', 'true']);
+      await ok(version, ['-n', jns, 'create', 'job', 'now', '--from=cronjob/nightly']);
+      await ok(version, ['-n', jns, 'wait', '--for=condition=Complete', 'job/now', '--timeout=60s']);
+    });
+  }
+
+  it('an Indexed Job completes every index', async () => {
+    const manifest = `apiVersion: batch/v1
+kind: Job
+metadata: {name: indexed, namespace: default}
+spec:
+  completions: 3
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox, command: ["true"]}]
+`;
+    await ok(VERSION, ['apply', '-f', '-'], manifest);
+    await ok(VERSION, ['wait', '--for=condition=Complete', 'job/indexed', '--timeout=60s']);
+    const job = await json(VERSION, ['get', 'job', 'indexed']);
+    expect(job.status).toMatchObject({ succeeded: 3, completedIndexes: '0-2' });
+  });
+
+  it('a CronJob fires on its schedule', async () => {
+    await ok(VERSION, ['create', 'namespace', 'cron']);
+    await ok(VERSION, ['-n', 'cron', 'create', 'cronjob', 'tick', '--image=busybox', '--schedule=* * * * *', '--', 'true']);
+    // The first run is at the next full minute: at most ~60 s away.
+    const job = await eventually('a job of the cronjob', async () => (await json(VERSION, ['-n', 'cron', 'get', 'jobs'])).items[0], 75_000);
+    expect(job.metadata.ownerReferences[0]).toMatchObject({ kind: 'CronJob', name: 'tick', controller: true });
+    expect(job.metadata.annotations['batch.kubernetes.io/cronjob-scheduled-timestamp']).toMatch(/:00Z$/);
+    await eventually('lastScheduleTime', async () => (await json(VERSION, ['-n', 'cron', 'get', 'cronjob', 'tick'])).status.lastScheduleTime);
+  }, 100_000);
+
+  it('a StatefulSet comes up in order', async () => {
+    const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: default}
+spec:
+  replicas: 3
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: postgres}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`;
+    await ok(VERSION, ['apply', '-f', '-'], manifest);
+    await ok(VERSION, ['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    const pods = (await json(VERSION, ['get', 'pods', '-l', 'app=db'])).items as any[];
+    expect(pods.map((p) => p.metadata.name).sort()).toEqual(['db-0', 'db-1', 'db-2']);
+    // Each pod was created only after the one before it was ready.
+    const byName = Object.fromEntries(pods.map((p) => [p.metadata.name, p]));
+    const readySince = (p: any) => Date.parse(p.status.conditions.find((c: any) => c.type === 'Ready').lastTransitionTime);
+    for (const [prev, next] of [['db-0', 'db-1'], ['db-1', 'db-2']]) {
+      expect(Date.parse(byName[next].metadata.creationTimestamp)).toBeGreaterThanOrEqual(readySince(byName[prev]));
+    }
+    expect(byName['db-1'].spec).toMatchObject({ hostname: 'db-1', subdomain: 'db' });
+    const claims = (await json(VERSION, ['get', 'pvc'])).items.map((c: any) => c.metadata.name).sort();
+    expect(claims).toEqual(['data-db-0', 'data-db-1', 'data-db-2']);
+  });
+
+  it('a DaemonSet covers every node but the tainted one', async () => {
+    const manifest = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: default}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: c, image: agent}]}
+`;
+    await ok(VERSION, ['apply', '-f', '-'], manifest);
+    await ok(VERSION, ['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
+    const pods = (await json(VERSION, ['get', 'pods', '-l', 'app=agent'])).items as any[];
+    const nodes = pods.map((p) => p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0]).sort();
+    expect(nodes).toEqual(['node-a', 'node-b']);
+    const ds = await json(VERSION, ['get', 'daemonset', 'agent']);
+    expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, numberMisscheduled: 0 });
+  });
+});
