@@ -1,6 +1,6 @@
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
-import { PODS, runController, splitKey } from '../workloads/controller.js';
+import { PODS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { PodControl } from '../workloads/pod-control.js';
 import type { Pod } from '../workloads/pods.js';
@@ -26,16 +26,7 @@ export function daemonSetPlugin(): Plugin {
         primary: DAEMONSETS,
         forget: (key) => expectations.forget(key),
         related: [
-          {
-            ref: PODS,
-            ownerKind: 'DaemonSet',
-            orphans: true,
-            observe(kind, pod, key, old) {
-              if (!key) return;
-              if (kind === 'add') expectations.created(key);
-              if (kind === 'delete' || (kind === 'update' && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) expectations.deleted(key, pod.metadata.uid!);
-            },
-          },
+          ownedPods('DaemonSet', expectations),
           // A node added, relabelled or (un)tainted may change where every DaemonSet runs.
           { ref: NODES, ownerKind: '-', extraKeys: all },
         ],

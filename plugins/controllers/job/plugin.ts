@@ -1,6 +1,6 @@
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
-import { JOBS, PODS, ignoreNotFound, runController, splitKey } from '../workloads/controller.js';
+import { JOBS, PODS, ignoreNotFound, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { PodControl } from '../workloads/pod-control.js';
 import type { Pod } from '../workloads/pods.js';
@@ -23,16 +23,7 @@ export function jobPlugin(): Plugin {
         primary: JOBS,
         forget: (key) => expectations.forget(key),
         related: [
-          {
-            ref: PODS,
-            ownerKind: 'Job',
-            orphans: true,
-            observe(kind, pod, key, old) {
-              if (!key) return;
-              if (kind === 'add') expectations.created(key);
-              if (kind === 'delete' || (kind === 'update' && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) expectations.deleted(key, pod.metadata.uid!);
-            },
-          },
+          ownedPods('Job', expectations),
         ],
         async sync(key) {
           const [ns, name] = splitKey(key);

@@ -4,7 +4,7 @@ import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { controllerRefTo } from '../workloads/claim.js';
 import type { Condition } from '../workloads/conditions.js';
-import { PODS, REPLICASETS, runController, splitKey } from '../workloads/controller.js';
+import { PODS, REPLICASETS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { PodControl } from '../workloads/pod-control.js';
 import type { Pod } from '../workloads/pods.js';
@@ -63,16 +63,7 @@ function replicaPlugin(k: ReplicaKind): Plugin {
         primary: k.ref,
         forget: (key) => expectations.forget(key),
         related: [
-          {
-            ref: PODS,
-            ownerKind: k.kind,
-            orphans: true,
-            observe(kind, pod, key, old) {
-              if (!key) return;
-              if (kind === 'add') expectations.created(key);
-              if (kind === 'delete' || (kind === 'update' && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) expectations.deleted(key, pod.metadata.uid!);
-            },
-          },
+          ownedPods(k.kind, expectations),
         ],
         async sync(key) {
           const [ns, name] = splitKey(key);

@@ -102,3 +102,20 @@ export async function ignoreNotFound<T>(write: Promise<T>): Promise<T | undefine
 }
 
 export const nowIso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The pods of a replica-style controller (`ownerKind`): their events wake the owner, orphans wake
+ * every owner of their namespace, and each create or deletion seen lowers the owner's expectations.
+ */
+export function ownedPods(ownerKind: string, expectations: { created(key: string): void; deleted(key: string, uid: string): void }): Related {
+  return {
+    ref: PODS,
+    ownerKind,
+    orphans: true,
+    observe(kind, pod, key, old) {
+      if (!key) return;
+      if (kind === 'add') expectations.created(key);
+      if (kind === 'delete' || (kind === 'update' && pod.metadata.deletionTimestamp && !old?.metadata.deletionTimestamp)) expectations.deleted(key, pod.metadata.uid!);
+    },
+  };
+}
