@@ -47,6 +47,7 @@ export default class Server extends Command {
     'authorization-mode': Flags.string({ description: 'authorizers in order: RBAC, Node, AlwaysAllow (experiments only), AlwaysDeny; system:masters may always do anything', default: 'RBAC,Node' }),
     'token-auth-file': Flags.string({ description: 'static bearer tokens, one per line: token,user,uid,"group1,group2"' }),
     'anonymous-auth': Flags.boolean({ description: 'requests without credentials are system:anonymous (allowed health and version by default) instead of 401', default: true, allowNo: true }),
+    'encryption-provider-config': Flags.string({ description: "EncryptionConfiguration file (upstream's format: aesgcm, aescbc, identity) for Secrets and other resources at rest" }),
     'service-account-issuer': Flags.string({ description: 'issuer (iss) of ServiceAccount tokens and of /.well-known/openid-configuration', default: 'https://kubernetes.default.svc.cluster.local' }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
@@ -107,6 +108,7 @@ export default class Server extends Command {
       tokenAuthFile: flags['token-auth-file'],
       anonymousAuth: flags['anonymous-auth'],
       serviceAccountIssuer: flags['service-account-issuer'],
+      encryptionProviderConfig: flags['encryption-provider-config'],
     });
     let stopping = false;
     const stop = async (signal: string) => {

@@ -10,6 +10,7 @@ export * from './read-revision.js';
 export * from './watch-hub.js';
 export * from './codec.js';
 export { createObjectStore, type ObjectStoreOptions } from './object-store-impl.js';
+export { encryptingCodec, parseEncryptionConfig, type EncryptionConfig } from './encryption.js';
 export { CONTINUE_EXPIRED_MESSAGE } from './object-store-list.js';
 export { INITIAL_EVENTS_END_ANNOTATION } from './object-store-events.js';
 export { createWatchCache, type WatchCache, type WatchCacheOptions } from './watchcache/watch-cache.js';
