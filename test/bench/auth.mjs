@@ -48,9 +48,10 @@ async function run(mode, roleBindings) {
   // The bench user's kubeconfig: the cluster's CA, the static token, no client certificate.
   const ca = /certificate-authority-data: (\S+)/.exec(readFileSync(admin, 'utf8'))[1];
   const kc = join(dir, 'bench.kubeconfig');
-  writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {token: bench-token}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+  // Block style: the shared harness reads kubeconfigs with a small YAML subset (no flow mappings).
+  writeFileSync(kc, ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: c', '  cluster:', `    server: https://127.0.0.1:${port}`, `    certificate-authority-data: ${ca}`, 'users:', '- name: u', '  user:', '    token: bench-token', 'contexts:', '- name: x', '  context:', '    cluster: c', '    user: u', 'current-context: x', ''].join('\n'));
   await sleep(2000);
-  const out = execFileSync('node', [join(benchDir, 'apibench.mjs'), '--kubeconfig', kc, '--n', String(n), '--namespace', NS, '--skip', 'get,get_parallel,list,watch,update,delete', '--server-pids', String(proc.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+  const out = execFileSync('node', [join(benchDir, 'apibench.mjs'), '--kubeconfig', kc, '--n', String(n), '--namespace', NS, '--skip', 'get,get_parallel,list,watch,update,delete', '--server-pids', String(proc.pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
   const api = JSON.parse(out.trim().split('\n').pop());
   await new Promise((r) => { proc.on('exit', r); proc.kill('SIGTERM'); });
   rmSync(dir, { recursive: true, force: true });
