@@ -41,6 +41,9 @@ async function run(mode, roleBindings) {
   const admin = join(dir, 'data', 'kubeconfig');
   kubectl(admin, ['create', 'ns', NS]);
   kubectl(admin, ['create', 'clusterrolebinding', 'bench-edit', '--clusterrole=edit', '--user=bench']);
+  // apibench POSTs its namespace first (201 or 409 both do): RBAC decides before existence.
+  kubectl(admin, ['create', 'clusterrole', 'bench-ns', '--verb=create,get', '--resource=namespaces']);
+  kubectl(admin, ['create', 'clusterrolebinding', 'bench-ns', '--clusterrole=bench-ns', '--user=bench']);
   if (roleBindings > 0) {
     const items = Array.from({ length: roleBindings }, (_, i) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: `rb-${i}`, namespace: NS }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: `user-${i}` }] }));
     kubectl(admin, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
