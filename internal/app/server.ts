@@ -18,7 +18,6 @@ import {
   reviewDefinitions,
   ServiceAccountTokens,
   serviceAccountTokenAuthenticator,
-  serviceUsage,
   tokenRequestSubresource,
   type AuthorizationMode,
   type Handler,
@@ -38,7 +37,7 @@ import { NodeDatastore } from './node-datastore.js';
 import { openNodeDatastore } from './open-node-datastore.js';
 import { type EtcdSettings, openEtcdDatastore, resolveEtcdSettings, syncClusterCa } from './etcd-datastore.js';
 import { advertisedHost, isWildcardHost, openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
-import { ServiceTracker } from './service-ips.js';
+import { ipAddressReservations, nodePortReservations, startServiceAllocationRepair } from './service-ips.js';
 import { versionInfo } from './version.js';
 import { isApiError, type KubeObject } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
@@ -168,7 +167,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   // --encryption-provider-config: Secrets (or whatever it lists) are encrypted in every stored value.
   const codec = opts.encryptionProviderConfig ? encryptionCodec(opts.encryptionProviderConfig) : undefined;
   const cache = createWatchCacheRouter({ inner: createObjectStore(backend, codec ? { codec } : {}), backend, shareObjects: true, ...(codec ? { codec } : {}) });
-  const services = new ServiceTracker();
+  // Service cluster IPs and node ports are records in the store (IPAddress objects, one key per
+  // port), so concurrent creates through any API server cannot share one.
   // Who may do what (registry/auth): the authorizer chain, ServiceAccount tokens signed with the
   // cluster's key, and the objects token checks read (as the apiserver, from the watch cache).
   const authz = createAuthorization(opts.authorizationModes ?? ['RBAC', 'Node']);
@@ -178,10 +178,12 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
   tokenAuthenticators.push(serviceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
   let handler: Handler | undefined;
+  const ips = ipAddressReservations(() => handler!);
+  const ports = nodePortReservations(cache, () => Date.now());
   const registry = createRegistry({
     definitions: [
       ...builtinDefinitions({
-        serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services.values() as { spec?: unknown }[]) }),
+        serviceAllocator: createServiceAllocator({ ips, ports }),
         serviceAccountToken: tokenRequestSubresource({ tokens: () => saTokens, lookup: (...a) => lookup(...a) }),
       }),
       ...reviewDefinitions({ authorizer: authz.authorizer, rules: authz.rules, authenticateToken: (t) => firstUser(tokenAuthenticators, t) }),
@@ -288,10 +290,19 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       }
     }
   };
-  await whenAvailable('service tracker', () => services.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'service tracker watch failed; retrying')));
   await whenAvailable('bootstrap objects', () => bootstrap(registry.handler, bound.port));
   await whenAvailable('default RBAC policy', () => authz.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'RBAC watch failed; retrying')));
   bootstrapped = true;
+  // Upstream's repair loop: records whose Service is gone are released, Services without records
+  // (stored before records existed) get theirs. Records younger than the grace may belong to a
+  // create still in flight on another node, so they are left for a later pass.
+  startServiceAllocationRepair({
+    handler: registry.handler, ips, ports, now: () => Date.now(), graceMs: 60_000, intervalMs: 30_000, signal: stop.signal,
+    onError: (err) => log.warn({ err }, 'service allocation repair failed; retrying'),
+    onPlan: (p) => {
+      for (const c of p.conflicts) log.warn({ key: c.key, service: c.owner, holder: c.holder }, 'service address already allocated to another Service');
+    },
+  });
   log.info({ url, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');
 
   let closing: Promise<void> | undefined;

@@ -18,4 +18,7 @@ export { createRegistry, type Registry, type RegistryOptions } from './registry.
 export { crdDefinition, crdToDefinitions, CrdController, validateBySchema, prune, applyDefaults, printerColumns, CRD_CLEANUP_FINALIZER } from './crd/index.js';
 export * from './auth/index.js';
 export { builtinAdmission, applyLimitRanges, podSecurityViolations, usageOf, quotaStatus } from './admission/index.js';
-export { builtinDefinitions, createServiceAllocator, serviceUsage, type BuiltinOptions, type ServiceAllocator } from './resources/index.js';
+export {
+  builtinDefinitions, createServiceAllocator, memoryReservations, serviceHoldings, planRepair,
+  type BuiltinOptions, type ServiceAllocator, type ReservationStore, type Owner, type RepairPlan, type ReservationRecord,
+} from './resources/index.js';

@@ -51,6 +51,19 @@ export interface ResourceStrategy {
    * metadata.finalizers (a Namespace with spec.finalizers). The store then sets deletionTimestamp.
    */
   prepareForDelete?(obj: KubeObject, ctx: RequestContext): boolean;
+  /**
+   * Reserves what the object holds outside its own key (a Service's cluster IPs and node ports) once
+   * it is valid, before admission and storage; upstream's BeginCreate/BeginUpdate. May fill fields
+   * in and throws an ApiError when a reservation is refused. The returned function is called once
+   * with whether the write went through: false gives the reservations back.
+   */
+  beginCreate?(obj: KubeObject, ctx: RequestContext): Promise<WriteFinish | undefined>;
+  beginUpdate?(obj: KubeObject, old: KubeObject, ctx: RequestContext): Promise<WriteFinish | undefined>;
+  /** After the object left storage (not for dry runs): releases what beginCreate reserved. */
+  afterDelete?(obj: KubeObject, ctx: RequestContext): Promise<void>;
   /** Objects created with this TTL (seconds) expire automatically (Events: 3600). */
   ttlSeconds?: number;
 }
+
+/** Completes a write begun by beginCreate/beginUpdate: `stored` says whether it went through. */
+export type WriteFinish = (stored: boolean) => Promise<void>;

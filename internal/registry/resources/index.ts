@@ -1,8 +1,8 @@
 // internal/registry/resources: every built-in resource as a definition (names, verbs and Table
 // columns of upstream 1.33, see upstream/) plus its strategy. Imports internal/api, internal/util and
 // the registry's own contract files (definition, strategy, subresources for pods/binding+eviction).
-// Wiring: pass `serviceAllocator: createServiceAllocator({ inUse: () => serviceUsage(services) })`
-// with the stored Services (informer or list) so allocation survives restarts and spans replicas.
+// Wiring: pass `serviceAllocator: createServiceAllocator({ ips, ports })` with reservation stores
+// kept in storage, so allocation survives restarts and spans API servers.
 import type { ResourceDefinition, SubresourceDefinition } from '../definition.js';
 import { admissionregistrationDefinitions } from './admissionregistration/index.js';
 import { apiregistrationDefinitions } from './apiregistration/index.js';
@@ -23,12 +23,13 @@ import { schedulingDefinitions } from './scheduling/index.js';
 import { storageDefinitions } from './storage/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
 
-export { createServiceAllocator, serviceUsage, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
-export type { ServiceAllocator, ServiceAllocatorOptions } from './core/service/allocator.js';
+export { createServiceAllocator, memoryReservations, serviceHoldings, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
+export type { ServiceAllocator, ServiceAllocatorOptions, ReservationStore, Owner } from './core/service/allocator.js';
+export { planRepair, type RepairPlan, type ReservationRecord } from './core/service/repair.js';
 export { humanDuration } from './shared/time.js';
 
 export interface BuiltinOptions {
-  /** Cluster IP and node port allocation for Services; an in-memory allocator when absent. */
+  /** Cluster IP and node port allocation for Services; in-memory reservations when absent. */
   serviceAllocator?: ServiceAllocator;
   /** serviceaccounts/token (TokenRequest); absent: the subresource is listed but answers 404. */
   serviceAccountToken?: SubresourceDefinition;

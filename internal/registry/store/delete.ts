@@ -44,7 +44,9 @@ export async function deleteObject(store: GenericStore, ctx: StoreContext, name:
         return { object: present(def, updated), deleted: false };
       }
       const last = await os.delete(key, { preconditions: { resourceVersion: current.metadata.resourceVersion }, dryRun: !!params.dryRun });
-      return { object: present(def, last), deleted: true };
+      const object = present(def, last);
+      if (!params.dryRun) await def.strategy.afterDelete?.(object, ctx);
+      return { object, deleted: true };
     } catch (err) {
       const raced = err instanceof Retry || (isStorageError(err, 'Conflict') && !isApiError(err));
       if (raced && attempt < MAX_ATTEMPTS) continue;

@@ -12,7 +12,7 @@ import { isStorageError, type ObjectStore } from '../../storage/index.js';
 import type { Clock, Rand } from '../../util/index.js';
 import type { ResourceDefinition, SubresourceDefinition } from '../definition.js';
 import type { DeleteParams, ListParams, PatchParams, PatchType, WatchParams, WriteParams } from '../request.js';
-import type { ResourceStrategy } from '../strategy.js';
+import type { ResourceStrategy, WriteFinish } from '../strategy.js';
 import { deleteCollection, deleteObject } from './delete.js';
 import { groupResource, invalidError, invalidOptions, toApiError } from './errors.js';
 import { collectionPrefix, objectKey } from './keys.js';
@@ -87,11 +87,17 @@ export class GenericStore implements ResourceStore {
     const def = this.definition;
     const errs = [...validateCreateMeta(def, obj), ...def.strategy.validate(obj, ctx)];
     if (errs.length) throw invalidError(def, obj.metadata.name ?? '', errs);
-    warnings.push(...((await ctx.admit?.(obj, undefined)) ?? []));
-    def.strategy.canonicalize?.(obj);
-    warnings.push(...(def.strategy.warningsOnCreate?.(obj) ?? []));
-    const key = this.key(ctx, obj.metadata.name!);
-    const stored = await this.deps.objectStore.create(key, toStored(def, obj), { ttlSeconds: def.strategy.ttlSeconds, dryRun: !!params.dryRun });
+    const finish = await def.strategy.beginCreate?.(obj, ctx);
+    let stored: KubeObject | undefined;
+    try {
+      warnings.push(...((await ctx.admit?.(obj, undefined)) ?? []));
+      def.strategy.canonicalize?.(obj);
+      warnings.push(...(def.strategy.warningsOnCreate?.(obj) ?? []));
+      const key = this.key(ctx, obj.metadata.name!);
+      stored = await this.deps.objectStore.create(key, toStored(def, obj), { ttlSeconds: def.strategy.ttlSeconds, dryRun: !!params.dryRun });
+    } finally {
+      await finish?.(stored !== undefined);
+    }
     return { object: present(def, stored), created: true, warnings };
   }
 
@@ -243,13 +249,23 @@ export class GenericStore implements ResourceStore {
     const key = this.key(ctx, name);
     for (let attempt = 1; ; attempt++) {
       let warnings: string[] = [];
+      // beginUpdate reservations of the latest attempt of the update function (a retried attempt
+      // gives back those of the one before).
+      let finish: WriteFinish | undefined;
+      const settle = async (stored: boolean) => {
+        const f = finish;
+        finish = undefined;
+        await f?.(stored);
+      };
       try {
         const stored = await this.deps.objectStore.guaranteedUpdate(
           key,
           async (current) => {
+            await settle(false);
             const old = present(def, current);
             let obj = await produce(old);
             warnings = this.prepareUpdate(ctx, name, obj, old, strategy);
+            finish = await strategy.beginUpdate?.(obj, old, ctx);
             // After the strategy, so fields it reset (status via the main resource) are not claimed.
             if (managed.record) obj = recordUpdate(def, ctx, old, obj, managed.subresource);
             warnings.push(...((await ctx.admit?.(obj, old)) ?? []));
@@ -259,12 +275,15 @@ export class GenericStore implements ResourceStore {
           },
           { dryRun: !!params.dryRun, ttlSeconds: def.strategy.ttlSeconds },
         );
+        await settle(true);
         return { object: present(def, stored), created: false, warnings };
       } catch (err) {
+        await settle(false);
         if (err instanceof EmptiedFinalizers) {
           try {
             const gone = await this.deps.objectStore.delete(key, { preconditions: { resourceVersion: err.resourceVersion }, dryRun: !!params.dryRun });
             const object = { ...err.object, metadata: { ...err.object.metadata, resourceVersion: gone.metadata.resourceVersion } };
+            if (!params.dryRun) await def.strategy.afterDelete?.(object, ctx);
             return { object, created: false, warnings };
           } catch (delErr) {
             if (isStorageError(delErr, 'Conflict') && attempt < MAX_WRITE_ATTEMPTS) continue;
@@ -315,7 +334,7 @@ function shouldDeleteDuringUpdate(obj: KubeObject, old: KubeObject): boolean {
 
 /** The strategy with its update hooks disabled (metadata rules still apply). */
 function passThrough(main: ResourceStrategy): ResourceStrategy {
-  return { ...main, prepareForUpdate: () => {}, validateUpdate: () => [], warningsOnUpdate: undefined };
+  return { ...main, prepareForUpdate: () => {}, validateUpdate: () => [], warningsOnUpdate: undefined, beginUpdate: undefined };
 }
 
 function subresourceStrategy(def: ResourceDefinition, sub: SubresourceDefinition | undefined): ResourceStrategy {

@@ -18,6 +18,8 @@ export function statusStrategy(main: ResourceStrategy): ResourceStrategy {
     },
     validateUpdate: () => [],
     warningsOnUpdate: undefined,
+    // Status writes reserve nothing (a Service's addresses follow its spec).
+    beginUpdate: undefined,
   };
 }
 

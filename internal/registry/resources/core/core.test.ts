@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../api/index.js';
-import { create, fields, NOW, row, update } from '../shared/test-helpers.js';
+import { create, createReserving, fields, NOW, row, update, updateReserving } from '../shared/test-helpers.js';
 import { coreCases as cases } from '../testdata.js';
 import { createServiceAllocator } from './service/allocator.js';
 import { coreDefinitions } from './index.js';
@@ -55,8 +55,8 @@ describe('core/v1 behaviour', () => {
     expect(fields(update(def('configmaps'), { ...cm, data: { a: '9' } }, cm).errs)).toEqual(['data']);
   });
 
-  it('service: defaults, cluster IP from 10.96.0.0/12, node ports, table cells', () => {
-    const svc = create(def('services'), obj('Service', 'web', { spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] } })).obj;
+  it('service: defaults, cluster IP from 10.96.0.0/12, node ports, table cells', async () => {
+    const svc = (await createReserving(def('services'), obj('Service', 'web', { spec: { type: 'NodePort', selector: { app: 'web' }, ports: [{ port: 80 }] } }))).obj;
     const spec = svc.spec as Record<string, any>;
     expect(spec).toMatchObject({
       type: 'NodePort', sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack',
@@ -73,22 +73,22 @@ describe('core/v1 behaviour', () => {
       'Port(s)': `80:${spec.ports[0].nodePort}/TCP`, Age: '60s', Selector: 'app=web',
     });
     // An update without clusterIP keeps it; changing it is refused.
-    const again = update(def('services'), { ...svc, spec: { ...spec, clusterIP: undefined, clusterIPs: undefined } }, svc);
+    const again = await updateReserving(def('services'), { ...svc, spec: { ...spec, clusterIP: undefined, clusterIPs: undefined } }, svc);
     expect((again.obj.spec as Record<string, unknown>).clusterIP).toBe(spec.clusterIP);
     expect(fields(update(def('services'), { ...svc, spec: { ...spec, clusterIP: '10.96.9.9', clusterIPs: ['10.96.9.9'] } }, svc).errs)).toContain('spec.clusterIP');
   });
 
-  it('service: requested IP must be in range and free; headless; kubernetes-style row', () => {
-    const k = create(def('services'), obj('Service', 'kubernetes', { spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] } })).obj;
+  it('service: requested IP must be in range and free; headless; kubernetes-style row', async () => {
+    const k = (await createReserving(def('services'), obj('Service', 'kubernetes', { spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] } }))).obj;
     expect(row(def('services'), k)).toMatchObject({ Type: 'ClusterIP', 'Cluster-IP': '10.96.0.1', 'External-IP': '<none>', 'Port(s)': '443/TCP', Selector: '<none>' });
-    const dup = create(def('services'), obj('Service', 'dup', { spec: { clusterIP: '10.96.0.1', ports: [{ port: 1 }] } }));
-    expect(dup.errs[0]).toMatchObject({ field: 'spec.clusterIPs', detail: 'failed to allocate IP 10.96.0.1: provided IP is already allocated' });
-    const out = create(def('services'), obj('Service', 'out', { spec: { clusterIP: '192.168.0.1', ports: [{ port: 1 }] } }));
-    expect(out.errs[0]?.detail).toContain('is not in the valid range. The range of valid IPs is 10.96.0.0/12');
-    const headless = create(def('services'), obj('Service', 'db', { spec: { clusterIP: 'None', selector: { app: 'db' } } }));
+    const dup = await createReserving(def('services'), obj('Service', 'dup', { spec: { clusterIP: '10.96.0.1', ports: [{ port: 1 }] } }));
+    expect(dup.refused).toBe('Service "dup" is invalid: spec.clusterIPs: Invalid value: ["10.96.0.1"]: failed to allocate IP 10.96.0.1: provided IP is already allocated');
+    const out = await createReserving(def('services'), obj('Service', 'out', { spec: { clusterIP: '192.168.0.1', ports: [{ port: 1 }] } }));
+    expect(out.refused).toContain('is not in the valid range. The range of valid IPs is 10.96.0.0/12');
+    const headless = await createReserving(def('services'), obj('Service', 'db', { spec: { clusterIP: 'None', selector: { app: 'db' } } }));
     expect(headless.errs).toEqual([]);
     expect(row(def('services'), headless.obj)).toMatchObject({ 'Cluster-IP': 'None', 'Port(s)': '<none>' });
-    const lb = create(def('services'), obj('Service', 'lb', { spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } })).obj;
+    const lb = (await createReserving(def('services'), obj('Service', 'lb', { spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } }))).obj;
     expect(row(def('services'), lb)['External-IP']).toBe('<pending>');
   });
 

@@ -39,3 +39,25 @@ export function row(def: ResourceDefinition, obj: KubeObject, now = NOW): Record
 export function fields(errs: FieldError[]): string[] {
   return errs.map((e) => e.field);
 }
+
+/** create plus the strategy's beginCreate (Service addresses): the message of a refused reservation. */
+export async function createReserving(def: ResourceDefinition, input: KubeObject): Promise<{ obj: KubeObject; errs: FieldError[]; refused?: string }> {
+  const out = create(def, input);
+  if (out.errs.length) return out;
+  try {
+    const finish = await def.strategy.beginCreate?.(out.obj, ctx);
+    await finish?.(true);
+    return out;
+  } catch (err) {
+    return { ...out, refused: (err as Error).message };
+  }
+}
+
+/** update plus the strategy's beginUpdate. */
+export async function updateReserving(def: ResourceDefinition, next: KubeObject, old: KubeObject): Promise<{ obj: KubeObject; errs: FieldError[] }> {
+  const out = update(def, next, old);
+  if (out.errs.length) return out;
+  const finish = await def.strategy.beginUpdate?.(out.obj, old, ctx);
+  await finish?.(true);
+  return out;
+}

@@ -1,43 +1,81 @@
 import type { Rand } from '../../../../util/index.js';
 
+/** Who holds an address or a port: the Service, as an IPAddress's parentRef names it. */
+export interface Owner {
+  namespace: string;
+  name: string;
+}
+
 /**
- * Hands out Service cluster IPs and node ports. The generic store cannot do this (it is global
- * state across objects), so the Service strategy takes an allocator. `inUse` lets the composition
- * root supply what storage already holds (an informer or a list), which makes allocation correct
- * across restarts and across API servers; without it the allocator only knows its own claims.
+ * Where reservations live, one record per key (an IP address, a port). The store decides: of two
+ * concurrent claims of one key exactly one wins, whichever API server each went through. kplane
+ * keeps cluster IPs as networking.k8s.io/v1 IPAddress objects and node ports as one storage key
+ * per port; tests use memoryReservations().
  */
-export interface ServiceAllocator {
-  readonly serviceCIDR: string;
-  readonly nodePortRange: { min: number; max: number };
-  /** A free IP in the range, or undefined when the range is full. `dryRun` does not claim it. */
-  allocateClusterIP(dryRun?: boolean): string | undefined;
-  /** Claims a requested IP; returns upstream's error text when it cannot. */
-  claimClusterIP(ip: string, dryRun?: boolean): string | undefined;
-  allocateNodePort(dryRun?: boolean): number | undefined;
-  claimNodePort(port: number, dryRun?: boolean): string | undefined;
-  /** Forgets a claim (the Service was deleted). */
-  release(ip: string | undefined, ports: number[]): void;
+export interface ReservationStore {
+  /** Records `owner` under `key`; false when a record exists. A dry run only checks. */
+  claim(key: string, owner: Owner, dryRun: boolean): Promise<boolean>;
+  /** Removes the record if `owner` holds it (a record taken over since is left alone). */
+  release(key: string, owner: Owner): Promise<void>;
+  /** Every key held now (used when random picks keep colliding in a crowded range). */
+  held(): Promise<Set<string>>;
 }
 
 export interface ServiceAllocatorOptions {
   serviceCIDR?: string;
   nodePortRange?: { min: number; max: number };
   rand?: Rand;
-  /** What storage holds now; called on every allocation. */
-  inUse?: () => { clusterIPs: Iterable<string>; nodePorts: Iterable<number> };
+  ips?: ReservationStore;
+  ports?: ReservationStore;
+}
+
+/** Hands out Service cluster IPs and node ports; every claim is a record in a ReservationStore. */
+export interface ServiceAllocator {
+  readonly serviceCIDR: string;
+  readonly nodePortRange: { min: number; max: number };
+  /** A free IP of the range, claimed for `owner`; undefined when the range is full. */
+  allocateClusterIP(owner: Owner, dryRun: boolean): Promise<string | undefined>;
+  /** Claims a requested IP; returns upstream's error text when it cannot. */
+  claimClusterIP(ip: string, owner: Owner, dryRun: boolean): Promise<string | undefined>;
+  allocateNodePort(owner: Owner, dryRun: boolean): Promise<number | undefined>;
+  claimNodePort(port: number, owner: Owner, dryRun: boolean): Promise<string | undefined>;
+  releaseClusterIP(ip: string, owner: Owner): Promise<void>;
+  releaseNodePort(port: number, owner: Owner): Promise<void>;
 }
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 export const DEFAULT_NODE_PORTS = { min: 30000, max: 32767 };
+/** Random picks before a dynamic allocation reads what is held and picks among the rest. */
+const RANDOM_TRIES = 16;
 
-function ipToInt(ip: string): number | undefined {
+export function ipToInt(ip: string): number | undefined {
   const parts = ip.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
+  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
   return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
 }
 
-function intToIp(n: number): string {
+export function intToIp(n: number): string {
   return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+}
+
+/** An in-memory ReservationStore (one process; tests and the registry's default). */
+export function memoryReservations(): ReservationStore & { records: Map<string, Owner> } {
+  const records = new Map<string, Owner>();
+  return {
+    records,
+    async claim(key, owner, dryRun) {
+      if (records.has(key)) return false;
+      if (!dryRun) records.set(key, owner);
+      return true;
+    },
+    async release(key, owner) {
+      const r = records.get(key);
+      if (r && r.namespace === owner.namespace && r.name === owner.name) records.delete(key);
+    },
+    async held() {
+      return new Set(records.keys());
+    },
+  };
 }
 
 export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): ServiceAllocator {
@@ -50,22 +88,25 @@ export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): Serv
   const network = base - (base % size);
   const ports = opts.nodePortRange ?? DEFAULT_NODE_PORTS;
   const rand = opts.rand ?? Math.random;
-  const ownIPs = new Set<string>();
-  const ownPorts = new Set<number>();
+  const ips = opts.ips ?? memoryReservations();
+  const portStore = opts.ports ?? memoryReservations();
   // Dynamic allocation prefers the range above a small static band, as upstream does since 1.24,
   // so that well-known addresses (10.96.0.1 for "kubernetes", .10 for DNS) stay free for requests.
   const band = Math.min(Math.max(16, Math.floor(size / 16)), 256);
 
-  const usedIPs = (): Set<string> => new Set([...ownIPs, ...(opts.inUse?.().clusterIPs ?? [])]);
-  const usedPorts = (): Set<number> => new Set([...ownPorts, ...(opts.inUse?.().nodePorts ?? [])]);
-
-  function pick(lo: number, hi: number, used: (n: number) => boolean): number | undefined {
+  /** Claims a random free value of [lo, hi] for owner: random picks first, then the free rest. */
+  async function pick(store: ReservationStore, lo: number, hi: number, text: (n: number) => string, owner: Owner, dryRun: boolean): Promise<number | undefined> {
     const span = hi - lo + 1;
     if (span <= 0) return undefined;
+    for (let i = 0; i < Math.min(RANDOM_TRIES, span); i++) {
+      const n = lo + Math.floor(rand() * span);
+      if (await store.claim(text(n), owner, dryRun)) return n;
+    }
+    const held = await store.held();
     const start = Math.floor(rand() * span);
     for (let i = 0; i < span; i++) {
       const n = lo + ((start + i) % span);
-      if (!used(n)) return n;
+      if (!held.has(text(n)) && (await store.claim(text(n), owner, dryRun))) return n;
     }
     return undefined;
   }
@@ -73,57 +114,44 @@ export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): Serv
   return {
     serviceCIDR: cidr,
     nodePortRange: ports,
-    allocateClusterIP(dryRun) {
-      const used = usedIPs();
-      const taken = (off: number) => used.has(intToIp(network + off));
-      const off = pick(band + 1, size - 2, taken) ?? pick(1, Math.min(band, size - 2), taken);
-      if (off === undefined) return undefined;
-      const ip = intToIp(network + off);
-      if (!dryRun) ownIPs.add(ip);
-      return ip;
+    async allocateClusterIP(owner, dryRun) {
+      const ip = (off: number) => intToIp(network + off);
+      const off = (await pick(ips, band + 1, size - 2, ip, owner, dryRun)) ?? (await pick(ips, 1, Math.min(band, size - 2), ip, owner, dryRun));
+      return off === undefined ? undefined : ip(off);
     },
-    claimClusterIP(ip, dryRun) {
+    async claimClusterIP(ip, owner, dryRun) {
       const n = ipToInt(ip);
       if (n === undefined || n <= network || n >= network + size - 1) {
         return `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${cidr}`;
       }
-      if (usedIPs().has(ip)) return `failed to allocate IP ${ip}: provided IP is already allocated`;
-      if (!dryRun) ownIPs.add(ip);
-      return undefined;
+      return (await ips.claim(ip, owner, dryRun)) ? undefined : `failed to allocate IP ${ip}: provided IP is already allocated`;
     },
-    allocateNodePort(dryRun) {
-      const used = usedPorts();
-      const port = pick(ports.min, ports.max, (p) => used.has(p));
-      if (port !== undefined && !dryRun) ownPorts.add(port);
-      return port;
+    allocateNodePort(owner, dryRun) {
+      return pick(portStore, ports.min, ports.max, String, owner, dryRun);
     },
-    claimNodePort(port, dryRun) {
+    async claimNodePort(port, owner, dryRun) {
       if (port < ports.min || port > ports.max) {
         return `provided port is not in the valid range. The range of valid ports is ${ports.min}-${ports.max}`;
       }
-      if (usedPorts().has(port)) return 'provided port is already allocated';
-      if (!dryRun) ownPorts.add(port);
-      return undefined;
+      return (await portStore.claim(String(port), owner, dryRun)) ? undefined : 'provided port is already allocated';
     },
-    release(ip, released) {
-      if (ip) ownIPs.delete(ip);
-      for (const p of released) ownPorts.delete(p);
-    },
+    releaseClusterIP: (ip, owner) => ips.release(ip, owner),
+    releaseNodePort: (port, owner) => portStore.release(String(port), owner),
   };
 }
 
-/** What a set of stored Services holds: feed an informer's or a list's items to `inUse`. */
-export function serviceUsage(services: Iterable<{ spec?: unknown }>): { clusterIPs: string[]; nodePorts: number[] } {
+/** What a set of stored Services holds, per Service: the repair loop compares it with the records. */
+export function serviceHoldings(svc: { metadata?: { namespace?: string; name?: string }; spec?: unknown }): { owner: Owner; clusterIPs: string[]; nodePorts: number[] } {
+  const spec = (svc.spec ?? {}) as { type?: unknown; clusterIPs?: unknown; clusterIP?: unknown; ports?: unknown };
   const clusterIPs: string[] = [];
   const nodePorts: number[] = [];
-  for (const svc of services) {
-    const spec = (svc.spec ?? {}) as { clusterIPs?: unknown; clusterIP?: unknown; ports?: unknown };
-    const ips = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [spec.clusterIP];
-    for (const ip of ips) if (typeof ip === 'string' && ip !== '' && ip !== 'None') clusterIPs.push(ip);
-    for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
-      const port = (p as { nodePort?: unknown }).nodePort;
-      if (typeof port === 'number' && port > 0) nodePorts.push(port);
-    }
+  if (spec.type !== 'ExternalName') {
+    const list = Array.isArray(spec.clusterIPs) ? spec.clusterIPs : [spec.clusterIP];
+    for (const ip of list) if (typeof ip === 'string' && ip !== '' && ip !== 'None') clusterIPs.push(ip);
   }
-  return { clusterIPs, nodePorts };
+  for (const p of Array.isArray(spec.ports) ? spec.ports : []) {
+    const port = (p as { nodePort?: unknown }).nodePort;
+    if (typeof port === 'number' && port > 0) nodePorts.push(port);
+  }
+  return { owner: { namespace: svc.metadata?.namespace ?? '', name: svc.metadata?.name ?? '' }, clusterIPs, nodePorts };
 }

@@ -1,14 +1,13 @@
-import { type FieldError, type KubeObject, fieldErrors } from '../../../../api/index.js';
-import type { RequestContext } from '../../../strategy.js';
+import { apiErrors, type FieldError, type KubeObject, fieldErrors } from '../../../../api/index.js';
+import type { RequestContext, WriteFinish } from '../../../strategy.js';
 import { immutable } from '../../shared/meta.js';
 import { arr, child, get, isObj, objs, setDefault, str, type Obj } from '../../shared/object.js';
 import { defineStrategy, subresourceStrategy, type BuiltStrategy } from '../../shared/strategy.js';
 import { nameIsDNS1035Label } from '../../shared/validation.js';
-import type { ServiceAllocator } from './allocator.js';
+import { serviceHoldings, type ServiceAllocator } from './allocator.js';
 import { validateServiceSpec } from './validation.js';
 
 const WITH_NODE_PORTS = new Set(['NodePort', 'LoadBalancer']);
-const PROBLEMS = Symbol('serviceAllocationProblems');
 
 /** SetDefaults_Service and the defaults the Service REST layer fills (families, policies). */
 function defaults(svc: KubeObject): void {
@@ -28,46 +27,95 @@ function defaults(svc: KubeObject): void {
   if (spec.type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
 }
 
-/** The allocation part of create/update; problems are kept for validate (which must not mutate). */
-function allocate(svc: KubeObject, allocator: ServiceAllocator, ctx: RequestContext, old?: KubeObject): FieldError[] {
+/**
+ * Reserves what a Service's spec holds (upstream's allocateCreate/allocateUpdate): fills in a
+ * cluster IP and node ports left out, claims requested ones, and keeps what an update leaves out.
+ * Every new claim is a record the store arbitrates; the result rolls them back when the write does
+ * not go through, and releases what the old object held and the new one does not once it does.
+ */
+async function reserve(svc: KubeObject, old: KubeObject | undefined, allocator: ServiceAllocator, ctx: RequestContext): Promise<WriteFinish> {
   const spec = child(svc, 'spec');
+  const owner = { namespace: svc.metadata.namespace ?? '', name: svc.metadata.name ?? '' };
+  const dry = ctx.dryRun;
+  const taken: (() => Promise<void>)[] = [];
   const errs: FieldError[] = [];
+  const oldSpec = (old && isObj(old.spec) ? old.spec : {}) as Obj;
   if (spec.type === 'ExternalName') {
     for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) delete spec[k];
-    return errs;
+  } else {
+    if (!str(spec.clusterIP) && str(arr(spec.clusterIPs)[0])) spec.clusterIP = arr(spec.clusterIPs)[0];
+    if (!str(spec.clusterIP)) {
+      const ip = await allocator.allocateClusterIP(owner, dry);
+      if (ip) {
+        spec.clusterIP = ip;
+        taken.push(() => allocator.releaseClusterIP(ip, owner));
+      } else errs.push({ type: 'InternalError', field: 'spec.clusterIPs', detail: 'failed to allocate a serviceIP: range is full' });
+    } else if (spec.clusterIP !== 'None' && spec.clusterIP !== oldSpec.clusterIP) {
+      const ip = str(spec.clusterIP);
+      const problem = await allocator.claimClusterIP(ip, owner, dry);
+      if (problem) errs.push(fieldErrors.invalid('spec.clusterIPs', [spec.clusterIP], problem));
+      else taken.push(() => allocator.releaseClusterIP(ip, owner));
+    }
+    if (str(spec.clusterIP)) spec.clusterIPs = [spec.clusterIP];
+    setDefault(spec, 'ipFamilies', ['IPv4']);
+    setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
   }
-  const oldSpec = (old && isObj(old.spec) ? old.spec : {}) as Obj;
-  if (!str(spec.clusterIP) && str(arr(spec.clusterIPs)[0])) spec.clusterIP = arr(spec.clusterIPs)[0];
-  if (!str(spec.clusterIP) && str(oldSpec.clusterIP)) {
-    // An update that leaves the IP out keeps the allocated one (upstream patchAllocatedValues).
-    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) if (oldSpec[k] !== undefined) spec[k] = oldSpec[k];
-  } else if (!str(spec.clusterIP)) {
-    const ip = allocator.allocateClusterIP(ctx.dryRun);
-    if (ip) spec.clusterIP = ip;
-    else errs.push({ type: 'InternalError', field: 'spec.clusterIPs', detail: 'failed to allocate a serviceIP: range is full' });
-  } else if (spec.clusterIP !== 'None' && spec.clusterIP !== oldSpec.clusterIP) {
-    const problem = allocator.claimClusterIP(str(spec.clusterIP), ctx.dryRun);
-    if (problem) errs.push(fieldErrors.invalid('spec.clusterIPs', [spec.clusterIP], problem));
-  }
-  if (str(spec.clusterIP)) spec.clusterIPs = [spec.clusterIP];
-  setDefault(spec, 'ipFamilies', ['IPv4']);
-  setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
   if (WITH_NODE_PORTS.has(str(spec.type)) && spec.allocateLoadBalancerNodePorts !== false) {
-    const oldPorts = objs(oldSpec.ports);
-    objs(spec.ports).forEach((p, i) => {
-      const before = oldPorts.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
-      if (!p.nodePort && before?.nodePort) p.nodePort = before.nodePort;
-      else if (!p.nodePort) {
-        const port = allocator.allocateNodePort(ctx.dryRun);
-        if (port) p.nodePort = port;
-        else errs.push({ type: 'InternalError', field: `spec.ports[${i}].nodePort`, detail: 'range is full' });
-      } else if (!oldPorts.some((o) => o.nodePort === p.nodePort)) {
-        const problem = allocator.claimNodePort(Number(p.nodePort), ctx.dryRun);
+    const oldPorts = WITH_NODE_PORTS.has(str(oldSpec.type)) ? objs(oldSpec.ports) : [];
+    const ports = objs(spec.ports);
+    for (const [i, p] of ports.entries()) {
+      if (!p.nodePort) {
+        const port = await allocator.allocateNodePort(owner, dry);
+        if (port) {
+          p.nodePort = port;
+          taken.push(() => allocator.releaseNodePort(port, owner));
+        } else errs.push({ type: 'InternalError', field: `spec.ports[${i}].nodePort`, detail: 'range is full' });
+      } else if (!oldPorts.some((o) => o.nodePort === p.nodePort) && !ports.slice(0, i).some((o) => o.nodePort === p.nodePort)) {
+        const port = Number(p.nodePort);
+        const problem = await allocator.claimNodePort(port, owner, dry);
         if (problem) errs.push(fieldErrors.invalid(`spec.ports[${i}].nodePort`, p.nodePort, problem));
+        else taken.push(() => allocator.releaseNodePort(port, owner));
       }
-    });
+    }
   }
-  return errs;
+  const rollback = async () => {
+    if (!dry) for (const undo of taken) await undo();
+  };
+  if (errs.length) {
+    await rollback();
+    throw apiErrors.invalid('Service', owner.name, errs);
+  }
+  return async (stored) => {
+    if (!stored) return rollback();
+    if (old && !dry) await releaseDropped(old, svc, allocator);
+  };
+}
+
+/**
+ * An update that leaves out what was allocated keeps it (upstream patchAllocatedValues): the cluster
+ * IP and its families, and the node port of a port that stays. Runs before validation, so leaving
+ * them out is not a change of an immutable field.
+ */
+function keepAllocated(svc: KubeObject, old: KubeObject): void {
+  const spec = child(svc, 'spec');
+  const oldSpec = isObj(old.spec) ? old.spec : {};
+  if (spec.type !== 'ExternalName' && oldSpec.type !== 'ExternalName' && !str(spec.clusterIP) && !str(arr(spec.clusterIPs)[0]) && str(oldSpec.clusterIP)) {
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) if (oldSpec[k] !== undefined) spec[k] = oldSpec[k];
+  }
+  if (!WITH_NODE_PORTS.has(str(spec.type)) || !WITH_NODE_PORTS.has(str(oldSpec.type))) return;
+  const oldPorts = objs(oldSpec.ports);
+  for (const p of objs(spec.ports)) {
+    const before = oldPorts.find((o) => o.port === p.port && (o.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+    if (!p.nodePort && before?.nodePort) p.nodePort = before.nodePort;
+  }
+}
+
+/** Releases what `old` held and `now` does not (a type change, a removed port). */
+async function releaseDropped(old: KubeObject, now: KubeObject | undefined, allocator: ServiceAllocator): Promise<void> {
+  const was = serviceHoldings(old);
+  const is: { clusterIPs: string[]; nodePorts: number[] } = now ? serviceHoldings(now) : { clusterIPs: [], nodePorts: [] };
+  for (const ip of was.clusterIPs) if (!is.clusterIPs.includes(ip)) await allocator.releaseClusterIP(ip, was.owner);
+  for (const port of was.nodePorts) if (!is.nodePorts.includes(port)) await allocator.releaseNodePort(port, was.owner);
 }
 
 function validateUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
@@ -79,36 +127,22 @@ function validateUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
 
 /** The Service strategy around an allocator (cluster IPs from 10.96.0.0/12, node ports 30000-32767). */
 export function createServiceStrategy(allocator: ServiceAllocator): BuiltStrategy {
-  // Allocation problems found in prepare are reported by validate. They ride on the object under a
-  // symbol: the store may copy the object between the two calls (spread keeps symbol keys, JSON
-  // encoding for storage drops them), which loses entries of an identity-keyed map.
-  const problems = {
-    set: (svc: KubeObject, errs: FieldError[]) => void ((svc as { [PROBLEMS]?: FieldError[] })[PROBLEMS] = errs),
-    get: (svc: KubeObject) => (svc as { [PROBLEMS]?: FieldError[] })[PROBLEMS],
-  };
   const main = defineStrategy({
     namespaced: true,
     name: nameIsDNS1035Label,
     status: true,
     defaults,
-    onCreate(svc, ctx) {
-      problems.set(svc, allocate(svc, allocator, ctx));
+    onCreate(svc) {
       svc.status = { loadBalancer: {} };
     },
-    onUpdate(svc, old, ctx) {
-      problems.set(svc, allocate(svc, allocator, ctx, old));
-    },
-    validate: (svc) => [...(problems.get(svc) ?? []), ...validateServiceSpec(svc)],
+    onUpdate: keepAllocated,
+    validate: (svc) => validateServiceSpec(svc),
     validateUpdate,
   });
   return Object.assign(main, {
-    prepareForDelete(svc: KubeObject): boolean {
-      if ((svc.metadata.finalizers ?? []).length === 0) {
-        const ports = objs(get(svc, 'spec', 'ports')).map((p) => Number(p.nodePort)).filter((p) => p > 0);
-        allocator.release(str(get(svc, 'spec', 'clusterIP')) || undefined, ports);
-      }
-      return false;
-    },
+    beginCreate: (svc: KubeObject, ctx: RequestContext) => reserve(svc, undefined, allocator, ctx),
+    beginUpdate: (svc: KubeObject, old: KubeObject, ctx: RequestContext) => reserve(svc, old, allocator, ctx),
+    afterDelete: (svc: KubeObject) => releaseDropped(svc, undefined, allocator),
   });
 }
 
