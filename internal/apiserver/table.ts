@@ -68,11 +68,14 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(h / 24 / 365)}y`;
 }
 
-/** The definition's columns; Name is put first when missing, Name + Age when none are defined. */
+/**
+ * The definition's columns; Name is put first when they have no name column (Events keep theirs
+ * where upstream has it, after Message), Name + Age when none are defined.
+ */
 export function columnsFor(def: ResourceDefinition): TableColumn[] {
   const cols = def.columns;
   if (!cols || cols.length === 0) return [nameColumn, ageColumn];
-  return cols[0]!.name.toLowerCase() === 'name' ? cols : [nameColumn, ...cols];
+  return cols.some((c) => c.format === 'name' || c.name.toLowerCase() === 'name') ? cols : [nameColumn, ...cols];
 }
 
 function columnDefinitions(cols: TableColumn[]) {
