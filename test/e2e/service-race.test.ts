@@ -18,14 +18,18 @@ describe.skipIf(!HAPROXY)(`Service allocation: ${COUNT} Services through three n
   const once = (method: string, path: string, body?: unknown) => adminRequest(c.creds(), port, method, path, body, 60_000);
   /**
    * HAProxy shuts a node's sessions when its health check is late (a loaded machine): a request
-   * whose connection dropped is sent again. A create that went through the first time then answers
-   * 409 AlreadyExists and a delete 404, which count as the first attempt's 201 and 200.
+   * whose connection dropped is sent again. A create that went through the first time is then
+   * refused (its own addresses are taken, or the name exists) and a delete answers 404: when the
+   * object is there (or gone), they count as the first attempt's 201 and 200.
    */
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> => {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await once(method, path, body);
-        if (attempt > 1 && method === 'POST' && r.status === 409) return { status: 201, body: r.body };
+        if (attempt > 1 && method === 'POST' && (r.status === 409 || r.status === 422)) {
+          const name = (body as { metadata: { name: string } }).metadata.name;
+          if ((await once('GET', `${path}/${name}`)).status === 200) return { status: 201, body: r.body };
+        }
         if (attempt > 1 && method === 'DELETE' && r.status === 404) return { status: 200, body: r.body };
         return r;
       } catch (err) {
