@@ -8,6 +8,7 @@ import { nodeLifecyclePlugin, type NodeLifecycleOptions } from './controllers/no
 import { hollowNodesPlugin, type HollowNodesOptions } from './hollow-nodes/plugin.js';
 import { schedulerPlugin } from './scheduler/plugin.js';
 import { workloadPlugins } from './controllers/workloads/index.js';
+import { fencingProbe } from './fencing-probe/index.js';
 
 export type { HollowNodesOptions, NodeLifecycleOptions, HousekeepingOptions };
 export type { ServedResources, ServedResource, ApiServerAddress } from './controllers/housekeeping.js';
@@ -31,5 +32,6 @@ export function builtinPlugins(opts: BuiltinPluginOptions = {}): Plugin[] {
     disruptionPlugin(),
     ...workloadPlugins(),
     { ...hollowNodesPlugin(hollow), defaultEnabled: hollow.count > 0 },
+    fencingProbe(),
   ];
 }

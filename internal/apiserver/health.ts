@@ -39,6 +39,8 @@ export interface HealthOptions {
   version: VersionInfo;
   /** True once shutdown began: /readyz fails while /livez stays ok, so load balancers drain us. */
   isShuttingDown(): boolean;
+  /** Informational lines for `/readyz?verbose` (e.g. plugin states); they never fail the check. */
+  readyInfo?: () => string[];
 }
 
 const ping: HealthCheck = { name: 'ping', check: () => true };
@@ -59,7 +61,7 @@ function sendText(reply: FastifyReply, code: number, text: string): FastifyReply
   return reply.code(code).header('Content-Type', 'text/plain; charset=utf-8').header('X-Content-Type-Options', 'nosniff').send(text);
 }
 
-async function runAll(endpoint: string, checks: HealthCheck[], request: FastifyRequest, reply: FastifyReply) {
+async function runAll(endpoint: string, checks: HealthCheck[], request: FastifyRequest, reply: FastifyReply, info?: () => string[]) {
   const q = request.query as Query;
   const excluded = new Set(asList(q.exclude));
   const verbose = q.verbose !== undefined;
@@ -83,6 +85,7 @@ async function runAll(endpoint: string, checks: HealthCheck[], request: FastifyR
     request.log.info({ endpoint, checks: lines }, `${endpoint} check failed`);
     return sendText(reply, 500, `${lines.join('\n')}\n${endpoint} check failed\n`);
   }
+  if (verbose && info) lines.push(...info());
   return sendText(reply, 200, verbose ? `${lines.join('\n')}\n${endpoint} check passed\n` : 'ok');
 }
 
@@ -100,7 +103,7 @@ export function registerHealthRoutes(app: FastifyInstance, opts: HealthOptions):
     readyz: [ping, ...opts.liveness, ...opts.readiness, shutdown],
   };
   for (const [endpoint, checks] of Object.entries(sets)) {
-    app.get(`/${endpoint}`, (req, reply) => runAll(endpoint, checks, req, reply));
+    app.get(`/${endpoint}`, (req, reply) => runAll(endpoint, checks, req, reply, endpoint === 'readyz' ? opts.readyInfo : undefined));
     app.get(`/${endpoint}/*`, (req, reply) => runOne(checks, (req.params as { '*': string })['*'], reply));
   }
   const versionBody = JSON.stringify(opts.version, null, 2);

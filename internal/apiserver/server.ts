@@ -49,6 +49,8 @@ export interface ApiServerOptions {
   serviceAccountIssuer?: { discovery(): Record<string, unknown>; jwks(): Promise<unknown> };
   /** Checks /readyz (and /healthz) wait for, e.g. "etcd" (datastore reachable), "informer-sync". */
   readiness?: HealthCheck[];
+  /** Informational lines appended to `/readyz?verbose` (plugin states); never failing. */
+  readyInfo?: () => string[];
   /** Checks /livez reports; keep them cheap. */
   liveness?: HealthCheck[];
   version: VersionInfo;
@@ -217,6 +219,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     readiness: opts.readiness ?? [],
     version: opts.version,
     isShuttingDown: () => shuttingDown,
+    readyInfo: opts.readyInfo,
   });
 
   void app.register(websocket);

@@ -9,6 +9,7 @@ import { NODE_GROUP, nodeCommonName, type RaftNodeStatus } from '../raftnode/ind
 import { ConfigError } from '../util/index.js';
 import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
+import { PLUGINS_PATH, type PluginsStatus } from './plugin-status.js';
 import { pkiPaths, readNodeKeyPair, servingNames, validTlsSans } from './credentials.js';
 import { holdsSingleNodeStore } from './datastore.js';
 import { readNodeDirectory, recordJoin } from './node-datastore.js';
@@ -440,6 +441,11 @@ function call(base: string, method: 'GET' | 'POST', path: string, ca: string | u
  */
 export function fetchClusterStatus(dataDir: string, server?: string): Promise<ClusterStatus> {
   return adminCall<ClusterStatus>(dataDir, server, 'GET', STATUS_PATH);
+}
+
+/** GET /kplane/plugins (this node's plugins and who holds each plugin Lease) for `kplane status`. */
+export function fetchPluginsStatus(dataDir: string, server?: string): Promise<PluginsStatus> {
+  return adminCall<PluginsStatus>(dataDir, server, 'GET', PLUGINS_PATH);
 }
 
 /** POST /kplane/snapshot on the local server: a fresh snapshot image and its path (`kplane snapshot save`). */

@@ -46,6 +46,9 @@ import { PluginHost, selectPlugins } from '../plugin/index.js';
 import { builtinPlugins, type BuiltinPluginOptions } from '../../plugins/index.js';
 import { crdPlugin } from './crd-plugin.js';
 import { servedResources } from './served-resources.js';
+import { claimNodeName } from './node-name.js';
+import { pluginReadyLines, registerPluginStatus } from './plugin-status.js';
+import { createClient } from '../client/index.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -122,7 +125,6 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const timings = given.leaderElection ?? DEFAULT_TIMINGS;
   const badTimings = validateTimings(timings);
   if (badTimings) throw new ConfigError(`leader election: ${badTimings}`);
-  const nodeName = given.nodeName ?? hostname();
   // The API server's own controllers run on every node whatever --plugins says. The housekeeping
   // controllers read what they need from the node (catalog, CA, address) only when they start.
   const housekeeping = {
@@ -235,6 +237,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       { name: 'bootstrap-objects', check: () => bootstrapped },
       { name: 'crd-informer-synced', check: () => crds.synced() },
     ],
+    readyInfo: () => pluginReadyLines(plugins),
     openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
     authorizer: authz.authorizer,
     serviceAccountIssuer: { discovery: () => saTokens.discovery(), jwks: () => saTokens.jwks() },
@@ -262,6 +265,9 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       ),
     );
   }
+  // Plugins start once the node has its name (after the bootstrap objects); until then these say so.
+  let plugins: PluginHost | undefined;
+  registerPluginStatus(app, () => (plugins ? { node: plugins.nodeName, host: plugins } : undefined));
   const bound = await listen(app, opts.host, opts.port).catch((err: unknown) => {
     throw listenError(err, opts.host, opts.port, '--listen');
   });
@@ -275,8 +281,6 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     const host = opts.advertiseAddress ?? (isWildcardHost(opts.host) ? new URL(peerAddress(raftOptions(opts))).hostname : opts.host);
     void backend.publishApi(`https://${bracket(host)}:${bound.port}`);
   }
-  const plugins = new PluginHost({ plugins: [crds, ...selected], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins' }) });
-  plugins.start();
   // A node that just joined (or a loaded cluster) may not pass a read barrier yet: the datastore
   // answers 503 until it follows a leader, so the first reads and the bootstrap objects are retried.
   const whenAvailable = async (what: string, fn: () => Promise<void>) => {
@@ -292,6 +296,21 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   };
   await whenAvailable('bootstrap objects', () => bootstrap(registry.handler, bound.port));
   await whenAvailable('default RBAC policy', () => authz.start(registry.handler, stop.signal, (err) => log.warn({ err }, 'RBAC watch failed; retrying')));
+  // The node's name (Lease holders, status, logs) is claimed in the cluster once kube-system exists.
+  let nodeName = '';
+  try {
+    const advertised = opts.advertiseAddress ? `https://${opts.advertiseAddress.includes(':') ? `[${opts.advertiseAddress}]` : opts.advertiseAddress}:${bound.port}` : url;
+    const claim = () => claimNodeName(createClient(registry.handler, { name: 'system:kplane:node', groups: ['system:masters'] }), opts.dataDir, { requested: given.nodeName, hostname: hostname(), apiAddress: advertised, now: Date.now });
+    await whenAvailable('node name', async () => void (nodeName = await claim()));
+  } catch (err) {
+    stop.abort();
+    await app.close();
+    await cache.close();
+    await backend.close();
+    throw err;
+  }
+  plugins = new PluginHost({ plugins: [crds, ...selected], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins', node: nodeName }) });
+  plugins.start();
   bootstrapped = true;
   // Upstream's repair loop: records whose Service is gone are released, Services without records
   // (stored before records existed) get theirs. Records younger than the grace may belong to a
@@ -303,7 +322,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
       for (const c of p.conflicts) log.warn({ key: c.key, service: c.owner, holder: c.holder }, 'service address already allocated to another Service');
     },
   });
-  log.info({ url, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');
+  log.info({ url, node: nodeName, dataDir: opts.dataDir, datastore: opts.datastore, kubeconfig: join(opts.dataDir, 'kubeconfig') }, 'kplane is ready');
 
   let closing: Promise<void> | undefined;
   return {
@@ -313,7 +332,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     close() {
       closing ??= (async () => {
         // Leader plugins stop and release their Leases first, so standbys take over at once.
-        await plugins.stop();
+        await plugins?.stop();
         stop.abort();
         await app.close();
         await cache.close();

@@ -1,5 +1,7 @@
-import { ApiError, type KubeList, type KubeObject, type WatchEvent } from '../api/index.js';
-import type { DeleteParams, Handler, LeaseFence, ListParams, PatchParams, PatchType, UserInfo, WatchParams, WriteParams } from '../registry/index.js';
+import { ApiError, isApiError, type KubeList, type KubeObject, type WatchEvent } from '../api/index.js';
+import { FENCED_WRITE_REFUSED } from '../registry/index.js';
+import { sleep } from '../util/index.js';
+import type { ApiResponse, DeleteParams, Handler, LeaseFence, ListParams, PatchParams, PatchType, UserInfo, WatchParams, WriteParams } from '../registry/index.js';
 
 /** A resource by group, version and plural, e.g. {group: 'apps', version: 'v1', resource: 'deployments'}. */
 export interface ResourceRef {
@@ -42,11 +44,22 @@ export interface ClientOptions {
 export function createClient(handler: Handler, user: UserInfo, opts: ClientOptions = {}): Client {
   const ua = opts.userAgent ? { userAgent: opts.userAgent } : {};
   const read = (ref: ResourceRef, namespace: string | undefined) => ({ user, group: ref.group, version: ref.version, resource: ref.resource, namespace, ...ua });
-  const base = (ref: ResourceRef, namespace: string | undefined) => {
-    if (!opts.fence) return read(ref, namespace);
-    const fence = opts.fence();
-    if (!fence) throw new ApiError('Conflict', 'the writer no longer holds its leader election Lease; nothing was written');
-    return { ...read(ref, namespace), fence };
+  type Base = ReturnType<typeof read> & { fence?: LeaseFence };
+  // A fenced write refused because the Lease moved on is sent again when the move was this holder's
+  // own renewal (nothing was stored the first time); after a loss, fence() is null and it fails.
+  const write = async (ref: ResourceRef, namespace: string | undefined, send: (base: Base) => Promise<ApiResponse>): Promise<ApiResponse> => {
+    if (!opts.fence) return send(read(ref, namespace));
+    for (let attempt = 1; ; attempt++) {
+      const fence = opts.fence();
+      if (!fence) throw new ApiError('Conflict', `${FENCED_WRITE_REFUSED}: the writer no longer holds its leader election Lease; nothing was written`);
+      try {
+        return await send({ ...read(ref, namespace), fence });
+      } catch (err) {
+        if (attempt >= 3 || !isApiError(err, 'Conflict') || !err.message.startsWith(FENCED_WRITE_REFUSED)) throw err;
+        // The renewal that moved the Lease may still be on its way back to the elector.
+        for (let i = 0; i < 10 && opts.fence()?.resourceVersion === fence.resourceVersion; i++) await sleep(20);
+      }
+    }
   };
   return {
     async get(ref, namespace, name, opts = {}) {
@@ -59,25 +72,25 @@ export function createClient(handler: Handler, user: UserInfo, opts: ClientOptio
     },
     async create(ref, namespace, obj, opts = {}) {
       const { subresource, name, ...params } = opts;
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'create', name, subresource, body: obj, params });
+      const r = await write(ref, namespace, (b) => handler.handle({ ...b, verb: 'create', name, subresource, body: obj, params }));
       return r.body as KubeObject;
     },
     async update(ref, namespace, obj, opts = {}) {
       const { subresource, ...params } = opts;
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'update', name: obj.metadata.name, subresource, body: obj, params });
+      const r = await write(ref, namespace, (b) => handler.handle({ ...b, verb: 'update', name: obj.metadata.name, subresource, body: obj, params }));
       return r.body as KubeObject;
     },
     async patch(ref, namespace, name, type, patch, opts = {}) {
       const { subresource, ...params } = opts;
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'patch', name, subresource, patchType: type, patch, params });
+      const r = await write(ref, namespace, (b) => handler.handle({ ...b, verb: 'patch', name, subresource, patchType: type, patch, params }));
       return r.body as KubeObject;
     },
     async delete(ref, namespace, name, opts = {}) {
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'delete', name, params: opts });
+      const r = await write(ref, namespace, (b) => handler.handle({ ...b, verb: 'delete', name, params: opts }));
       return r.body as KubeObject;
     },
     async deleteCollection(ref, namespace, opts = {}) {
-      const r = await handler.handle({ ...base(ref, namespace), verb: 'deletecollection', params: opts });
+      const r = await write(ref, namespace, (b) => handler.handle({ ...b, verb: 'deletecollection', params: opts }));
       return r.body as KubeList;
     },
     async watch(ref, namespace, opts, signal) {

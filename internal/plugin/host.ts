@@ -49,6 +49,10 @@ export class PluginHost {
   private readonly clock: Clock;
   private readonly timings: LeaseTimings;
 
+  get nodeName(): string {
+    return this.opts.nodeName;
+  }
+
   constructor(private readonly opts: PluginHostOptions) {
     this.clock = opts.clock ?? realClock;
     this.timings = opts.timings ?? DEFAULT_TIMINGS;

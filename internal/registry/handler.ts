@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApiError, apiErrors, apiVersionOf, isApiError, type KubeObject } from '../api/index.js';
-import type { ObjectStore } from '../storage/index.js';
+import type { ObjectStore, WriteGuard } from '../storage/index.js';
 import { realClock, type Clock, type Rand } from '../util/index.js';
 import { namespaceLifecycle, runAdmission, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 import { forbiddenError, mastersOnlyAuthorizer } from './authorizer.js';
 import type { ResourceDefinition, SubresourceDefinition } from './definition.js';
 import { unknownFieldsOf } from './field-validation.js';
-import type { ApiRequest, ApiResponse, Authorizer, Handler, ResourceCatalog, WatchResponse } from './request.js';
+import type { ApiRequest, ApiResponse, Authorizer, Handler, LeaseFence, ResourceCatalog, WatchResponse } from './request.js';
+import { objectKey } from './store/keys.js';
 import { builtinUnknownFields } from './store/schema.js';
 import { GenericStore } from './store/store.js';
 import type { ResourceStore, StoreContext, WriteOutcome } from './store/types.js';
@@ -100,6 +101,15 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
     return { def, sub, namespace };
   };
 
+  // A leader's Lease as a storage guard: the Lease key must still be at the revision the holder's
+  // own acquire or renewal wrote (a later renewal, release or takeover moves it).
+  const guardFor = (fence: LeaseFence): WriteGuard => {
+    const leases = opts.catalog.lookup('coordination.k8s.io', 'v1', 'leases');
+    const modRevision = Number(fence.resourceVersion);
+    if (!leases || !Number.isSafeInteger(modRevision) || modRevision <= 0) throw new ApiError('Conflict', `fenced write refused: invalid leader election Lease ${fence.namespace}/${fence.name} at resourceVersion "${fence.resourceVersion}"; nothing was written`);
+    return { key: objectKey(leases, fence.namespace, fence.name), modRevision };
+  };
+
   const contextFor = (req: ApiRequest, def: ResourceDefinition, namespace: string | undefined): StoreContext => {
     const params = req.params as { dryRun?: boolean; fieldManager?: string };
     const dryRun = !!params.dryRun;
@@ -110,6 +120,7 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
       dryRun,
       fieldManager: params.fieldManager,
       userAgent: req.userAgent,
+      ...(req.fence && req.verb !== 'get' && req.verb !== 'list' && req.verb !== 'watch' ? { guard: guardFor(req.fence) } : {}),
       admit: (obj, old) =>
         runAdmission(plugins, { operation: old ? 'UPDATE' : 'CREATE', definition: def, subresource: req.subresource, namespace, name: obj.metadata.name ?? '', object: obj, oldObject: old, user: req.user, dryRun }),
       unknownFields: (obj) => unknownFieldsOf(def, obj, opts.unknownFields ?? builtinUnknownFields),

@@ -11,7 +11,7 @@ export { mastersOnlyAuthorizer, allowAllAuthorizer, forbiddenError } from './aut
 export { namespaceLifecycle, runAdmission, IMMORTAL_NAMESPACES, type AdmissionPlugin, type AdmissionAttributes, type AdmissionOperation } from './admission.js';
 export { statusStrategy, replaceAllBut } from './store/strategies.js';
 export { objectKey, collectionPrefix, resourcePrefix } from './store/keys.js';
-export { toApiError, invalidError } from './store/errors.js';
+export { toApiError, invalidError, FENCED_WRITE_REFUSED } from './store/errors.js';
 export { serveSubresource, toScale, podBindingHandler, podEvictionHandler, DEFAULT_SCALE_PATHS } from './subresources.js';
 export { parseJsonPath, evaluateJsonPath, getPath, setPath, JsonPathError } from './jsonpath.js';
 export { createRegistry, type Registry, type RegistryOptions } from './registry.js';

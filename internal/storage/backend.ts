@@ -101,6 +101,23 @@ export interface WatchOptions {
   progressRepeatMs?: number;
 }
 
+/**
+ * A fenced write (etcd: a second compare in the write's Txn): the write happens only if `key`'s
+ * current modRevision equals `modRevision` (0 = the key must not exist), checked atomically with
+ * the write. Otherwise the write throws StorageError GuardFailed and nothing is written (no
+ * revision is used). Leader-elected writers guard with their Lease's key and revision, so a writer
+ * deposed while paused can never commit.
+ */
+export interface WriteGuard {
+  key: string;
+  modRevision: number;
+}
+
+/** Options of every write. */
+export interface WriteOptions {
+  guard?: WriteGuard;
+}
+
 export interface Backend {
   /** Reads one key. Missing key: result without kv (not an error). */
   get(key: string, opts?: ReadOptions): Promise<GetResult>;
@@ -109,19 +126,19 @@ export interface Backend {
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
 
   /** Creates key when it does not exist. Exists: StorageError KeyExists. */
-  create(key: string, value: Uint8Array, opts?: { lease?: number }): Promise<WriteResult>;
+  create(key: string, value: Uint8Array, opts?: { lease?: number } & WriteOptions): Promise<WriteResult>;
 
   /**
    * Replaces key's value when its modRevision equals expectedModRevision (compare-and-swap).
    * A missing key or a different modRevision gives succeeded=false, never an exception.
    */
-  update(key: string, value: Uint8Array, expectedModRevision: number, opts?: { lease?: number }): Promise<WriteResult>;
+  update(key: string, value: Uint8Array, expectedModRevision: number, opts?: { lease?: number } & WriteOptions): Promise<WriteResult>;
 
   /**
    * Deletes key, when expectedModRevision is given only if it matches. Missing key or mismatch:
    * succeeded=false. The returned kv is the deleted value.
    */
-  delete(key: string, opts?: { expectedModRevision?: number }): Promise<WriteResult>;
+  delete(key: string, opts?: { expectedModRevision?: number } & WriteOptions): Promise<WriteResult>;
 
   /**
    * Streams changes to keys with the prefix, strictly after opts.afterRevision, in revision order,

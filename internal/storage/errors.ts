@@ -9,7 +9,9 @@ export type StorageErrorCode =
   | 'Corrupt'
   | 'TooLarge'
   /** A malformed request argument, such as an undecodable continue token or resourceVersion (400). */
-  | 'InvalidArgument';
+  | 'InvalidArgument'
+  /** A fenced write's guard key was not at the expected modRevision: nothing was written. */
+  | 'GuardFailed';
 
 /**
  * The one error type that crosses the storage boundary. Backends translate their native errors
@@ -28,6 +30,9 @@ export class StorageError extends Error {
       /** On Compacted from a paged list: a fresh token that continues the list at the latest revision
        *  (inconsistently), for the 410 Expired Status's metadata.continue. */
       continue?: string;
+      /** On GuardFailed: the guard key and the modRevision it has now (0 = missing). */
+      guardKey?: string;
+      guardModRevision?: number;
     } = {},
     options?: { cause?: unknown },
   ) {

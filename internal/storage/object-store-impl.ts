@@ -55,7 +55,7 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
   };
 
   return {
-    async create(key, obj, { ttlSeconds, dryRun } = {}) {
+    async create(key, obj, { ttlSeconds, dryRun, guard } = {}) {
       const value = codec.encode(obj);
       if (dryRun) {
         // Everything a real create checks, without writing: the key must be free.
@@ -63,7 +63,7 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
         return withoutResourceVersion(codec.decode(value, 0, key));
       }
       const lease = await leaseFor(ttlSeconds);
-      const res = await backend.create(key, value, { lease });
+      const res = await backend.create(key, value, guard ? { lease, guard } : { lease });
       if (!res.succeeded || !res.kv) throw keyExists(key);
       // The stored value is the one just encoded: copy obj rather than parse it back.
       return decodeWritten(codec, obj, value, res.kv.modRevision, key);
@@ -78,7 +78,7 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
 
     list: (prefix, listOpts) => listObjects(backend, opts, prefix, listOpts),
 
-    async guaranteedUpdate(key, tryUpdate, { preconditions, dryRun, ttlSeconds } = {}) {
+    async guaranteedUpdate(key, tryUpdate, { preconditions, dryRun, ttlSeconds, guard } = {}) {
       let { kv, fresh } = dryRun ? { kv: await readCurrent(key), fresh: true } : await readHint(key);
       for (;;) {
         const current = decodeKv(codec, kv);
@@ -107,7 +107,7 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
           continue;
         }
         const lease = await leaseFor(ttlSeconds, kv.lease);
-        const res = await backend.update(key, value, kv.modRevision, { lease });
+        const res = await backend.update(key, value, kv.modRevision, guard ? { lease, guard } : { lease });
         if (res.succeeded && res.kv) return decodeWritten(codec, updated, value, res.kv.modRevision, key);
         // Lost the race (or the hint lagged): retry against the committed state a failed CAS hands back.
         if (!res.kv) throw notFound(key);
@@ -116,7 +116,7 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
       }
     },
 
-    async delete(key, { preconditions, validateDeletion, dryRun } = {}) {
+    async delete(key, { preconditions, validateDeletion, dryRun, guard } = {}) {
       let { kv, fresh } = dryRun ? { kv: await readCurrent(key), fresh: true } : await readHint(key);
       for (;;) {
         const current = decodeKv(codec, kv);
@@ -130,7 +130,7 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
           continue;
         }
         if (dryRun) return current;
-        const res = await backend.delete(key, { expectedModRevision: kv.modRevision });
+        const res = await backend.delete(key, guard ? { expectedModRevision: kv.modRevision, guard } : { expectedModRevision: kv.modRevision });
         // The last state carries the delete's revision, as its DELETED watch event does.
         if (res.succeeded) return decodeKv(codec, res.kv ?? kv, res.revision);
         if (!res.kv) throw notFound(key);

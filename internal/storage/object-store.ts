@@ -1,4 +1,5 @@
 import type { KubeObject } from '../api/index.js';
+import type { WriteGuard } from './backend.js';
 
 /**
  * Filters objects for list and watch. Built by the registry from label and field selectors;
@@ -68,11 +69,12 @@ export type TryUpdate = (current: KubeObject) => KubeObject | Promise<KubeObject
  * ObjectStore: decoded Kubernetes objects over a Backend (after k8s.io/apiserver storage.Interface,
  * kept to six verbs). It sets metadata.resourceVersion from the backend's revisions and never
  * trusts the one stored inside the value. Errors are StorageError: KeyNotFound, KeyExists,
- * Conflict (a precondition failed), Compacted (too-old revision or continue token), FutureRevision.
+ * Conflict (a precondition failed), Compacted (too-old revision or continue token), FutureRevision,
+ * GuardFailed (a write's `guard` did not hold: see Backend's WriteGuard; never retried).
  */
 export interface ObjectStore {
   /** Stores a new object at key. `ttlSeconds` attaches a lease (Events). dryRun: validate only. */
-  create(key: string, obj: KubeObject, opts?: { ttlSeconds?: number; dryRun?: boolean }): Promise<KubeObject>;
+  create(key: string, obj: KubeObject, opts?: { ttlSeconds?: number; dryRun?: boolean; guard?: WriteGuard }): Promise<KubeObject>;
 
   /** Reads one object. resourceVersion "0" may be served from a cache. */
   get(key: string, opts?: { resourceVersion?: string }): Promise<KubeObject>;
@@ -91,7 +93,7 @@ export interface ObjectStore {
   guaranteedUpdate(
     key: string,
     tryUpdate: TryUpdate,
-    opts?: { preconditions?: Preconditions; dryRun?: boolean; ttlSeconds?: number },
+    opts?: { preconditions?: Preconditions; dryRun?: boolean; ttlSeconds?: number; guard?: WriteGuard },
   ): Promise<KubeObject>;
 
   /**
@@ -100,7 +102,7 @@ export interface ObjectStore {
    */
   delete(
     key: string,
-    opts?: { preconditions?: Preconditions; validateDeletion?: (obj: KubeObject) => void | Promise<void>; dryRun?: boolean },
+    opts?: { preconditions?: Preconditions; validateDeletion?: (obj: KubeObject) => void | Promise<void>; dryRun?: boolean; guard?: WriteGuard },
   ): Promise<KubeObject>;
 
   /** Streams changes; throws StorageError Compacted when resourceVersion is too old or the watcher lags. */

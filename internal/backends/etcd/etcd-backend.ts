@@ -7,8 +7,10 @@ import {
   type ListResult,
   type ReadOptions,
   StorageError,
+  guardFailed,
   type WatchBatch,
   type WatchOptions,
+  type WriteOptions,
   type WriteResult,
 } from '../../storage/index.js';
 import { BatchQueue } from './batch-queue.js';
@@ -124,9 +126,24 @@ class EtcdStore implements Backend, BackendStatus {
     return { revision: opts.revision || r.header.revision, kvs: r.kvs.map((kv) => this.mux.kv(kv)), more: r.more, count: r.count };
   }
 
-  async create(key: string, value: Uint8Array, opts: { lease?: number } = {}): Promise<WriteResult> {
+  /**
+   * A fenced write (WriteOptions.guard) is the same Txn with one more compare, on the guard key's
+   * modRevision, and a read of that key last in the failure branch to tell which compare failed.
+   */
+  private async guardedTxn(guard: WriteOptions['guard'], req: { compare: object[]; success: object[]; failure: object[] }, what: string): Promise<PbTxnResponse> {
+    if (!guard) return this.txn(req, what);
+    const g = this.ks.toEtcd(guard.key);
+    const r = await this.txn({ compare: [...req.compare, { key: g, target: 'MOD', result: 'EQUAL', modRevision: guard.modRevision }], success: req.success, failure: [...req.failure, { requestRange: { key: g, keysOnly: true } }] }, what);
+    if (!r.succeeded) {
+      const actual = this.kv(r.responses[r.responses.length - 1]?.responseRange?.kvs[0])?.modRevision ?? 0;
+      if (actual !== guard.modRevision) throw guardFailed(guard, actual);
+    }
+    return r;
+  }
+
+  async create(key: string, value: Uint8Array, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
-    const r = await this.txn({
+    const r = await this.guardedTxn(opts.guard, {
       compare: [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: 0 }],
       success: [{ requestPut: { key: k, value, lease: opts.lease ?? 0 } }],
       failure: [{ requestRange: { key: k } }],
@@ -138,9 +155,9 @@ class EtcdStore implements Backend, BackendStatus {
     return { revision: rev, succeeded: true, kv };
   }
 
-  async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } = {}): Promise<WriteResult> {
+  async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
-    const r = await this.txn({
+    const r = await this.guardedTxn(opts.guard, {
       compare: [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: expectedModRevision }, { key: k, target: 'VERSION', result: 'GREATER', version: 0 }],
       // The put's response has no metadata; a keys-only read after it in the same Txn has.
       success: [{ requestPut: { key: k, value, lease: opts.lease ?? 0 } }, { requestRange: { key: k, keysOnly: true } }],
@@ -151,10 +168,10 @@ class EtcdStore implements Backend, BackendStatus {
     return { revision: r.header.revision, succeeded: r.succeeded, kv };
   }
 
-  async delete(key: string, opts: { expectedModRevision?: number } = {}): Promise<WriteResult> {
+  async delete(key: string, opts: { expectedModRevision?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
     const exists = { key: k, target: 'VERSION', result: 'GREATER', version: 0 };
-    const r = await this.txn({
+    const r = await this.guardedTxn(opts.guard, {
       compare: opts.expectedModRevision === undefined ? [exists] : [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: opts.expectedModRevision }, exists],
       success: [{ requestDeleteRange: { key: k, prevKv: true } }],
       failure: [{ requestRange: { key: k } }],

@@ -2,6 +2,7 @@ import { realClock, type Clock } from '../../util/index.js';
 import {
   StorageError,
   WatchHub,
+  guardFailed,
   resolveReadRevision,
   type Backend,
   type BackendStatus,
@@ -10,6 +11,8 @@ import {
   type ListResult,
   type WatchBatch,
   type WatchOptions,
+  type WriteGuard,
+  type WriteOptions,
   type WriteResult,
 } from '../../storage/index.js';
 import { CompactionPolicy, type CompactionPolicyOptions } from '../shared/compaction-policy.js';
@@ -85,21 +88,31 @@ class MemoryBackend implements Backend {
     return { revision, kvs: all.slice(0, limit), more: all.length > limit, count: all.length };
   }
 
-  async create(key: string, value: Uint8Array, opts: { lease?: number } = {}): Promise<WriteResult> {
+  async create(key: string, value: Uint8Array, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     this.checkOpen();
+    this.checkGuard(opts.guard);
     const out = this.store.create(key, value, opts.lease ?? 0);
     if (!out.ok) throw new StorageError('KeyExists', `key already exists: ${key}`, { key, currentRevision: out.revision });
     return this.published(out);
   }
 
-  async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } = {}): Promise<WriteResult> {
+  async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     this.checkOpen();
+    this.checkGuard(opts.guard);
     return this.published(this.store.update(key, value, expectedModRevision, opts.lease ?? 0));
   }
 
-  async delete(key: string, opts: { expectedModRevision?: number } = {}): Promise<WriteResult> {
+  async delete(key: string, opts: { expectedModRevision?: number } & WriteOptions = {}): Promise<WriteResult> {
     this.checkOpen();
+    this.checkGuard(opts.guard);
     return this.published(this.store.delete(key, opts.expectedModRevision));
+  }
+
+  /** The guard is compared in the same synchronous step as the write, so nothing can slip between. */
+  private checkGuard(guard: WriteGuard | undefined): void {
+    if (!guard) return;
+    const actual = this.store.latest(guard.key)?.modRevision ?? 0;
+    if (actual !== guard.modRevision) throw guardFailed(guard, actual);
   }
 
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {

@@ -10,11 +10,16 @@ const DELETE_IF = 4;
 const COMPACT = 5;
 const LEASE_GRANT = 6;
 const LEASE_REVOKE = 7;
+/** A guard (key, modRevision) followed by the guarded create, update or delete. */
+const GUARDED = 8;
 
 /** The Op ↔ bytes codec of raftsqlite's log entries (values stay raw bytes: no base64, no JSON). */
 export const opCodec: CommandCodec<Op> = {
   encode(op: Op): Uint8Array {
-    const w = new ByteWriter(op.op === 'create' || op.op === 'update' ? op.value.length + op.key.length + 40 : 64);
+    const guard = 'guard' in op ? op.guard : undefined;
+    const size = op.op === 'create' || op.op === 'update' ? op.value.length + op.key.length + 40 : 64;
+    const w = new ByteWriter(guard ? size + guard.key.length + 16 : size);
+    if (guard) w.u8(GUARDED).str(guard.key).f64(guard.modRevision);
     switch (op.op) {
       case 'create':
         w.u8(CREATE).str(op.key).bytes(op.value).f64(op.lease);
@@ -41,7 +46,12 @@ export const opCodec: CommandCodec<Op> = {
 
   decode(b: Uint8Array): Op {
     const r = new ByteReader(b);
-    const kind = r.u8();
+    let kind = r.u8();
+    let guard: { key: string; modRevision: number } | undefined;
+    if (kind === GUARDED) {
+      guard = { key: r.str(), modRevision: r.f64() };
+      kind = r.u8();
+    }
     let op: Op;
     switch (kind) {
       case CREATE:
@@ -69,6 +79,10 @@ export const opCodec: CommandCodec<Op> = {
         throw new CodecError(`unknown op kind ${kind}`);
     }
     if (!r.done) throw new CodecError(`trailing bytes after op kind ${kind}`);
+    if (guard) {
+      if (op.op !== 'create' && op.op !== 'update' && op.op !== 'delete') throw new CodecError(`a guard on op kind ${kind}`);
+      op.guard = guard;
+    }
     return op;
   },
 };

@@ -2,14 +2,14 @@
 // messages, one per websocket message, values in base64. Requests carry an id; unary calls get one
 // reply, a watch gets `started` (from an explicit revision), then `batch` messages until `err` or
 // `end` (or the client's cancel).
-import { StorageError, isStorageError, type KeyValue, type ListOptions, type ReadOptions, type StorageErrorCode, type WatchBatch } from '../../storage/index.js';
+import { StorageError, isStorageError, type KeyValue, type ListOptions, type ReadOptions, type StorageErrorCode, type WatchBatch, type WriteGuard } from '../../storage/index.js';
 
 export type Request =
   | { id: number; m: 'get'; key: string; opts?: ReadOptions }
   | { id: number; m: 'list'; prefix: string; opts?: ListOptions }
-  | { id: number; m: 'create'; key: string; value: string; lease?: number }
-  | { id: number; m: 'update'; key: string; value: string; expected: number; lease?: number }
-  | { id: number; m: 'delete'; key: string; expected?: number }
+  | { id: number; m: 'create'; key: string; value: string; lease?: number; guard?: WriteGuard }
+  | { id: number; m: 'update'; key: string; value: string; expected: number; lease?: number; guard?: WriteGuard }
+  | { id: number; m: 'delete'; key: string; expected?: number; guard?: WriteGuard }
   | { id: number; m: 'grantLease'; ttl: number }
   | { id: number; m: 'currentRevision' }
   | { id: number; m: 'compact'; revision: number }

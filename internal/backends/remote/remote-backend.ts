@@ -7,6 +7,7 @@ import {
   type ReadOptions,
   type WatchBatch,
   type WatchOptions,
+  type WriteOptions,
   type WriteResult,
 } from '../../storage/index.js';
 import type { RpcChannel } from './channel.js';
@@ -79,16 +80,16 @@ export class RemoteBackend implements Backend {
     return { ...r, kvs: r.kvs.map(kvIn) };
   }
 
-  create(key: string, value: Uint8Array, opts?: { lease?: number }): Promise<WriteResult> {
-    return this.write({ m: 'create', key, value: b64(value), lease: opts?.lease });
+  create(key: string, value: Uint8Array, opts?: { lease?: number } & WriteOptions): Promise<WriteResult> {
+    return this.write({ m: 'create', key, value: b64(value), lease: opts?.lease, guard: opts?.guard });
   }
 
-  update(key: string, value: Uint8Array, expectedModRevision: number, opts?: { lease?: number }): Promise<WriteResult> {
-    return this.write({ m: 'update', key, value: b64(value), expected: expectedModRevision, lease: opts?.lease });
+  update(key: string, value: Uint8Array, expectedModRevision: number, opts?: { lease?: number } & WriteOptions): Promise<WriteResult> {
+    return this.write({ m: 'update', key, value: b64(value), expected: expectedModRevision, lease: opts?.lease, guard: opts?.guard });
   }
 
-  delete(key: string, opts?: { expectedModRevision?: number }): Promise<WriteResult> {
-    return this.write({ m: 'delete', key, expected: opts?.expectedModRevision });
+  delete(key: string, opts?: { expectedModRevision?: number } & WriteOptions): Promise<WriteResult> {
+    return this.write({ m: 'delete', key, expected: opts?.expectedModRevision, guard: opts?.guard });
   }
 
   grantLease(ttlSeconds: number): Promise<number> {

@@ -58,15 +58,15 @@ export function serveBackend(backend: Backend, ch: RpcChannel, opts: BackendServ
         return { ...r, kvs: r.kvs.map((kv) => kvOutOpt(kv)) };
       }
       case 'create': {
-        const r = await backend.create(req.key, unb64(req.value), req.lease ? { lease: req.lease } : undefined);
+        const r = await backend.create(req.key, unb64(req.value), { ...(req.lease ? { lease: req.lease } : {}), ...(req.guard ? { guard: req.guard } : {}) });
         return { ...r, kv: kvOutOpt(r.kv) };
       }
       case 'update': {
-        const r = await backend.update(req.key, unb64(req.value), req.expected, req.lease ? { lease: req.lease } : undefined);
+        const r = await backend.update(req.key, unb64(req.value), req.expected, { ...(req.lease ? { lease: req.lease } : {}), ...(req.guard ? { guard: req.guard } : {}) });
         return { ...r, kv: kvOutOpt(r.kv) };
       }
       case 'delete': {
-        const r = await backend.delete(req.key, req.expected !== undefined ? { expectedModRevision: req.expected } : undefined);
+        const r = await backend.delete(req.key, { ...(req.expected !== undefined ? { expectedModRevision: req.expected } : {}), ...(req.guard ? { guard: req.guard } : {}) });
         return { ...r, kv: kvOutOpt(r.kv) };
       }
       case 'grantLease':

@@ -1,5 +1,6 @@
 import {
   StorageError,
+  guardFailed,
   resolveReadRevision,
   type Backend,
   type GetResult,
@@ -10,6 +11,7 @@ import {
   type WatchBatch,
   type WatchHub,
   type WatchOptions,
+  type WriteOptions,
   type WriteResult,
 } from '../../storage/index.js';
 import type { Clock } from '../../util/index.js';
@@ -54,20 +56,20 @@ export class OpBackend implements Backend {
     return this.read(() => this.parts.reader.list(prefix, opts));
   }
 
-  async create(key: string, value: Uint8Array, opts: { lease?: number } = {}): Promise<WriteResult> {
+  async create(key: string, value: Uint8Array, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     this.checkValue(key, value);
-    const r = await this.write({ op: 'create', key, value, lease: opts.lease ?? 0 });
+    const r = await this.write({ op: 'create', key, value, lease: opts.lease ?? 0, ...guarded(opts) });
     if (r.error === 'KeyExists') throw new StorageError('KeyExists', `key already exists: ${key}`, { key, currentRevision: r.result.revision });
     return r.result;
   }
 
-  async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } = {}): Promise<WriteResult> {
+  async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     this.checkValue(key, value);
-    return (await this.write({ op: 'update', key, value, expectedModRevision, lease: opts.lease ?? 0 })).result;
+    return (await this.write({ op: 'update', key, value, expectedModRevision, lease: opts.lease ?? 0, ...guarded(opts) })).result;
   }
 
-  async delete(key: string, opts: { expectedModRevision?: number } = {}): Promise<WriteResult> {
-    return (await this.write({ op: 'delete', key, expectedModRevision: opts.expectedModRevision })).result;
+  async delete(key: string, opts: { expectedModRevision?: number } & WriteOptions = {}): Promise<WriteResult> {
+    return (await this.write({ op: 'delete', key, expectedModRevision: opts.expectedModRevision, ...guarded(opts) })).result;
   }
 
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {
@@ -103,6 +105,7 @@ export class OpBackend implements Backend {
   private async write(op: Op & { op: 'create' | 'update' | 'delete' }): Promise<Extract<OpResult, { result: unknown }>> {
     const r = await this.propose(op);
     if (!('result' in r)) throw new Error(`write path returned ${r.op} for ${op.op}`);
+    if (r.error === 'GuardFailed' && op.guard) throw guardFailed(op.guard, r.guardModRevision ?? 0);
     return r;
   }
 
@@ -133,4 +136,9 @@ export class OpBackend implements Backend {
   private checkOpen(): void {
     if (this.closed) throw new StorageError('Unavailable', 'store is closed');
   }
+}
+
+/** The guard field of an op, only when there is one (unguarded ops keep their exact shape). */
+function guarded(opts: WriteOptions): { guard?: WriteOptions['guard'] } {
+  return opts.guard ? { guard: { key: opts.guard.key, modRevision: opts.guard.modRevision } } : {};
 }

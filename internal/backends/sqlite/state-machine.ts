@@ -61,6 +61,11 @@ class BatchApplier {
   ) {}
 
   apply(op: Op): OpResult {
+    if ('guard' in op && op.guard) {
+      const row = this.st.current.get(keyBytes(op.guard.key));
+      const actual = row ? rowToKv(row).modRevision : 0;
+      if (actual !== op.guard.modRevision) return { op: op.op as 'create', result: { revision: this.rev, succeeded: false }, error: 'GuardFailed', guardModRevision: actual };
+    }
     switch (op.op) {
       case 'create':
         return this.create(op.key, op.value, op.lease);

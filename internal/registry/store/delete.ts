@@ -39,11 +39,11 @@ export async function deleteObject(store: GenericStore, ctx: StoreContext, name:
             if (cur.metadata.resourceVersion !== current.metadata.resourceVersion) throw new Retry();
             return toStored(def, obj);
           },
-          { dryRun: !!params.dryRun },
+          { dryRun: !!params.dryRun, guard: ctx.guard },
         );
         return { object: present(def, updated), deleted: false };
       }
-      const last = await os.delete(key, { preconditions: { resourceVersion: current.metadata.resourceVersion }, dryRun: !!params.dryRun });
+      const last = await os.delete(key, { preconditions: { resourceVersion: current.metadata.resourceVersion }, dryRun: !!params.dryRun, guard: ctx.guard });
       const object = present(def, last);
       if (!params.dryRun) await def.strategy.afterDelete?.(object, ctx);
       return { object, deleted: true };

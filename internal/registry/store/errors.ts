@@ -2,6 +2,9 @@ import { ApiError, apiErrors, type FieldError, type GroupResource } from '../../
 import { isStorageError } from '../../storage/index.js';
 import type { ResourceDefinition } from '../definition.js';
 
+/** The start of the message of a write refused because its writer's Lease moved on (409 Conflict). */
+export const FENCED_WRITE_REFUSED = 'fenced write refused';
+
 export const groupResource = (def: ResourceDefinition): GroupResource => ({ group: def.group, resource: def.plural });
 
 const EXPIRED_CONTINUE =
@@ -30,6 +33,11 @@ export function toApiError(err: unknown, def: ResourceDefinition, name = '', opt
       return apiErrors.tooLargeResourceVersion(err.details.revision ?? 0, err.details.currentRevision ?? 0);
     case 'InvalidArgument':
       return apiErrors.badRequest(err.message);
+    // A fenced write whose Lease moved on: the writer was deposed. Nothing was written.
+    case 'GuardFailed':
+      return new ApiError('Conflict', `${FENCED_WRITE_REFUSED}: the leader election Lease this write was fenced with (${err.details.guardKey ?? '?'}) has changed (now at resourceVersion ${err.details.guardModRevision ?? 0}); nothing was written`, {
+        details: { name, ...(gr.group ? { group: gr.group } : {}), kind: gr.resource, causes: [{ reason: 'LeaseNotHeld', message: 'the writer no longer holds its leader election Lease' }] },
+      });
     case 'TooLarge':
       return apiErrors.tooLarge(err.message);
     // Unavailable: nothing was done (a write was not applied); 503 + Retry-After, which clients retry.

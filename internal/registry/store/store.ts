@@ -94,7 +94,7 @@ export class GenericStore implements ResourceStore {
       def.strategy.canonicalize?.(obj);
       warnings.push(...(def.strategy.warningsOnCreate?.(obj) ?? []));
       const key = this.key(ctx, obj.metadata.name!);
-      stored = await this.deps.objectStore.create(key, toStored(def, obj), { ttlSeconds: def.strategy.ttlSeconds, dryRun: !!params.dryRun });
+      stored = await this.deps.objectStore.create(key, toStored(def, obj), { ttlSeconds: def.strategy.ttlSeconds, dryRun: !!params.dryRun, guard: ctx.guard });
     } finally {
       await finish?.(stored !== undefined);
     }
@@ -273,7 +273,7 @@ export class GenericStore implements ResourceStore {
             if (shouldDeleteDuringUpdate(obj, old) && !def.strategy.prepareForDelete?.(clone(obj), ctx)) throw new EmptiedFinalizers(obj, old.metadata.resourceVersion ?? '');
             return toStored(def, obj);
           },
-          { dryRun: !!params.dryRun, ttlSeconds: def.strategy.ttlSeconds },
+          { dryRun: !!params.dryRun, ttlSeconds: def.strategy.ttlSeconds, guard: ctx.guard },
         );
         await settle(true);
         return { object: present(def, stored), created: false, warnings };
@@ -281,7 +281,7 @@ export class GenericStore implements ResourceStore {
         await settle(false);
         if (err instanceof EmptiedFinalizers) {
           try {
-            const gone = await this.deps.objectStore.delete(key, { preconditions: { resourceVersion: err.resourceVersion }, dryRun: !!params.dryRun });
+            const gone = await this.deps.objectStore.delete(key, { preconditions: { resourceVersion: err.resourceVersion }, dryRun: !!params.dryRun, guard: ctx.guard });
             const object = { ...err.object, metadata: { ...err.object.metadata, resourceVersion: gone.metadata.resourceVersion } };
             if (!params.dryRun) await def.strategy.afterDelete?.(object, ctx);
             return { object, created: false, warnings };

@@ -1,4 +1,5 @@
 import type { KubeList, KubeObject, WatchEvent } from '../../api/index.js';
+import type { WriteGuard } from '../../storage/index.js';
 import type { DeleteParams, ListParams, PatchParams, PatchType, WatchParams, WriteParams } from '../request.js';
 import type { RequestContext } from '../strategy.js';
 import type { ResourceDefinition, SubresourceDefinition } from '../definition.js';
@@ -12,6 +13,8 @@ export interface StoreContext extends RequestContext {
   unknownFields?: (obj: KubeObject) => string[];
   /** The client's User-Agent: the managedFields manager of a write without fieldManager. */
   userAgent?: string;
+  /** Fenced write (a leader's Lease, resolved by the handler): every storage write of this request carries it. */
+  guard?: WriteGuard;
 }
 
 export interface WriteOutcome {

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { type BackendConformanceOptions, type MakeBackend } from './helpers.js';
+import { guardSuite } from './guard-suite.js';
 import { kvSuite } from './kv-suite.js';
 import { leaseSuite } from './lease-suite.js';
 import { listSuite } from './list-suite.js';
@@ -15,6 +16,7 @@ import { watchSuite } from './watch-suite.js';
 export function runBackendConformance(name: string, makeBackend: MakeBackend, opts: BackendConformanceOptions = {}): void {
   describe(`Backend conformance: ${name}`, () => {
     kvSuite(makeBackend);
+    guardSuite(makeBackend);
     listSuite(makeBackend);
     watchSuite(makeBackend, opts);
     leaseSuite(makeBackend, opts);
