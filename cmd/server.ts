@@ -49,6 +49,9 @@ export default class Server extends Command {
     'anonymous-auth': Flags.boolean({ description: 'requests without credentials are system:anonymous (allowed health and version by default) instead of 401', default: true, allowNo: true }),
     'encryption-provider-config': Flags.string({ description: "EncryptionConfiguration file (upstream's format: aesgcm, aescbc, identity) for Secrets and other resources at rest" }),
     'service-account-issuer': Flags.string({ description: 'issuer (iss) of ServiceAccount tokens and of /.well-known/openid-configuration', default: 'https://kubernetes.default.svc.cluster.local' }),
+    'max-requests-inflight': Flags.integer({ description: 'read-only requests executing at once (watches excepted), shared fairly between users; more wait in a per-user queue or get 429 with Retry-After; 0 = no limit', default: 400 }),
+    'max-mutating-requests-inflight': Flags.integer({ description: 'mutating requests executing at once, shared fairly between users; more wait or get 429; 0 = no limit', default: 200 }),
+    'request-timeout': Flags.string({ description: 'non-watch requests taking longer are answered 504 Timeout (Go duration); 0 = none', default: '1m0s' }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
   };
 
@@ -84,6 +87,7 @@ export default class Server extends Command {
         join: flags.join ? { url: flags.join, token: flags.token ?? '' } : undefined,
       },
       logLevel: flags['log-level'],
+      apiLimits: apiLimits(flags),
       nodeName: flags['node-name'],
       plugins: flags.plugins === undefined ? undefined : flags.plugins.split(','),
       pluginOptions: {
@@ -146,4 +150,12 @@ function parseCapacity(text: string): { cpu?: string; memory?: string; pods?: nu
     else throw new ConfigError(`--hollow-node-capacity: unknown or invalid "${part}" (cpu, memory, pods)`);
   }
   return out;
+}
+
+export function apiLimits(flags: { 'max-requests-inflight': number; 'max-mutating-requests-inflight': number; 'request-timeout': string }) {
+  for (const f of ['max-requests-inflight', 'max-mutating-requests-inflight'] as const) {
+    if (flags[f] < 0) throw new ConfigError(`--${f} must be 0 or more, got ${flags[f]}`);
+  }
+  const timeoutMs = flags['request-timeout'] === '0' ? 0 : parseDuration(flags['request-timeout'], '--request-timeout');
+  return { maxReadOnlyInFlight: flags['max-requests-inflight'], maxMutatingInFlight: flags['max-mutating-requests-inflight'], requestTimeoutMs: timeoutMs };
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../util/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
 import { isConnect, refuseConnect } from './connect.js';
 import type { DiscoveryService } from './discovery-routes.js';
-import type { ConcurrencyLimit } from './limits.js';
+import type { Seats } from './seats.js';
 import { chooseObjectOutput, type ObjectOutput } from './negotiate.js';
 import { parseApiPath } from './path.js';
 import { deleteParams, first, isWatchRequest, listParams, patchParams, validateListParams, watchParams, writeParams, type Query } from './query.js';
@@ -21,7 +21,9 @@ export interface ApiContext {
   catalog: ResourceCatalog;
   discovery: DiscoveryService;
   hub: WatchHub;
-  inFlight: ConcurrencyLimit;
+  seats: Seats;
+  /** Non-watch requests taking longer are answered 504 (their seat is held until they finish). */
+  requestTimeoutMs: number;
   clock: Clock;
   maxObjectBytes: number;
   /** Watch length when the client sends no timeoutSeconds: [min, 2·min) seconds, like upstream. */
@@ -55,31 +57,45 @@ export async function serveApi(
   if (!path) throw resourceNotFound();
   const query = request.query as Query;
   if (path.kind !== 'resource') {
-    withInFlight(ctx, () => ctx.discovery.serve(request, reply, path));
+    const release = await ctx.seats.acquire(request, false);
+    try {
+      ctx.discovery.serve(request, reply, path);
+    } finally {
+      release();
+    }
     return undefined;
   }
   const resolved = resolveResource(ctx.catalog, request.method, path, isWatchRequest(query));
   if (resolved.verb === 'watch') return startWatch(ctx, request, reply, resolved, query, mode);
   if (isConnect(resolved)) return refuseConnect(ctx.handler, ctx.userOf(request), resolved);
-  const release = ctx.inFlight.tryAcquire();
-  if (!release) throw tooManyRequests();
+  const release = await ctx.seats.acquire(request, MUTATING.has(resolved.verb));
+  let handled: Promise<ApiResponse>;
   try {
-    const apiReq = buildRequest(ctx, request, resolved, query);
-    const res = await ctx.handler.handle(apiReq);
-    sendResponse(ctx, request, reply, resolved, res, query);
-  } finally {
+    // Decoding the body is work too: it happens in the seat.
+    handled = ctx.handler.handle(buildRequest(ctx, request, resolved, query));
+  } catch (err) {
     release();
+    throw err;
   }
+  // The seat is held until the handler finishes, also when the client was answered 504 before.
+  const res = await withTimeout(handled.finally(release), ctx.requestTimeoutMs);
+  sendResponse(ctx, request, reply, resolved, res, query);
   return undefined;
 }
 
-function withInFlight<T>(ctx: ApiContext, fn: () => T): T {
-  const release = ctx.inFlight.tryAcquire();
-  if (!release) throw tooManyRequests();
+const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
+
+/** upstream's --request-timeout: 504 Timeout; a write may still complete after it (its effect is unknown, as upstream's). */
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  if (ms <= 0) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(apiErrors.timeout(`request did not complete within the allotted timeout of ${ms / 1000}s`)), ms);
+  });
   try {
-    return fn();
+    return await Promise.race([p, timedOut]);
   } finally {
-    release();
+    clearTimeout(timer);
   }
 }
 
@@ -199,7 +215,7 @@ async function startWatch(
   }
   const encode = watchEncoder(r, chooseObjectOutput(request.headers.accept), q, ctx.clock);
   if (mode === 'ws') checkWebsocketHeaders(request);
-  const session = ctx.hub.start(params.timeoutSeconds ?? ctx.watchTimeoutSeconds());
+  const session = ctx.hub.start(params.timeoutSeconds ?? ctx.watchTimeoutSeconds(), ctx.userOf(request).name);
   if (!session) throw tooManyRequests();
   let events: AsyncIterable<WatchEvent>;
   try {

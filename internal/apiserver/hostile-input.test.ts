@@ -128,3 +128,15 @@ describe('found by the fuzzer', () => {
     }
   });
 });
+
+describe('watch timeouts', () => {
+  it('a timeoutSeconds past what a Node timer holds keeps the watch open (it ended at once, with a TimeoutOverflowWarning)', async () => {
+    const { WatchHub } = await import('./watch.js');
+    const { realClock } = await import('../util/index.js');
+    const hub = new WatchHub(10, realClock);
+    const session = hub.start(1e23, 'u')!;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(session.signal.aborted).toBe(false);
+    session.done();
+  });
+});

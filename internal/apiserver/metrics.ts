@@ -8,6 +8,8 @@ import type { EdgeCounters } from './edge.js';
  */
 export interface MetricsSources {
   inFlight(): number;
+  /** Requests refused 429 for want of a seat. */
+  rejected(): number;
   watches(): number;
   connections(): EdgeCounters;
 }
@@ -39,6 +41,9 @@ export class RequestMetrics {
       '# HELP apiserver_current_inflight_requests Number of non-watch requests being served.',
       '# TYPE apiserver_current_inflight_requests gauge',
       `apiserver_current_inflight_requests ${sources.inFlight()}`,
+      '# HELP kplane_apiserver_rejected_requests_total Requests answered 429: a full per-user queue or too long a wait for a seat.',
+      '# TYPE kplane_apiserver_rejected_requests_total counter',
+      `kplane_apiserver_rejected_requests_total ${sources.rejected()}`,
       '# HELP apiserver_registered_watchers Number of open watches.',
       '# TYPE apiserver_registered_watchers gauge',
       `apiserver_registered_watchers ${sources.watches()}`,

@@ -228,7 +228,7 @@ describe('Status errors', () => {
   });
 
   it('429 with Retry-After when too many requests are in flight', async () => {
-    const { app, handler } = setup({ limits: { maxInFlight: 1 } });
+    const { app, handler } = setup({ limits: { maxReadOnlyInFlight: 1, queueLengthPerUser: 0 } });
     let unblock!: () => void;
     const blocked = new Promise<void>((r) => (unblock = r));
     const orig = handler.handle.bind(handler);

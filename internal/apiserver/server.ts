@@ -11,7 +11,7 @@ import { impersonate, wantsImpersonation } from './impersonation.js';
 import { DiscoveryService } from './discovery-routes.js';
 import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
 import { clientErrorHandler, DEFAULT_EDGE_LIMITS, guardConnections, markAuthenticated, serverTimeoutOptions, type EdgeLimits } from './edge.js';
-import { ConcurrencyLimit } from './limits.js';
+import { Seats } from './seats.js';
 import { registerMetrics, RequestMetrics } from './metrics.js';
 import { resourceNotFound } from './resolve.js';
 import { sendStatus, translateError } from './status.js';
@@ -24,8 +24,18 @@ export interface ApiServerLimits {
   maxObjectBytes?: number;
   /** Concurrent watches (429 above); 0 = unlimited. Default 8192. */
   maxWatches?: number;
-  /** Concurrent non-watch API requests (429 above); 0 = unlimited. Default 600 (400 + 200 upstream). */
-  maxInFlight?: number;
+  /** Concurrent watches of one user (429 above); 0 = unlimited. Default 1000. */
+  maxWatchesPerUser?: number;
+  /** Read-only non-watch requests executing at once (--max-requests-inflight); 0 = unlimited. Default 400. */
+  maxReadOnlyInFlight?: number;
+  /** Mutating requests executing at once (--max-mutating-requests-inflight); 0 = unlimited. Default 200. */
+  maxMutatingInFlight?: number;
+  /** Requests one user may have waiting for a seat, per class (429 above). Default 50. */
+  queueLengthPerUser?: number;
+  /** Longest wait for a seat (429 after). Default 10 s. */
+  queueWaitMs?: number;
+  /** Non-watch requests answered 504 after this (--request-timeout); 0 = none. Default 60 s. */
+  requestTimeoutMs?: number;
   /** A watch without timeoutSeconds ends after [min, 2·min) seconds. Default 1800, as upstream. */
   minWatchTimeoutSeconds?: number;
   /** Timeouts against slow clients and bounds on unauthenticated connections (edge.ts). */
@@ -81,7 +91,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     maxRequestBodyBytes: opts.limits?.maxRequestBodyBytes ?? 3 * MiB,
     maxObjectBytes: opts.limits?.maxObjectBytes ?? 1.5 * MiB,
     maxWatches: opts.limits?.maxWatches ?? 8192,
-    maxInFlight: opts.limits?.maxInFlight ?? 600,
+    maxWatchesPerUser: opts.limits?.maxWatchesPerUser ?? 1000,
     minWatchTimeoutSeconds: opts.limits?.minWatchTimeoutSeconds ?? 1800,
   };
   const edge: EdgeLimits = { ...DEFAULT_EDGE_LIMITS, ...opts.limits?.edge };
@@ -119,7 +129,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const metrics = new RequestMetrics();
   const authenticate = opts.authenticator ?? x509Authenticator;
   let shuttingDown = false;
-  const hub = new WatchHub(limits.maxWatches, clock);
+  const hub = new WatchHub(limits.maxWatches, clock, limits.maxWatchesPerUser);
   const discovery = new DiscoveryService(opts.catalog);
   const streamHooks: StreamHooks = {
     errorStatus: (err) => {
@@ -144,7 +154,18 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     catalog: opts.catalog,
     discovery,
     hub,
-    inFlight: new ConcurrencyLimit(limits.maxInFlight),
+    seats: new Seats(
+      {
+        readOnly: opts.limits?.maxReadOnlyInFlight ?? 400,
+        mutating: opts.limits?.maxMutatingInFlight ?? 200,
+        queueLength: opts.limits?.queueLengthPerUser ?? 50,
+        queueWaitMs: opts.limits?.queueWaitMs ?? 10_000,
+      },
+      (request) => ctx.userOf(request),
+      // The apiserver's own identity (in-process plugins call the registry directly and never queue here).
+      (user) => user.name === 'system:apiserver',
+    ),
+    requestTimeoutMs: opts.limits?.requestTimeoutMs ?? 60_000,
     clock,
     maxObjectBytes: limits.maxObjectBytes,
     watchTimeoutSeconds: () => limits.minWatchTimeoutSeconds + Math.floor(random() * limits.minWatchTimeoutSeconds),
@@ -213,7 +234,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   });
   app.addHook('onClose', async () => discovery.close());
 
-  registerMetrics(app, metrics, { inFlight: () => ctx.inFlight.active, watches: () => hub.active, connections: () => connections });
+  registerMetrics(app, metrics, { inFlight: () => ctx.seats.executing, rejected: () => ctx.seats.rejected, watches: () => hub.active, connections: () => connections });
   registerHealthRoutes(app, {
     liveness: opts.liveness ?? [],
     readiness: opts.readiness ?? [],

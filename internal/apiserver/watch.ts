@@ -20,14 +20,25 @@ export interface WatchSession {
   readonly finished: Promise<void>;
 }
 
+/**
+ * Open watches: at most maxWatches in all and maxWatchesPerUser for one user (0 = unlimited), so
+ * one client opening watches in a loop cannot take every slot. Each watcher's buffered data is
+ * bounded where it queues: the cache watcher ends a watch whose consumer falls behind by its queue
+ * limit (the client relists), and the stream waits for the socket to drain before the next event.
+ */
+/** The longest delay a Node timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class WatchHub {
   readonly limit: ConcurrencyLimit;
   #active = new Set<WatchSession>();
+  #perUser = new Map<string, number>();
   #closing = false;
 
   constructor(
     maxWatches: number,
     private readonly clock: Clock,
+    private readonly maxWatchesPerUser = 0,
   ) {
     this.limit = new ConcurrencyLimit(maxWatches);
   }
@@ -40,15 +51,19 @@ export class WatchHub {
     return this.#active.size;
   }
 
-  /** Starts a session ending after timeoutSeconds, or undefined when at the watch limit. */
-  start(timeoutSeconds: number): WatchSession | undefined {
+  /** Starts a session ending after timeoutSeconds, or undefined when at a watch limit. */
+  start(timeoutSeconds: number, user = ''): WatchSession | undefined {
     if (this.#closing) return undefined;
+    const mine = this.#perUser.get(user) ?? 0;
+    if (this.maxWatchesPerUser > 0 && mine >= this.maxWatchesPerUser) return undefined;
     const release = this.limit.tryAcquire();
     if (!release) return undefined;
+    this.#perUser.set(user, mine + 1);
     const controller = new AbortController();
     let resolveFinished!: () => void;
     const finished = new Promise<void>((r) => (resolveFinished = r));
-    const cancelTimer = this.clock.setTimeout(() => controller.abort(), timeoutSeconds * 1000);
+    // timeoutSeconds is an int64 upstream; Node's timers overflow past 2^31-1 ms (and then fire at once).
+    const cancelTimer = this.clock.setTimeout(() => controller.abort(), Math.min(timeoutSeconds * 1000, MAX_TIMER_MS));
     const session: WatchSession = {
       signal: controller.signal,
       abort: () => controller.abort(),
@@ -57,6 +72,9 @@ export class WatchHub {
         if (!this.#active.delete(session)) return;
         cancelTimer();
         release();
+        const n = this.#perUser.get(user)! - 1;
+        if (n === 0) this.#perUser.delete(user);
+        else this.#perUser.set(user, n);
         controller.abort();
         resolveFinished();
       },

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { readFileSync } from 'node:fs';
-import { createApiServer, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
+import { type ApiServerLimits, createApiServer, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
 import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import {
@@ -82,6 +82,8 @@ export interface ServerOptions {
   serviceAccountIssuer?: string;
   /** --encryption-provider-config: an EncryptionConfiguration file (YAML or JSON). */
   encryptionProviderConfig?: string;
+  /** --max-requests-inflight, --max-mutating-requests-inflight, --request-timeout and the other API limits. */
+  apiLimits?: ApiServerLimits;
 }
 
 export interface RunningServer {
@@ -223,6 +225,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     catalog: registry.catalog,
     version: versionInfo(),
     logger: log,
+    ...(opts.apiLimits ? { limits: opts.apiLimits } : {}),
     tls: { key: creds.serving.keyPem, cert: creds.serving.certPem, ca: creds.ca.certPem },
     readiness: [
       // etcd: a member answers and follows a leader (probed every second), not a read that could wait.

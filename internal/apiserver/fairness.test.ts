@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { FairQueues, Rejected, type Release } from './fairness.js';
+
+/** Manual timers: fire() runs every timer registered so far. */
+function manualTimers() {
+  const timers = new Set<() => void>();
+  return {
+    setTimer: (fn: () => void) => {
+      timers.add(fn);
+      return () => timers.delete(fn);
+    },
+    fire: () => [...timers].forEach((fn) => (timers.delete(fn), fn())),
+  };
+}
+
+const now = (r: Release | Promise<Release>): Release => {
+  if (r instanceof Promise) throw new Error('expected a seat at once');
+  return r;
+};
+
+describe('FairQueues', () => {
+  it('grants seats at once up to the limit, unlimited when the limit is 0', () => {
+    const f = new FairQueues({ limit: 2, queueLength: 1, maxWaitMs: 1000 });
+    now(f.acquire('a'));
+    now(f.acquire('a'));
+    expect(f.acquire('a')).toBeInstanceOf(Promise);
+    const u = new FairQueues({ limit: 0, queueLength: 0, maxWaitMs: 0 });
+    for (let i = 0; i < 100; i++) now(u.acquire('a'));
+  });
+
+  it('gives freed seats to flows in turn, so a flooding flow does not starve another', async () => {
+    const f = new FairQueues({ limit: 1, queueLength: 100, maxWaitMs: 1000 });
+    const order: string[] = [];
+    let release = now(f.acquire('flood'));
+    const waits: Promise<void>[] = [];
+    const enqueue = (flow: string) => waits.push((f.acquire(flow) as Promise<Release>).then((r) => (order.push(flow), (release = r), undefined)));
+    for (let i = 0; i < 5; i++) enqueue('flood');
+    enqueue('polite');
+    enqueue('polite');
+    for (let i = 0; i < 7; i++) {
+      release();
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    await Promise.all(waits);
+    expect(order).toEqual(['flood', 'polite', 'flood', 'polite', 'flood', 'flood', 'flood']);
+    expect(f.waiting).toBe(0);
+  });
+
+  it('refuses when a flow queue is full (other flows still queue) and when a wait times out', async () => {
+    const t = manualTimers();
+    const f = new FairQueues({ limit: 1, queueLength: 1, maxWaitMs: 1000, setTimer: t.setTimer });
+    now(f.acquire('a'));
+    const queued = f.acquire('a') as Promise<Release>;
+    expect(() => f.acquire('a')).toThrow(Rejected);
+    const other = f.acquire('b') as Promise<Release>;
+    t.fire();
+    await expect(queued).rejects.toMatchObject({ why: 'timeout' });
+    await expect(other).rejects.toMatchObject({ why: 'timeout' });
+    expect(f.rejected).toBe(3);
+    expect(f.waiting).toBe(0);
+  });
+
+  it('a release is idempotent and a granted waiter no longer times out', async () => {
+    const t = manualTimers();
+    const f = new FairQueues({ limit: 1, queueLength: 5, maxWaitMs: 1000, setTimer: t.setTimer });
+    const r = now(f.acquire('a'));
+    const next = f.acquire('b') as Promise<Release>;
+    r();
+    r();
+    const granted = await next;
+    t.fire();
+    expect(f.executing).toBe(1);
+    granted();
+    expect(f.executing).toBe(0);
+    expect(f.rejected).toBe(0);
+  });
+});
+
+describe('FairQueues without queues', () => {
+  it('a queue length of 0 refuses at once instead of waiting', () => {
+    const f = new FairQueues({ limit: 1, queueLength: 0, maxWaitMs: 60_000 });
+    now(f.acquire('a'));
+    expect(() => f.acquire('b')).toThrow(Rejected);
+  });
+});
