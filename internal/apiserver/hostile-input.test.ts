@@ -140,3 +140,15 @@ describe('watch timeouts', () => {
     session.done();
   });
 });
+
+describe('prototype pollution (found by the fuzzer)', () => {
+  it('a strategic merge patch with __proto__ keys answers a 4xx and pollutes nothing (was 500, or Object.prototype.polluted set)', async () => {
+    rs = await createRealServer();
+    await post('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"p"}}');
+    for (const payload of ['{"data":{"__proto__":{"__proto__":[]}}}', '{"data":{"__proto__":{"polluted":"x"}}}']) {
+      const r = await rs.app.inject({ method: 'PATCH', url: `${CM_URL}/p`, headers: { 'content-type': 'application/strategic-merge-patch+json' }, payload });
+      expect(r.statusCode).toBeLessThan(500);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    }
+  });
+});

@@ -64,7 +64,7 @@ export async function waitReady(port: number, timeoutMs = 30_000, proc?: ChildPr
 }
 
 /** Starts `kplane server` on a free loopback port with a fresh (or given) data directory. */
-export async function startKplane(opts: { dataDir?: string; args?: string[]; port?: number } = {}): Promise<RunningKplane> {
+export async function startKplane(opts: { dataDir?: string; args?: string[]; port?: number; readyTimeoutMs?: number } = {}): Promise<RunningKplane> {
   if (!existsSync(join(ROOT, 'dist', 'cmd', 'index.js'))) throw new Error('dist/ missing: run `npm run build` first');
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kplane-e2e-'));
@@ -77,7 +77,7 @@ export async function startKplane(opts: { dataDir?: string; args?: string[]; por
   proc.stderr!.on('data', (c) => (out += c));
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
   try {
-    await waitReady(port, 30_000, proc);
+    await waitReady(port, opts.readyTimeoutMs ?? 30_000, proc);
   } catch (err) {
     proc.kill('SIGKILL');
     // freePort() only found the API port free; the default peer port (API port + 1) may be taken

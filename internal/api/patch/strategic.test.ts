@@ -112,3 +112,13 @@ describe('applyPatch("strategic")', () => {
     expect(code({ metadata: { labels: { x: 'y' } } })).toBe(200);
   });
 });
+
+describe('__proto__ keys (found by the fuzzer)', () => {
+  it('stay plain keys and never reach Object.prototype', () => {
+    const patch = JSON.parse('{"data":{"__proto__":{"polluted":"x","__proto__":[]}},"__proto__":{"b":1}}');
+    const out = applyStrategicMergePatch({ data: { a: '1' } }, patch, undefined) as Record<string, Record<string, unknown>>;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(out.data)).toBe(Object.prototype);
+    expect(JSON.stringify(out)).toBe('{"data":{"a":"1","__proto__":{"polluted":"x","__proto__":[]}},"__proto__":{"b":1}}');
+  });
+});

@@ -44,20 +44,23 @@ function mergeMap(orig: Obj, patch: Obj, schema: Schema | undefined): Obj | type
     if (key.startsWith(DELETE_PRIM)) {
       const field = key.slice(DELETE_PRIM.length);
       if (!Array.isArray(value)) throw new StrategicPatchError('malformed', `invalid value for ${key}: must be a list`);
-      if (Array.isArray(orig[field])) orig[field] = (orig[field] as unknown[]).filter((x) => !value.some((d) => deepEqual(d, x)));
+      const list = own(orig, field);
+      if (Array.isArray(list)) setOwn(orig, field, list.filter((x) => !value.some((d) => deepEqual(d, x))));
       continue;
     }
     const sub = schema?.field(key);
+    // Own properties only: orig["__proto__"] would read (and then merge into) Object.prototype.
+    const current = own(orig, key);
     if (value === null) {
       delete orig[key];
     } else if (isPlainObject(value)) {
-      const merged = mergeMap(isPlainObject(orig[key]) ? (orig[key] as Obj) : {}, value, sub?.mapType === 'atomic' ? undefined : sub);
+      const merged = mergeMap(isPlainObject(current) ? current : {}, value, sub?.mapType === 'atomic' ? undefined : sub);
       if (merged === DELETED) delete orig[key];
-      else orig[key] = sub?.mapType === 'atomic' && value[PATCH] === undefined ? stripDirectives(value) : merged;
+      else setOwn(orig, key, sub?.mapType === 'atomic' && value[PATCH] === undefined ? stripDirectives(value) : merged);
     } else if (Array.isArray(value)) {
-      orig[key] = mergeList(Array.isArray(orig[key]) ? (orig[key] as unknown[]) : [], value, sub);
+      setOwn(orig, key, mergeList(Array.isArray(current) ? current : [], value, sub));
     } else {
-      orig[key] = value;
+      setOwn(orig, key, value);
     }
   }
   applyRetainKeys(orig, patch);
@@ -139,7 +142,18 @@ function stripDirectives(v: unknown): unknown {
   for (const [k, x] of Object.entries(v)) {
     if (k === PATCH || k === RETAIN || k.startsWith(ORDER) || k.startsWith(DELETE_PRIM)) continue;
     if (x === null) continue;
-    out[k] = stripDirectives(x);
+    setOwn(out, k, stripDirectives(x));
   }
   return out;
+}
+
+/** A key's own value (never an inherited one such as Object.prototype under "__proto__"). */
+function own(o: Obj, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+}
+
+/** Sets an own property; "__proto__" becomes a plain key, as JSON.parse makes it, not the prototype. */
+function setOwn(o: Obj, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }
