@@ -1,8 +1,22 @@
-// Random linearizable histories for the checkers' tests.
+// Histories for the checkers' tests: builders for hand-written ones, and random linearizable ones.
 
 import type { Rand } from '../../internal/util/index.js';
 import type { HistoryOp, KvInput, KvOutput } from './history.js';
 import type { RevisionEvent } from './revision-check.js';
+
+/** Builders for hand-written histories in the checkers' tests (ids are unique per process). */
+let nextId = 0;
+export function op(client: number, input: KvInput, call: number, ret: number | undefined, output?: KvOutput): HistoryOp {
+  return { id: nextId++, client, input, call, ret, output };
+}
+export const ok = (revision: number): KvOutput => ({ kind: 'write', succeeded: true, revision });
+export const fail = (revision: number): KvOutput => ({ kind: 'write', succeeded: false, revision });
+export const got = (revision: number, value?: string, modRevision?: number): KvOutput =>
+  value === undefined ? { kind: 'get', revision } : { kind: 'get', revision, kv: { value, modRevision: modRevision! } };
+export const create = (value: string, key = 'a'): KvInput => ({ kind: 'create', key, value });
+export const update = (value: string, expectedModRevision: number, key = 'a'): KvInput => ({ kind: 'update', key, value, expectedModRevision });
+export const del = (expectedModRevision?: number, key = 'a'): KvInput => ({ kind: 'delete', key, expectedModRevision });
+export const get = (key = 'a'): KvInput => ({ kind: 'get', key });
 
 /**
  * A linearizable history generated from an atomic store: each op takes effect at a random point

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seededRand } from '../../internal/util/index.js';
-import type { HistoryOp, KvInput, KvOutput } from './history.js';
-import { generateHistory } from './history-gen.js';
+import { create, del, fail, generateHistory, get, got, ok, op, update } from './history-gen.js';
 import { checkLinearizability } from './linearizability.js';
 import { checkByRevisions, type RevisionEvent } from './revision-check.js';
 
-let nextId = 0;
-function op(client: number, input: KvInput, call: number, ret: number | undefined, output?: KvOutput): HistoryOp {
-  return { id: nextId++, client, input, call, ret, output };
-}
-const ok = (revision: number): KvOutput => ({ kind: 'write', succeeded: true, revision });
-const fail = (revision: number): KvOutput => ({ kind: 'write', succeeded: false, revision });
-const got = (revision: number, value?: string, modRevision?: number): KvOutput =>
-  value === undefined ? { kind: 'get', revision } : { kind: 'get', revision, kv: { value, modRevision: modRevision! } };
-const create = (value: string, key = 'a'): KvInput => ({ kind: 'create', key, value });
-const update = (value: string, expectedModRevision: number, key = 'a'): KvInput => ({ kind: 'update', key, value, expectedModRevision });
-const del = (expectedModRevision?: number, key = 'a'): KvInput => ({ kind: 'delete', key, expectedModRevision });
-const get = (key = 'a'): KvInput => ({ kind: 'get', key });
 const put = (revision: number, value: string, key = 'a'): RevisionEvent => ({ revision, key, type: 'put', value });
 const gone = (revision: number, key = 'a'): RevisionEvent => ({ revision, key, type: 'delete', value: '' });
 
