@@ -80,7 +80,9 @@ for (const version of VERSIONS) {
       expect(k(['-n', ns, 'get', 'deploy', '-o', 'name']).stdout.trim()).toBe('deployment.apps/web');
       const wide = k(['-n', ns, 'get', 'deploy', '-o', 'wide']);
       expect(wide.stdout).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/m);
-      expect(wide.stdout).toMatch(/^web\s+0\/3\s+0\s+0\s+\S+\s+nginx\s+nginx:1.27\s+app=web$/m);
+      // UP-TO-DATE is 0 until the deployment controller made its ReplicaSet, 3 after; with no nodes
+      // here, no pod becomes ready or available.
+      expect(wide.stdout).toMatch(/^web\s+0\/3\s+(0|3)\s+0\s+\S+\s+nginx\s+nginx:1.27\s+app=web$/m);
       const cc = k(['-n', ns, 'get', 'cm', '-o', 'custom-columns=N:.metadata.name,A:.data.a']);
       expect(cc.stdout).toMatch(/^cm1\s+1$/m);
     });
