@@ -112,6 +112,61 @@ describe.concurrent('workload controllers', () => {
       await ok(version, ['-n', jns, 'create', 'job', 'now', '--from=cronjob/nightly']);
       await ok(version, ['-n', jns, 'wait', '--for=condition=Complete', 'job/now', '--timeout=90s']);
     }, 180_000);
+
+    it(`kubectl ${version}: StatefulSet and DaemonSet history and undo through ControllerRevisions`, async () => {
+      const hns = `${ns}-history`;
+      const h = ['-n', hns];
+      await ok(version, ['create', 'namespace', hns]);
+      const manifest = (kind: string, name: string, extra: string) => `apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ${hns}}
+spec:
+${extra}  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {containers: [{name: c, image: ${name}:1}]}
+`;
+      await ok(version, ['apply', '-f', '-'], manifest('StatefulSet', 'db', '  replicas: 2\n  serviceName: db\n'));
+      await ok(version, ['apply', '-f', '-'], manifest('DaemonSet', 'agent', ''));
+      for (const [res, name] of [['statefulset', 'db'], ['daemonset', 'agent']] as const) {
+        const target = `${res}/${name}`;
+        const image = async () => (await json(version, [...h, 'get', target])).spec.template.spec.containers[0].image;
+        await ok(version, [...h, 'rollout', 'status', target, '--timeout=90s']);
+        await ok(version, [...h, 'set', 'image', target, `c=${name}:2`]);
+        await ok(version, [...h, 'rollout', 'status', target, '--timeout=90s']);
+        const history = await ok(version, [...h, 'rollout', 'history', target]);
+        expect(history).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
+        expect(await ok(version, [...h, 'rollout', 'history', target, '--revision=1'])).toContain(`Image:\t${name}:1`);
+
+        // Undo to the previous revision: revision 1's template comes back as revision 3.
+        expect(await ok(version, [...h, 'rollout', 'undo', target])).toContain('rolled back');
+        await ok(version, [...h, 'rollout', 'status', target, '--timeout=90s']);
+        expect(await image()).toBe(`${name}:1`);
+        expect(await ok(version, [...h, 'rollout', 'history', target])).toMatch(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
+        // The revision's bytes equal kubectl's own encoding of the current template: a no-op undo is skipped.
+        expect(await ok(version, [...h, 'rollout', 'undo', target, '--to-revision=3'])).toContain('skipped rollback (current template already matches revision 3)');
+        const missing = await run(version, [...h, 'rollout', 'undo', target, '--to-revision=9']);
+        expect([missing.code, missing.out.trim()]).toEqual([1, 'error: unable to find specified revision 9 in history']);
+        await ok(version, [...h, 'rollout', 'undo', target, '--to-revision=2']);
+        await ok(version, [...h, 'rollout', 'status', target, '--timeout=90s']);
+        expect(await image()).toBe(`${name}:2`);
+
+        const revisions = (await json(version, [...h, 'get', 'controllerrevisions', '-l', `app=${name}`])).items as any[];
+        expect(revisions.map((r) => r.revision).sort()).toEqual([3, 4]);
+        for (const r of revisions) expect(r.metadata.ownerReferences).toMatchObject([{ kind: res === 'statefulset' ? 'StatefulSet' : 'DaemonSet', name, controller: true }]);
+        const newest = revisions.find((r) => r.revision === 4);
+        const hash = newest.metadata.labels['controller-revision-hash'];
+        // StatefulSet pods carry the revision's name, DaemonSet pods its hash (as upstream's).
+        const podLabel = res === 'statefulset' ? newest.metadata.name : hash;
+        await eventually('pods of the newest revision', async () => {
+          const now = (await json(version, [...h, 'get', 'pods', '-l', `app=${name}`])).items as any[];
+          return now.length && now.every((p) => p.metadata.labels['controller-revision-hash'] === podLabel) ? true : undefined;
+        });
+      }
+      const sts = await json(version, [...h, 'get', 'statefulset', 'db']);
+      expect(sts.status).toMatchObject({ currentRevision: sts.status.updateRevision, collisionCount: 0, currentReplicas: 2, updatedReplicas: 2 });
+      expect(sts.status.updateRevision).toMatch(/^db-[a-z0-9]+$/);
+    }, 240_000);
   }
 
   it('an Indexed Job completes every index', async () => {

@@ -1,6 +1,5 @@
 import { type KubeObject, type LabelSelector, labelSelectorAsQuery } from '../../../internal/api/index.js';
 import { claim, controllerRefTo } from '../workloads/claim.js';
-import { templateHash } from '../workloads/hash.js';
 import { scaledValue } from '../workloads/intstr.js';
 import { type Pod, isPodActive, isPodAvailable, isPodReady } from '../workloads/pods.js';
 import { type PodTemplate, podFromTemplate } from '../workloads/template.js';
@@ -11,8 +10,10 @@ export interface DaemonSet extends KubeObject {
     selector?: LabelSelector;
     template?: PodTemplate;
     minReadySeconds?: number;
+    revisionHistoryLimit?: number;
     updateStrategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
   };
+  status?: Record<string, unknown> & { collisionCount?: number };
 }
 
 export const HASH_LABEL = 'controller-revision-hash';
@@ -33,10 +34,13 @@ export function nodeOfPod(pod: Pod): string | undefined {
   return terms?.[0]?.matchFields?.find((f) => f.key === 'metadata.name')?.values?.[0];
 }
 
-/** The DaemonSet's pod for `node`: its template, the daemon tolerations and a node affinity to that one node. */
-export function daemonPod(ds: DaemonSet, node: string): Pod {
+/**
+ * The DaemonSet's pod for `node`: its template, labelled with the hash of the template's
+ * ControllerRevision, the daemon tolerations and a node affinity to that one node.
+ */
+export function daemonPod(ds: DaemonSet, hash: string, node: string): Pod {
   const pod = podFromTemplate(ds.spec.template, controllerRefTo(ds, 'apps/v1', 'DaemonSet'), ds.metadata.namespace ?? '', `${ds.metadata.name}-`);
-  pod.metadata.labels = { ...pod.metadata.labels, [HASH_LABEL]: templateHash(ds.spec.template) };
+  pod.metadata.labels = { ...pod.metadata.labels, [HASH_LABEL]: hash };
   const spec = pod.spec as PodPlacement & Record<string, unknown>;
   spec.tolerations = daemonTolerations(spec);
   spec.affinity = { ...(spec.affinity ?? {}), nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } };
@@ -48,10 +52,9 @@ export function daemonPod(ds: DaemonSet, node: string): Pod {
  * and none elsewhere (duplicates and failed pods removed), RollingUpdate replacing pods of an old
  * template no more than maxUnavailable at a time, and the status counters.
  */
-export function planDaemonSet(ds: DaemonSet, nodes: KubeObject[], candidates: Pod[], now: number, manage: boolean): DaemonPlan {
+export function planDaemonSet(ds: DaemonSet, hash: string, nodes: KubeObject[], candidates: Pod[], now: number, manage: boolean): DaemonPlan {
   const claimed = claim(ds, labelSelectorAsQuery(ds.spec.selector), candidates);
   const plan: DaemonPlan = { adopt: claimed.adopt, release: claimed.release, create: [], delete: [], status: {} };
-  const hash = templateHash(ds.spec.template);
   const minReady = ds.spec.minReadySeconds ?? 0;
   const placement = (ds.spec.template?.spec ?? {}) as PodPlacement;
   const byNode = new Map<string, Pod[]>();

@@ -1,6 +1,5 @@
 import { type KubeObject, type LabelSelector, labelSelectorAsQuery } from '../../../internal/api/index.js';
 import { claim, controllerRefTo } from '../workloads/claim.js';
-import { templateHash } from '../workloads/hash.js';
 import { type Pod, isPodAvailable, isPodReady } from '../workloads/pods.js';
 import { type PodTemplate, podFromTemplate } from '../workloads/template.js';
 
@@ -13,10 +12,23 @@ export interface StatefulSet extends KubeObject {
     podManagementPolicy?: string;
     updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
     minReadySeconds?: number;
+    revisionHistoryLimit?: number;
     ordinals?: { start?: number };
     volumeClaimTemplates?: { metadata?: { name?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> }[];
   };
-  status?: Record<string, unknown> & { currentRevision?: string; updateRevision?: string };
+  status?: Record<string, unknown> & { currentRevision?: string; updateRevision?: string; currentReplicas?: number; collisionCount?: number };
+}
+
+/** A revision of the set's pod template: its ControllerRevision's name (the pods' label) and template. */
+export interface Revision {
+  name: string;
+  template: PodTemplate | undefined;
+}
+
+/** The revisions a sync works with: the current one (status.currentRevision) and the set's template now. */
+export interface Revisions {
+  current: Revision;
+  update: Revision;
 }
 
 export const REVISION_LABEL = 'controller-revision-hash';
@@ -44,16 +56,13 @@ const ordinalOf = (setName: string, pod: Pod): number | undefined => {
 const terminating = (p: Pod) => !!p.metadata.deletionTimestamp;
 const failed = (p: Pod) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 
-/** `<set>-<hash>`: the revision name pods carry in controller-revision-hash. */
-export const revisionOf = (sts: StatefulSet) => `${sts.metadata.name}-${templateHash(sts.spec.template)}`;
-
-/** Pod `<set>-<ordinal>` with its identity: hostname, subdomain, labels and claim volumes. */
-export function statefulPod(sts: StatefulSet, ordinal: number, revision: string): Pod {
+/** Pod `<set>-<ordinal>` of `revision`, with its identity: hostname, subdomain, labels and claim volumes. */
+export function statefulPod(sts: StatefulSet, ordinal: number, revision: Revision): Pod {
   const name = `${sts.metadata.name}-${ordinal}`;
-  const pod = podFromTemplate(sts.spec.template, controllerRefTo(sts, 'apps/v1', 'StatefulSet'), sts.metadata.namespace ?? '', '');
+  const pod = podFromTemplate(revision.template, controllerRefTo(sts, 'apps/v1', 'StatefulSet'), sts.metadata.namespace ?? '', '');
   delete pod.metadata.generateName;
   pod.metadata.name = name;
-  pod.metadata.labels = { ...pod.metadata.labels, [POD_NAME_LABEL]: name, [REVISION_LABEL]: revision, [POD_INDEX_LABEL]: String(ordinal) };
+  pod.metadata.labels = { ...pod.metadata.labels, [POD_NAME_LABEL]: name, [REVISION_LABEL]: revision.name, [POD_INDEX_LABEL]: String(ordinal) };
   const spec = pod.spec as { hostname?: string; subdomain?: string; volumes?: { name: string }[] };
   spec.hostname = name;
   if (sts.spec.serviceName) spec.subdomain = sts.spec.serviceName;
@@ -84,9 +93,10 @@ export function claimsFor(sts: StatefulSet, ordinal: number): KubeObject[] {
  * claims before pods, failed pods replaced; OrderedReady creates the lowest missing ordinal
  * only once every lower one is ready and removes the highest one at a time, Parallel does all
  * at once; RollingUpdate replaces pods of an older revision from the highest ordinal down to
- * the partition, one at a time, while all are ready; OnDelete leaves them.
+ * the partition, one at a time, while all are ready; OnDelete leaves them. A pod (re)created below
+ * the partition gets the current revision, as upstream's newVersionedStatefulSetPod.
  */
-export function planStatefulSet(sts: StatefulSet, candidates: Pod[], existingClaims: Set<string>, now: number, manage: boolean): StatefulPlan {
+export function planStatefulSet(sts: StatefulSet, revisions: Revisions, candidates: Pod[], existingClaims: Set<string>, now: number, manage: boolean): StatefulPlan {
   const name = sts.metadata.name ?? '';
   const claimed = claim(sts, labelSelectorAsQuery(sts.spec.selector), candidates);
   const pods = claimed.owned;
@@ -94,8 +104,12 @@ export function planStatefulSet(sts: StatefulSet, candidates: Pod[], existingCla
   const replicas = sts.spec.replicas ?? 1;
   const start = sts.spec.ordinals?.start ?? 0;
   const minReady = sts.spec.minReadySeconds ?? 0;
-  const update = revisionOf(sts);
-  const current = sts.status?.currentRevision ?? update;
+  const update = revisions.update.name;
+  const current = revisions.current.name;
+  const rolling = (sts.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+  const rollingUpdate = sts.spec.updateStrategy?.rollingUpdate;
+  const currentBelow = start + (rollingUpdate ? (rollingUpdate.partition ?? 0) : rolling ? (sts.status?.currentReplicas ?? 0) : 0);
+  const revisionFor = (o: number) => (current !== update && o < currentBelow ? revisions.current : revisions.update);
   const parallel = sts.spec.podManagementPolicy === 'Parallel';
   const byOrdinal = new Map<number, Pod>();
   const condemned: Pod[] = [];
@@ -116,7 +130,7 @@ export function planStatefulSet(sts: StatefulSet, candidates: Pod[], existingCla
       }
       if (!p) {
         for (const c of claimsFor(sts, o)) if (!existingClaims.has(c.metadata.name!)) plan.claims.push(c);
-        plan.create.push(statefulPod(sts, o, update));
+        plan.create.push(statefulPod(sts, o, revisionFor(o)));
         if (!parallel) blocked = true;
         continue;
       }
@@ -127,7 +141,6 @@ export function planStatefulSet(sts: StatefulSet, candidates: Pod[], existingCla
     const down = condemned.filter((p) => !terminating(p)).sort((a, b) => (ordinalOf(name, b) ?? -1) - (ordinalOf(name, a) ?? -1));
     if (parallel) plan.delete.push(...down);
     else if (down.length && !blocked && pods.every((p) => !terminating(p)) && inRange.every(healthy)) plan.delete.push(down[0]!);
-    const rolling = (sts.spec.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
     if (rolling && allHealthy && condemned.length === 0 && plan.delete.length === 0 && plan.create.length === 0) {
       const partition = sts.spec.updateStrategy?.rollingUpdate?.partition ?? 0;
       for (let o = start + replicas - 1; o >= start + partition; o--) {
@@ -141,17 +154,19 @@ export function planStatefulSet(sts: StatefulSet, candidates: Pod[], existingCla
   }
   const counted = pods.filter((p) => !failed(p));
   const updated = counted.filter((p) => p.metadata.labels?.[REVISION_LABEL] === update).length;
-  const done = updated === replicas && counted.length === replicas;
+  const ready = counted.filter(isPodReady).length;
+  // Upstream's completeRollingUpdate: every replica updated and ready makes the update current.
+  const done = rolling && updated === replicas && counted.length === replicas && ready === replicas;
   plan.status = {
     observedGeneration: sts.metadata.generation ?? 0,
     replicas: counted.length,
-    readyReplicas: counted.filter(isPodReady).length,
+    readyReplicas: ready,
     availableReplicas: counted.filter((p) => isPodAvailable(p, minReady, now)).length,
     currentReplicas: done ? updated : counted.filter((p) => p.metadata.labels?.[REVISION_LABEL] === current).length,
     updatedReplicas: updated,
     currentRevision: done ? update : current,
     updateRevision: update,
-    collisionCount: 0,
+    collisionCount: sts.status?.collisionCount ?? 0,
   };
   return plan;
 }

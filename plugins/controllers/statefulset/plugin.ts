@@ -3,14 +3,16 @@ import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { PODS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
+import { templateOf } from '../workloads/history.js';
 import { PodControl } from '../workloads/pod-control.js';
 import type { Pod } from '../workloads/pods.js';
-import { type StatefulSet, planStatefulSet } from './decide.js';
+import { CONTROLLER_REVISIONS, RevisionControl } from '../workloads/revision-control.js';
+import { REVISION_LABEL, type StatefulSet, planStatefulSet } from './decide.js';
 
 const STATEFULSETS = { group: 'apps', version: 'v1', resource: 'statefulsets' };
 const PVCS = { group: '', version: 'v1', resource: 'persistentvolumeclaims' };
 
-/** Keeps StatefulSets' ordinal pods and their claims (upstream's statefulset controller). */
+/** Keeps StatefulSets' ordinal pods, their claims and ControllerRevisions (upstream's statefulset controller). */
 export function statefulSetPlugin(): Plugin {
   return {
     name: 'statefulset-controller',
@@ -22,18 +24,35 @@ export function statefulSetPlugin(): Plugin {
       const sets = ctx.informers.informer(STATEFULSETS);
       const pods = ctx.informers.informer(PODS);
       const claims = ctx.informers.informer(PVCS);
+      const history = new RevisionControl(ctx, 'StatefulSet');
       await runController(ctx, {
         primary: STATEFULSETS,
         forget: (key) => expectations.forget(key),
         related: [
           ownedPods('StatefulSet', expectations),
+          { ref: CONTROLLER_REVISIONS, ownerKind: 'StatefulSet' },
         ],
         async sync(key) {
           const [ns, name] = splitKey(key);
           const sts = sets.lister.get(ns, name) as StatefulSet | undefined;
           if (!sts) return undefined;
+          const collisionCount = sts.status?.collisionCount ?? 0;
+          const revisions = await history.sync(sts, collisionCount);
+          if (!revisions) {
+            await ctx.client.update(STATEFULSETS, ns, { ...sts, status: { ...sts.status, collisionCount: collisionCount + 1 } }, { subresource: 'status' });
+            return 0;
+          }
+          const { update } = revisions;
+          const current = revisions.revisions.find((r) => r.metadata.name === sts.status?.currentRevision) ?? update;
           const have = new Set(claims.lister.list(ns).map((c) => c.metadata.name!));
-          const plan = planStatefulSet(sts, pods.lister.list(ns) as Pod[], have, ctx.clock.now(), expectations.satisfied(key));
+          const plan = planStatefulSet(
+            sts,
+            { current: { name: current.metadata.name!, template: templateOf(current) }, update: { name: update.metadata.name!, template: sts.spec.template } },
+            pods.lister.list(ns) as Pod[],
+            have,
+            ctx.clock.now(),
+            expectations.satisfied(key),
+          );
           await control.claim(sts, plan.adopt, plan.release);
           for (const c of plan.claims) {
             try {
@@ -46,6 +65,8 @@ export function statefulSetPlugin(): Plugin {
           await control.delete(key, sts, plan.delete);
           const status = { ...(sts.status ?? {}), ...plan.status };
           if (!jsonEqual(status, sts.status ?? {})) await ctx.client.update(STATEFULSETS, ns, { ...sts, status }, { subresource: 'status' });
+          const live = new Set([current.metadata.name!, ...pods.lister.list(ns).map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]);
+          await history.truncate(sts, revisions, live);
           return undefined;
         },
       });
