@@ -16,6 +16,12 @@ export interface EtcdConnectionOptions {
   tls?: EtcdTls;
   /** Deadline of one attempt on one member. Default 5000 ms. */
   attemptTimeoutMs?: number;
+  /**
+   * Deadline of one attempt of a write. Shorter than a read's: a member may forward a proposal to a
+   * leader that just died, where it is dropped and never answered; the write is then resolved
+   * (cas-write.ts) and sent again once a new leader is elected. Default 2000 ms.
+   */
+  writeAttemptTimeoutMs?: number;
   /** Deadline of a call across all its attempts (the API's answer comes before a client gives up). Default 10000 ms. */
   callTimeoutMs?: number;
   /** How often each member's health is probed (Status: up, and knows a leader). Default 1000 ms. */
@@ -24,6 +30,12 @@ export interface EtcdConnectionOptions {
 }
 
 export type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Maintenance';
+
+/** Bounds of one call: an absolute deadline (default: now + callTimeoutMs) and the per-attempt timeout. */
+export interface CallBounds {
+  deadline?: number;
+  attemptMs?: number;
+}
 
 /** One member: a channel and the service clients on it. */
 export interface Member {
@@ -55,6 +67,12 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.enable_retries': 0,
 };
 
+/** No attempt was made: the call's deadline had passed already (nothing was sent). */
+function deadlineError(): Error {
+  const msg = 'no member was tried: the call deadline had passed';
+  return Object.assign(new Error(msg), { code: grpc.status.UNAVAILABLE, details: msg });
+}
+
 /** etcd fails a request at once when the member has no leader, instead of after its own timeout. */
 export function leaderMetadata(): grpc.Metadata {
   const md = new grpc.Metadata();
@@ -75,12 +93,14 @@ export class EtcdConnection {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly attemptMs: number;
-  private readonly callMs: number;
+  readonly callMs: number;
+  readonly writeAttemptMs: number;
 
   constructor(private readonly o: EtcdConnectionOptions) {
     if (o.endpoints.length === 0) throw new Error('etcd: no endpoints');
     this.attemptMs = o.attemptTimeoutMs ?? 5000;
     this.callMs = o.callTimeoutMs ?? 10_000;
+    this.writeAttemptMs = o.writeAttemptTimeoutMs ?? 2000;
     const svc = etcdServices();
     this.members = o.endpoints.map((url) => {
       const u = new URL(url);
@@ -121,22 +141,23 @@ export class EtcdConnection {
   }
 
   /** One unary call with failover. `what` names the operation in errors ("get", "create", ...). */
-  async call<T>(service: ServiceName, method: string, req: object, what: string, idempotent: boolean): Promise<T> {
-    const deadline = Date.now() + this.callMs;
+  async call<T>(service: ServiceName, method: string, req: object, what: string, idempotent: boolean, bounds: CallBounds = {}): Promise<T> {
+    const deadline = bounds.deadline ?? Date.now() + this.callMs;
+    const attemptMs = bounds.attemptMs ?? this.attemptMs;
     let last: unknown;
     for (const m of this.order()) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       try {
         // A member the probe found down gets a short try: a request must not wait out a hung member.
-        return await this.once<T>(m, service, method, req, Math.min(left, m.healthy ? this.attemptMs : 2000));
+        return await this.once<T>(m, service, method, req, Math.min(left, m.healthy ? attemptMs : 2000));
       } catch (err) {
         last = err;
         if (!isRetryable(err, idempotent)) break;
         this.mark(m, false, (err as Error).message);
       }
     }
-    throw translateEtcdError(last ?? new Error('no member answered'), what, idempotent);
+    throw translateEtcdError(last ?? deadlineError(), what, idempotent);
   }
 
   once<T>(m: Member, service: ServiceName, method: string, req: object, timeoutMs: number): Promise<T> {

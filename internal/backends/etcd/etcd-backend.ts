@@ -17,6 +17,7 @@ import { BatchQueue } from './batch-queue.js';
 import { grantLease } from './leases.js';
 import { HintCache } from './hint-cache.js';
 import { EtcdCompactor } from './compactor.js';
+import { type CasOutcome, type CasWrite, currentOf, runCasWrite } from './cas-write.js';
 import { EtcdConnection, type EtcdConnectionOptions } from './connection.js';
 import { Keyspace, prefixEnd } from './keyspace.js';
 import type { PbRangeResponse, PbTxnResponse } from './proto.js';
@@ -39,6 +40,11 @@ export interface EtcdBackendOptions extends EtcdConnectionOptions {
 
 export type EtcdBackend = Backend & BackendStatus;
 
+/** How long a write etcd certainly did not take (no leader: an election) is tried again before 503. */
+const UNAVAILABLE_WAIT_MS = 3000;
+/** Pause between tries of a write while etcd has no leader or its outcome is being resolved. */
+const RETRY_DELAY_MS = 200;
+
 /** The key kube-apiserver keeps the last compacted revision in; kplane reads and writes it alike. */
 export const COMPACT_REV_KEY = 'compact_rev_key';
 
@@ -51,6 +57,11 @@ export const COMPACT_REV_KEY = 'compact_rev_key';
 export async function createEtcdBackend(o: EtcdBackendOptions): Promise<EtcdBackend> {
   const conn = new EtcdConnection(o);
   await conn.start();
+  return new EtcdStore(conn, o);
+}
+
+/** The Backend on a connection made elsewhere (tests give a fake one). */
+export function etcdBackendOn(conn: EtcdConnection, o: EtcdBackendOptions): EtcdBackend {
   return new EtcdStore(conn, o);
 }
 
@@ -95,10 +106,6 @@ class EtcdStore implements Backend, BackendStatus {
     throw err;
   }
 
-  private txn(req: object, what: string): Promise<PbTxnResponse> {
-    return this.conn.call<PbTxnResponse>('KV', 'Txn', req, what, false);
-  }
-
   private kv(kv: PbRangeResponse['kvs'][number] | undefined): KeyValue | undefined {
     return kv ? this.mux.kv(kv) : undefined;
   }
@@ -127,29 +134,49 @@ class EtcdStore implements Backend, BackendStatus {
   }
 
   /**
-   * A fenced write (WriteOptions.guard) is the same Txn with one more compare, on the guard key's
-   * modRevision, and a read of that key last in the failure branch to tell which compare failed.
+   * One compare-and-swap Txn (cas-write.ts resolves a lost answer). A fenced write
+   * (WriteOptions.guard) has one more compare, on the guard key's modRevision, and a read of that
+   * key last in the failure branch to tell which compare failed.
    */
-  private async guardedTxn(guard: WriteOptions['guard'], req: { compare: object[]; success: object[]; failure: object[] }, what: string): Promise<PbTxnResponse> {
-    if (!guard) return this.txn(req, what);
-    const g = this.ks.toEtcd(guard.key);
-    const r = await this.txn({ compare: [...req.compare, { key: g, target: 'MOD', result: 'EQUAL', modRevision: guard.modRevision }], success: req.success, failure: [...req.failure, { requestRange: { key: g, keysOnly: true } }] }, what);
-    if (!r.succeeded) {
-      const actual = this.kv(r.responses[r.responses.length - 1]?.responseRange?.kvs[0])?.modRevision ?? 0;
+  private async write(key: string, w: CasWrite, guard: WriteOptions['guard'], req: { compare: object[]; success: object[]; failure: object[] }, what: string): Promise<CasOutcome> {
+    const k = this.ks.toEtcd(key);
+    const g = guard && this.ks.toEtcd(guard.key);
+    const full = g ? { compare: [...req.compare, { key: g, target: 'MOD', result: 'EQUAL', modRevision: guard.modRevision }], success: req.success, failure: [...req.failure, { requestRange: { key: g, keysOnly: true } }] } : req;
+    const attemptMs = this.conn.writeAttemptMs;
+    let out: CasOutcome;
+    try {
+      out = await runCasWrite(w, {
+        send: (deadline) => this.conn.call<PbTxnResponse>('KV', 'Txn', full, what, false, { deadline, attemptMs }),
+        read: async (deadline, revision) => {
+          const r = await this.conn.call<PbRangeResponse>('KV', 'Range', { key: k, revision: revision ?? 0 }, `${what}: read back`, true, { deadline, attemptMs });
+          return { revision: r.header.revision, kv: r.kvs[0] };
+        },
+        now: Date.now,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      }, { deadline: Date.now() + this.conn.callMs, unavailableWaitMs: UNAVAILABLE_WAIT_MS, retryDelayMs: RETRY_DELAY_MS });
+    } catch (err) {
+      this.hints.set(key, undefined);
+      throw err;
+    }
+    if (guard && out.kind === 'txn' && !out.r.succeeded) {
+      const actual = this.kv(out.r.responses[out.r.responses.length - 1]?.responseRange?.kvs[0])?.modRevision ?? 0;
       if (actual !== guard.modRevision) throw guardFailed(guard, actual);
     }
-    return r;
+    return out;
   }
 
   async create(key: string, value: Uint8Array, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
-    const r = await this.guardedTxn(opts.guard, {
+    const out = await this.write(key, { op: 'create', value }, opts.guard, {
       compare: [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: 0 }],
       success: [{ requestPut: { key: k, value, lease: opts.lease ?? 0 } }],
       failure: [{ requestRange: { key: k } }],
     }, 'create');
-    if (!r.succeeded) throw new StorageError('KeyExists', `key exists: ${key}`, { key, currentRevision: r.header.revision });
-    const rev = r.header.revision;
+    if (out.kind === 'exists' || (out.kind === 'txn' && !out.r.succeeded)) {
+      const currentRevision = out.kind === 'txn' ? out.r.header.revision : out.revision;
+      throw new StorageError('KeyExists', `key exists: ${key}`, { key, currentRevision });
+    }
+    const rev = out.kind === 'txn' ? out.r.header.revision : out.revision;
     const kv = { key, value, createRevision: rev, modRevision: rev, version: 1, lease: opts.lease ?? 0 };
     this.hints.set(key, kv);
     return { revision: rev, succeeded: true, kv };
@@ -157,13 +184,19 @@ class EtcdStore implements Backend, BackendStatus {
 
   async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
-    const r = await this.guardedTxn(opts.guard, {
+    const out = await this.write(key, { op: 'update', value, expectedModRevision }, opts.guard, {
       compare: [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: expectedModRevision }, { key: k, target: 'VERSION', result: 'GREATER', version: 0 }],
       // The put's response has no metadata; a keys-only read after it in the same Txn has.
       success: [{ requestPut: { key: k, value, lease: opts.lease ?? 0 } }, { requestRange: { key: k, keysOnly: true } }],
       failure: [{ requestRange: { key: k } }],
     }, 'update');
-    const kv = r.succeeded ? { ...this.kv(r.responses[1]?.responseRange?.kvs[0])!, value } : this.kv(r.responses[0]?.responseRange?.kvs[0]);
+    if (out.kind !== 'txn') {
+      const kv = { ...this.kv(out.kv)!, value };
+      this.hints.set(key, kv);
+      return { revision: out.revision, succeeded: true, kv };
+    }
+    const r = out.r;
+    const kv = r.succeeded ? { ...this.kv(r.responses[1]?.responseRange?.kvs[0])!, value } : this.kv(currentOf(r));
     this.hints.set(key, kv);
     return { revision: r.header.revision, succeeded: r.succeeded, kv };
   }
@@ -171,16 +204,22 @@ class EtcdStore implements Backend, BackendStatus {
   async delete(key: string, opts: { expectedModRevision?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
     const exists = { key: k, target: 'VERSION', result: 'GREATER', version: 0 };
-    const r = await this.guardedTxn(opts.guard, {
-      compare: opts.expectedModRevision === undefined ? [exists] : [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: opts.expectedModRevision }, exists],
+    const expected = opts.expectedModRevision;
+    const out = await this.write(key, { op: 'delete', expectedModRevision: expected }, opts.guard, {
+      compare: expected === undefined ? [exists] : [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: expected }, exists],
       success: [{ requestDeleteRange: { key: k, prevKv: true } }],
       failure: [{ requestRange: { key: k } }],
     }, 'delete');
-    const res = r.responses[0];
-    const current = r.succeeded ? undefined : this.kv(res?.responseRange?.kvs[0]);
+    if (out.kind !== 'txn') {
+      // Applied by an attempt whose answer was lost: the deleted value is the caller's to know.
+      this.hints.set(key, undefined);
+      return { revision: out.revision, succeeded: true };
+    }
+    const r = out.r;
+    const current = r.succeeded ? undefined : this.kv(currentOf(r));
     this.hints.set(key, current);
     if (!r.succeeded) return { revision: r.header.revision, succeeded: false, kv: current };
-    return { revision: r.header.revision, succeeded: true, kv: this.kv(res?.responseDeleteRange?.prevKvs[0]) };
+    return { revision: r.header.revision, succeeded: true, kv: this.kv(r.responses[0]?.responseDeleteRange?.prevKvs[0]) };
   }
 
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -59,23 +60,34 @@ export function makeTlsFiles(dir: string): EtcdTlsFiles & { serverCert: string; 
   return { ca: f('ca.crt'), cert: f('client.crt'), key: f('client.key'), serverCert: f('server.crt'), serverKey: f('server.key') };
 }
 
-function healthy(url: string, tls?: EtcdTlsFiles): Promise<boolean> {
-  if (!tls) {
-    return fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) })
-      .then(async (r) => r.ok && ((await r.json()) as { health?: string }).health === 'true')
-      .catch(() => false);
-  }
+/** A request to a member's HTTP endpoint (the /health check, the gRPC gateway under /v3): status and body. */
+function memberRequest(url: string, path: string, body: string | undefined, tls?: EtcdTlsFiles): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname, port: u.port, path: '/health', ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), timeout: 1000 }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 && body.includes('"true"')));
-    });
-    req.on('error', () => resolve(false));
+    const opts = { host: u.hostname, port: u.port, path, method: body === undefined ? 'GET' : 'POST', timeout: 1000 };
+    const onRes = (res: import('node:http').IncomingMessage) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    };
+    const req = tls ? httpsRequest({ ...opts, ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, onRes) : httpRequest(opts, onRes);
+    req.on('error', () => resolve({ status: 0, body: '' }));
     req.on('timeout', () => req.destroy());
-    req.end();
+    req.end(body);
   });
+}
+
+async function healthy(url: string, tls?: EtcdTlsFiles): Promise<boolean> {
+  const r = await memberRequest(url, '/health', undefined, tls);
+  return r.status === 200 && r.body.includes('"true"');
+}
+
+/** A member's own id and the leader's id it knows (Maintenance.Status through the gRPC gateway); undefined when it does not answer. */
+async function memberStatus(url: string, tls?: EtcdTlsFiles): Promise<{ id: string; leader: string } | undefined> {
+  const r = await memberRequest(url, '/v3/maintenance/status', '{}', tls);
+  if (r.status !== 200) return undefined;
+  const st = JSON.parse(r.body) as { header?: { member_id?: string }; leader?: string };
+  return st.header?.member_id && st.leader ? { id: st.header.member_id, leader: st.leader } : undefined;
 }
 
 export interface EtcdCluster {
@@ -86,6 +98,8 @@ export interface EtcdCluster {
   members: EtcdMember[];
   /** SIGKILLs member i and waits for it to exit. */
   stop(i: number): Promise<void>;
+  /** The index of the member that is the leader now (asked of the running members; waits for one). */
+  leader(timeoutMs?: number): Promise<number>;
   /** Starts member i again from its data dir. */
   start(i: number): void;
   /** Resolves when member i reports healthy (it has a leader and serves linearizable reads). */
@@ -142,6 +156,18 @@ export async function startEtcdCluster(size: 1 | 3, opts: { tls?: boolean } = {}
       p.kill('SIGKILL');
     });
   };
+  const leader = async (timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const up = members.map((m, i) => ({ m, i })).filter(({ m }) => m.proc && m.proc.exitCode === null);
+      const st = await Promise.all(up.map(({ m }) => memberStatus(m.clientUrl, tls)));
+      const leaderId = st.find((s) => s)?.leader;
+      const i = up.findIndex((_, j) => st[j]?.id === leaderId);
+      if (i >= 0 && st.every((s) => !s || s.leader === leaderId)) return up[i]!.i;
+      if (Date.now() > deadline) throw new Error(`no etcd leader after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   for (let i = 0; i < size; i++) start(i);
   await Promise.all(members.map((_, i) => waitHealthy(i)));
   return {
@@ -149,6 +175,7 @@ export async function startEtcdCluster(size: 1 | 3, opts: { tls?: boolean } = {}
     tls: tls && { ca: tls.ca, cert: tls.cert, key: tls.key },
     members,
     stop,
+    leader,
     start,
     waitHealthy,
     async close() {
