@@ -33,7 +33,7 @@ export default class Server extends Command {
     // Every node of a cluster should be started with the same value (the leader applies its own).
     standbys: Flags.integer({ description: 'raftsqlite: most standbys (replicating non-voters); further nodes are spares with no replica that serve through a member', default: 2 }),
     'node-name': Flags.string({ description: "this node's name in Lease holders, kplane status and logs (default: the host name)" }),
-    plugins: Flags.string({ description: 'comma-separated plugins this node runs (default: every built-in plugin except hollow-nodes; "none": a pure API server)' }),
+    plugins: Flags.string({ description: 'comma-separated plugins this node runs (default: every built-in plugin except hollow-nodes; "*": that default set, "-name": leave one out, e.g. "*,fencing-probe,-scheduler"; "none": a pure API server)' }),
     'leader-elect-lease-duration': Flags.string({ description: 'how long a standby waits after the last renewal of a Lease before taking it over', default: '15s' }),
     'leader-elect-renew-deadline': Flags.string({ description: 'how long a Lease holder retries a failed renewal before its plugins stop', default: '10s' }),
     'leader-elect-retry-period': Flags.string({ description: 'pause between attempts to acquire or renew a Lease', default: '2s' }),

@@ -58,6 +58,18 @@ describe('fenced writes through the client', () => {
     expect((await admin.get(CM, 'kube-system', 'x')).metadata.name).toBe('x');
   });
 
+  it("a write the store refused because the Lease was lost keeps the store's answer when the elector then learns of the loss", async () => {
+    const { admin, fence } = await withLease();
+    let current: typeof fence | null = fence;
+    const leader = createClient(r.handler, ADMIN, { fence: () => current });
+    const cur = await admin.get(LEASES, 'kube-system', 'ctrl');
+    await admin.update(LEASES, 'kube-system', { ...cur, spec: { holderIdentity: 'b' } });
+    // The elector hears of the new holder a moment after the write was sent with the old revision.
+    setTimeout(() => (current = null), 30);
+    await expect(leader.create(CM, 'kube-system', { metadata: { name: 'x' } })).rejects.toMatchObject({ code: 409, message: expect.stringMatching(/has changed \(now at resourceVersion \d+\)/) });
+    expect((await admin.list(CM, 'kube-system')).items).toEqual([]);
+  });
+
   it('with no Lease held (fence null) a write is refused before it is sent', async () => {
     const { admin } = await withLease();
     const leader = createClient(r.handler, ADMIN, { fence: () => null });

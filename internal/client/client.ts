@@ -58,6 +58,8 @@ export function createClient(handler: Handler, user: UserInfo, opts: ClientOptio
         if (attempt >= 3 || !isApiError(err, 'Conflict') || !err.message.startsWith(FENCED_WRITE_REFUSED)) throw err;
         // The renewal that moved the Lease may still be on its way back to the elector.
         for (let i = 0; i < 10 && opts.fence()?.resourceVersion === fence.resourceVersion; i++) await sleep(20);
+        // Not a renewal but a loss: the store's refusal is the answer (it names the Lease's new revision).
+        if (!opts.fence()) throw err;
       }
     }
   };

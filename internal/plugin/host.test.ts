@@ -135,11 +135,19 @@ describe('selectPlugins', () => {
   const all: Plugin[] = [
     { name: 'a', election: 'leader', run: async () => undefined },
     { name: 'hollow-nodes', election: 'every-replica', defaultEnabled: false, run: async () => undefined },
+    { name: 'b', election: 'leader', run: async () => undefined },
   ];
   it('defaults to every plugin enabled by default, "none" to none, names to exactly those, unknown names to an error', () => {
-    expect(selectPlugins(all, undefined).map((p) => p.name)).toEqual(['a']);
+    expect(selectPlugins(all, undefined).map((p) => p.name)).toEqual(['a', 'b']);
     expect(selectPlugins(all, ['none'])).toEqual([]);
     expect(selectPlugins(all, ['hollow-nodes', 'a']).map((p) => p.name)).toEqual(['a', 'hollow-nodes']);
-    expect(() => selectPlugins(all, ['nope'])).toThrow(/unknown plugin "nope"; known: a, hollow-nodes/);
+    expect(() => selectPlugins(all, ['nope'])).toThrow(/unknown plugin "nope"; known: a, hollow-nodes, b/);
+  });
+  it('takes kube-controller-manager\'s --controllers syntax: "*" is the default set, "-name" leaves one out', () => {
+    expect(selectPlugins(all, ['*']).map((p) => p.name)).toEqual(['a', 'b']);
+    expect(selectPlugins(all, ['*', 'hollow-nodes']).map((p) => p.name)).toEqual(['a', 'hollow-nodes', 'b']);
+    expect(selectPlugins(all, ['*', '-a']).map((p) => p.name)).toEqual(['b']);
+    expect(selectPlugins(all, ['a', '-a'])).toEqual([]);
+    expect(() => selectPlugins(all, ['*', '-nope'])).toThrow(/unknown plugin "nope"/);
   });
 });

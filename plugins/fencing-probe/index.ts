@@ -25,9 +25,9 @@ export function fencingProbe(): Plugin {
         const tried = new Date(ctx.clock.now()).toISOString();
         try {
           await ctx.client.create(CONFIGMAPS, 'kube-system', { metadata: { name, namespace: 'kube-system', labels: { [PROBE_LABEL]: node } }, data: { tried } });
-          ctx.log.info({ probe: name, ok: true }, 'fencing probe written');
+          ctx.log.info({ probe: name, tried, ok: true }, 'fencing probe written');
         } catch (err) {
-          ctx.log.info({ probe: name, ok: false, err: String(err) }, 'fencing probe refused');
+          ctx.log.info({ probe: name, tried, ok: false, err: String(err) }, 'fencing probe refused');
         }
         if (seq % 50 === 0) await prune(ctx.client, node).catch(() => undefined);
         await sleep(INTERVAL_MS, ctx.signal).catch(() => undefined);
