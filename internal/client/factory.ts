@@ -46,12 +46,13 @@ export class SharedInformerFactory implements InformerSource {
 
   informer(ref: ResourceRef, namespace?: string): SharedInformer {
     const key = `${ref.group}/${ref.version}/${ref.resource}/${namespace ?? ''}`;
-    let inf = this.informers.get(key);
-    if (!inf) {
-      inf = new SharedInformer(this.client, ref, { ...this.opts, namespace });
-      this.informers.set(key, inf);
-      if (!this.signal.aborted) this.runs.push(inf.run(this.signal));
-    }
+    const have = this.informers.get(key);
+    if (have) return have;
+    const inf = new SharedInformer(this.client, ref, { ...this.opts, namespace });
+    this.informers.set(key, inf);
+    // An informer whose resource stopped being served is forgotten: asking again starts a new one.
+    const forget = () => void (this.informers.get(key) === inf && inf.isGone() && this.informers.delete(key));
+    if (!this.signal.aborted) this.runs.push(inf.run(this.signal).then(forget));
     return inf;
   }
 
@@ -60,8 +61,14 @@ export class SharedInformerFactory implements InformerSource {
     return all.every(Boolean);
   }
 
-  /** A view for one consumer: its handlers are removed when its signal aborts (a plugin that lost its Lease). */
+  /**
+   * A view for one consumer: its handlers are removed when its signal aborts (a plugin that lost its
+   * Lease). One abort listener per view, however many handlers (the garbage collector adds one per
+   * served resource).
+   */
   scoped(signal: AbortSignal): InformerSource {
+    const removers = new Set<() => void>();
+    if (!signal.aborted) signal.addEventListener('abort', () => removers.forEach((r) => r()), { once: true });
     const wrap = (inf: SharedInformer): Informer => ({
       ref: inf.ref,
       lister: inf.lister,
@@ -69,9 +76,9 @@ export class SharedInformerFactory implements InformerSource {
       addEventHandler: (h, opts) => {
         if (signal.aborted) return () => undefined;
         const remove = inf.addEventHandler(h, opts);
-        signal.addEventListener('abort', remove, { once: true });
+        removers.add(remove);
         return () => {
-          signal.removeEventListener('abort', remove);
+          removers.delete(remove);
           remove();
         };
       },

@@ -37,7 +37,8 @@ export class SharedInformer {
   readonly indexer = new Indexer();
   private readonly handlers: EventHandler[] = [];
   private synced = false;
-  private readonly syncWaiters: (() => void)[] = [];
+  private gone = false;
+  private readonly syncWaiters: ((synced: boolean) => void)[] = [];
   private rv: string | undefined;
   private readonly clock: Clock;
 
@@ -93,24 +94,35 @@ export class SharedInformer {
   /** Resolves once the first list is in the cache (or false when the signal aborts first). */
   waitForSync(signal?: AbortSignal): Promise<boolean> {
     if (this.synced) return Promise.resolve(true);
-    if (signal?.aborted) return Promise.resolve(false);
+    if (signal?.aborted || this.gone) return Promise.resolve(false);
     return new Promise((resolve) => {
       const onAbort = () => resolve(false);
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.syncWaiters.push(() => {
+      this.syncWaiters.push((synced) => {
         signal?.removeEventListener('abort', onAbort);
-        resolve(true);
+        resolve(synced);
       });
     });
   }
 
-  /** Lists and watches until the signal aborts. */
+  /** Whether run ended because the resource is not served (a deleted CRD's resource). */
+  isGone(): boolean {
+    return this.gone;
+  }
+
+  /**
+   * Lists and watches until the signal aborts, or until a list answers 404 NotFound: the resource is
+   * no longer served (its CRD was deleted), so the informer stops instead of relisting for ever.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const ns = this.opts.namespace;
     while (!signal.aborted) {
       try {
         if (this.rv === undefined) {
-          const list = await this.client.list(this.ref, ns, {});
+          const list = await this.client.list(this.ref, ns, {}).catch((err: unknown) => {
+            if (isApiError(err, 'NotFound')) this.gone = true;
+            throw err;
+          });
           this.replace(list.items);
           this.rv = list.metadata.resourceVersion;
         }
@@ -122,6 +134,11 @@ export class SharedInformer {
         if (this.rv === undefined) continue;
       } catch (err) {
         if (signal.aborted) break;
+        if (this.gone) {
+          this.opts.log?.(`informer ${describe(this.ref)}: the resource is not served; informer stopped`, err);
+          for (const w of this.syncWaiters.splice(0)) w(false);
+          return;
+        }
         if (isApiError(err) && (err.code === 410 || err.reason === 'Expired' || err.reason === 'Gone')) this.rv = undefined;
         this.opts.log?.(`informer ${describe(this.ref)}: list/watch failed; retrying`, err);
       }
@@ -169,7 +186,7 @@ export class SharedInformer {
     }
     if (!this.synced) {
       this.synced = true;
-      for (const w of this.syncWaiters.splice(0)) w();
+      for (const w of this.syncWaiters.splice(0)) w(true);
     }
   }
 

@@ -24,20 +24,26 @@ export function garbageCollectorPlugin(served: ServedResources): Plugin {
       w.attemptToOrphan.forEach((u) => toOrphan.add(u));
     };
     let kinds = kindIndex(served.list());
-    const monitored = new Set<string>();
+    /** Handler removers by group/resource; a resource no longer served (deleted CRD) is let go. */
+    const monitored = new Map<string, () => void>();
     const monitor = () => {
       const all = served.list();
       kinds = kindIndex(all);
-      for (const r of resourcesSupporting(all, ['list', 'watch', 'delete'])) {
+      const wanted = resourcesSupporting(all, ['list', 'watch', 'delete']);
+      const keys = new Set(wanted.map((r) => `${r.group}/${r.resource}`));
+      for (const [key, remove] of monitored) if (!keys.has(key)) (remove(), monitored.delete(key));
+      for (const r of wanted) {
         const key = `${r.group}/${r.resource}`;
         if (monitored.has(key)) continue;
-        monitored.add(key);
         const at: ResourceRef = { group: r.group, version: r.version, resource: r.resource };
-        ctx.informers.informer(at).addEventHandler({
-          onAdd: (o) => apply(graph.upsert(o, at)),
-          onUpdate: (_, o) => apply(graph.upsert(o, at)),
-          onDelete: (o) => apply(graph.remove(o.metadata.uid!)),
-        });
+        monitored.set(
+          key,
+          ctx.informers.informer(at).addEventHandler({
+            onAdd: (o) => apply(graph.upsert(o, at)),
+            onUpdate: (_, o) => apply(graph.upsert(o, at)),
+            onDelete: (o) => apply(graph.remove(o.metadata.uid!)),
+          }),
+        );
       }
     };
     monitor();

@@ -1,0 +1,60 @@
+import { getEventListeners } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN, createTestRegistry, fixtures, type TestRegistry } from '../registry/testing/index.js';
+import { FakeClock } from '../util/index.js';
+import { createClient } from './client.js';
+import { SharedInformerFactory } from './factory.js';
+
+const CM = { group: '', version: 'v1', resource: 'configmaps' };
+/** A resource this registry does not serve (as a custom resource after its CRD was deleted). */
+const WIDGETS = { group: 'example.com', version: 'v1', resource: 'widgets' };
+
+let r: TestRegistry | undefined;
+let stop = new AbortController();
+afterEach(async () => {
+  stop.abort();
+  stop = new AbortController();
+  await r?.close();
+  r = undefined;
+});
+
+describe('SharedInformerFactory', () => {
+  it('a scoped view adds one abort listener however many handlers, and removes them all on abort', async () => {
+    r = createTestRegistry([fixtures.configMaps]);
+    const f = new SharedInformerFactory(createClient(r.handler, ADMIN), stop.signal);
+    const plugin = new AbortController();
+    const view = f.scoped(plugin.signal);
+    const seen: string[] = [];
+    for (let i = 0; i < 50; i++) view.informer(CM).addEventHandler({ onAdd: (o) => seen.push(`${i}:${o.metadata.name}`) });
+    expect(getEventListeners(plugin.signal, 'abort')).toHaveLength(1);
+    expect(await view.waitForCacheSync()).toBe(true);
+    const c = createClient(r.handler, ADMIN);
+    await c.create(CM, 'ns', { metadata: { name: 'a' } });
+    for (let i = 0; i < 500 && seen.length < 50; i++) await new Promise((res) => setTimeout(res, 2));
+    expect(seen).toHaveLength(50);
+    plugin.abort();
+    await c.create(CM, 'ns', { metadata: { name: 'b' } });
+    await new Promise((res) => setTimeout(res, 50));
+    expect(seen.filter((s) => s.endsWith(':b'))).toEqual([]);
+  });
+
+  it('stops an informer whose resource is not served (404) instead of relisting for ever, and starts a new one when asked again', async () => {
+    r = createTestRegistry([fixtures.configMaps]);
+    const logged: string[] = [];
+    const clock = new FakeClock();
+    const f = new SharedInformerFactory(createClient(r.handler, ADMIN), stop.signal, { clock, log: (msg) => logged.push(msg) });
+    const inf = f.informer(WIDGETS);
+    expect(await inf.waitForSync()).toBe(false);
+    expect(inf.isGone()).toBe(true);
+    expect(logged).toEqual(['informer example.com/v1/widgets: the resource is not served; informer stopped']);
+    // No retry is pending: advancing the clock lists nothing again.
+    clock.advance(60_000);
+    await new Promise((res) => setTimeout(res, 20));
+    expect(logged).toHaveLength(1);
+    expect(f.informer(WIDGETS)).not.toBe(inf);
+    // A served resource's informer is kept.
+    const cms = f.informer(CM);
+    expect(await cms.waitForSync()).toBe(true);
+    expect(f.informer(CM)).toBe(cms);
+  });
+});
