@@ -126,4 +126,13 @@ describe.skipIf(!hasBinary(`kubectl.${VERSION}`))(`the 1.33 API with kubectl ${V
     expect(cidrs.stdout).toMatch(/^NAME\s+CIDRS\s+AGE$/m);
     expect(cidrs.stdout).toMatch(/^extra\s+10\.100\.0\.0\/16\s+\d+s$/m);
   });
+
+  it('prints the columns 1.33 added to resources that existed in 1.26 (Job STATUS, CronJob TIMEZONE)', () => {
+    const jobs = k(['get', 'jobs', '-n', NS]);
+    expect(jobs.stdout).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$/m);
+    expect(jobs.stdout).toMatch(/^indexed\s+(Running|Complete|Failed|FailureTarget)\s+\d+\/\d+/m);
+    const cronjobs = k(['get', 'cronjobs', '-n', NS]);
+    expect(cronjobs.stdout).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/m);
+    expect(cronjobs.stdout).toMatch(/^nightly\s+0 3 \* \* \*\s+Europe\/Berlin\s+False\s+0\s+<none>\s+\d+s$/m);
+  });
 });

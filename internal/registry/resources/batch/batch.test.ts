@@ -32,6 +32,24 @@ describe('job', () => {
     expect(row(jobs, obj).Completions).toBe('1/1 of 3');
   });
 
+  it('has 1.33\'s STATUS column: a finished condition, then deletion, then suspension', () => {
+    expect(jobs.columns!.map((c) => c.name).slice(0, 5)).toEqual(['Name', 'Status', 'Completions', 'Duration', 'Age']);
+    const { obj } = create(jobs, job({ template: podTemplate('Never') }));
+    const withConditions = (conditions: { type: string; status: string }[], deleting = false) => {
+      const o = structuredClone(obj);
+      o.status = { conditions };
+      if (deleting) o.metadata.deletionTimestamp = '2026-11-23T10:00:00Z';
+      return row(jobs, o).Status;
+    };
+    expect(withConditions([])).toBe('Running');
+    expect(withConditions([{ type: 'Suspended', status: 'True' }])).toBe('Suspended');
+    expect(withConditions([{ type: 'Suspended', status: 'True' }], true)).toBe('Terminating');
+    expect(withConditions([{ type: 'Complete', status: 'True' }], true)).toBe('Complete');
+    expect(withConditions([{ type: 'FailureTarget', status: 'True' }, { type: 'Failed', status: 'True' }])).toBe('Failed');
+    expect(withConditions([{ type: 'FailureTarget', status: 'True' }])).toBe('FailureTarget');
+    expect(withConditions([{ type: 'Complete', status: 'False' }])).toBe('Running');
+  });
+
   it.each([
     ['restartPolicy defaults to Always, which Jobs refuse', { template: podTemplate() }, ['spec.template.spec.restartPolicy']],
     ['negative backoffLimit', { backoffLimit: -1, template: podTemplate('Never') }, ['spec.backoffLimit']],
@@ -51,7 +69,7 @@ describe('job', () => {
   it('table cells: COMPLETIONS, DURATION, AGE, wide containers/images/selector', () => {
     const { obj } = create(jobs, job({ template: podTemplate('Never') }));
     obj.status = { succeeded: 1, startTime: '2026-11-23T09:59:10Z', completionTime: '2026-11-23T09:59:25Z' };
-    expect(Object.values(row(jobs, obj))).toEqual(['pi', '1/1', '15s', '60s', 'pi', 'perl:5.34', `controller-uid=${obj.metadata.uid}`]);
+    expect(Object.values(row(jobs, obj))).toEqual(['pi', 'Running', '1/1', '15s', '60s', 'pi', 'perl:5.34', `controller-uid=${obj.metadata.uid}`]);
     delete (obj.status as Record<string, unknown>).completionTime;
     expect(row(jobs, obj, NOW).Duration).toBe('50s');
     delete (obj.status as Record<string, unknown>).startTime;
@@ -69,7 +87,9 @@ describe('cronjob', () => {
     // The job template's spec is not defaulted (upstream defaults only the pod template inside it).
     expect((obj.spec as any).jobTemplate.spec.backoffLimit).toBeUndefined();
     expect((obj.spec as any).jobTemplate.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
-    expect(Object.values(row(cronjobs, obj))).toEqual(['hello', '*/1 * * * *', 'False', 0, '<none>', '60s', 'pi', 'perl:5.34', '<none>']);
+    expect(Object.values(row(cronjobs, obj))).toEqual(['hello', '*/1 * * * *', '<none>', 'False', 0, '<none>', '60s', 'pi', 'perl:5.34', '<none>']);
+    (obj.spec as Record<string, unknown>).timeZone = 'Europe/Berlin';
+    expect(row(cronjobs, obj).Timezone).toBe('Europe/Berlin');
   });
 
   it.each([

@@ -49,6 +49,7 @@ export function cronJobDefinition(): ResourceDefinition {
     strategy: cronJobStrategy,
     cells: {
       Schedule: (cj) => str(get(cj, 'spec', 'schedule')),
+      Timezone: (cj) => (typeof get(cj, 'spec', 'timeZone') === 'string' ? str(get(cj, 'spec', 'timeZone')) : '<none>'),
       Suspend: (cj) => {
         const s = get(cj, 'spec', 'suspend');
         return typeof s === 'boolean' ? (s ? 'True' : 'False') : '<unset>';

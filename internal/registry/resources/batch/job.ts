@@ -2,7 +2,7 @@ import { type FieldError, type KubeObject, fieldErrors } from '../../../api/inde
 import type { ResourceDefinition } from '../../definition.js';
 import { defineBuiltin, type Cell } from '../shared/define.js';
 import { immutable } from '../shared/meta.js';
-import { child, get, isObj, num, setDefault, str } from '../shared/object.js';
+import { child, get, isObj, num, objs, setDefault, str } from '../shared/object.js';
 import { defaultPodTemplateAt } from '../shared/pod-spec-defaults.js';
 import { formatLabelSelector } from '../shared/selectors.js';
 import { defineStrategy, subresourceStrategy } from '../shared/strategy.js';
@@ -94,6 +94,19 @@ const completions: Cell = (job) => {
   return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
 };
 
+const hasCondition = (job: KubeObject, type: string): boolean =>
+  objs(get(job, 'status', 'conditions')).find((c) => c.type === type)?.status === 'True';
+
+/** 1.33's Status column: a finished condition first, then deletion, then suspension. */
+const status: Cell = (job) => {
+  if (hasCondition(job, 'Complete')) return 'Complete';
+  if (hasCondition(job, 'Failed')) return 'Failed';
+  if (job.metadata.deletionTimestamp) return 'Terminating';
+  if (hasCondition(job, 'Suspended')) return 'Suspended';
+  if (hasCondition(job, 'FailureTarget')) return 'FailureTarget';
+  return 'Running';
+};
+
 const duration: Cell = (job, now) => {
   const start = Date.parse(str(get(job, 'status', 'startTime')));
   if (Number.isNaN(start)) return '';
@@ -105,6 +118,7 @@ export function jobDefinition(): ResourceDefinition {
   return defineBuiltin(upstream('batch', 'v1', 'jobs'), {
     strategy: jobStrategy,
     cells: {
+      Status: status,
       Completions: completions,
       Duration: duration,
       ...templateCells,

@@ -135,7 +135,7 @@ describe('core/v1 behaviour', () => {
   it('pvc: Pending, immutable spec except requests and first binding', () => {
     const pvc = create(def('persistentvolumeclaims'), cases.persistentvolumeclaims!.valid).obj;
     expect(pvc.status).toEqual({ phase: 'Pending' });
-    expect(row(def('persistentvolumeclaims'), pvc)).toMatchObject({ Status: 'Pending', Volume: '', Capacity: '', VolumeMode: 'Filesystem' });
+    expect(row(def('persistentvolumeclaims'), pvc)).toMatchObject({ Status: 'Pending', Volume: '', Capacity: '', VolumeAttributesClass: '<unset>', VolumeMode: 'Filesystem' });
     const bound = { ...pvc, spec: { ...(pvc.spec as object), volumeName: 'pv1' } };
     expect(update(def('persistentvolumeclaims'), bound, pvc).errs).toEqual([]);
     const changed = { ...pvc, spec: { ...(pvc.spec as object), accessModes: ['ReadWriteMany'] } };

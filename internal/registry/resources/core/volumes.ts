@@ -75,6 +75,11 @@ export const persistentVolumeClaimStrategy = defineStrategy({
 const storageClassOf = (o: KubeObject) =>
   str(get(o, 'spec', 'storageClassName')) || str(o.metadata.annotations?.['volume.beta.kubernetes.io/storage-class']);
 
+const volumeAttributesClassOf = (o: KubeObject) => {
+  const name = get(o, 'spec', 'volumeAttributesClassName');
+  return typeof name === 'string' ? name : '<unset>';
+};
+
 export function persistentVolumeDefinition(): ResourceDefinition {
   return defineBuiltin(upstream('', 'v1', 'persistentvolumes'), {
     strategy: persistentVolumeStrategy,
@@ -82,9 +87,10 @@ export function persistentVolumeDefinition(): ResourceDefinition {
       Capacity: (pv) => str(get(pv, 'spec', 'capacity', 'storage')),
       'Access Modes': (pv) => accessModes(get(pv, 'spec', 'accessModes')),
       'Reclaim Policy': (pv) => str(get(pv, 'spec', 'persistentVolumeReclaimPolicy')),
-      Status: (pv) => str(get(pv, 'status', 'phase')),
+      Status: (pv) => (pv.metadata.deletionTimestamp ? 'Terminating' : str(get(pv, 'status', 'phase'))),
       Claim: (pv) => (isObj(get(pv, 'spec', 'claimRef')) ? `${str(get(pv, 'spec', 'claimRef', 'namespace'))}/${str(get(pv, 'spec', 'claimRef', 'name'))}` : ''),
       StorageClass: storageClassOf,
+      VolumeAttributesClass: volumeAttributesClassOf,
       Reason: (pv) => str(get(pv, 'status', 'reason')),
       VolumeMode: (pv) => str(get(pv, 'spec', 'volumeMode')) || '<unset>',
     },
@@ -102,6 +108,7 @@ export function persistentVolumeClaimDefinition(): ResourceDefinition {
       Capacity: (pvc) => (bound(pvc) ? str(get(pvc, 'status', 'capacity', 'storage')) : ''),
       'Access Modes': (pvc) => (bound(pvc) ? accessModes(get(pvc, 'status', 'accessModes')) : ''),
       StorageClass: storageClassOf,
+      VolumeAttributesClass: volumeAttributesClassOf,
       VolumeMode: (pvc) => str(get(pvc, 'spec', 'volumeMode')) || '<unset>',
     },
     subresources: { status: { strategy: subresourceStrategy(persistentVolumeClaimStrategy) } },

@@ -37,10 +37,12 @@ const D: string[] = [
  "maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.",
  "currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.",
  "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.",
+ "The time zone name for the given schedule, see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this will default to the time zone of the kube-controller-manager process. The set of valid time zone names and the time zone offset is loaded from the system-wide time zone database by the API server during CronJob validation and the controller manager during execution. If no system-wide time zone database can be found a bundled version of the database is used instead. If the time zone name becomes invalid during the lifetime of a CronJob or due to a change in host configuration, the controller will stop creating new new Jobs and will create a system event with the reason UnknownTimeZone. More information can be found in https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones",
  "This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.",
  "A list of pointers to currently running jobs.",
  "Information when was the last time the job was successfully scheduled.",
  "A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+ "Status of the job.",
  "The number of pods which reached phase Succeeded.",
  "Time required to complete the job.",
  "Requested signer for the request. It is a qualified name in the form: `scope-hostname.io/name`. If empty, it will be defaulted:\n 1. If it's a kubelet client certificate, it is assigned\n    \"kubernetes.io/kube-apiserver-client-kubelet\".\n 2. If it's a kubelet serving certificate, it is assigned\n    \"kubernetes.io/kubelet-serving\".\n 3. Otherwise, it is assigned \"kubernetes.io/legacy-unknown\".\nDistribution of trust for signers happens out of band. You can select on this field using `spec.signerName`.",
@@ -122,6 +124,7 @@ const D: string[] = [
  "capacity represents the actual resources of the underlying volume.",
  "accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1",
  "StorageClass of the pvc",
+ "VolumeAttributesClass of the pvc",
  "volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.",
  "capacity is the description of the persistent volume's resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity",
  "accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes",
@@ -129,6 +132,7 @@ const D: string[] = [
  "phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase",
  "claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding",
  "StorageClass of the pv",
+ "VolumeAttributesClass of the pv",
  "reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.",
  "volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.",
  "The aggregate readiness state of this pod for accepting traffic.",
@@ -273,119 +277,121 @@ export const UPSTREAM_RESOURCES: UpstreamResource[] = [
   {"group":"batch","version":"v1","kind":"CronJob","plural":"cronjobs","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["cj"],"categories":["all"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
       { name: "Schedule", type: "string", format: "", description: D[33]!, priority: 0 },
-      { name: "Suspend", type: "boolean", format: "", description: D[34]!, priority: 0 },
-      { name: "Active", type: "integer", format: "", description: D[35]!, priority: 0 },
-      { name: "Last Schedule", type: "string", format: "", description: D[36]!, priority: 0 },
+      { name: "Timezone", type: "string", format: "", description: D[34]!, priority: 0 },
+      { name: "Suspend", type: "boolean", format: "", description: D[35]!, priority: 0 },
+      { name: "Active", type: "integer", format: "", description: D[36]!, priority: 0 },
+      { name: "Last Schedule", type: "string", format: "", description: D[37]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
       { name: "Containers", type: "string", format: "", description: D[17]!, priority: 1 },
       { name: "Images", type: "string", format: "", description: D[18]!, priority: 1 },
-      { name: "Selector", type: "string", format: "", description: D[37]!, priority: 1 }
+      { name: "Selector", type: "string", format: "", description: D[38]!, priority: 1 }
     ] },
   {"group":"batch","version":"v1","kind":"Job","plural":"jobs","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"categories":["all"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Completions", type: "string", format: "", description: D[38]!, priority: 0 },
-      { name: "Duration", type: "string", format: "", description: D[39]!, priority: 0 },
+      { name: "Status", type: "string", format: "", description: D[39]!, priority: 0 },
+      { name: "Completions", type: "string", format: "", description: D[40]!, priority: 0 },
+      { name: "Duration", type: "string", format: "", description: D[41]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
       { name: "Containers", type: "string", format: "", description: D[17]!, priority: 1 },
       { name: "Images", type: "string", format: "", description: D[18]!, priority: 1 },
-      { name: "Selector", type: "string", format: "", description: D[37]!, priority: 1 }
+      { name: "Selector", type: "string", format: "", description: D[38]!, priority: 1 }
     ] },
   {"group":"certificates.k8s.io","version":"v1","kind":"CertificateSigningRequest","plural":"certificatesigningrequests","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["csr"],"subresources":[{"name":"approval","verbs":["get","patch","update"]},{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "SignerName", type: "string", format: "", description: D[40]!, priority: 0 },
-      { name: "Requestor", type: "string", format: "", description: D[41]!, priority: 0 },
-      { name: "RequestedDuration", type: "string", format: "", description: D[42]!, priority: 0 },
-      { name: "Condition", type: "string", format: "", description: D[43]!, priority: 0 }
+      { name: "SignerName", type: "string", format: "", description: D[42]!, priority: 0 },
+      { name: "Requestor", type: "string", format: "", description: D[43]!, priority: 0 },
+      { name: "RequestedDuration", type: "string", format: "", description: D[44]!, priority: 0 },
+      { name: "Condition", type: "string", format: "", description: D[45]!, priority: 0 }
     ] },
   {"group":"coordination.k8s.io","version":"v1","kind":"Lease","plural":"leases","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Holder", type: "string", format: "", description: D[44]!, priority: 0 },
+      { name: "Holder", type: "string", format: "", description: D[46]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"discovery.k8s.io","version":"v1","kind":"EndpointSlice","plural":"endpointslices","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "AddressType", type: "string", format: "", description: D[45]!, priority: 0 },
-      { name: "Ports", type: "string", format: "", description: D[46]!, priority: 0 },
-      { name: "Endpoints", type: "string", format: "", description: D[47]!, priority: 0 },
+      { name: "AddressType", type: "string", format: "", description: D[47]!, priority: 0 },
+      { name: "Ports", type: "string", format: "", description: D[48]!, priority: 0 },
+      { name: "Endpoints", type: "string", format: "", description: D[49]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"events.k8s.io","version":"v1","kind":"Event","plural":"events","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["ev"],"subresources":[], columns: [
-      { name: "Last Seen", type: "string", format: "", description: D[48]!, priority: 0 },
-      { name: "Type", type: "string", format: "", description: D[49]!, priority: 0 },
-      { name: "Reason", type: "string", format: "", description: D[50]!, priority: 0 },
-      { name: "Object", type: "string", format: "", description: D[51]!, priority: 0 },
-      { name: "Subobject", type: "string", format: "", description: D[52]!, priority: 1 },
-      { name: "Source", type: "string", format: "", description: D[53]!, priority: 1 },
-      { name: "Message", type: "string", format: "", description: D[54]!, priority: 0 },
-      { name: "First Seen", type: "string", format: "", description: D[55]!, priority: 1 },
-      { name: "Count", type: "string", format: "", description: D[56]!, priority: 1 },
+      { name: "Last Seen", type: "string", format: "", description: D[50]!, priority: 0 },
+      { name: "Type", type: "string", format: "", description: D[51]!, priority: 0 },
+      { name: "Reason", type: "string", format: "", description: D[52]!, priority: 0 },
+      { name: "Object", type: "string", format: "", description: D[53]!, priority: 0 },
+      { name: "Subobject", type: "string", format: "", description: D[54]!, priority: 1 },
+      { name: "Source", type: "string", format: "", description: D[55]!, priority: 1 },
+      { name: "Message", type: "string", format: "", description: D[56]!, priority: 0 },
+      { name: "First Seen", type: "string", format: "", description: D[57]!, priority: 1 },
+      { name: "Count", type: "string", format: "", description: D[58]!, priority: 1 },
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 1 }
     ] },
   {"group":"flowcontrol.apiserver.k8s.io","version":"v1","kind":"FlowSchema","plural":"flowschemas","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "PriorityLevel", type: "string", format: "", description: D[57]!, priority: 0 },
-      { name: "MatchingPrecedence", type: "string", format: "", description: D[58]!, priority: 0 },
-      { name: "DistinguisherMethod", type: "string", format: "", description: D[59]!, priority: 0 },
+      { name: "PriorityLevel", type: "string", format: "", description: D[59]!, priority: 0 },
+      { name: "MatchingPrecedence", type: "string", format: "", description: D[60]!, priority: 0 },
+      { name: "DistinguisherMethod", type: "string", format: "", description: D[61]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "MissingPL", type: "string", format: "", description: D[60]!, priority: 0 }
+      { name: "MissingPL", type: "string", format: "", description: D[62]!, priority: 0 }
     ] },
   {"group":"flowcontrol.apiserver.k8s.io","version":"v1","kind":"PriorityLevelConfiguration","plural":"prioritylevelconfigurations","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Type", type: "string", format: "", description: D[61]!, priority: 0 },
-      { name: "NominalConcurrencyShares", type: "string", format: "", description: D[62]!, priority: 0 },
-      { name: "Queues", type: "string", format: "", description: D[63]!, priority: 0 },
-      { name: "HandSize", type: "string", format: "", description: D[64]!, priority: 0 },
-      { name: "QueueLengthLimit", type: "string", format: "", description: D[65]!, priority: 0 },
+      { name: "Type", type: "string", format: "", description: D[63]!, priority: 0 },
+      { name: "NominalConcurrencyShares", type: "string", format: "", description: D[64]!, priority: 0 },
+      { name: "Queues", type: "string", format: "", description: D[65]!, priority: 0 },
+      { name: "HandSize", type: "string", format: "", description: D[66]!, priority: 0 },
+      { name: "QueueLengthLimit", type: "string", format: "", description: D[67]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"networking.k8s.io","version":"v1","kind":"IngressClass","plural":"ingressclasses","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Controller", type: "string", format: "", description: D[66]!, priority: 0 },
-      { name: "Parameters", type: "string", format: "", description: D[67]!, priority: 0 },
+      { name: "Controller", type: "string", format: "", description: D[68]!, priority: 0 },
+      { name: "Parameters", type: "string", format: "", description: D[69]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"networking.k8s.io","version":"v1","kind":"Ingress","plural":"ingresses","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["ing"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Class", type: "string", format: "", description: D[68]!, priority: 0 },
-      { name: "Hosts", type: "string", format: "", description: D[69]!, priority: 0 },
-      { name: "Address", type: "string", format: "", description: D[70]!, priority: 0 },
-      { name: "Ports", type: "string", format: "", description: D[71]!, priority: 0 },
+      { name: "Class", type: "string", format: "", description: D[70]!, priority: 0 },
+      { name: "Hosts", type: "string", format: "", description: D[71]!, priority: 0 },
+      { name: "Address", type: "string", format: "", description: D[72]!, priority: 0 },
+      { name: "Ports", type: "string", format: "", description: D[73]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"networking.k8s.io","version":"v1","kind":"IPAddress","plural":"ipaddresses","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "ParentRef", type: "string", format: "", description: D[72]!, priority: 0 }
+      { name: "ParentRef", type: "string", format: "", description: D[74]!, priority: 0 }
     ] },
   {"group":"networking.k8s.io","version":"v1","kind":"NetworkPolicy","plural":"networkpolicies","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["netpol"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Pod-Selector", type: "string", format: "", description: D[73]!, priority: 0 },
+      { name: "Pod-Selector", type: "string", format: "", description: D[75]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"networking.k8s.io","version":"v1","kind":"ServiceCIDR","plural":"servicecidrs","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "CIDRs", type: "string", format: "", description: D[74]!, priority: 0 },
+      { name: "CIDRs", type: "string", format: "", description: D[76]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"node.k8s.io","version":"v1","kind":"RuntimeClass","plural":"runtimeclasses","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Handler", type: "string", format: "", description: D[75]!, priority: 0 },
+      { name: "Handler", type: "string", format: "", description: D[77]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"policy","version":"v1","kind":"PodDisruptionBudget","plural":"poddisruptionbudgets","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["pdb"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Min Available", type: "string", format: "", description: D[76]!, priority: 0 },
-      { name: "Max Unavailable", type: "string", format: "", description: D[77]!, priority: 0 },
-      { name: "Allowed Disruptions", type: "integer", format: "", description: D[78]!, priority: 0 },
+      { name: "Min Available", type: "string", format: "", description: D[78]!, priority: 0 },
+      { name: "Max Unavailable", type: "string", format: "", description: D[79]!, priority: 0 },
+      { name: "Allowed Disruptions", type: "integer", format: "", description: D[80]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"rbac.authorization.k8s.io","version":"v1","kind":"ClusterRoleBinding","plural":"clusterrolebindings","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Role", type: "string", format: "", description: D[79]!, priority: 0 },
+      { name: "Role", type: "string", format: "", description: D[81]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "Users", type: "string", format: "", description: D[80]!, priority: 1 },
-      { name: "Groups", type: "string", format: "", description: D[81]!, priority: 1 },
-      { name: "ServiceAccounts", type: "string", format: "", description: D[82]!, priority: 1 }
+      { name: "Users", type: "string", format: "", description: D[82]!, priority: 1 },
+      { name: "Groups", type: "string", format: "", description: D[83]!, priority: 1 },
+      { name: "ServiceAccounts", type: "string", format: "", description: D[84]!, priority: 1 }
     ] },
   {"group":"rbac.authorization.k8s.io","version":"v1","kind":"ClusterRole","plural":"clusterroles","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
@@ -393,11 +399,11 @@ export const UPSTREAM_RESOURCES: UpstreamResource[] = [
     ] },
   {"group":"rbac.authorization.k8s.io","version":"v1","kind":"RoleBinding","plural":"rolebindings","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Role", type: "string", format: "", description: D[83]!, priority: 0 },
+      { name: "Role", type: "string", format: "", description: D[85]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "Users", type: "string", format: "", description: D[84]!, priority: 1 },
-      { name: "Groups", type: "string", format: "", description: D[85]!, priority: 1 },
-      { name: "ServiceAccounts", type: "string", format: "", description: D[86]!, priority: 1 }
+      { name: "Users", type: "string", format: "", description: D[86]!, priority: 1 },
+      { name: "Groups", type: "string", format: "", description: D[87]!, priority: 1 },
+      { name: "ServiceAccounts", type: "string", format: "", description: D[88]!, priority: 1 }
     ] },
   {"group":"rbac.authorization.k8s.io","version":"v1","kind":"Role","plural":"roles","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
@@ -405,23 +411,23 @@ export const UPSTREAM_RESOURCES: UpstreamResource[] = [
     ] },
   {"group":"scheduling.k8s.io","version":"v1","kind":"PriorityClass","plural":"priorityclasses","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["pc"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Value", type: "integer", format: "", description: D[87]!, priority: 0 },
-      { name: "Global-Default", type: "boolean", format: "", description: D[88]!, priority: 0 },
+      { name: "Value", type: "integer", format: "", description: D[89]!, priority: 0 },
+      { name: "Global-Default", type: "boolean", format: "", description: D[90]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"storage.k8s.io","version":"v1","kind":"CSIDriver","plural":"csidrivers","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "AttachRequired", type: "boolean", format: "", description: D[89]!, priority: 0 },
-      { name: "PodInfoOnMount", type: "boolean", format: "", description: D[90]!, priority: 0 },
-      { name: "StorageCapacity", type: "boolean", format: "", description: D[91]!, priority: 0 },
-      { name: "TokenRequests", type: "string", format: "", description: D[92]!, priority: 0 },
-      { name: "RequiresRepublish", type: "boolean", format: "", description: D[93]!, priority: 0 },
-      { name: "Modes", type: "string", format: "", description: D[94]!, priority: 0 },
+      { name: "AttachRequired", type: "boolean", format: "", description: D[91]!, priority: 0 },
+      { name: "PodInfoOnMount", type: "boolean", format: "", description: D[92]!, priority: 0 },
+      { name: "StorageCapacity", type: "boolean", format: "", description: D[93]!, priority: 0 },
+      { name: "TokenRequests", type: "string", format: "", description: D[94]!, priority: 0 },
+      { name: "RequiresRepublish", type: "boolean", format: "", description: D[95]!, priority: 0 },
+      { name: "Modes", type: "string", format: "", description: D[96]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"storage.k8s.io","version":"v1","kind":"CSINode","plural":"csinodes","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Drivers", type: "integer", format: "", description: D[95]!, priority: 0 },
+      { name: "Drivers", type: "integer", format: "", description: D[97]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"storage.k8s.io","version":"v1","kind":"CSIStorageCapacity","plural":"csistoragecapacities","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
@@ -430,40 +436,40 @@ export const UPSTREAM_RESOURCES: UpstreamResource[] = [
     ] },
   {"group":"storage.k8s.io","version":"v1","kind":"StorageClass","plural":"storageclasses","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["sc"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Provisioner", type: "string", format: "", description: D[96]!, priority: 0 },
-      { name: "ReclaimPolicy", type: "string", format: "", description: D[97]!, priority: 0 },
-      { name: "VolumeBindingMode", type: "string", format: "", description: D[98]!, priority: 0 },
-      { name: "AllowVolumeExpansion", type: "string", format: "", description: D[99]!, priority: 0 },
+      { name: "Provisioner", type: "string", format: "", description: D[98]!, priority: 0 },
+      { name: "ReclaimPolicy", type: "string", format: "", description: D[99]!, priority: 0 },
+      { name: "VolumeBindingMode", type: "string", format: "", description: D[100]!, priority: 0 },
+      { name: "AllowVolumeExpansion", type: "string", format: "", description: D[101]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"storage.k8s.io","version":"v1","kind":"VolumeAttachment","plural":"volumeattachments","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Attacher", type: "string", format: "name", description: D[100]!, priority: 0 },
-      { name: "PV", type: "string", format: "", description: D[101]!, priority: 0 },
-      { name: "Node", type: "string", format: "", description: D[102]!, priority: 0 },
-      { name: "Attached", type: "boolean", format: "", description: D[103]!, priority: 0 },
+      { name: "Attacher", type: "string", format: "name", description: D[102]!, priority: 0 },
+      { name: "PV", type: "string", format: "", description: D[103]!, priority: 0 },
+      { name: "Node", type: "string", format: "", description: D[104]!, priority: 0 },
+      { name: "Attached", type: "boolean", format: "", description: D[105]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"ConfigMap","plural":"configmaps","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["cm"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Data", type: "string", format: "", description: D[104]!, priority: 0 },
+      { name: "Data", type: "string", format: "", description: D[106]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"Endpoints","plural":"endpoints","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["ep"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Endpoints", type: "string", format: "", description: D[105]!, priority: 0 },
+      { name: "Endpoints", type: "string", format: "", description: D[107]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"Event","plural":"events","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["ev"],"subresources":[], columns: [
-      { name: "Last Seen", type: "string", format: "", description: D[48]!, priority: 0 },
-      { name: "Type", type: "string", format: "", description: D[49]!, priority: 0 },
-      { name: "Reason", type: "string", format: "", description: D[50]!, priority: 0 },
-      { name: "Object", type: "string", format: "", description: D[51]!, priority: 0 },
-      { name: "Subobject", type: "string", format: "", description: D[52]!, priority: 1 },
-      { name: "Source", type: "string", format: "", description: D[53]!, priority: 1 },
-      { name: "Message", type: "string", format: "", description: D[54]!, priority: 0 },
-      { name: "First Seen", type: "string", format: "", description: D[55]!, priority: 1 },
-      { name: "Count", type: "string", format: "", description: D[56]!, priority: 1 },
+      { name: "Last Seen", type: "string", format: "", description: D[50]!, priority: 0 },
+      { name: "Type", type: "string", format: "", description: D[51]!, priority: 0 },
+      { name: "Reason", type: "string", format: "", description: D[52]!, priority: 0 },
+      { name: "Object", type: "string", format: "", description: D[53]!, priority: 0 },
+      { name: "Subobject", type: "string", format: "", description: D[54]!, priority: 1 },
+      { name: "Source", type: "string", format: "", description: D[55]!, priority: 1 },
+      { name: "Message", type: "string", format: "", description: D[56]!, priority: 0 },
+      { name: "First Seen", type: "string", format: "", description: D[57]!, priority: 1 },
+      { name: "Count", type: "string", format: "", description: D[58]!, priority: 1 },
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 1 }
     ] },
   {"group":"","version":"v1","kind":"LimitRange","plural":"limitranges","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["limits"],"subresources":[], columns: [
@@ -472,94 +478,96 @@ export const UPSTREAM_RESOURCES: UpstreamResource[] = [
     ] },
   {"group":"","version":"v1","kind":"Namespace","plural":"namespaces","namespaced":false,"verbs":["create","delete","get","list","patch","update","watch"],"shortNames":["ns"],"subresources":[{"name":"finalize","verbs":["update"]},{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Status", type: "string", format: "", description: D[106]!, priority: 0 },
+      { name: "Status", type: "string", format: "", description: D[108]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"Node","plural":"nodes","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["no"],"subresources":[{"name":"proxy","verbs":["create","delete","get","patch","update"],"kind":{"group":"","version":"v1","kind":"NodeProxyOptions"}},{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Status", type: "string", format: "", description: D[107]!, priority: 0 },
-      { name: "Roles", type: "string", format: "", description: D[108]!, priority: 0 },
+      { name: "Status", type: "string", format: "", description: D[109]!, priority: 0 },
+      { name: "Roles", type: "string", format: "", description: D[110]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "Version", type: "string", format: "", description: D[109]!, priority: 0 },
-      { name: "Internal-IP", type: "string", format: "", description: D[110]!, priority: 1 },
-      { name: "External-IP", type: "string", format: "", description: D[110]!, priority: 1 },
-      { name: "OS-Image", type: "string", format: "", description: D[111]!, priority: 1 },
-      { name: "Kernel-Version", type: "string", format: "", description: D[112]!, priority: 1 },
-      { name: "Container-Runtime", type: "string", format: "", description: D[113]!, priority: 1 }
+      { name: "Version", type: "string", format: "", description: D[111]!, priority: 0 },
+      { name: "Internal-IP", type: "string", format: "", description: D[112]!, priority: 1 },
+      { name: "External-IP", type: "string", format: "", description: D[112]!, priority: 1 },
+      { name: "OS-Image", type: "string", format: "", description: D[113]!, priority: 1 },
+      { name: "Kernel-Version", type: "string", format: "", description: D[114]!, priority: 1 },
+      { name: "Container-Runtime", type: "string", format: "", description: D[115]!, priority: 1 }
     ] },
   {"group":"","version":"v1","kind":"PersistentVolumeClaim","plural":"persistentvolumeclaims","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["pvc"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Status", type: "string", format: "", description: D[114]!, priority: 0 },
-      { name: "Volume", type: "string", format: "", description: D[115]!, priority: 0 },
-      { name: "Capacity", type: "string", format: "", description: D[116]!, priority: 0 },
-      { name: "Access Modes", type: "string", format: "", description: D[117]!, priority: 0 },
-      { name: "StorageClass", type: "string", format: "", description: D[118]!, priority: 0 },
+      { name: "Status", type: "string", format: "", description: D[116]!, priority: 0 },
+      { name: "Volume", type: "string", format: "", description: D[117]!, priority: 0 },
+      { name: "Capacity", type: "string", format: "", description: D[118]!, priority: 0 },
+      { name: "Access Modes", type: "string", format: "", description: D[119]!, priority: 0 },
+      { name: "StorageClass", type: "string", format: "", description: D[120]!, priority: 0 },
+      { name: "VolumeAttributesClass", type: "string", format: "", description: D[121]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "VolumeMode", type: "string", format: "", description: D[119]!, priority: 1 }
+      { name: "VolumeMode", type: "string", format: "", description: D[122]!, priority: 1 }
     ] },
   {"group":"","version":"v1","kind":"PersistentVolume","plural":"persistentvolumes","namespaced":false,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["pv"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Capacity", type: "string", format: "", description: D[120]!, priority: 0 },
-      { name: "Access Modes", type: "string", format: "", description: D[121]!, priority: 0 },
-      { name: "Reclaim Policy", type: "string", format: "", description: D[122]!, priority: 0 },
-      { name: "Status", type: "string", format: "", description: D[123]!, priority: 0 },
-      { name: "Claim", type: "string", format: "", description: D[124]!, priority: 0 },
-      { name: "StorageClass", type: "string", format: "", description: D[125]!, priority: 0 },
-      { name: "Reason", type: "string", format: "", description: D[126]!, priority: 0 },
+      { name: "Capacity", type: "string", format: "", description: D[123]!, priority: 0 },
+      { name: "Access Modes", type: "string", format: "", description: D[124]!, priority: 0 },
+      { name: "Reclaim Policy", type: "string", format: "", description: D[125]!, priority: 0 },
+      { name: "Status", type: "string", format: "", description: D[126]!, priority: 0 },
+      { name: "Claim", type: "string", format: "", description: D[127]!, priority: 0 },
+      { name: "StorageClass", type: "string", format: "", description: D[128]!, priority: 0 },
+      { name: "VolumeAttributesClass", type: "string", format: "", description: D[129]!, priority: 0 },
+      { name: "Reason", type: "string", format: "", description: D[130]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "VolumeMode", type: "string", format: "", description: D[127]!, priority: 1 }
+      { name: "VolumeMode", type: "string", format: "", description: D[131]!, priority: 1 }
     ] },
   {"group":"","version":"v1","kind":"Pod","plural":"pods","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["po"],"categories":["all"],"subresources":[{"name":"attach","verbs":["create","get"],"kind":{"group":"","version":"v1","kind":"PodAttachOptions"}},{"name":"binding","verbs":["create"],"kind":{"group":"","version":"v1","kind":"Binding"}},{"name":"ephemeralcontainers","verbs":["get","patch","update"]},{"name":"eviction","verbs":["create"],"kind":{"group":"policy","version":"v1","kind":"Eviction"}},{"name":"exec","verbs":["create","get"],"kind":{"group":"","version":"v1","kind":"PodExecOptions"}},{"name":"log","verbs":["get"]},{"name":"portforward","verbs":["create","get"],"kind":{"group":"","version":"v1","kind":"PodPortForwardOptions"}},{"name":"proxy","verbs":["create","delete","get","patch","update"],"kind":{"group":"","version":"v1","kind":"PodProxyOptions"}},{"name":"resize","verbs":["get","patch","update"]},{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Ready", type: "string", format: "", description: D[128]!, priority: 0 },
-      { name: "Status", type: "string", format: "", description: D[129]!, priority: 0 },
-      { name: "Restarts", type: "string", format: "", description: D[130]!, priority: 0 },
+      { name: "Ready", type: "string", format: "", description: D[132]!, priority: 0 },
+      { name: "Status", type: "string", format: "", description: D[133]!, priority: 0 },
+      { name: "Restarts", type: "string", format: "", description: D[134]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "IP", type: "string", format: "", description: D[131]!, priority: 1 },
-      { name: "Node", type: "string", format: "", description: D[132]!, priority: 1 },
-      { name: "Nominated Node", type: "string", format: "", description: D[133]!, priority: 1 },
-      { name: "Readiness Gates", type: "string", format: "", description: D[134]!, priority: 1 }
+      { name: "IP", type: "string", format: "", description: D[135]!, priority: 1 },
+      { name: "Node", type: "string", format: "", description: D[136]!, priority: 1 },
+      { name: "Nominated Node", type: "string", format: "", description: D[137]!, priority: 1 },
+      { name: "Readiness Gates", type: "string", format: "", description: D[138]!, priority: 1 }
     ] },
   {"group":"","version":"v1","kind":"PodTemplate","plural":"podtemplates","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
       { name: "Containers", type: "string", format: "", description: D[17]!, priority: 0 },
       { name: "Images", type: "string", format: "", description: D[18]!, priority: 0 },
-      { name: "Pod Labels", type: "string", format: "", description: D[135]!, priority: 0 }
+      { name: "Pod Labels", type: "string", format: "", description: D[139]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"ReplicationController","plural":"replicationcontrollers","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["rc"],"categories":["all"],"subresources":[{"name":"scale","verbs":["get","patch","update"],"kind":{"group":"autoscaling","version":"v1","kind":"Scale"}},{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Desired", type: "integer", format: "", description: D[136]!, priority: 0 },
-      { name: "Current", type: "integer", format: "", description: D[137]!, priority: 0 },
-      { name: "Ready", type: "integer", format: "", description: D[138]!, priority: 0 },
+      { name: "Desired", type: "integer", format: "", description: D[140]!, priority: 0 },
+      { name: "Current", type: "integer", format: "", description: D[141]!, priority: 0 },
+      { name: "Ready", type: "integer", format: "", description: D[142]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
       { name: "Containers", type: "string", format: "", description: D[17]!, priority: 1 },
       { name: "Images", type: "string", format: "", description: D[18]!, priority: 1 },
-      { name: "Selector", type: "string", format: "", description: D[139]!, priority: 1 }
+      { name: "Selector", type: "string", format: "", description: D[143]!, priority: 1 }
     ] },
   {"group":"","version":"v1","kind":"ResourceQuota","plural":"resourcequotas","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["quota"],"subresources":[{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "Request", type: "string", format: "", description: D[140]!, priority: 0 },
-      { name: "Limit", type: "string", format: "", description: D[141]!, priority: 0 }
+      { name: "Request", type: "string", format: "", description: D[144]!, priority: 0 },
+      { name: "Limit", type: "string", format: "", description: D[145]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"Secret","plural":"secrets","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Type", type: "string", format: "", description: D[142]!, priority: 0 },
-      { name: "Data", type: "string", format: "", description: D[143]!, priority: 0 },
+      { name: "Type", type: "string", format: "", description: D[146]!, priority: 0 },
+      { name: "Data", type: "string", format: "", description: D[147]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"ServiceAccount","plural":"serviceaccounts","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["sa"],"subresources":[{"name":"token","verbs":["create"],"kind":{"group":"authentication.k8s.io","version":"v1","kind":"TokenRequest"}}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Secrets", type: "string", format: "", description: D[144]!, priority: 0 },
+      { name: "Secrets", type: "string", format: "", description: D[148]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 }
     ] },
   {"group":"","version":"v1","kind":"Service","plural":"services","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["svc"],"categories":["all"],"subresources":[{"name":"proxy","verbs":["create","delete","get","patch","update"],"kind":{"group":"","version":"v1","kind":"ServiceProxyOptions"}},{"name":"status","verbs":["get","patch","update"]}], columns: [
       { name: "Name", type: "string", format: "name", description: D[0]!, priority: 0 },
-      { name: "Type", type: "string", format: "", description: D[145]!, priority: 0 },
-      { name: "Cluster-IP", type: "string", format: "", description: D[146]!, priority: 0 },
-      { name: "External-IP", type: "string", format: "", description: D[147]!, priority: 0 },
-      { name: "Port(s)", type: "string", format: "", description: D[148]!, priority: 0 },
+      { name: "Type", type: "string", format: "", description: D[149]!, priority: 0 },
+      { name: "Cluster-IP", type: "string", format: "", description: D[150]!, priority: 0 },
+      { name: "External-IP", type: "string", format: "", description: D[151]!, priority: 0 },
+      { name: "Port(s)", type: "string", format: "", description: D[152]!, priority: 0 },
       { name: "Age", type: "string", format: "", description: D[2]!, priority: 0 },
-      { name: "Selector", type: "string", format: "", description: D[149]!, priority: 1 }
+      { name: "Selector", type: "string", format: "", description: D[153]!, priority: 1 }
     ] },
 ];

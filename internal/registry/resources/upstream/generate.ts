@@ -69,6 +69,27 @@ const FACTS_1_33: Record<string, Facts> = {
     ],
   },
 };
+/**
+ * Columns upstream's printers added after 1.26 to resources whose other facts are unchanged: each
+ * goes right after the named column of the captured Table.
+ */
+const ADDED_COLUMNS_1_33: Record<string, { after: string; column: Column }[]> = {
+  'batch/v1/jobs': [{ after: 'Name', column: col('Status', 'string', 'Status of the job.') }],
+  'batch/v1/cronjobs': [{ after: 'Schedule', column: col('Timezone', 'string', propDoc('io.k8s.api.batch.v1.CronJobSpec', 'timeZone')) }],
+  'v1/persistentvolumes': [{ after: 'StorageClass', column: col('VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pv') }],
+  'v1/persistentvolumeclaims': [{ after: 'StorageClass', column: col('VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pvc') }],
+};
+function withAddedColumns(key: string, facts: Facts | undefined): Facts | undefined {
+  const added = ADDED_COLUMNS_1_33[key];
+  if (!added || !facts?.columns) return facts;
+  const columns = [...facts.columns];
+  for (const { after, column } of added) {
+    const at = columns.findIndex((c) => c.name === after);
+    if (at < 0) throw new Error(`${key}: no column ${after} to add ${column.name} after`);
+    columns.splice(at + 1, 0, column);
+  }
+  return { ...facts, columns };
+}
 /** flowcontrol v1 carries the same facts as the captured v1beta3. */
 const SAME_AS: Record<string, string> = {
   'flowcontrol.apiserver.k8s.io/v1/flowschemas': 'flowcontrol.apiserver.k8s.io/v1beta3/flowschemas',
@@ -168,7 +189,7 @@ const out: string[] = [];
 const missing: string[] = [];
 for (const [key, r] of [...resources].sort(([a], [b]) => a.localeCompare(b))) {
   if (!r.kind) continue;
-  const facts = FACTS_1_33[key] ?? captured.get(SAME_AS[key] ?? key);
+  const facts = FACTS_1_33[key] ?? withAddedColumns(key, captured.get(SAME_AS[key] ?? key));
   if (!facts) missing.push(key);
   const subresources = [...r.subs].sort(([a], [b]) => a.localeCompare(b)).map(([name, s]) => {
     const kind = s.kind && (s.kind.kind !== r.kind || s.kind.group !== r.group || s.kind.version !== r.version) ? { kind: s.kind } : {};

@@ -189,6 +189,16 @@ describe('pod table', () => {
     expect(row(def, pod).Status).toBe('ExitCode:2');
   });
 
+  it('1.33: a terminal pod being deleted keeps its phase; a gated pod says SchedulingGated; no "ago" without restarts', () => {
+    const pod = base();
+    pod.status = { phase: 'Succeeded', containerStatuses: [{ name: 'nginx', restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } }, lastState: { terminated: { exitCode: 0, finishedAt: '2026-11-23T09:55:00Z' } } }] };
+    pod.metadata.deletionTimestamp = '2026-11-23T10:00:00Z';
+    expect(row(def, pod)).toMatchObject({ Status: 'Completed', Restarts: '0' });
+    const gated = base();
+    gated.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'SchedulingGated' }] };
+    expect(row(def, gated).Status).toBe('SchedulingGated');
+  });
+
   it('declares the upstream columns in order with wide priorities', () => {
     expect(def.columns!.map((c) => `${c.name}:${c.priority}`)).toEqual([
       'Name:0', 'Ready:0', 'Status:0', 'Restarts:0', 'Age:0', 'IP:1', 'Node:1', 'Nominated Node:1', 'Readiness Gates:1',
@@ -203,6 +213,22 @@ describe('sidecars and in-place resize (1.33)', () => {
     (p.spec as Record<string, unknown>).initContainers = [{ name: 'proxy', image: 'envoy', restartPolicy: 'Always', resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }] }];
     return p;
   };
+
+  it('counts a started sidecar in READY and its restarts in RESTARTS, as kubectl 1.33 prints them', () => {
+    const pod = create(def, withSidecar()).obj;
+    pod.status = {
+      phase: 'Pending',
+      initContainerStatuses: [{ name: 'proxy', started: false, ready: false, restartCount: 0, state: { running: {} } }],
+    };
+    expect(row(def, pod)).toMatchObject({ Ready: '0/2', Status: 'Init:0/1' });
+    pod.status = {
+      phase: 'Running',
+      conditions: [{ type: 'Initialized', status: 'True' }, { type: 'Ready', status: 'True' }],
+      initContainerStatuses: [{ name: 'proxy', started: true, ready: true, restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 1, finishedAt: '2026-11-23T09:58:00Z' } } }],
+      containerStatuses: [{ name: 'nginx', ready: true, restartCount: 0, state: { running: {} } }],
+    };
+    expect(row(def, pod)).toMatchObject({ Ready: '2/2', Status: 'Running', Restarts: '1 (2m ago)' });
+  });
 
   it('accepts an init container with restartPolicy Always and keeps it', () => {
     const { obj, errs } = create(def, withSidecar());
