@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdBinary, NO_ETCD, startEtcdCluster, type EtcdCluster } from '../../internal/backends/etcd/testing/etcd-cluster.js';
@@ -10,6 +12,7 @@ import { resumingWatch } from './watch-client.js';
 // kplane on a real 3-member etcd with real kubectl: the everyday kubectl steps, etcd members
 // failing under it, a kplane restart, and two kplane nodes on one etcd behind HAProxy.
 
+const ENCRYPTION_CONFIG = `apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - aesgcm:\n      keys:\n      - name: k1\n        secret: ${randomBytes(32).toString('base64')}\n  - identity: {}\n`;
 const SMOKE = process.env.KPLANE_SMOKE_SCRIPT ?? '/work/shared/bench/kubectl-smoke.sh';
 const NEED_CONTROLLERS = new Set(['get rs (controller ran)', 'get pods (3 created)']);
 const haveEtcd = etcdBinary() !== undefined;
@@ -20,11 +23,17 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
   let kp: RunningKplane;
   const extra: ChildProcess[] = [];
   const dirs: string[] = [];
-  const etcdArgs = () => ['--datastore', 'etcd', '--etcd-servers', etcd.endpoints.join(',')];
+  // Every node of the cluster runs with the same encryption config (Secrets encrypted at rest).
+  let encArgs: string[] = [];
+  const etcdArgs = () => ['--datastore', 'etcd', '--etcd-servers', etcd.endpoints.join(','), ...encArgs];
   const kc = (args: string[], version = '1.32') => kubectl(kp.kubeconfig, ['--request-timeout', '20s', ...args], { version, timeoutMs: 60_000 });
 
   beforeAll(async () => {
     etcd = await startEtcdCluster(3);
+    const encDir = mkdtempSync(join(tmpdir(), 'kplane-etcd-enc-'));
+    dirs.push(encDir);
+    writeFileSync(join(encDir, 'encryption.yaml'), ENCRYPTION_CONFIG);
+    encArgs = ['--encryption-provider-config', join(encDir, 'encryption.yaml')];
     kp = await startKplane({ args: etcdArgs() });
     dirs.push(kp.dataDir);
   }, 90_000);
@@ -46,6 +55,18 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
       }, 120_000);
     }
   });
+
+  it('with encryption at rest, a Secret\'s value is not readable in etcd, only through the API', async () => {
+    const marker = `plaintext-${randomBytes(6).toString('hex')}`;
+    expect(kc(['create', 'secret', 'generic', 'db', '-n', 'default', `--from-literal=password=${marker}`]).code).toBe(0);
+    const raw = await etcd.rawGet('/registry/secrets/default/db');
+    expect(raw?.subarray(0, 20).toString()).toBe('k8s:enc:aesgcm:v1:k1');
+    for (const form of [marker, Buffer.from(marker).toString('base64')]) expect(raw!.includes(form)).toBe(false);
+    // The check can see a plain value: a ConfigMap's is there as written.
+    expect(kc(['create', 'configmap', 'plain', '-n', 'default', `--from-literal=note=${marker}`]).code).toBe(0);
+    expect((await etcd.rawGet('/registry/configmaps/default/plain'))!.includes(marker)).toBe(true);
+    expect(Buffer.from(kc(['get', 'secret', 'db', '-n', 'default', '-o', 'jsonpath={.data.password}']).stdout, 'base64').toString()).toBe(marker);
+  }, 60_000);
 
   it('the leader down: writes go on; two down: 503 naming etcd and /readyz false; both back: it recovers', async () => {
     expect(kc(['create', 'namespace', 'fail']).code).toBe(0);
@@ -78,7 +99,7 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
 
   it('a restarted kplane finds everything, with the etcd settings remembered by its data dir', async () => {
     await kp.stop();
-    kp = await startKplane({ dataDir: kp.dataDir, port: kp.port });
+    kp = await startKplane({ dataDir: kp.dataDir, port: kp.port, args: encArgs });
     const names = kc(['get', 'configmaps', '-n', 'fail', '-o', 'name']).stdout;
     expect(names).toContain('configmap/one-down-0');
     expect(names).toContain('configmap/back');

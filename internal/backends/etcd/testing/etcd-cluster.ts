@@ -98,6 +98,8 @@ export interface EtcdCluster {
   members: EtcdMember[];
   /** SIGKILLs member i and waits for it to exit. */
   stop(i: number): Promise<void>;
+  /** A key's raw value as etcd holds it (a linearizable Range through member i's gRPC gateway); undefined when absent. */
+  rawGet(key: string, i?: number): Promise<Buffer | undefined>;
   /** The index of the member that is the leader now (asked of the running members; waits for one). */
   leader(timeoutMs?: number): Promise<number>;
   /** Starts member i again from its data dir. */
@@ -168,6 +170,12 @@ export async function startEtcdCluster(size: 1 | 3, opts: { tls?: boolean } = {}
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+  const rawGet = async (key: string, i = 0) => {
+    const r = await memberRequest(members[i]!.clientUrl, '/v3/kv/range', JSON.stringify({ key: Buffer.from(key).toString('base64') }), tls);
+    if (r.status !== 200) throw new Error(`etcd range ${key}: HTTP ${r.status} ${r.body}`);
+    const kv = (JSON.parse(r.body) as { kvs?: { value?: string }[] }).kvs?.[0];
+    return kv ? Buffer.from(kv.value ?? '', 'base64') : undefined;
+  };
   for (let i = 0; i < size; i++) start(i);
   await Promise.all(members.map((_, i) => waitHealthy(i)));
   return {
@@ -175,6 +183,7 @@ export async function startEtcdCluster(size: 1 | 3, opts: { tls?: boolean } = {}
     tls: tls && { ca: tls.ca, cert: tls.cert, key: tls.key },
     members,
     stop,
+    rawGet,
     leader,
     start,
     waitHealthy,
