@@ -12,14 +12,17 @@ const podTemplate = (restartPolicy?: string) => ({
 const job = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'pi' }, spec });
 
 describe('job', () => {
-  it('defaults and generated selector like upstream v1.26', () => {
+  it('defaults and generated selector like upstream 1.33 (batch.kubernetes.io labels beside the legacy ones)', () => {
     const { obj, errs } = create(jobs, job({ template: podTemplate('Never') }));
     expect(errs).toEqual([]);
     const uid = obj.metadata.uid!;
     expect(obj.spec).toMatchObject({
       completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false,
-      selector: { matchLabels: { 'controller-uid': uid } },
-      template: { metadata: { creationTimestamp: null, labels: { 'controller-uid': uid, 'job-name': 'pi' } }, spec: { restartPolicy: 'Never', dnsPolicy: 'ClusterFirst' } },
+      selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } },
+      template: {
+        metadata: { creationTimestamp: null, labels: { 'batch.kubernetes.io/controller-uid': uid, 'controller-uid': uid, 'batch.kubernetes.io/job-name': 'pi', 'job-name': 'pi' } },
+        spec: { restartPolicy: 'Never', dnsPolicy: 'ClusterFirst' },
+      },
     });
     expect(obj.status).toEqual({});
     expect(jobs.trackGeneration).toBe(true);
@@ -69,7 +72,7 @@ describe('job', () => {
   it('table cells: COMPLETIONS, DURATION, AGE, wide containers/images/selector', () => {
     const { obj } = create(jobs, job({ template: podTemplate('Never') }));
     obj.status = { succeeded: 1, startTime: '2026-11-23T09:59:10Z', completionTime: '2026-11-23T09:59:25Z' };
-    expect(Object.values(row(jobs, obj))).toEqual(['pi', 'Running', '1/1', '15s', '60s', 'pi', 'perl:5.34', `controller-uid=${obj.metadata.uid}`]);
+    expect(Object.values(row(jobs, obj))).toEqual(['pi', 'Running', '1/1', '15s', '60s', 'pi', 'perl:5.34', `batch.kubernetes.io/controller-uid=${obj.metadata.uid}`]);
     delete (obj.status as Record<string, unknown>).completionTime;
     expect(row(jobs, obj, NOW).Duration).toBe('50s');
     delete (obj.status as Record<string, unknown>).startTime;

@@ -28,18 +28,24 @@ export function validateJobRestart(obj: KubeObject, field: string): FieldError[]
   return JOB_RESTART.includes(str(policy)) ? [] : [fieldErrors.notSupported(field, policy, JOB_RESTART)];
 }
 
+/** The labels 1.27+ puts on a Job's pods: the batch.kubernetes.io/ names and the legacy ones beside them. */
+const UID_LABELS = ['batch.kubernetes.io/controller-uid', 'controller-uid'];
+const NAME_LABELS = ['batch.kubernetes.io/job-name', 'job-name'];
+
 /**
- * Without manualSelector the server owns the selector: controller-uid=<uid> on selector and
- * template, job-name=<name> on the template (v1.26 label names).
+ * Without manualSelector the server owns the selector: batch.kubernetes.io/controller-uid=<uid>,
+ * which is unique; the template gets both uid labels and both job-name labels.
  */
 function generateSelector(job: KubeObject): void {
   const spec = child(job, 'spec');
   if (spec.manualSelector === true || !job.metadata.uid) return;
   const uid = job.metadata.uid;
-  spec.selector = { matchLabels: { 'controller-uid': uid } };
+  spec.selector = { matchLabels: { [UID_LABELS[0]!]: uid } };
   const meta = child(child(spec, 'template'), 'metadata');
-  const labels = isObj(meta.labels) ? meta.labels : {};
-  meta.labels = { ...labels, 'controller-uid': uid, ...(job.metadata.name ? { 'job-name': job.metadata.name } : {}) };
+  const labels: Record<string, unknown> = isObj(meta.labels) ? { ...meta.labels } : {};
+  for (const l of UID_LABELS) labels[l] = uid;
+  if (job.metadata.name) for (const l of NAME_LABELS) labels[l] = job.metadata.name;
+  meta.labels = labels;
 }
 
 function validate(job: KubeObject): FieldError[] {
@@ -79,8 +85,8 @@ export const jobStrategy = defineStrategy({
   // The name may come from generateName after prepareForCreate: label the template with it here.
   canonicalize(job) {
     const labels = get(job, 'spec', 'template', 'metadata', 'labels');
-    if (get(job, 'spec', 'manualSelector') !== true && isObj(labels) && labels['controller-uid'] && !labels['job-name'] && job.metadata.name) {
-      labels['job-name'] = job.metadata.name;
+    if (get(job, 'spec', 'manualSelector') !== true && isObj(labels) && labels[UID_LABELS[0]!] && job.metadata.name) {
+      for (const l of NAME_LABELS) labels[l] ??= job.metadata.name;
     }
   },
   selectableFields: (job) => ({ 'status.successful': String(num(get(job, 'status', 'succeeded'))) }),
