@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterStatus } from '../../internal/app/index.js';
-import { BIN, ROOT, freePort, kubectlBinary, waitReady } from './harness.js';
+import { BIN, ROOT, freePort, kubectlBinary, waitReady } from './processes.js';
 
 /**
  * Real processes for the HA end-to-end test: kplane nodes on the raftsqlite datastore on loopback
