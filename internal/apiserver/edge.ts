@@ -14,9 +14,9 @@ export interface EdgeLimits {
   bodyTimeoutMs: number;
   /** A TLS handshake must finish within this. Default 10 s. */
   handshakeTimeoutMs: number;
-  /** Open connections that have not yet carried an authenticated request; more are dropped. Default 1000. */
+  /** Open connections that have not yet carried an authenticated request; past it the oldest is dropped. Default 1000. */
   maxUnauthenticatedConnections: number;
-  /** TLS handshakes in progress; more connections are dropped until some finish. Default 200. */
+  /** TLS handshakes in progress; past it the oldest is dropped. Default 200. */
   maxHandshakes: number;
 }
 
@@ -43,43 +43,53 @@ export interface EdgeCounters {
   droppedConnections: number;
 }
 
+type Guarded = Socket & { kplaneSettle?: () => void; kplaneHandshakeDone?: () => void };
+
 const authenticated = new WeakSet<Socket>();
 
 /**
  * Counts connections from accept until their first authenticated request (markAuthenticated), and
- * TLS handshakes from accept to secureConnection, dropping new connections over either bound. An
- * authenticated connection (a kubectl or controller keep-alive) is never dropped by these bounds.
+ * TLS handshakes from accept to secureConnection. At either bound the OLDEST such connection is
+ * dropped to admit the new one: refusing new connections instead would let 1000 slowloris sockets
+ * lock every new client out, while evicting the oldest leaves an attacker only connections younger
+ * than the time it takes to open the bound's worth of new ones, and a real client authenticates in
+ * one round trip. An authenticated connection (a kubectl or controller keep-alive) is never dropped
+ * by these bounds.
  */
 export function guardConnections(server: Server, l: EdgeLimits, tls: boolean): EdgeCounters {
-  const c: EdgeCounters = { unauthenticated: 0, handshaking: 0, droppedConnections: 0 };
-  server.on('connection', (socket: Socket) => {
-    if (c.unauthenticated >= l.maxUnauthenticatedConnections || (tls && c.handshaking >= l.maxHandshakes)) {
-      c.droppedConnections++;
-      socket.destroy();
-      return;
-    }
-    c.unauthenticated++;
-    let counted = true;
-    const settle = () => {
-      if (counted) c.unauthenticated--;
-      counted = false;
-    };
-    (socket as Socket & { kplaneSettle?: () => void }).kplaneSettle = settle;
-    socket.once('close', settle);
+  const unauthenticated = new Set<Socket>();
+  const handshaking = new Set<Socket>();
+  const c: EdgeCounters = {
+    get unauthenticated() {
+      return unauthenticated.size;
+    },
+    get handshaking() {
+      return handshaking.size;
+    },
+    droppedConnections: 0,
+  };
+  /** Sets iterate in insertion order: the first is the oldest. */
+  const evictOldest = (set: Set<Socket>) => {
+    const oldest = set.values().next().value as Socket;
+    set.delete(oldest);
+    c.droppedConnections++;
+    oldest.destroy();
+  };
+  server.on('connection', (socket: Guarded) => {
+    if (unauthenticated.size >= l.maxUnauthenticatedConnections && l.maxUnauthenticatedConnections > 0) evictOldest(unauthenticated);
+    unauthenticated.add(socket);
+    socket.kplaneSettle = () => unauthenticated.delete(socket);
+    socket.once('close', () => unauthenticated.delete(socket));
     if (!tls) return;
-    c.handshaking++;
-    let handshaking = true;
-    const done = () => {
-      if (handshaking) c.handshaking--;
-      handshaking = false;
-    };
-    socket.once('close', done);
+    if (handshaking.size >= l.maxHandshakes && l.maxHandshakes > 0) evictOldest(handshaking);
+    handshaking.add(socket);
+    socket.once('close', () => handshaking.delete(socket));
     // The TLS socket wrapping this one reports the end of the handshake on the server.
-    (socket as Socket & { kplaneHandshakeDone?: () => void }).kplaneHandshakeDone = done;
+    socket.kplaneHandshakeDone = () => handshaking.delete(socket);
   });
   if (tls) {
-    server.on('secureConnection', (tlsSocket: Socket & { _parent?: Socket }) => {
-      (tlsSocket._parent as (Socket & { kplaneHandshakeDone?: () => void }) | undefined)?.kplaneHandshakeDone?.();
+    server.on('secureConnection', (tlsSocket: Socket & { _parent?: Guarded }) => {
+      tlsSocket._parent?.kplaneHandshakeDone?.();
     });
   }
   return c;
@@ -89,8 +99,8 @@ export function guardConnections(server: Server, l: EdgeLimits, tls: boolean): E
 export function markAuthenticated(socket: Socket): void {
   if (authenticated.has(socket)) return;
   authenticated.add(socket);
-  const raw = (socket as Socket & { _parent?: Socket })._parent ?? socket;
-  (raw as Socket & { kplaneSettle?: () => void }).kplaneSettle?.();
+  const raw: Guarded = (socket as Socket & { _parent?: Socket })._parent ?? socket;
+  raw.kplaneSettle?.();
 }
 
 /**
