@@ -34,6 +34,8 @@ export interface DecodedChange {
    * work per event instead of repeating it per watcher (see registry watch, apiserver encoding).
    */
   events?: { ADDED?: ObjectEvent; MODIFIED?: ObjectEvent; DELETED?: ObjectEvent };
+  /** Stored size of the change (its values and key), when the producer knows it: what a queued event costs. */
+  bytes?: number;
 }
 
 export function decodeChange(codec: Codec, ev: WatchEvent): DecodedChange {

@@ -2,6 +2,7 @@ import type { KubeObject } from '../../api/index.js';
 import type { Backend, KeyValue, WatchEvent } from '../backend.js';
 import type { Codec } from '../codec.js';
 import { StorageError } from '../errors.js';
+import { eventBytes } from '../keys.js';
 import { LazyEntry, type CacheChange, type CacheState, type CachedEntry } from './cache-state.js';
 import type { CacheWatcher } from './cache-watcher.js';
 
@@ -86,6 +87,7 @@ function lazyChange(ev: WatchEvent, current: CachedEntry | undefined, entry: (kv
     hasObject: next !== undefined,
     hasPrev: before !== undefined,
     events: undefined,
+    bytes: eventBytes(ev),
     get object(): KubeObject | undefined {
       return next?.object;
     },

@@ -17,6 +17,7 @@ export interface CacheWatchDeps {
   copy?: (o: KubeObject) => KubeObject;
   bookmarkIntervalMs: number;
   queueLimit: number;
+  queueBytesLimit: number;
 }
 
 /**
@@ -46,6 +47,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
     predicate: wo.predicate,
     allowBookmarks: wo.allowBookmarks ?? false,
     queueLimit: d.queueLimit,
+    queueBytesLimit: d.queueBytesLimit,
     bookmarkIntervalMs: d.bookmarkIntervalMs,
     copy: copy && ((ev) => copyEvent(ev, copy)),
   });

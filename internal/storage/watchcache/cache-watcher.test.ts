@@ -6,7 +6,7 @@ const change = (rev: number) => ({ key: `/p/k${rev}`, revision: rev, object: { m
 
 describe('CacheWatcher', () => {
   it('holds no delivered events once its consumer has drained the queue', async () => {
-    const w = new CacheWatcher({ key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, bookmarkIntervalMs: 60_000, copy: (ev) => ev });
+    const w = new CacheWatcher({ key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, queueBytesLimit: 1 << 20, bookmarkIntervalMs: 60_000, copy: (ev) => ev });
     const ac = new AbortController();
     const it = w.events(ac.signal);
     for (let r = 1; r <= 3; r++) w.push(change(r));
@@ -22,9 +22,37 @@ describe('CacheWatcher', () => {
   });
 });
 
+describe('CacheWatcher buffered bytes', () => {
+  const big = (rev: number) => ({ ...change(rev), bytes: 400 });
+  const opts = { key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, queueBytesLimit: 1000, bookmarkIntervalMs: 60_000 };
+
+  it('a consumer that stops reading is cut with Compacted once its queued events pass the byte cap, and holds none of them', async () => {
+    const w = new CacheWatcher(opts);
+    const it = w.events(new AbortController().signal);
+    w.push(big(1));
+    w.push(big(2));
+    // 800 bytes queued: under the cap (far under the count limit); a third 400-byte event passes it.
+    expect((w as unknown as { queue: unknown[] }).queue).toHaveLength(2);
+    w.push(big(3));
+    expect((w as unknown as { queue: unknown[] }).queue).toHaveLength(0);
+    await expect(it.next()).rejects.toMatchObject({ code: 'Compacted' });
+  });
+
+  it('a consumer that keeps up is never cut: delivered events no longer count', async () => {
+    const w = new CacheWatcher(opts);
+    const it = w.events(new AbortController().signal);
+    for (let r = 1; r <= 20; r++) {
+      w.push(big(r));
+      w.push(big(r + 100));
+      expect((await it.next()).done).toBe(false);
+      expect((await it.next()).done).toBe(false);
+    }
+  });
+});
+
 describe('CacheWatcher fan-out', () => {
   it('hands every watcher that sees a change as the same type the same event (read-only, shared)', async () => {
-    const opts = { key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, bookmarkIntervalMs: 60_000 };
+    const opts = { key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, queueBytesLimit: 1 << 20, bookmarkIntervalMs: 60_000 };
     const watchers = [new CacheWatcher(opts), new CacheWatcher(opts)];
     const ac = new AbortController();
     const its = watchers.map((w) => w.events(ac.signal));

@@ -10,6 +10,12 @@ export interface CacheWatcherOptions {
   allowBookmarks: boolean;
   /** Live events buffered beyond this many end the watch with Compacted: the client relists. */
   queueLimit: number;
+  /**
+   * Live events buffered beyond this many stored bytes end the watch the same way. The count alone
+   * does not bound memory: a consumer that stops reading keeps every version it has not been sent
+   * alive (and what the layers above cached per event), up to queueLimit objects of 1.5 MiB.
+   */
+  queueBytesLimit: number;
   bookmarkIntervalMs: number;
   /**
    * Hands each outgoing object a private copy (cached objects are shared); absent when the cache
@@ -25,7 +31,10 @@ export interface CacheWatcherOptions {
 export class CacheWatcher {
   private readonly backlog: ObjectEvent[] = [];
   private queue: ObjectEvent[] = [];
+  /** Stored size of each queued event, parallel to queue. */
+  private sizes: number[] = [];
   private head = 0;
+  private queuedBytes = 0;
   private error: unknown;
   private ended = false;
   private wake: (() => void) | undefined;
@@ -47,11 +56,14 @@ export class CacheWatcher {
     if (this.ended || !this.inRange(ch.key)) return;
     const ev = toObjectEvent(ch, this.o.predicate);
     if (!ev) return;
-    if (this.queue.length - this.head >= this.o.queueLimit) {
+    const bytes = ch.bytes ?? 0;
+    if (this.queue.length - this.head >= this.o.queueLimit || this.queuedBytes + bytes > this.o.queueBytesLimit) {
       this.fail(new StorageError('Compacted', 'watcher fell too far behind; relist and watch again'));
       return;
     }
     this.queue.push(ev);
+    this.sizes.push(bytes);
+    this.queuedBytes += bytes;
     this.lastSentMs = Date.now();
     this.notify();
   }
@@ -63,12 +75,18 @@ export class CacheWatcher {
     if (now - this.lastSentMs < this.o.bookmarkIntervalMs * 0.9 || this.queue.length > this.head) return;
     this.lastSentMs = now;
     this.queue.push(bookmarkEvent(revision));
+    this.sizes.push(0);
     this.notify();
   }
 
+  /** Ends the watch with err once the consumer reads on; what is queued is dropped (the client relists). */
   fail(err: unknown): void {
     if (this.ended) return;
     this.error = err;
+    this.queue = [];
+    this.sizes = [];
+    this.head = 0;
+    this.queuedBytes = 0;
     this.end();
   }
 
@@ -89,14 +107,17 @@ export class CacheWatcher {
       for (;;) {
         if (signal.aborted) return;
         if (this.head < this.queue.length) {
+          this.queuedBytes -= this.sizes[this.head]!;
           const ev = this.queue[this.head++]!;
           if (this.head === this.queue.length) {
             // Drained: drop the delivered events now. Kept until the next 1024, they held a
             // long-lived watch's last burst (decoded objects, ~5 MiB) for as long as it was quiet.
             this.queue = [];
+            this.sizes = [];
             this.head = 0;
           } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
             this.queue = this.queue.slice(this.head);
+            this.sizes = this.sizes.slice(this.head);
             this.head = 0;
           }
           yield copy(ev);

@@ -47,7 +47,7 @@ describe('watch cache behaviour', () => {
   afterEach(async () => {
     await cache?.close();
   });
-  const setup = async (extra: { watcherQueueLimit?: number; historySize?: number } = {}) => {
+  const setup = async (extra: { watcherQueueLimit?: number; watcherQueueBytes?: number; historySize?: number } = {}) => {
     const b = countingBackend();
     const inner = createObjectStore(b.backend);
     // Generous waits: on a loaded machine a late progress notification must not send reads to inner.
@@ -121,6 +121,34 @@ describe('watch cache behaviour', () => {
       error = err;
     }
     expect(got.length).toBeLessThanOrEqual(6);
+    expect(isStorageError(error, 'Compacted')).toBe(true);
+    live.close();
+    ac.abort();
+  });
+
+  it('cuts off a watcher whose unread events pass the byte cap, though far under the count limit', async () => {
+    const { cache } = await setup({ watcherQueueBytes: 256 << 10 });
+    const ac = new AbortController();
+    const stuck = cache.watch(P, { resourceVersion: '', sendInitialEvents: false, recursive: true, predicate: everythingPred, signal: ac.signal });
+    const it = stuck[Symbol.asyncIterator]();
+    const first = it.next();
+    const live = openWatch(cache, P, { resourceVersion: '', sendInitialEvents: false });
+    await new Promise((r) => setTimeout(r, 20));
+    // Ten 64 KiB objects: 640 KiB for a consumer that reads nothing (the count limit is 10,000).
+    for (let i = 0; i < 10; i++) await cache.create(K(`big${i}`), cm(`big${i}`, { v: 'x'.repeat(64 << 10) }));
+    expect((await live.take(10)).length).toBe(10);
+    const got: string[] = [];
+    let error: unknown;
+    try {
+      let r = await first;
+      while (!r.done) {
+        got.push(r.value.type);
+        r = await it.next();
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(got.length).toBeLessThan(4);
     expect(isStorageError(error, 'Compacted')).toBe(true);
     live.close();
     ac.abort();

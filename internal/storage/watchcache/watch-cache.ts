@@ -47,6 +47,8 @@ export interface WatchCacheOptions {
   consistentReadWaitMs?: number;
   /** Live events a watcher may have queued before it is cut off with Compacted. Default 10000. */
   watcherQueueLimit?: number;
+  /** Stored bytes of the live events a watcher may have queued before it is cut off the same way. Default 64 MiB. */
+  watcherQueueBytes?: number;
   /**
    * Hand out the cached objects themselves, deep-frozen, instead of a copy per read. Several times
    * faster for big lists (see the benchmark), but a caller that mutates a result then throws a
@@ -255,6 +257,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
         copy: o.shareObjects ? undefined : copy,
         bookmarkIntervalMs: o.bookmarkIntervalMs ?? 60_000,
         queueLimit: o.watcherQueueLimit ?? 10_000,
+        queueBytesLimit: o.watcherQueueBytes ?? 64 << 20,
       };
       return cacheWatch(deps, key, wo);
     },
