@@ -37,7 +37,7 @@ import { NodeDatastore } from './node-datastore.js';
 import { openNodeDatastore } from './open-node-datastore.js';
 import { type EtcdSettings, openEtcdDatastore, resolveEtcdSettings, syncClusterCa } from './etcd-datastore.js';
 import { advertisedHost, isWildcardHost, openRaftDatastore, peerAddress, prepareRaftJoin, type RaftDatastoreOptions } from './raft-datastore.js';
-import { ipAddressReservations, nodePortReservations, startServiceAllocationRepair } from './service-ips.js';
+import { ipAddressReservations, nodePortReservations, serviceCIDRRanges, startServiceAllocationRepair } from './service-ips.js';
 import { versionInfo } from './version.js';
 import { isApiError, type KubeObject } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
@@ -187,7 +187,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const registry = createRegistry({
     definitions: [
       ...builtinDefinitions({
-        serviceAllocator: createServiceAllocator({ ips, ports }),
+        serviceAllocator: createServiceAllocator({ ips, ports, extraCIDRs: serviceCIDRRanges(() => handler!) }),
         serviceAccountToken: tokenRequestSubresource({ tokens: () => saTokens, lookup: (...a) => lookup(...a) }),
       }),
       ...reviewDefinitions({ authorizer: authz.authorizer, rules: authz.rules, authenticateToken: (t) => firstUser(tokenAuthenticators, t) }),

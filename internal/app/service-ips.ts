@@ -65,6 +65,20 @@ export function ipAddressReservations(registry: () => Handler): RecordedReservat
   };
 }
 
+/**
+ * The IPv4 ranges of the ServiceCIDR objects not being deleted, for the allocator to use beside the
+ * default range (upstream 1.33's MultiCIDRServiceAllocator; IPv6 ranges are not allocated from).
+ */
+export function serviceCIDRRanges(registry: () => Handler): () => Promise<string[]> {
+  return async () => {
+    const res = await registry().handle({ user: SYSTEM, group: NET.group, version: NET.version, resource: 'servicecidrs', verb: 'list', params: {} });
+    return (res.body as { items: KubeObject[] }).items
+      .filter((o) => !o.metadata.deletionTimestamp)
+      .flatMap((o) => ((o.spec as { cidrs?: unknown } | undefined)?.cidrs as unknown[] | undefined) ?? [])
+      .filter((c): c is string => typeof c === 'string' && !c.includes(':'));
+  };
+}
+
 /** Node ports: one storage key per port holding its Service; a create of a taken key fails in the store. */
 export function nodePortReservations(store: ObjectStore, now: () => number): RecordedReservations {
   const key = (port: string) => `${NODE_PORT_PREFIX}${port}`;

@@ -127,6 +127,18 @@ describe.skipIf(!hasBinary(`kubectl.${VERSION}`))(`the 1.33 API with kubectl ${V
     expect(cidrs.stdout).toMatch(/^extra\s+10\.100\.0\.0\/16\s+\d+s$/m);
   });
 
+  it('keeps the default ServiceCIDR "kubernetes" Ready, and a Service may take an address of another ServiceCIDR', () => {
+    const def = k(['get', 'servicecidr', 'kubernetes', '-o', 'jsonpath={.spec.cidrs[0]} {.status.conditions[0].type}={.status.conditions[0].status}']);
+    expect(def.stdout).toBe('10.96.0.0/12 Ready=True');
+    const made = k(['create', 'service', 'clusterip', 'in-extra', '-n', NS, '--tcp=80', '--clusterip=10.100.0.5']);
+    expect(made.stderr).toBe('');
+    expect(made.code).toBe(0);
+    expect(k(['get', 'ipaddress', '10.100.0.5', '-o', 'jsonpath={.spec.parentRef.name}']).stdout).toBe('in-extra');
+    const outside = k(['create', 'service', 'clusterip', 'outside', '-n', NS, '--tcp=80', '--clusterip=10.200.0.5']);
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toMatch(/not in the valid range.*10\.96\.0\.0\/12,10\.100\.0\.0\/16/);
+  });
+
   it('prints the columns 1.33 added to resources that existed in 1.26 (Job STATUS, CronJob TIMEZONE)', () => {
     const jobs = k(['get', 'jobs', '-n', NS]);
     expect(jobs.stdout).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$/m);

@@ -46,6 +46,21 @@ describe('service allocator', () => {
     expect(await a.allocateNodePort(owner, false)).toBeUndefined();
   });
 
+  it('takes requested and dynamic addresses from the other ServiceCIDRs too, the default range first', async () => {
+    let extra = ['10.100.0.0/29', '2001:db8::/112', 'junk'];
+    const a = createServiceAllocator({ serviceCIDR: '10.0.0.0/29', extraCIDRs: async () => extra, rand: seededRand(3) });
+    expect(await a.claimClusterIP('10.100.0.5', owner, false)).toBeUndefined();
+    expect(await a.claimClusterIP('10.100.0.7', owner, false)).toContain('The range of valid IPs is 10.0.0.0/29,10.100.0.0/29');
+    const got: string[] = [];
+    for (let i = 0; i < 11; i++) got.push((await a.allocateClusterIP({ namespace: 'x', name: `s${i}` }, false))!);
+    // 6 usable addresses in the default /29 go first, then the 5 left in 10.100.0.0/29, then none.
+    expect(got.slice(0, 6).every((ip) => ip.startsWith('10.0.0.'))).toBe(true);
+    expect(got.slice(6, 11).sort()).toEqual(['10.100.0.1', '10.100.0.2', '10.100.0.3', '10.100.0.4', '10.100.0.6']);
+    expect(await a.allocateClusterIP(owner, false)).toBeUndefined();
+    extra = [];
+    expect(await a.claimClusterIP('10.100.0.1', other, false)).toContain('is not in the valid range');
+  });
+
   it('refuses an invalid CIDR at construction', () => {
     expect(() => createServiceAllocator({ serviceCIDR: '10.96.0.0/40' })).toThrow(/invalid service CIDR/);
   });

@@ -23,6 +23,11 @@ export interface ReservationStore {
 
 export interface ServiceAllocatorOptions {
   serviceCIDR?: string;
+  /**
+   * The IPv4 ranges of the cluster's other ServiceCIDR objects (networking.k8s.io/v1), read at each
+   * allocation: a Service may take an address in any of them, the default range first.
+   */
+  extraCIDRs?: () => Promise<string[]>;
   nodePortRange?: { min: number; max: number };
   rand?: Rand;
   ips?: ReservationStore;
@@ -78,21 +83,44 @@ export function memoryReservations(): ReservationStore & { records: Map<string, 
   };
 }
 
-export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): ServiceAllocator {
-  const cidr = opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+/** An IPv4 range: the network address and its size; undefined for anything else. */
+interface Range {
+  cidr: string;
+  network: number;
+  size: number;
+}
+
+export function parseRange(cidr: string): Range | undefined {
   const [baseText, bitsText] = cidr.split('/');
   const base = ipToInt(baseText ?? '');
   const bits = Number(bitsText);
-  if (base === undefined || !(bits >= 1 && bits <= 30)) throw new Error(`invalid service CIDR ${cidr}`);
+  if (base === undefined || !(bits >= 1 && bits <= 30)) return undefined;
   const size = 2 ** (32 - bits);
-  const network = base - (base % size);
+  return { cidr, network: base - (base % size), size };
+}
+
+/** The usable addresses of a range exclude its network and broadcast addresses. */
+const inRange = (r: Range, n: number): boolean => n > r.network && n < r.network + r.size - 1;
+
+export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): ServiceAllocator {
+  const cidr = opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+  const primary = parseRange(cidr);
+  if (!primary) throw new Error(`invalid service CIDR ${cidr}`);
   const ports = opts.nodePortRange ?? DEFAULT_NODE_PORTS;
   const rand = opts.rand ?? Math.random;
   const ips = opts.ips ?? memoryReservations();
   const portStore = opts.ports ?? memoryReservations();
-  // Dynamic allocation prefers the range above a small static band, as upstream does since 1.24,
-  // so that well-known addresses (10.96.0.1 for "kubernetes", .10 for DNS) stay free for requests.
-  const band = Math.min(Math.max(16, Math.floor(size / 16)), 256);
+
+  /** The default range, then every other ServiceCIDR's (once each). */
+  async function ranges(): Promise<Range[]> {
+    const extra = (await opts.extraCIDRs?.()) ?? [];
+    const out = [primary!];
+    for (const c of extra) {
+      const r = parseRange(c);
+      if (r && !out.some((o) => o.network === r.network && o.size === r.size)) out.push(r);
+    }
+    return out;
+  }
 
   /** Claims a random free value of [lo, hi] for owner: random picks first, then the free rest. */
   async function pick(store: ReservationStore, lo: number, hi: number, text: (n: number) => string, owner: Owner, dryRun: boolean): Promise<number | undefined> {
@@ -111,18 +139,30 @@ export function createServiceAllocator(opts: ServiceAllocatorOptions = {}): Serv
     return undefined;
   }
 
+  /** A free address of one range: above a small static band first, as upstream does since 1.24, so
+   * that well-known addresses (10.96.0.1 for "kubernetes", .10 for DNS) stay free for requests. */
+  async function allocateIn(r: Range, owner: Owner, dryRun: boolean): Promise<string | undefined> {
+    const band = Math.min(Math.max(16, Math.floor(r.size / 16)), 256);
+    const ip = (off: number) => intToIp(r.network + off);
+    const off = (await pick(ips, band + 1, r.size - 2, ip, owner, dryRun)) ?? (await pick(ips, 1, Math.min(band, r.size - 2), ip, owner, dryRun));
+    return off === undefined ? undefined : ip(off);
+  }
+
   return {
     serviceCIDR: cidr,
     nodePortRange: ports,
     async allocateClusterIP(owner, dryRun) {
-      const ip = (off: number) => intToIp(network + off);
-      const off = (await pick(ips, band + 1, size - 2, ip, owner, dryRun)) ?? (await pick(ips, 1, Math.min(band, size - 2), ip, owner, dryRun));
-      return off === undefined ? undefined : ip(off);
+      for (const r of await ranges()) {
+        const ip = await allocateIn(r, owner, dryRun);
+        if (ip !== undefined) return ip;
+      }
+      return undefined;
     },
     async claimClusterIP(ip, owner, dryRun) {
       const n = ipToInt(ip);
-      if (n === undefined || n <= network || n >= network + size - 1) {
-        return `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${cidr}`;
+      const all = await ranges();
+      if (n === undefined || !all.some((r) => inRange(r, n))) {
+        return `failed to allocate IP ${ip}: the provided IP (${ip}) is not in the valid range. The range of valid IPs is ${all.map((r) => r.cidr).join(',')}`;
       }
       return (await ips.claim(ip, owner, dryRun)) ? undefined : `failed to allocate IP ${ip}: provided IP is already allocated`;
     },
