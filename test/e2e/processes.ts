@@ -83,7 +83,7 @@ export async function startKplane(opts: { dataDir?: string; args?: string[]; por
   proc.stderr!.on('data', (c) => (out += c));
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
   try {
-    await waitReady(port, opts.readyTimeoutMs ?? 30_000, proc);
+    await waitReady(port, opts.readyTimeoutMs ?? 60_000, proc);
   } catch (err) {
     proc.kill('SIGKILL');
     // freePort() only found the API port free; the default peer port (API port + 1) may be taken
