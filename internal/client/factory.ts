@@ -56,9 +56,18 @@ export class SharedInformerFactory implements InformerSource {
     return inf;
   }
 
-  async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
-    const all = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal ?? this.signal)));
-    return all.every(Boolean);
+  /** One abort listener for the whole wait, not one per informer (a plugin may use dozens). */
+  waitForCacheSync(signal: AbortSignal = this.signal): Promise<boolean> {
+    if (signal.aborted) return Promise.resolve(false);
+    const all = Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(false);
+      signal.addEventListener('abort', onAbort, { once: true });
+      void all.then((synced) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(synced.every(Boolean));
+      });
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createClient, createEventRecorder, SharedInformerFactory, type Client } from '../client/index.js';
 import { DEFAULT_TIMINGS, LEASE_NAMESPACE, LEASES, LeaseElector, type LeaseTimings } from '../leaderelection/index.js';
 import type { Handler, LeaseFence, UserInfo } from '../client/index.js';
@@ -57,6 +58,9 @@ export class PluginHost {
     this.clock = opts.clock ?? realClock;
     this.timings = opts.timings ?? DEFAULT_TIMINGS;
     this.identity = `${opts.nodeName}_${randomBytes(4).toString('hex')}`;
+    // Each elector and plugin run listens on this signal while it runs and removes its listener when
+    // done: their number is bounded by the plugins, not a leak (Node warns from 11 on).
+    setMaxListeners(0, this.stopper.signal);
     const informerClient = createClient(opts.handler, pluginUser('system:kplane:informers'), { userAgent: 'kplane-informers' });
     this.informers = new SharedInformerFactory(informerClient, this.stopper.signal, {
       clock: this.clock,
