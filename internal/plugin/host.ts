@@ -59,7 +59,8 @@ export class PluginHost {
     this.timings = opts.timings ?? DEFAULT_TIMINGS;
     this.identity = `${opts.nodeName}_${randomBytes(4).toString('hex')}`;
     // Each elector and plugin run listens on this signal while it runs and removes its listener when
-    // done: their number is bounded by the plugins, not a leak (Node warns from 11 on).
+    // done: their number is bounded by the plugins, not a leak (Node warns from 11 on). Likewise
+    // the leading signal of a Lease below.
     setMaxListeners(0, this.stopper.signal);
     const informerClient = createClient(opts.handler, pluginUser('system:kplane:informers'), { userAgent: 'kplane-informers' });
     this.informers = new SharedInformerFactory(informerClient, this.stopper.signal, {
@@ -102,6 +103,8 @@ export class PluginHost {
       };
       this.runs.push(
         elector.run(this.stopper.signal, async (leading) => {
+          // Shared by every plugin of the Lease (kube-controller-manager has a dozen), each listening.
+          setMaxListeners(0, leading);
           await Promise.all(members.map((s) => this.supervise(s, leading, fence)));
           for (const s of members) s.state = 'standby';
         }),
