@@ -16,6 +16,7 @@ import {
 import { BatchQueue } from './batch-queue.js';
 import { grantLease } from './leases.js';
 import { HintCache } from './hint-cache.js';
+import { NextRound } from './next-round.js';
 import { EtcdCompactor } from './compactor.js';
 import { type CasOutcome, type CasWrite, currentOf, runCasWrite } from './cas-write.js';
 import { EtcdConnection, type EtcdConnectionOptions } from './connection.js';
@@ -73,6 +74,8 @@ class EtcdStore implements Backend, BackendStatus {
   private compacted = 0;
   private closed = false;
   private readonly hints = new HintCache();
+  /** Concurrent consistent reads share one Range for the current revision (next-round.ts). */
+  private readonly revisionRound = new NextRound(() => this.range(Buffer.from(COMPACT_REV_KEY), {}, 'read revision'));
 
   constructor(
     private readonly conn: EtcdConnection,
@@ -266,7 +269,7 @@ class EtcdStore implements Backend, BackendStatus {
     // Whoever asks for the current revision is about to wait for a watch to reach it (a consistent
     // read from the watch cache): the answer to this progress request tells the watches.
     this.mux.requestProgress();
-    const r = await this.range(Buffer.from(COMPACT_REV_KEY), {}, 'read revision');
+    const r = await this.revisionRound.ask();
     const recorded = Number(r.kvs[0]?.value.toString() ?? 0);
     if (Number.isSafeInteger(recorded)) this.compacted = Math.max(this.compacted, recorded);
     return { revision: r.header.revision, compactRevision: this.compacted };
