@@ -99,9 +99,9 @@ describe('etcd errors', () => {
 });
 
 describe('HintCache', () => {
-  it('keeps the newest state of the most recently set keys, up to its bound', () => {
-    const kv = (key: string, modRevision: number) => ({ key, value: new Uint8Array(), createRevision: 1, modRevision, version: 1, lease: 0 });
-    const h = new HintCache(2);
+  const kv = (key: string, modRevision: number, bytes = 0) => ({ key, value: new Uint8Array(bytes), createRevision: 1, modRevision, version: 1, lease: 0 });
+  it('keeps the newest state of the most recently set keys, up to its bound in bytes', () => {
+    const h = new HintCache(2 * 101);
     h.set('a', kv('a', 1));
     h.set('b', kv('b', 2));
     h.set('a', kv('a', 3));
@@ -111,5 +111,18 @@ describe('HintCache', () => {
     h.set('a', undefined);
     expect(h.get('a')).toBeUndefined();
     expect(h.get('c')?.modRevision).toBe(4);
+  });
+  it('counts the bytes of the values: one large value pushes out several small ones; replacing a key frees its old size', () => {
+    const h = new HintCache(1000);
+    for (const k of ['a', 'b', 'c']) h.set(k, kv(k, 1, 100));
+    h.set('a', kv('a', 2, 100));
+    h.set('big', kv('big', 3, 600));
+    expect(['a', 'b', 'c', 'big'].map((k) => h.get(k) !== undefined)).toEqual([true, false, false, true]);
+  });
+  it('walking through more keys than a count bound would hold, in order, still hits', () => {
+    const h = new HintCache();
+    const keys = Array.from({ length: 10_000 }, (_, i) => `/registry/configmaps/ns/cm-${i}`);
+    for (const k of keys) h.set(k, kv(k, 1, 1024));
+    expect(keys.filter((k) => h.get(k)).length).toBe(10_000);
   });
 });
