@@ -4,7 +4,7 @@
 // Each datastore named in --datastores runs in the same invocation, so the embedded sqlite store is
 // compared with the in-memory reference on the same machine at the same time.
 //
-//   npm run bench -- [--datastores raftsqlite,sqlite,memory,etcd] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench]
+//   npm run bench -- [--datastores raftsqlite,sqlite,memory,etcd] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench] [--cpu-prof-dir DIR]
 // etcd: a 1-member etcd (the etcd on PATH, data on disk like upstream's) is started for the run; its
 // CPU is reported apart from kplane's, and the server CPU per phase counts both.
 import { spawn, execFileSync } from 'node:child_process';
@@ -40,10 +40,12 @@ async function startEtcd() {
 }
 const cpuSeconds = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
 
-async function start(dataDir, port, datastore) {
+async function start(dataDir, port, datastore, profile = false) {
   const t0 = performance.now();
   const extra = datastore === 'etcd' ? ['--etcd-servers', etcd.url] : [];
-  const proc = spawn(join(ROOT, 'bin', 'kplane'), ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore, ...extra], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
+  // --cpu-prof-dir DIR: the measured server (not the restarts) writes a V8 CPU profile there on exit.
+  const prof = profile && args['cpu-prof-dir'] ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(args['cpu-prof-dir'])} --cpu-prof-name=kplane-${datastore}.cpuprofile`.trim() } : {};
+  const proc = spawn(join(ROOT, 'bin', 'kplane'), ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore, ...extra], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn', ...prof } });
   while (!(await ready(port))) { if (proc.exitCode !== null) throw new Error('kplane exited'); await sleep(5); }
   return { proc, readyMs: performance.now() - t0 };
 }
@@ -56,7 +58,7 @@ if (datastores.includes('etcd')) etcd = await startEtcd();
 for (const datastore of datastores) {
   const dataDir = mkdtempSync(join(tmpdir(), `kplane-bench-${datastore}-`));
   const port = await freePort();
-  const first = await start(dataDir, port, datastore);
+  const first = await start(dataDir, port, datastore, true);
   await sleep(5000);
   const idleRss = rssMiB(first.proc.pid);
   process.stderr.write(`\n== ${datastore}: first start → ready ${first.readyMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(1)} MiB\n`);
