@@ -44,8 +44,11 @@ async function start(dataDir, port, datastore, profile = false) {
   const t0 = performance.now();
   const extra = datastore === 'etcd' ? ['--etcd-servers', etcd.url] : [];
   // --cpu-prof-dir DIR: the measured server (not the restarts) writes a V8 CPU profile there on exit.
-  const prof = profile && args['cpu-prof-dir'] ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(args['cpu-prof-dir'])} --cpu-prof-name=kplane-${datastore}.cpuprofile`.trim() } : {};
-  const proc = spawn(join(ROOT, 'bin', 'kplane'), ['server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore, ...extra], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn', ...prof } });
+  // (node refuses --cpu-prof in NODE_OPTIONS: the binary is run by node itself, with bin/kplane's flag.)
+  const cmd = profile && args['cpu-prof-dir']
+    ? [process.execPath, ['--max-semi-space-size=32', '--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof-dir'])}`, `--cpu-prof-name=kplane-${datastore}.cpuprofile`, join(ROOT, 'bin', 'kplane')]]
+    : [join(ROOT, 'bin', 'kplane'), []];
+  const proc = spawn(cmd[0], [...cmd[1], 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', datastore, ...extra], { stdio: 'ignore', env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
   while (!(await ready(port))) { if (proc.exitCode !== null) throw new Error('kplane exited'); await sleep(5); }
   return { proc, readyMs: performance.now() - t0 };
 }

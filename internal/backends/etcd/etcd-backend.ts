@@ -268,8 +268,11 @@ class EtcdStore implements Backend, BackendStatus {
   async currentRevision(): Promise<{ revision: number; compactRevision: number }> {
     // Whoever asks for the current revision is about to wait for a watch to reach it (a consistent
     // read from the watch cache): the answer to this progress request tells the watches.
-    this.mux.requestProgress();
+    const known = this.conn.revision;
+    this.mux.requestProgressBelow(known);
     const r = await this.revisionRound.ask();
+    // A revision this kplane had not seen (another node's writes): the watches may need telling.
+    if (r.header.revision > known) this.mux.requestProgressBelow(r.header.revision);
     const recorded = Number(r.kvs[0]?.value.toString() ?? 0);
     if (Number.isSafeInteger(recorded)) this.compacted = Math.max(this.compacted, recorded);
     return { revision: r.header.revision, compactRevision: this.compacted };

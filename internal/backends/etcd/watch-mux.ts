@@ -79,6 +79,17 @@ export class WatchMux {
     if (this.stream && this.entries.size > 0) this.gate.request();
   }
 
+  /**
+   * Asks for progress only when a watch that takes progress has not been told of revision `rev`
+   * yet: a consistent read on a quiet store (every watch already at the current revision) then
+   * costs no stream messages.
+   */
+  requestProgressBelow(rev: number): void {
+    for (const e of this.entries.values()) {
+      if (e.w.progressIntervalMs !== undefined && e.w.delivered < rev) return this.requestProgress();
+    }
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
