@@ -2,6 +2,7 @@
 // Imports only internal/util.
 export * from './types.js';
 export * from './quantity.js';
+export * from './ip.js';
 export * from './field-error.js';
 export * from './errors.js';
 export * from './patch/index.js';

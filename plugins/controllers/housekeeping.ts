@@ -9,6 +9,7 @@ import { namespacePlugin } from './namespace/index.js';
 import { podGcPlugin, type PodGcOptions } from './podgc/index.js';
 import { rootCaCertPlugin } from './rootcacert/index.js';
 import { serviceAccountPlugin } from './serviceaccount/index.js';
+import { serviceCIDRsPlugin } from './servicecidrs/index.js';
 import type { ServedResources } from './shared/served.js';
 import { ttlAfterFinishedPlugin } from './ttlafterfinished/index.js';
 
@@ -29,8 +30,8 @@ export interface HousekeepingOptions {
 
 /**
  * The controllers that keep a cluster tidy: namespace deletion, garbage collection, service
- * accounts, the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC and
- * ttl-after-finished, all elected under one Lease; plus the every-node `kubernetes` endpoints.
+ * accounts, the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC,
+ * ttl-after-finished and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
  */
 export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
   return [
@@ -43,6 +44,7 @@ export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
     endpointSliceMirroringPlugin(),
     podGcPlugin(opts.podGc),
     ttlAfterFinishedPlugin(),
+    serviceCIDRsPlugin(),
     apiServerEndpointsPlugin(opts.apiServer),
   ];
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { waitFor } from './ha-harness.js';
 import { hasBinary, kubectl, useKplane } from './harness.js';
 
 // What the 1.33 API adds that users hit first: manifests using each field apply with kubectl 1.33
@@ -127,17 +128,22 @@ describe.skipIf(!hasBinary(`kubectl.${VERSION}`))(`the 1.33 API with kubectl ${V
     expect(cidrs.stdout).toMatch(/^extra\s+10\.100\.0\.0\/16\s+\d+s$/m);
   });
 
-  it('keeps the default ServiceCIDR "kubernetes" Ready, and a Service may take an address of another ServiceCIDR', () => {
-    const def = k(['get', 'servicecidr', 'kubernetes', '-o', 'jsonpath={.spec.cidrs[0]} {.status.conditions[0].type}={.status.conditions[0].status}']);
-    expect(def.stdout).toBe('10.96.0.0/12 Ready=True');
-    const made = k(['create', 'service', 'clusterip', 'in-extra', '-n', NS, '--tcp=80', '--clusterip=10.100.0.5']);
+  it('keeps ServiceCIDRs Ready with their finalizer; a Service may take an address of another ServiceCIDR; one in use is held on delete', async () => {
+    const jp = (name: string) => k(['get', 'servicecidr', name, '-o', 'jsonpath={.spec.cidrs[0]} {.status.conditions[0].type}={.status.conditions[0].status} {.metadata.finalizers[0]}']).stdout;
+    await waitFor('the default ServiceCIDR Ready with its finalizer', 20_000, async () => (jp('kubernetes') === '10.96.0.0/12 Ready=True networking.k8s.io/service-cidr-finalizer' ? true : undefined), 500);
+    expect(k(['apply', '-f', '-'], 'apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: beyond}\nspec: {cidrs: [10.200.0.0/24]}\n').code).toBe(0);
+    await waitFor('the servicecidrs controller to make "beyond" Ready', 20_000, async () => (jp('beyond') === '10.200.0.0/24 Ready=True networking.k8s.io/service-cidr-finalizer' ? true : undefined), 500);
+    const made = k(['create', 'service', 'clusterip', 'beyond', '-n', NS, '--tcp=80', '--clusterip=10.200.0.5']);
     expect(made.stderr).toBe('');
-    expect(made.code).toBe(0);
-    expect(k(['get', 'ipaddress', '10.100.0.5', '-o', 'jsonpath={.spec.parentRef.name}']).stdout).toBe('in-extra');
-    const outside = k(['create', 'service', 'clusterip', 'outside', '-n', NS, '--tcp=80', '--clusterip=10.200.0.5']);
+    expect(k(['get', 'ipaddress', '10.200.0.5', '-o', 'jsonpath={.spec.parentRef.name}']).stdout).toBe('beyond');
+    const outside = k(['create', 'service', 'clusterip', 'outside', '-n', NS, '--tcp=80', '--clusterip=10.201.0.5']);
     expect(outside.code).not.toBe(0);
-    expect(outside.stderr).toMatch(/not in the valid range.*10\.96\.0\.0\/12,10\.100\.0\.0\/16/);
-  });
+    expect(outside.stderr).toMatch(/not in the valid range.*10\.96\.0\.0\/12,.*10\.200\.0\.0\/24/);
+    expect(k(['delete', 'servicecidr', 'beyond', '--wait=false']).code).toBe(0);
+    await waitFor('"beyond" held Terminating while 10.200.0.5 is in use', 20_000, async () => (k(['get', 'servicecidr', 'beyond', '-o', 'jsonpath={.status.conditions[0].type}={.status.conditions[0].status} {.status.conditions[0].reason}']).stdout === 'Ready=False Terminating' ? true : undefined), 500);
+    expect(k(['delete', 'service', 'beyond', '-n', NS]).code).toBe(0);
+    await waitFor('"beyond" gone once its address is freed', 20_000, async () => (k(['get', 'servicecidr', 'beyond']).code !== 0 ? true : undefined), 500);
+  }, 90_000);
 
   it('prints the columns 1.33 added to resources that existed in 1.26 (Job STATUS, CronJob TIMEZONE)', () => {
     const jobs = k(['get', 'jobs', '-n', NS]);

@@ -12,3 +12,5 @@ export const CONFIGMAPS = core('configmaps');
 export const ENDPOINTSLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
 export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
 export const JOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'jobs' };
+export const SERVICECIDRS: ResourceRef = { group: 'networking.k8s.io', version: 'v1', resource: 'servicecidrs' };
+export const IPADDRESSES: ResourceRef = { group: 'networking.k8s.io', version: 'v1', resource: 'ipaddresses' };

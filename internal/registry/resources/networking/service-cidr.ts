@@ -1,11 +1,10 @@
-import { type FieldError, type KubeObject, fieldErrors } from '../../../api/index.js';
+import { canonicalIP, type FieldError, type KubeObject, fieldErrors, parseCidr } from '../../../api/index.js';
 import type { ResourceDefinition } from '../../definition.js';
 import { defineBuiltin } from '../shared/define.js';
 import { immutable } from '../shared/meta.js';
 import { arr, get, isObj, str } from '../shared/object.js';
 import { defineStrategy, statusStrategy } from '../shared/strategy.js';
 import { upstream } from '../upstream/index.js';
-import { canonicalIP, parseCidr } from './ip.js';
 
 /** IPAddress names are the canonical form of the address they hold. */
 const nameIsCanonicalIP = (name: string, prefix: boolean): string[] => {
