@@ -263,6 +263,15 @@ const CONTROLLER_ROLES: RoleSpec[] = [
   },
   { name: 'ttl-controller', rules: [r(['update', 'patch', 'list', 'watch'], [''], ['nodes']), events] },
   { name: 'ttl-after-finished-controller', rules: [r(['get', 'list', 'watch', 'delete'], ['batch'], ['jobs']), events] },
+  {
+    name: 'service-cidrs-controller',
+    rules: [
+      r(['get', 'list', 'watch', 'patch', 'update'], ['networking.k8s.io'], ['servicecidrs']),
+      r(['patch', 'update'], ['networking.k8s.io'], ['servicecidrs/finalizers', 'servicecidrs/status']),
+      r(['get', 'list', 'watch'], ['networking.k8s.io'], ['ipaddresses']),
+      events,
+    ],
+  },
   { name: 'root-ca-cert-publisher', rules: [r(['create', 'update'], [''], ['configmaps']), events] },
   { name: 'service-controller', rules: [r(READ, [''], ['services']), r(['patch', 'update'], [''], ['services/status']), r(['list', 'watch'], [''], ['nodes']), events] },
   { name: 'pvc-protection-controller', rules: [r(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']), r(['list', 'watch', 'get'], [''], ['pods']), events] },
