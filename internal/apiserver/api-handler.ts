@@ -4,6 +4,7 @@ import type { ApiRequest, ApiResponse, Handler, ResourceCatalog, ResourceDefinit
 import type { Clock } from '../util/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
 import { isConnect, refuseConnect } from './connect.js';
+import { bigArrayOf, jsonSliceStream } from './json-slices.js';
 import type { DiscoveryService } from './discovery-routes.js';
 import type { Seats } from './seats.js';
 import { chooseObjectOutput, type ObjectOutput } from './negotiate.js';
@@ -173,7 +174,14 @@ function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyRe
   let text: string;
   try {
     const out = reading ? chooseObjectOutput(request.headers.accept) : ({ kind: 'plain' } as const);
-    text = JSON.stringify(shapeBody(r.def, res.body, out, q, ctx.clock.now()));
+    const shaped = shapeBody(r.def, res.body, out, q, ctx.clock.now());
+    const big = reading ? bigArrayOf(shaped) : undefined;
+    if (big) {
+      // A big list goes out in slices, other requests served between them (json-slices.ts).
+      reply.code(res.code).header('Content-Type', 'application/json').send(jsonSliceStream(shaped as Record<string, unknown>, big));
+      return;
+    }
+    text = JSON.stringify(shaped);
   } catch (err) {
     if (reading) throw err; // nothing was written: the error handler answers (and logs a 500)
     ctx.logUnexpected(request, err, 'response to a committed write could not be encoded');
