@@ -8,7 +8,8 @@ import { HaCluster, type HaNode } from '../e2e/ha-harness.js';
 import { call, cm, type Creds } from './abuse-client.js';
 import type { Ask, Role, WorkerResult } from './abuse-worker.js';
 
-// `npm run bench:abuse -- [--nodes 3] [--seconds 30] [--abusers watch,flood,big,list,slowloris]`: abusive clients against a fresh kplane on
+// `npm run bench:abuse -- [--nodes 3] [--seconds 30] [--abusers watch,flood,big,list,slowloris]
+// [--server-args "--max-mutating-requests-inflight 8"]`: abusive clients against a fresh kplane on
 // loopback (one node, or three behind HAProxy), while a well-behaved client does GETs and creates.
 // Reports that client's p99 under abuse against its p99 on the idle server, the nodes' peak RSS,
 // the answers each abusive client got, and whether any acknowledged create is missing afterwards.
@@ -23,6 +24,11 @@ const NODES = arg('nodes', 1);
 // The nodes log at warn unless told otherwise: info would log every one of the abusive requests.
 process.env.KPLANE_LOG_LEVEL ??= 'warn';
 const SECONDS = arg('seconds', 30);
+/** `--server-args "--max-mutating-requests-inflight 8"`: more flags for every node. */
+const SERVER_ARGS = (() => {
+  const i = process.argv.indexOf('--server-args');
+  return i >= 0 ? process.argv[i + 1]!.split(/\s+/).filter(Boolean) : [];
+})();
 /** `--abusers flood,list`: only these abusive clients (to see what each one costs the polite client). */
 const ABUSERS = (() => {
   const i = process.argv.indexOf('--abusers');
@@ -77,7 +83,7 @@ function rssPeakMiB(node: HaNode): number {
 }
 
 async function main(): Promise<void> {
-  const cluster = new HaCluster(['--plugins', 'none']);
+  const cluster = new HaCluster(['--plugins', 'none', ...SERVER_ARGS]);
   let failed = false;
   try {
     await cluster.found();
@@ -98,7 +104,7 @@ async function main(): Promise<void> {
     const adminAgent = new Agent({ ...(admin as Creds), servername: 'kubernetes', keepAlive: true, maxSockets: 32 });
     for (const ns of ['polite', 'flood', 'bulk']) await call(adminAgent, port, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
     await call(adminAgent, port, 'POST', '/api/v1/namespaces/polite/configmaps', cm('probe'));
-    console.log(`${NODES} node(s); filling bulk with ${LIST_OBJECTS} ConfigMaps...`);
+    console.log(`${NODES} node(s)${SERVER_ARGS.length ? ` with ${SERVER_ARGS.join(' ')}` : ''}; filling bulk with ${LIST_OBJECTS} ConfigMaps...`);
     let made = 0;
     await Promise.all(Array.from({ length: 16 }, async () => {
       while (made < LIST_OBJECTS) await call(adminAgent, port, 'POST', '/api/v1/namespaces/bulk/configmaps', cm(`bulk-${made++}`));
