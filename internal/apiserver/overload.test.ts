@@ -34,16 +34,23 @@ function hold(t: TestServer): { release: () => void; started: () => number } {
 
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
+/** Waits (bounded) until `n` requests reached the held handler: a fixed wait lost the race on a loaded machine. */
+async function started(h: { started: () => number }, n: number): Promise<void> {
+  for (let i = 0; h.started() < n; i++) {
+    if (i > 1000) throw new Error(`only ${h.started()} of ${n} requests reached the handler`);
+    await tick();
+  }
+}
+
 describe('in-flight limits', () => {
   it('reads and writes have separate limits: a write gets a seat while reads are full', async () => {
     const t = setup({ maxReadOnlyInFlight: 1, maxMutatingInFlight: 1, queueLengthPerUser: 0 });
     const h = hold(t);
     const read = t.app.inject(as('a'));
-    await tick();
+    await started(h, 1);
     expect((await t.app.inject(as('a'))).statusCode).toBe(429);
     const write = t.app.inject(as('a', { method: 'POST', payload: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'w' } }) }));
-    await tick();
-    expect(h.started()).toBe(2);
+    await started(h, 2);
     h.release();
     expect((await read).statusCode).toBe(200);
     expect((await write).statusCode).toBe(201);
@@ -53,6 +60,7 @@ describe('in-flight limits', () => {
     const t = setup({ maxReadOnlyInFlight: 1, queueLengthPerUser: 2 });
     const h = hold(t);
     const flood = [0, 1, 2].map(() => t.app.inject(as('flood')));
+    await started(h, 1);
     await tick();
     const refused = await t.app.inject(as('flood'));
     expect(refused.statusCode).toBe(429);
@@ -70,7 +78,7 @@ describe('in-flight limits', () => {
     const t = setup({ maxReadOnlyInFlight: 1, queueWaitMs: 50 });
     const h = hold(t);
     const first = t.app.inject(as('a'));
-    await tick();
+    await started(h, 1);
     expect((await t.app.inject(as('b'))).statusCode).toBe(429);
     h.release();
     expect((await first).statusCode).toBe(200);
