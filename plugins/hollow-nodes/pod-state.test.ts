@@ -33,6 +33,31 @@ describe('nextPodAction', () => {
     expect(drive(p, T0 + 60_000)).toEqual({ kind: 'wait', wakeAt: undefined });
   });
 
+  it('runs a sidecar beside the app and completes plain init containers; a Job pod stops its sidecar when done', () => {
+    const p = pod({ restartPolicy: 'Never', initContainers: [{ name: 'setup', image: 'busybox' }, { name: 'proxy', image: 'envoy', restartPolicy: 'Always', readinessProbe: { initialDelaySeconds: 2 } }] });
+    drive(p, T0);
+    expect(drive(p, T0 + 1000)).toMatchObject({ kind: 'status', wakeAt: T0 + 3000 });
+    expect((p.status as Obj).initContainerStatuses).toMatchObject([
+      { name: 'setup', state: { terminated: { exitCode: 0, reason: 'Completed' } } },
+      { name: 'proxy', started: true, ready: false, state: { running: {} } },
+    ]);
+    drive(p, T0 + 3000);
+    expect((p.status as Obj).initContainerStatuses[1]).toMatchObject({ ready: true });
+    drive(p, T0 + 6000);
+    expect(p.status).toMatchObject({ phase: 'Succeeded', initContainerStatuses: [{ name: 'setup' }, { name: 'proxy', state: { terminated: { exitCode: 0 } } }] });
+  });
+
+  it('reports resources and allocatedResources, and an accepted resize at once', () => {
+    const p = pod({ containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } } }] });
+    drive(p, T0);
+    drive(p, T0 + 1000);
+    expect((p.status as Obj).containerStatuses[0]).toMatchObject({ resources: { requests: { cpu: '100m' }, limits: { cpu: '200m' } }, allocatedResources: { cpu: '100m' } });
+    expect(drive(p, T0 + 2000)).toMatchObject({ kind: 'wait' });
+    (p.spec as Obj).containers[0].resources = { requests: { cpu: '150m' }, limits: { cpu: '300m' } };
+    expect(drive(p, T0 + 3000)).toMatchObject({ kind: 'status' });
+    expect((p.status as Obj).containerStatuses[0]).toMatchObject({ resources: { requests: { cpu: '150m' }, limits: { cpu: '300m' } }, allocatedResources: { cpu: '150m' } });
+  });
+
   it('goes straight to Running when the start delay is 0', () => {
     const a = nextPodAction(pod(), T0, { ...timing, startDelayMs: 0 }, () => '10.0.0.1', 'h');
     expect(a).toMatchObject({ kind: 'status', status: { phase: 'Running' } });

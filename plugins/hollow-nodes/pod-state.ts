@@ -113,8 +113,20 @@ function readyAt(c: Obj, startedAt: number): number {
   return startedAt + delay;
 }
 
-function running(spec: Obj, status: Obj, now: number, podIP: string, hostIP: string, startedAt: number, timing: KubeletTiming): PodAction {
-  const containerStatuses = (spec.containers ?? []).map((c: Obj) => ({
+/** An init container with restartPolicy Always: a sidecar that runs beside the app containers. */
+const isSidecar = (c: Obj): boolean => c.restartPolicy === 'Always';
+
+/** What a container was given, as the kubelet reports it (1.33: resources and allocatedResources). */
+function resourcesOf(c: Obj): Obj {
+  const r: Obj = c.resources ?? {};
+  const given: Obj = {};
+  if (r.requests && Object.keys(r.requests).length > 0) given.requests = { ...r.requests };
+  if (r.limits && Object.keys(r.limits).length > 0) given.limits = { ...r.limits };
+  return Object.keys(given).length === 0 ? {} : { resources: given, ...(given.requests ? { allocatedResources: { ...given.requests } } : {}) };
+}
+
+function runningStatus(c: Obj, podIP: string, now: number, startedAt: number): Obj {
+  return {
     name: c.name,
     image: c.image,
     imageID: `${imageRef(c.image ?? '')}@sha256:${digest(c.image ?? '')}`,
@@ -124,8 +136,26 @@ function running(spec: Obj, status: Obj, now: number, podIP: string, hostIP: str
     started: true,
     state: { running: { startedAt: iso(startedAt) } },
     lastState: {},
-  }));
-  const base: Obj = { ...status, phase: 'Running', hostIP, hostIPs: [{ ip: hostIP }], podIP, podIPs: [{ ip: podIP }], startTime: status.startTime ?? iso(now), containerStatuses };
+    ...resourcesOf(c),
+  };
+}
+
+/** Init containers once the pod runs: plain ones completed, sidecars running beside the app. */
+function initStatuses(spec: Obj, podIP: string, now: number, startedAt: number): Obj | undefined {
+  const inits: Obj[] = spec.initContainers ?? [];
+  if (inits.length === 0) return undefined;
+  return {
+    initContainerStatuses: inits.map((c) => {
+      if (isSidecar(c)) return runningStatus(c, podIP, now, startedAt);
+      const done = { exitCode: 0, reason: 'Completed', startedAt: iso(startedAt), finishedAt: iso(startedAt) };
+      return { ...runningStatus(c, podIP, now, startedAt), ready: true, started: false, state: { terminated: done } };
+    }),
+  };
+}
+
+function running(spec: Obj, status: Obj, now: number, podIP: string, hostIP: string, startedAt: number, timing: KubeletTiming): PodAction {
+  const containerStatuses = (spec.containers ?? []).map((c: Obj) => runningStatus(c, podIP, now, startedAt));
+  const base: Obj = { ...status, phase: 'Running', hostIP, hostIPs: [{ ip: hostIP }], podIP, podIPs: [{ ip: podIP }], startTime: status.startTime ?? iso(now), ...initStatuses(spec, podIP, now, startedAt), containerStatuses };
   const next = withReadiness(base, now);
   return { kind: 'status', status: next, wakeAt: nextWake(spec, next, timing) };
 }
@@ -155,6 +185,10 @@ function runsToCompletion(spec: Obj): boolean {
 
 function nextWake(spec: Obj, status: Obj, timing: KubeletTiming): number | undefined {
   let at: number | undefined;
+  (spec.initContainers ?? []).forEach((c: Obj, i: number) => {
+    const cs: Obj | undefined = status.initContainerStatuses?.[i];
+    if (isSidecar(c) && cs?.state?.running && !cs.ready) at = Math.min(at ?? Infinity, readyAt(c, startedAtOf(cs)));
+  });
   (spec.containers ?? []).forEach((c: Obj, i: number) => {
     const cs: Obj | undefined = status.containerStatuses?.[i];
     if (!cs?.state?.running) return;
@@ -168,9 +202,27 @@ function nextWake(spec: Obj, status: Obj, timing: KubeletTiming): number | undef
 /** A running pod: containers become ready, and run-to-completion containers exit. */
 function progress(pod: KubeObject, spec: Obj, status: Obj, now: number, timing: KubeletTiming): PodAction {
   let changed = false;
-  const containerStatuses = (status.containerStatuses as Obj[]).map((cs, i) => {
+  // An accepted resize (pods/resize changed the spec) takes effect at once: a hollow node has room.
+  const resized = (cs: Obj, c: Obj): Obj => {
+    const want = resourcesOf(c);
+    if (JSON.stringify(want.resources) === JSON.stringify(cs.resources)) return cs;
+    changed = true;
+    const { resources: _r, allocatedResources: _a, ...rest } = cs;
+    return { ...rest, ...want };
+  };
+  const inits: Obj[] = spec.initContainers ?? [];
+  const initContainerStatuses = (status.initContainerStatuses as Obj[] | undefined)?.map((cs0, i) => {
+    const c = inits[i] ?? {};
+    if (!isSidecar(c) || !cs0.state?.running) return cs0;
+    const cs = resized(cs0, c);
+    if (cs.ready || now < readyAt(c, startedAtOf(cs))) return cs;
+    changed = true;
+    return { ...cs, ready: true };
+  });
+  const containerStatuses = (status.containerStatuses as Obj[]).map((cs0, i) => {
     const c: Obj = spec.containers?.[i] ?? {};
-    if (!cs.state?.running) return cs;
+    if (!cs0.state?.running) return cs0;
+    const cs = resized(cs0, c);
     const started = startedAtOf(cs);
     if (runsToCompletion(spec) && now >= started + timing.runTimeMs) {
       changed = true;
@@ -183,17 +235,21 @@ function progress(pod: KubeObject, spec: Obj, status: Obj, now: number, timing: 
     return cs;
   });
   if (!changed) return { kind: 'wait', wakeAt: nextWake(spec, status, timing) };
+  const withInits = initContainerStatuses ? { initContainerStatuses } : {};
   const done = containerStatuses.every((cs) => cs.state?.terminated);
   if (!done) {
-    const next = withReadiness({ ...status, containerStatuses }, now);
+    const next = withReadiness({ ...status, ...withInits, containerStatuses }, now);
     return { kind: 'status', status: next, wakeAt: nextWake(spec, next, timing) };
   }
   const failed = containerStatuses.some((cs) => cs.state.terminated.exitCode !== 0);
-  if (failed && spec.restartPolicy === 'OnFailure') return restart(spec, status, containerStatuses, now, timing);
+  if (failed && spec.restartPolicy === 'OnFailure') return restart(spec, { ...status, ...withInits }, containerStatuses, now, timing);
+  // The app containers are done: the kubelet stops the sidecars, and the pod's phase is theirs.
+  const stopped = initContainerStatuses?.map((cs) => (cs.state?.running ? finished(cs, startedAtOf(cs), now, 0) : cs));
   return {
     kind: 'status',
     status: {
       ...status,
+      ...(stopped ? { initContainerStatuses: stopped } : {}),
       phase: failed ? 'Failed' : 'Succeeded',
       containerStatuses,
       conditions: setConditions(status, now, [cond('Ready', false, now, 'PodCompleted'), cond('ContainersReady', false, now, 'PodCompleted'), cond('PodReadyToStartContainers', false, now)]),
