@@ -3,6 +3,7 @@
 export * from './types.js';
 export * from './quantity.js';
 export * from './ip.js';
+export * from './node-selector.js';
 export * from './field-error.js';
 export * from './errors.js';
 export * from './patch/index.js';

@@ -1,4 +1,4 @@
-import { parseQuantity, type KubeObject, type LabelSelector } from '../../internal/api/index.js';
+import { parseQuantity, type KubeObject, type LabelSelector, type NodeSelectorTerm } from '../../internal/api/index.js';
 
 /** CPU in millicores, memory and ephemeral storage in bytes, extended resources by name. */
 export interface Resources {
@@ -66,17 +66,6 @@ export interface PodInfo {
   /** The uid of the controller owning the pod, if any (the default spreading groups by it). */
   controllerUid: string;
   createdAt: number;
-}
-
-export interface NodeSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt';
-  values?: string[];
-}
-
-export interface NodeSelectorTerm {
-  matchExpressions?: NodeSelectorRequirement[];
-  matchFields?: NodeSelectorRequirement[];
 }
 
 export interface Affinity {

@@ -1,14 +1,6 @@
+import { tolerates } from '../../internal/api/index.js';
 import type { NodeInfo, Taint } from './node-info.js';
 import type { PodInfo, Toleration } from './pod-info.js';
-
-/** Upstream Toleration.ToleratesTaint: an empty key with Exists tolerates everything. */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
 
 export function isTolerated(tolerations: readonly Toleration[], taint: Taint): boolean {
   for (const t of tolerations) if (tolerates(t, taint)) return true;

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../../internal/api/index.js';
+import { type KubeObject, tolerates } from '../../../internal/api/index.js';
 
 type Obj = Record<string, any>;
 
@@ -104,12 +104,6 @@ interface Toleration {
   tolerationSeconds?: number;
 }
 
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-}
 
 /**
  * When the taint eviction manager deletes a pod on a node with NoExecute taints: 'now' for an
