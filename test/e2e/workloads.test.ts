@@ -244,5 +244,23 @@ spec:
     expect(pods.map((p) => p.spec.nodeName).sort()).toEqual(nodes.slice(0, 2));
     const ds = await json(VERSION, ['get', 'daemonset', 'agent']);
     expect(ds.status).toMatchObject({ desiredNumberScheduled: 2, currentNumberScheduled: 2, numberReady: 2, numberMisscheduled: 0 });
+
+    // A surge update: an updated pod starts beside the old one before any old pod is deleted.
+    await ok(VERSION, ['patch', 'daemonset', 'agent', '--type=merge', '-p', '{"spec":{"minReadySeconds":1,"updateStrategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}']);
+    await ok(VERSION, ['set', 'image', 'daemonset/agent', 'c=agent:2']);
+    await ok(VERSION, ['rollout', 'status', 'daemonset/agent', '--timeout=90s']);
+    const all = ((await json(VERSION, ['get', 'events', '--field-selector', 'involvedObject.name=agent'])).items as any[])
+      .filter((e) => e.involvedObject.kind === 'DaemonSet')
+      .sort((a, b) => (a.eventTime ?? a.firstTimestamp).localeCompare(b.eventTime ?? b.firstTimestamp));
+    const seen = all.map((e) => `${e.eventTime ?? e.firstTimestamp} ${e.reason}: ${e.message} (${e.count ?? e.series?.count ?? 1})`).join('\n');
+    // (A create may fail while the namespace's ServiceAccount is not there yet: FailedCreate, retried.)
+    const events = all.map((e) => e.reason).filter((r) => r !== 'FailedCreate');
+    // Two creates for the first rollout, then the update: a create comes first, two of each in all.
+    expect(events.slice(0, 3), seen).toEqual(['SuccessfulCreate', 'SuccessfulCreate', 'SuccessfulCreate']);
+    expect(events.filter((r) => r === 'SuccessfulCreate').length, seen).toBe(4);
+    expect(events.filter((r) => r === 'SuccessfulDelete').length, seen).toBe(2);
+    // (Old pods may still be terminating on their hollow nodes.)
+    const updated = ((await json(VERSION, ['get', 'pods', '-l', 'app=agent'])).items as any[]).filter((p) => !p.metadata.deletionTimestamp);
+    expect(updated.map((p) => [p.spec.nodeName, p.spec.containers[0].image]).sort()).toEqual(nodes.slice(0, 2).map((n) => [n, 'agent:2']));
   });
 });

@@ -53,7 +53,7 @@ export function daemonSetPlugin(): Plugin {
           if (!jsonEqual(status, ds.status ?? {})) await ctx.client.update(DAEMONSETS, ns, { ...ds, status }, { subresource: 'status' });
           const live = new Set(pods.lister.list(ns).map((p) => `${name}-${p.metadata.labels?.[HASH_LABEL]}`));
           await history.truncate(ds, revisions, live);
-          return undefined;
+          return plan.requeueAfterMs;
         },
       });
     },

@@ -1,6 +1,6 @@
 import { type KubeObject, type LabelSelector, labelSelectorAsQuery } from '../../../internal/api/index.js';
 import { claim, controllerRefTo } from '../workloads/claim.js';
-import { type Pod, isPodAvailable, isPodReady } from '../workloads/pods.js';
+import { type Pod, isPodAvailable, isPodReady, nextAvailableIn } from '../workloads/pods.js';
 import { type PodTemplate, podFromTemplate } from '../workloads/template.js';
 
 export interface StatefulSet extends KubeObject {
@@ -168,5 +168,7 @@ export function planStatefulSet(sts: StatefulSet, revisions: Revisions, candidat
     updateRevision: update,
     collisionCount: sts.status?.collisionCount ?? 0,
   };
+  const wait = nextAvailableIn(counted, minReady, now);
+  if (wait !== undefined) plan.requeueAfterMs = wait;
   return plan;
 }

@@ -67,7 +67,7 @@ export function statefulSetPlugin(): Plugin {
           if (!jsonEqual(status, sts.status ?? {})) await ctx.client.update(STATEFULSETS, ns, { ...sts, status }, { subresource: 'status' });
           const live = new Set([current.metadata.name!, ...pods.lister.list(ns).map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]);
           await history.truncate(sts, revisions, live);
-          return undefined;
+          return plan.requeueAfterMs;
         },
       });
     },
