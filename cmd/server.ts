@@ -44,6 +44,8 @@ export default class Server extends Command {
     'hollow-node-job-duration': Flags.string({ description: 'how long containers of run-to-completion pods (Jobs) run before exiting 0', default: '5s' }),
     'hollow-node-heartbeat': Flags.string({ description: "how often a hollow node renews its Lease in kube-node-lease (a kubelet's default)", default: '10s' }),
     'node-monitor-grace-period': Flags.string({ description: 'a node whose Lease is not renewed for this long becomes NotReady (Ready=Unknown) and unreachable-tainted', default: '40s' }),
+    'default-not-ready-toleration-seconds': Flags.integer({ description: 'tolerationSeconds of the node.kubernetes.io/not-ready:NoExecute toleration added to every pod that has none', default: 300 }),
+    'default-unreachable-toleration-seconds': Flags.integer({ description: 'tolerationSeconds of the node.kubernetes.io/unreachable:NoExecute toleration added to every pod that has none', default: 300 }),
     'authorization-mode': Flags.string({ description: 'authorizers in order: RBAC, Node, AlwaysAllow (experiments only), AlwaysDeny; system:masters may always do anything', default: 'RBAC,Node' }),
     'token-auth-file': Flags.string({ description: 'static bearer tokens, one per line: token,user,uid,"group1,group2"' }),
     'anonymous-auth': Flags.boolean({ description: 'requests without credentials are system:anonymous (allowed health and version by default) instead of 401', default: true, allowNo: true }),
@@ -62,6 +64,9 @@ export default class Server extends Command {
     if (flags.join && !flags.token) throw new ConfigError('--join needs --token (from kplane add-node)');
     if (flags.voters !== 3 && flags.voters !== 5) throw new ConfigError(`--voters must be 3 or 5, got ${flags.voters}`);
     if (flags.standbys < 0) throw new ConfigError(`--standbys must be 0 or more, got ${flags.standbys}`);
+    for (const f of ['default-not-ready-toleration-seconds', 'default-unreachable-toleration-seconds'] as const) {
+      if (flags[f] < 0) throw new ConfigError(`--${f} must be 0 or more, got ${flags[f]}`);
+    }
     if (flags['hollow-nodes'] < 0) throw new ConfigError(`--hollow-nodes must be 0 or more, got ${flags['hollow-nodes']}`);
     const server = await startServer({
       dataDir: flags['data-dir'],
@@ -114,6 +119,7 @@ export default class Server extends Command {
       anonymousAuth: flags['anonymous-auth'],
       serviceAccountIssuer: flags['service-account-issuer'],
       encryptionProviderConfig: flags['encryption-provider-config'],
+      podTolerationSeconds: { notReady: flags['default-not-ready-toleration-seconds'], unreachable: flags['default-unreachable-toleration-seconds'] },
     });
     let stopping = false;
     const stop = async (signal: string) => {

@@ -10,6 +10,7 @@ import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import {
   builtinAdmission,
   builtinDefinitions,
+  type PodTolerationSeconds,
   createAuthorization,
   createRegistry,
   createServiceAllocator,
@@ -82,6 +83,8 @@ export interface ServerOptions {
   serviceAccountIssuer?: string;
   /** --encryption-provider-config: an EncryptionConfiguration file (YAML or JSON). */
   encryptionProviderConfig?: string;
+  /** --default-not-ready-toleration-seconds, --default-unreachable-toleration-seconds (300 each). */
+  podTolerationSeconds?: PodTolerationSeconds;
   /** --max-requests-inflight, --max-mutating-requests-inflight, --request-timeout and the other API limits. */
   apiLimits?: ApiServerLimits;
 }
@@ -188,6 +191,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     definitions: [
       ...builtinDefinitions({
         serviceAllocator: createServiceAllocator({ ips, ports, extraCIDRs: serviceCIDRRanges(() => handler!) }),
+        podTolerationSeconds: opts.podTolerationSeconds,
         serviceAccountToken: tokenRequestSubresource({ tokens: () => saTokens, lookup: (...a) => lookup(...a) }),
       }),
       ...reviewDefinitions({ authorizer: authz.authorizer, rules: authz.rules, authenticateToken: (t) => firstUser(tokenAuthenticators, t) }),

@@ -20,5 +20,5 @@ export * from './auth/index.js';
 export { builtinAdmission, applyLimitRanges, podSecurityViolations, usageOf, quotaStatus } from './admission/index.js';
 export {
   builtinDefinitions, createServiceAllocator, memoryReservations, DEFAULT_SERVICE_CIDR, serviceHoldings, planRepair,
-  type BuiltinOptions, type ServiceAllocator, type ReservationStore, type Owner, type RepairPlan, type ReservationRecord,
+  type BuiltinOptions, type ServiceAllocator, type ReservationStore, type Owner, type RepairPlan, type ReservationRecord, type PodTolerationSeconds,
 } from './resources/index.js';

@@ -22,24 +22,28 @@ import { rbacDefinitions } from './rbac/index.js';
 import { schedulingDefinitions } from './scheduling/index.js';
 import { storageDefinitions } from './storage/index.js';
 import { createServiceAllocator, type ServiceAllocator } from './core/service/allocator.js';
+import type { PodTolerationSeconds } from './core/pod/defaults.js';
 
 export { createServiceAllocator, memoryReservations, serviceHoldings, DEFAULT_SERVICE_CIDR, DEFAULT_NODE_PORTS } from './core/service/allocator.js';
 export type { ServiceAllocator, ServiceAllocatorOptions, ReservationStore, Owner } from './core/service/allocator.js';
 export { planRepair, type RepairPlan, type ReservationRecord } from './core/service/repair.js';
 export { humanDuration } from './shared/time.js';
+export { DEFAULT_TOLERATION_SECONDS, type PodTolerationSeconds } from './core/pod/defaults.js';
 
 export interface BuiltinOptions {
   /** Cluster IP and node port allocation for Services; in-memory reservations when absent. */
   serviceAllocator?: ServiceAllocator;
   /** serviceaccounts/token (TokenRequest); absent: the subresource is listed but answers 404. */
   serviceAccountToken?: SubresourceDefinition;
+  /** tolerationSeconds of the not-ready/unreachable tolerations new pods get (300 each when absent). */
+  podTolerationSeconds?: PodTolerationSeconds;
 }
 
 /** All built-in resources, grouped as discovery lists them. Build once per server. */
 export function builtinDefinitions(opts: BuiltinOptions = {}): ResourceDefinition[] {
   const allocator = opts.serviceAllocator ?? createServiceAllocator();
   return [
-    ...coreDefinitions(allocator, opts.serviceAccountToken),
+    ...coreDefinitions(allocator, opts.serviceAccountToken, opts.podTolerationSeconds),
     ...admissionregistrationDefinitions(),
     ...apiregistrationDefinitions(),
     ...appsDefinitions(),

@@ -5,6 +5,7 @@ import { eventDefinition } from './event.js';
 import { limitRangeDefinition } from './limitrange.js';
 import { namespaceDefinition } from './namespace.js';
 import { nodeDefinition } from './node.js';
+import type { PodTolerationSeconds } from './pod/defaults.js';
 import { podDefinition } from './pod/definition.js';
 import { podTemplateDefinition } from './podtemplate.js';
 import { replicationControllerDefinition } from './replicationcontroller.js';
@@ -16,7 +17,7 @@ import { serviceDefinition } from './service/definition.js';
 import { persistentVolumeClaimDefinition, persistentVolumeDefinition } from './volumes.js';
 
 /** core/v1 in discovery order. */
-export function coreDefinitions(allocator: ServiceAllocator, serviceAccountToken?: SubresourceDefinition): ResourceDefinition[] {
+export function coreDefinitions(allocator: ServiceAllocator, serviceAccountToken?: SubresourceDefinition, podTolerationSeconds?: PodTolerationSeconds): ResourceDefinition[] {
   return [
     configMapDefinition(),
     endpointsDefinition(),
@@ -26,7 +27,7 @@ export function coreDefinitions(allocator: ServiceAllocator, serviceAccountToken
     nodeDefinition(),
     persistentVolumeClaimDefinition(),
     persistentVolumeDefinition(),
-    podDefinition(),
+    podDefinition(podTolerationSeconds),
     podTemplateDefinition(),
     replicationControllerDefinition(),
     resourceQuotaDefinition(),

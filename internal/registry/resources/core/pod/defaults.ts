@@ -9,15 +9,24 @@ const SYSTEM_PRIORITIES: Record<string, number> = {
   'system-cluster-critical': 2000000000,
 };
 
-/** The two NoExecute tolerations DefaultTolerationSeconds admission adds (300 s each). */
-const DEFAULT_TOLERATIONS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];
+/**
+ * DefaultTolerationSeconds admission: how long a pod stays on a not-ready or unreachable node
+ * before taint-based eviction (kube-apiserver's --default-not-ready-toleration-seconds and
+ * --default-unreachable-toleration-seconds, 300 each).
+ */
+export interface PodTolerationSeconds {
+  notReady: number;
+  unreachable: number;
+}
+
+export const DEFAULT_TOLERATION_SECONDS: PodTolerationSeconds = { notReady: 300, unreachable: 300 };
 
 /**
  * Pod-only defaults on top of the PodSpec ones: SetDefaults_Pod (requests from limits,
  * enableServiceLinks) and what the default admission chain adds to every pod (ServiceAccount,
  * Priority, DefaultTolerationSeconds), so a created pod reads like one from a real cluster.
  */
-export function defaultPod(pod: KubeObject): void {
+export function defaultPod(pod: KubeObject, tolerationSeconds: PodTolerationSeconds = DEFAULT_TOLERATION_SECONDS): void {
   const spec = child(pod, 'spec');
   for (const key of ['initContainers', 'containers']) for (const c of objs(spec[key])) requestsFromLimits(c);
   setDefault(spec, 'enableServiceLinks', true);
@@ -25,7 +34,7 @@ export function defaultPod(pod: KubeObject): void {
   defaultPodSpec(spec);
   if (spec.priority === undefined) spec.priority = SYSTEM_PRIORITIES[str(spec.priorityClassName)] ?? 0;
   setDefault(spec, 'preemptionPolicy', 'PreemptLowerPriority');
-  addDefaultTolerations(spec);
+  addDefaultTolerations(spec, tolerationSeconds);
 }
 
 function requestsFromLimits(c: Obj): void {
@@ -36,11 +45,15 @@ function requestsFromLimits(c: Obj): void {
   res.requests = requests;
 }
 
-function addDefaultTolerations(spec: Obj): void {
+function addDefaultTolerations(spec: Obj, seconds: PodTolerationSeconds): void {
   const tolerations = objs(spec.tolerations);
-  const added = DEFAULT_TOLERATIONS.filter(
-    (key) => !tolerations.some((t) => (t.key === key || (t.key === undefined && t.operator === 'Exists')) && (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute')),
-  ).map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }));
+  const defaults: [string, number][] = [
+    ['node.kubernetes.io/not-ready', seconds.notReady],
+    ['node.kubernetes.io/unreachable', seconds.unreachable],
+  ];
+  const added = defaults
+    .filter(([key]) => !tolerations.some((t) => (t.key === key || (t.key === undefined && t.operator === 'Exists')) && (t.effect === undefined || t.effect === '' || t.effect === 'NoExecute')))
+    .map(([key, tolerationSeconds]) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds }));
   if (added.length > 0) spec.tolerations = [...arr(spec.tolerations), ...added];
 }
 

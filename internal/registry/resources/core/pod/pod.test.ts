@@ -47,6 +47,21 @@ describe('pod defaulting', () => {
     expect(obj.metadata.generation).toBeUndefined();
   });
 
+  it('DefaultTolerationSeconds takes the configured seconds; a pod tolerating the key keeps its own', () => {
+    const short = podDefinition({ notReady: 7, unreachable: 5 });
+    const tolerations = (o: KubeObject) => (create(short, o).obj.spec as { tolerations: unknown[] }).tolerations;
+    expect(tolerations(nginx())).toEqual([
+      { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 7 },
+      { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 5 },
+    ]);
+    const own = nginx();
+    (own.spec as { tolerations?: unknown[] }).tolerations = [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }];
+    expect(tolerations(own)).toEqual([
+      { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 60 },
+      { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 7 },
+    ]);
+  });
+
   it('pull policy, probes, ports and requests-from-limits', () => {
     const pod = nginx();
     pod.spec = {

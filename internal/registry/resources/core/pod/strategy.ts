@@ -1,8 +1,8 @@
 import { type FieldError, type KubeObject, fieldErrors } from '../../../../api/index.js';
 import { clone, deepEqual, get, isObj, objs, str, type Obj } from '../../shared/object.js';
 import { validatePodSpec } from '../../shared/pod-spec-validation.js';
-import { defineStrategy, subresourceStrategy } from '../../shared/strategy.js';
-import { defaultPod, podQOS } from './defaults.js';
+import { type StrategySpec, type SubStrategyOptions, defineStrategy, subresourceStrategy } from '../../shared/strategy.js';
+import { DEFAULT_TOLERATION_SECONDS, type PodTolerationSeconds, defaultPod, podQOS } from './defaults.js';
 
 const UPDATE_FORBIDDEN =
   'pod updates may not change fields other than `spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
@@ -30,10 +30,9 @@ function validateSpecUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   return deepEqual(next, prev) ? [] : [fieldErrors.forbidden('spec', UPDATE_FORBIDDEN)];
 }
 
-export const podStrategy = defineStrategy({
+const podSpec: StrategySpec = {
   namespaced: true,
   status: true,
-  defaults: defaultPod,
   onCreate(pod) {
     pod.status = { phase: 'Pending', qosClass: podQOS(pod) };
   },
@@ -59,18 +58,18 @@ export const podStrategy = defineStrategy({
     const period = requested ?? (get(pod, 'spec', 'terminationGracePeriodSeconds') as number | undefined) ?? 30;
     return period < 0 ? 1 : period;
   },
-});
+};
 
-export const podStatusStrategy = subresourceStrategy(podStrategy, {
+const podStatus: SubStrategyOptions = {
   validate(pod) {
     const phases = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
     const phase = get(pod, 'status', 'phase');
     return phase === undefined || phases.includes(str(phase)) ? [] : [fieldErrors.notSupported('status.phase', phase, phases)];
   },
-});
+};
 
 /** pods/ephemeralcontainers: only spec.ephemeralContainers may change. */
-export const podEphemeralContainersStrategy = subresourceStrategy(podStrategy, {
+const podEphemeralContainers: SubStrategyOptions = {
   writable: [],
   afterKeep(pod, _old, incoming) {
     const ephemeral = get(incoming, 'spec', 'ephemeralContainers');
@@ -79,7 +78,7 @@ export const podEphemeralContainersStrategy = subresourceStrategy(podStrategy, {
       else pod.spec.ephemeralContainers = ephemeral;
     }
   },
-});
+};
 
 const RESIZABLE = ['cpu', 'memory'];
 
@@ -87,7 +86,7 @@ const RESIZABLE = ['cpu', 'memory'];
  * pods/resize (in-place resize, beta and on by default in 1.33): only the resources and resizePolicy
  * of app containers and sidecars change, only cpu and memory, and the QoS class stays.
  */
-export const podResizeStrategy = subresourceStrategy(podStrategy, {
+const podResize: SubStrategyOptions = {
   writable: [],
   afterKeep(pod, _old, incoming) {
     for (const key of ['containers', 'initContainers']) {
@@ -124,4 +123,15 @@ export const podResizeStrategy = subresourceStrategy(podStrategy, {
     if (qos !== oldQos) errs.push(fieldErrors.invalid('spec', qos, 'Pod QOS Class may not change as a result of resizing'));
     return errs;
   },
-});
+};
+
+/** The pod strategies, with the tolerationSeconds DefaultTolerationSeconds admission gives new pods. */
+export function podStrategies(tolerationSeconds: PodTolerationSeconds = DEFAULT_TOLERATION_SECONDS) {
+  const main = defineStrategy({ ...podSpec, defaults: (pod) => defaultPod(pod, tolerationSeconds) });
+  return {
+    main,
+    status: subresourceStrategy(main, podStatus),
+    ephemeralContainers: subresourceStrategy(main, podEphemeralContainers),
+    resize: subresourceStrategy(main, podResize),
+  };
+}
