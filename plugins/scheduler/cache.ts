@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../internal/api/index.js';
 import { addPod, nodeInfoOf, removePod, setNode, type NodeInfo } from './node-info.js';
+import { Nominator } from './nominator.js';
 import type { PodInfo } from './pod-info.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -18,6 +19,12 @@ export class SchedulerCache implements Snapshot {
   private readonly namespaces = new Map<string, Record<string, string>>();
   /** Nodes with at least one pod with affinity terms (kept small: most pods have none). */
   private readonly nodesWithAffinity = new Set<NodeInfo>();
+  /** Pods nominated by preemption, waiting for their next attempt. */
+  readonly nominator = new Nominator();
+
+  nominatedPods(node: string): Iterable<PodInfo> {
+    return this.nominator.podsOn(node);
+  }
 
   get(name: string): NodeInfo | undefined {
     return this.byName.get(name);

@@ -46,6 +46,10 @@ function nodeNameOf(pod: KubeObject): string {
   return ((pod.spec as Obj | undefined)?.nodeName as string | undefined) ?? '';
 }
 
+function nominatedNodeOf(pod: KubeObject): string {
+  return ((pod.status as Obj | undefined)?.nominatedNodeName as string | undefined) ?? '';
+}
+
 function isOurs(pod: KubeObject): boolean {
   return ((pod.spec as Obj | undefined)?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
 }
@@ -118,6 +122,7 @@ class Scheduler {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const node = nodeNameOf(pod);
     if (node) {
+      this.cache.nominator.delete(key);
       this.queue.delete(key);
       if (isTerminal(pod)) this.podGone(pod);
       else this.cache.addPod(podInfoOf(pod));
@@ -125,16 +130,22 @@ class Scheduler {
     }
     if (!isOurs(pod) || this.cache.isAssumed(key)) return;
     if (isTerminal(pod) || pod.metadata.deletionTimestamp) {
+      this.cache.nominator.delete(key);
       this.queue.delete(key);
       return;
     }
     const changed = !old || specChanged(old, pod);
-    this.queue.add(podInfoOf(pod), this.now(), changed);
+    const info = podInfoOf(pod);
+    // A nomination this scheduler made is kept until the pod shows one or shows it cleared.
+    const nominated = nominatedNodeOf(pod);
+    if (nominated || (old && nominatedNodeOf(old))) this.cache.nominator.nominate(info, nominated);
+    this.queue.add(info, this.now(), changed);
     if (changed) this.notify();
   }
 
   private podGone(pod: KubeObject): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    this.cache.nominator.delete(key);
     this.queue.delete(key);
     if (this.cache.nodeOf(key) === undefined) return;
     this.cache.removePod(key);
@@ -186,14 +197,21 @@ class Scheduler {
     const r = schedulePod(info, this.cache, { start: this.start, rand: this.opts.rand ?? Math.random, percentageOfNodesToScore: this.opts.percentageOfNodesToScore });
     this.start = r.nextStart;
     if ('nodeName' in r) {
+      this.cache.nominator.delete(info.key);
       this.cache.assume(info, r.nodeName);
       this.track(this.bind(q, r.nodeName));
       return;
     }
     let post: string | undefined;
-    const p = preempt(info, this.cache, r.diagnosis, this.pdbs());
-    if ('candidate' in p) this.track(this.evictVictims(info, p.candidate.nodeName, p.candidate.victims));
-    else post = p.message;
+    const p = preempt(info, this.cache, r.diagnosis, this.pdbs(), this.cache.nominator.nominatedNode(info.key));
+    if ('candidate' in p) {
+      const node = p.candidate.nodeName;
+      // Lower-priority pods nominated there lose their nomination: the room is the preemptor's.
+      const displaced = [...this.cache.nominator.podsOn(node)].filter((o) => o.priority < info.priority);
+      for (const o of displaced) this.cache.nominator.delete(o.key);
+      this.cache.nominator.nominate(info, node);
+      this.track(this.evictVictims(info, node, p.candidate.victims, displaced));
+    } else post = p.message;
     this.failed(q, fitErrorMessage(r.diagnosis, post));
   }
 
@@ -247,10 +265,13 @@ class Scheduler {
   }
 
   /** Nominates the node for the preemptor and deletes the victims (upstream's preemption execution). */
-  private async evictVictims(pod: PodInfo, nodeName: string, victims: PodInfo[]): Promise<void> {
+  private async evictVictims(pod: PodInfo, nodeName: string, victims: PodInfo[], displaced: PodInfo[]): Promise<void> {
     const { client, events } = this.ctx;
     try {
       await client.patch(PODS, pod.namespace, pod.name, 'merge', { status: { nominatedNodeName: nodeName } }, { subresource: 'status' });
+      for (const o of displaced) {
+        await client.patch(PODS, o.namespace, o.name, 'merge', { status: { nominatedNodeName: null } }, { subresource: 'status' }).catch(() => undefined);
+      }
       await Promise.all(
         victims.map(async (v) => {
           const condition = { type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: `${SCHEDULER_NAME}: preempting to accommodate a higher priority pod`, lastTransitionTime: new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') };

@@ -55,4 +55,28 @@ describe('preempt', () => {
     const hi = pod('hi', { cpu: '2', spec: { priority: 100 } });
     expect(preempt(hi, snap, diagnose(hi, snap), [])).toEqual({ message: 'preemption: 0/1 nodes are available: 1 Insufficient cpu.' });
   });
+
+  it('counts pods nominated to a node at or above the preemptor’s priority as already there', () => {
+    // Node a is free (its victim was deleted); `first` (priority 100) is nominated there and takes it all.
+    const nodes = nodeInfos([makeNode('a', { cpu: '2' }), makeNode('b', { cpu: '2' })], { b: [low('b1', '2', 1)] });
+    const first = pod('first', { cpu: '2', spec: { priority: 100 } });
+    const snap = snapshotOf(nodes, {}, { a: [first] });
+    const second = pod('second', { cpu: '2', spec: { priority: 100 } });
+    // a has no room for `second` once the nomination counts, so it preempts on b instead.
+    const r = preempt(second, snap, diagnose(second, snap), []);
+    expect(r).toMatchObject({ candidate: { nodeName: 'b', victims: [{ name: 'b1' }] } });
+    // A higher-priority pod does not see the lower-priority nomination: a is free for it.
+    const higher = pod('higher', { cpu: '2', spec: { priority: 1000 } });
+    expect(schedulePod(higher, snap, { start: 0, rand: seededRand(1) })).toMatchObject({ nodeName: 'a' });
+  });
+
+  it('a preemptor whose victim on its nominated node is still terminating waits instead of preempting again', () => {
+    const victim = low('v', '2', 1);
+    victim.metadata.deletionTimestamp = '2026-01-01T00:00:00Z';
+    const nodes = nodeInfos([makeNode('a', { cpu: '2' }), makeNode('b', { cpu: '2' })], { a: [victim], b: [low('b1', '2', 1)] });
+    const hi = pod('hi', { cpu: '2', spec: { priority: 100 } });
+    const snap = snapshotOf(nodes, {}, { a: [hi] });
+    expect(preempt(hi, snap, diagnose(hi, snap), [], 'a')).toEqual({ message: 'preemption: not eligible due to a terminating pod on the nominated node' });
+    expect(preempt(hi, snap, diagnose(hi, snap), [])).toMatchObject({ candidate: { nodeName: 'a' } });
+  });
 });

@@ -1,7 +1,7 @@
 import type { LabelQuery } from '../../internal/api/index.js';
-import { addPod, nodeInfoOf, type NodeInfo } from './node-info.js';
+import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
-import { filterNode, preFilter, type Diagnosis } from './schedule.js';
+import { copyNode, filterWithNominated, preFilter, type Diagnosis } from './schedule.js';
 import type { Snapshot } from './snapshot.js';
 
 /** A PodDisruptionBudget as preemption reads it. */
@@ -23,13 +23,19 @@ export type PreemptionResult = { candidate: Candidate } | { message: string };
 const MAX_CANDIDATES = 100;
 
 /**
- * Priority preemption (upstream DefaultPreemption), pure: on each node where removing pods could
+ * Priority preemption (upstream DefaultPreemption), pure: not while a pod nominated earlier still
+ * waits for a lower-priority victim to terminate on its nominated node; on each node where removing pods could
  * help, remove every lower-priority pod, check the preemptor fits, then reprieve victims (PDB-covered
  * first, highest priority first) while it still fits. Picks the candidate with the fewest PDB
  * violations, then the lowest highest-victim priority, lowest priority sum, fewest victims.
  */
-export function preempt(pod: PodInfo, snap: Snapshot, diagnosis: Diagnosis, pdbs: PdbInfo[]): PreemptionResult {
+export function preempt(pod: PodInfo, snap: Snapshot, diagnosis: Diagnosis, pdbs: PdbInfo[], nominatedNode?: string): PreemptionResult {
   if (pod.preemptionPolicy === 'Never') return { message: 'preemption: not eligible due to preemptionPolicy=Never' };
+  // A preemptor whose earlier victims are still terminating waits for them instead of preempting more.
+  const nominated = nominatedNode ? snap.get(nominatedNode) : undefined;
+  if (nominated && [...nominated.pods.values()].some((p) => p.pod.metadata.deletionTimestamp && p.priority < pod.priority)) {
+    return { message: 'preemption: not eligible due to a terminating pod on the nominated node' };
+  }
   const reasons = new Map<string, number>();
   const note = (r: string) => reasons.set(r, (reasons.get(r) ?? 0) + 1);
   const candidates: Candidate[] = [];
@@ -56,15 +62,9 @@ export function preempt(pod: PodInfo, snap: Snapshot, diagnosis: Diagnosis, pdbs
   return { candidate: best(candidates) };
 }
 
-function without(node: NodeInfo, removed: Set<string>): NodeInfo {
-  const copy = nodeInfoOf(node.node);
-  for (const p of node.pods.values()) if (!removed.has(p.key)) addPod(copy, p);
-  return copy;
-}
-
 function victimsOn(pod: PodInfo, node: NodeInfo, lower: PodInfo[], snap: Snapshot, state: ReturnType<typeof preFilter>, pdbs: PdbInfo[]): Candidate | { reasons: string[] } {
   const removed = new Set(lower.map((p) => p.key));
-  const fails = filterNode(pod, without(node, removed), snap, state);
+  const fails = filterWithNominated(pod, copyNode(node, removed), snap, state);
   if (fails) return { reasons: fails };
   const allowed = new Map(pdbs.map((b) => [b, b.disruptionsAllowed]));
   const violating = (p: PodInfo) => pdbs.some((b) => b.namespace === p.namespace && b.selector.matches(p.labels));
@@ -74,7 +74,7 @@ function victimsOn(pod: PodInfo, node: NodeInfo, lower: PodInfo[], snap: Snapsho
   let pdbViolations = 0;
   for (const p of ordered) {
     removed.delete(p.key);
-    if (!filterNode(pod, without(node, removed), snap, state)) continue; // reprieved
+    if (!filterWithNominated(pod, copyNode(node, removed), snap, state)) continue; // reprieved
     removed.add(p.key);
     victims.push(p);
     for (const b of pdbs) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRand } from '../../internal/util/index.js';
-import { fitErrorMessage, numFeasibleNodesToFind, schedulePod, scoreNodes } from './schedule.js';
+import { filterWithNominated, fitErrorMessage, numFeasibleNodesToFind, preFilter, schedulePod, scoreNodes } from './schedule.js';
 import { snapshotOf } from './snapshot.js';
 import { makeNode, makePod, nodeInfos, pod } from './testing/fixtures.js';
 
@@ -62,3 +62,25 @@ describe('schedulePod', () => {
     expect(r).toMatchObject({ evaluated: 100, nextStart: 50 });
   });
 });
+
+describe('filterWithNominated', () => {
+  const nominee = pod('nominee', { cpu: '2', spec: { priority: 10 } });
+  const cases: [what: string, cpu: string, priority: number, name: string, want: string[] | undefined][] = [
+    ['a lower-priority pod sees the reservation', '1', 5, 'p', ['Insufficient cpu']],
+    ['an equal-priority pod sees it too', '1', 10, 'p', ['Insufficient cpu']],
+    ['a higher-priority pod does not', '1', 20, 'p', undefined],
+    ['the nominated pod itself fits', '2', 10, 'nominee', undefined],
+    ['a pod that does not fit anyway fails as usual', '3', 20, 'p', ['Insufficient cpu']],
+  ];
+  for (const [what, cpu, priority, name, want] of cases) {
+    it(what, () => {
+      const nodes = nodeInfos([makeNode('a', { cpu: '2' })]);
+      const snap = snapshotOf(nodes, {}, { a: [nominee] });
+      const p = pod(name, { cpu, spec: { priority } });
+      expect(filterWithNominated(p, nodes[0]!, snap, preFilter(p, snap))).toEqual(want);
+      // The node itself is left as it was: the nominee counted on a copy.
+      expect(nodes[0]!.requested.milliCPU).toBe(0);
+    });
+  }
+});
+

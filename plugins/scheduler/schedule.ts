@@ -1,6 +1,6 @@
 import type { Rand } from '../../internal/util/index.js';
 import { affinityFilter, affinityPreFilter, affinityScores } from './inter-pod-affinity.js';
-import type { NodeInfo } from './node-info.js';
+import { addPod, nodeInfoOf, type NodeInfo } from './node-info.js';
 import { nodeAffinityFilter, nodeAffinityScore } from './node-affinity.js';
 import { balancedAllocationScore, leastAllocatedScore, nodePortsFilter, resourcesFitFilter } from './node-resources.js';
 import type { PodInfo } from './pod-info.js';
@@ -46,6 +46,30 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): num
   return Math.max(100, Math.floor((numAllNodes * pct) / 100));
 }
 
+/**
+ * The filters with the node's nominated pods (upstream's RunFilterPluginsWithNominatedPods): pods
+ * nominated there with a priority at least the pod's (not the pod itself) count as if bound, and
+ * the pod must fit both with them and, when there were any, without them (they may go elsewhere).
+ * Spreading and inter-pod affinity state are not recomputed with them.
+ */
+export function filterWithNominated(pod: PodInfo, node: NodeInfo, snap: Snapshot, state: CycleState): string[] | undefined {
+  let withNominated: NodeInfo | undefined;
+  for (const p of snap.nominatedPods?.(node.name) ?? []) {
+    if (p.priority < pod.priority || p.key === pod.key) continue;
+    withNominated ??= copyNode(node);
+    addPod(withNominated, { ...p, nodeName: node.name });
+  }
+  if (!withNominated) return filterNode(pod, node, snap, state);
+  return filterNode(pod, withNominated, snap, state) ?? filterNode(pod, node, snap, state);
+}
+
+/** A node info with the same Node and pods, to add or remove pods in a what-if. */
+export function copyNode(node: NodeInfo, except?: ReadonlySet<string>): NodeInfo {
+  const copy = nodeInfoOf(node.node);
+  for (const p of node.pods.values()) if (!except?.has(p.key)) addPod(copy, p);
+  return copy;
+}
+
 /** Runs every filter in upstream's order; the first that fails gives the node's reasons. */
 export function filterNode(pod: PodInfo, node: NodeInfo, snap: Snapshot, state: CycleState): string[] | undefined {
   return (
@@ -81,7 +105,7 @@ export function schedulePod(pod: PodInfo, snap: Snapshot, opts: ScheduleOptions)
   const start = n > 0 ? opts.start % n : 0;
   for (; evaluated < n && feasible.length < want; evaluated++) {
     const node = all[(start + evaluated) % n]!;
-    const reasons = filterNode(pod, node, snap, state);
+    const reasons = filterWithNominated(pod, node, snap, state);
     if (!reasons) {
       feasible.push(node);
       continue;

@@ -16,12 +16,15 @@ export interface Snapshot {
   affinityPodCount(): number;
   /** Nodes holding pods of a controller (by its uid) and how many, for the default spreading. */
   podsByController(uid: string): ReadonlyMap<string, number> | undefined;
+  /** Pods nominated to a node by preemption and not bound yet (none when absent). */
+  nominatedPods?(node: string): Iterable<PodInfo>;
 }
 
 /** A plain snapshot over a list of nodes, for tests and preemption's what-if runs. */
-export function snapshotOf(nodes: NodeInfo[], namespaces: Record<string, Record<string, string>> = {}): Snapshot {
+export function snapshotOf(nodes: NodeInfo[], namespaces: Record<string, Record<string, string>> = {}, nominated: Record<string, PodInfo[]> = {}): Snapshot {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   return {
+    nominatedPods: (node) => nominated[node] ?? [],
     nodes,
     get: (name) => byName.get(name),
     namespaceLabels: (ns) => namespaces[ns],
