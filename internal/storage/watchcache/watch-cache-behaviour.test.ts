@@ -97,46 +97,19 @@ describe('watch cache behaviour', () => {
     w.close();
   });
 
-  it('cuts off a watcher that does not keep up, without holding back others', async () => {
-    const { cache } = await setup({ watcherQueueLimit: 5 });
-    const ac = new AbortController();
-    // A consumer that never pulls: its iterator is created and left alone.
-    const stuck = cache.watch(P, { resourceVersion: '', sendInitialEvents: false, recursive: true, predicate: everythingPred, signal: ac.signal });
-    const it = stuck[Symbol.asyncIterator]();
-    const first = it.next(); // starts the generator so it registers
-    const live = openWatch(cache, P, { resourceVersion: '', sendInitialEvents: false });
-    await new Promise((r) => setTimeout(r, 20));
-    for (let i = 0; i < 20; i++) await cache.create(K(`o${i}`), cm(`o${i}`));
-    expect((await live.take(20)).length).toBe(20);
-    // The stuck one drains what it had, then fails with Compacted.
-    const got: string[] = [];
-    let error: unknown;
-    try {
-      let r = await first;
-      while (!r.done) {
-        got.push(r.value.type);
-        r = await it.next();
-      }
-    } catch (err) {
-      error = err;
-    }
-    expect(got.length).toBeLessThanOrEqual(6);
-    expect(isStorageError(error, 'Compacted')).toBe(true);
-    live.close();
-    ac.abort();
-  });
-
-  it('cuts off a watcher whose unread events pass the byte cap, though far under the count limit', async () => {
-    const { cache } = await setup({ watcherQueueBytes: 256 << 10 });
+  /**
+   * A watcher whose consumer never pulls (its first pull only starts the generator so it registers)
+   * beside a live one, while `write` runs; then what the stuck one still delivers and how it ends.
+   */
+  async function stuckAndLive(cache: WatchCache, count: number, write: () => Promise<void>): Promise<{ got: string[]; error: unknown }> {
     const ac = new AbortController();
     const stuck = cache.watch(P, { resourceVersion: '', sendInitialEvents: false, recursive: true, predicate: everythingPred, signal: ac.signal });
     const it = stuck[Symbol.asyncIterator]();
     const first = it.next();
     const live = openWatch(cache, P, { resourceVersion: '', sendInitialEvents: false });
     await new Promise((r) => setTimeout(r, 20));
-    // Ten 64 KiB objects: 640 KiB for a consumer that reads nothing (the count limit is 10,000).
-    for (let i = 0; i < 10; i++) await cache.create(K(`big${i}`), cm(`big${i}`, { v: 'x'.repeat(64 << 10) }));
-    expect((await live.take(10)).length).toBe(10);
+    await write();
+    expect((await live.take(count)).length).toBe(count);
     const got: string[] = [];
     let error: unknown;
     try {
@@ -148,10 +121,29 @@ describe('watch cache behaviour', () => {
     } catch (err) {
       error = err;
     }
-    expect(got.length).toBeLessThan(4);
-    expect(isStorageError(error, 'Compacted')).toBe(true);
     live.close();
     ac.abort();
+    return { got, error };
+  }
+
+  it('cuts off a watcher that does not keep up, without holding back others', async () => {
+    const { cache } = await setup({ watcherQueueLimit: 5 });
+    const { got, error } = await stuckAndLive(cache, 20, async () => {
+      for (let i = 0; i < 20; i++) await cache.create(K(`o${i}`), cm(`o${i}`));
+    });
+    // The stuck one gets at most what it had before the limit, then fails with Compacted.
+    expect(got.length).toBeLessThanOrEqual(6);
+    expect(isStorageError(error, 'Compacted')).toBe(true);
+  });
+
+  it('cuts off a watcher whose unread events pass the byte cap, though far under the count limit', async () => {
+    const { cache } = await setup({ watcherQueueBytes: 256 << 10 });
+    // Ten 64 KiB objects: 640 KiB for a consumer that reads nothing (the count limit is 10,000).
+    const { got, error } = await stuckAndLive(cache, 10, async () => {
+      for (let i = 0; i < 10; i++) await cache.create(K(`big${i}`), cm(`big${i}`, { v: 'x'.repeat(64 << 10) }));
+    });
+    expect(got.length).toBeLessThan(4);
+    expect(isStorageError(error, 'Compacted')).toBe(true);
   });
 
   it('when the feed breaks, ends its watchers with Compacted, relists and serves again', async () => {
