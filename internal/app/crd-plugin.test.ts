@@ -6,6 +6,9 @@ import { ADMIN, createTestRegistry, fixtures, type TestRegistry } from '../regis
 import { realClock } from '../util/index.js';
 import { CRDS, crdPlugin } from './crd-plugin.js';
 
+/** The host's informers and elections act as kube-controller-manager: these tests have no RBAC, so everyone may do everything. */
+const ALLOW = { authorize: async () => ({ allowed: true }) };
+
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const NS = { group: '', version: 'v1', resource: 'namespaces' };
 const W = { group: 'example.com', version: 'v1', resource: 'widgets' };
@@ -28,7 +31,7 @@ afterEach(async () => {
 
 /** A registry replica over `shared`'s store (or a new one) running the crd plugin. */
 function replica(shared?: TestRegistry) {
-  const r = shared ? createTestRegistry([], { clock: realClock }, { backend: shared.backend, objectStore: shared.objectStore }) : createTestRegistry([fixtures.namespaces], { clock: realClock });
+  const r = shared ? createTestRegistry([], { clock: realClock, authorizer: ALLOW }, { backend: shared.backend, objectStore: shared.objectStore }) : createTestRegistry([fixtures.namespaces], { clock: realClock, authorizer: ALLOW });
   const plugin = crdPlugin(r.crds, { retryMs: 10 });
   const host = new PluginHost({ plugins: [plugin], handler: r.handler, nodeName: 'n', log: quiet });
   host.start();

@@ -9,6 +9,9 @@ import { PluginHost } from './host.js';
 import { selectPlugins } from './select.js';
 import type { Logger, Plugin, PluginContext } from './types.js';
 
+/** The host's informers and elections act as kube-controller-manager: these tests have no RBAC, so everyone may do everything. */
+const ALLOW = { authorize: async () => ({ allowed: true }) };
+
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const FAST = { leaseDurationMs: 600, renewDeadlineMs: 400, retryPeriodMs: 100 };
 const CM = { group: '', version: 'v1', resource: 'configmaps' };
@@ -27,7 +30,7 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise
 }
 
 async function registry() {
-  r = createTestRegistry(builtinDefinitions().filter((d) => ['leases', 'namespaces', 'configmaps', 'events'].includes(d.plural) && d.version === 'v1'), { clock: realClock });
+  r = createTestRegistry(builtinDefinitions().filter((d) => ['leases', 'namespaces', 'configmaps', 'events'].includes(d.plural) && d.version === 'v1'), { clock: realClock, authorizer: ALLOW });
   const admin = createClient(r.handler, ADMIN);
   for (const ns of ['kube-system', 'default']) await admin.create({ group: '', version: 'v1', resource: 'namespaces' }, undefined, { metadata: { name: ns } });
   return admin;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createClient, createEventRecorder, SharedInformerFactory, type Client } from '../client/index.js';
 import { DEFAULT_TIMINGS, LEASE_NAMESPACE, LEASES, LeaseElector, type LeaseTimings } from '../leaderelection/index.js';
-import type { Handler, LeaseFence, UserInfo } from '../client/index.js';
+import type { Handler, LeaseFence } from '../client/index.js';
+import { ELECTION_USER, INFORMER_USER, pluginIdentity } from './identity.js';
 import { realClock, sleep, type Clock } from '../util/index.js';
 import type { Logger, Plugin, PluginContext, PluginState, PluginStatus } from './types.js';
 
@@ -28,10 +29,6 @@ interface Slot {
   elector?: LeaseElector;
 }
 
-/** The users plugins and the host act as until RBAC scopes them (members of system:masters). */
-function pluginUser(name: string): UserInfo {
-  return { name, groups: ['system:masters', 'system:authenticated'] };
-}
 
 /**
  * Runs a node's plugins: every-replica plugins at once, leader plugins while this node holds their
@@ -62,7 +59,7 @@ export class PluginHost {
     // done: their number is bounded by the plugins, not a leak (Node warns from 11 on). Likewise
     // the leading signal of a Lease below.
     setMaxListeners(0, this.stopper.signal);
-    const informerClient = createClient(opts.handler, pluginUser('system:kplane:informers'), { userAgent: 'kplane-informers' });
+    const informerClient = createClient(opts.handler, pluginIdentity(INFORMER_USER), { userAgent: 'kplane-informers' });
     this.informers = new SharedInformerFactory(informerClient, this.stopper.signal, {
       clock: this.clock,
       log: (msg, err) => opts.log.warn({ err: String(err) }, msg),
@@ -72,7 +69,7 @@ export class PluginHost {
 
   /** Starts every plugin (leader plugins campaign for their Lease). */
   start(): void {
-    const leaseClient = createClient(this.opts.handler, pluginUser(`system:kplane:node:${this.opts.nodeName}`), { userAgent: 'kplane-leader-election' });
+    const leaseClient = createClient(this.opts.handler, pluginIdentity(ELECTION_USER), { userAgent: 'kplane-leader-election' });
     const groups = new Map<string, Slot[]>();
     for (const slot of this.slots) {
       if (slot.plugin.election === 'every-replica') {
@@ -141,7 +138,7 @@ export class PluginHost {
   /** Runs one plugin until the signal aborts, restarting it with backoff when run fails or returns early. */
   private async supervise(slot: Slot, signal: AbortSignal, fence: () => LeaseFence | null): Promise<void> {
     const p = slot.plugin;
-    const user = pluginUser(p.user ?? `system:kplane:${p.name}`);
+    const user = pluginIdentity(p.user ?? `system:kplane:${p.name}`);
     const log = this.opts.log.child?.({ plugin: p.name }) ?? this.opts.log;
     const client: Client = createClient(this.opts.handler, user, { userAgent: `${p.name}/kplane`, ...(p.election === 'leader' ? { fence } : {}) });
     let backoff = this.opts.restartBackoffMs ?? 1000;
@@ -150,10 +147,7 @@ export class PluginHost {
         name: p.name,
         nodeName: this.opts.nodeName,
         client,
-        clientAs: (name, groups) => {
-          const base = pluginUser(name);
-          return createClient(this.opts.handler, { name, groups: [...new Set([...groups, ...base.groups])] }, { userAgent: `${p.name}/kplane` });
-        },
+        clientAs: (name, groups) => createClient(this.opts.handler, pluginIdentity(name, groups), { userAgent: `${p.name}/kplane` }),
         informers: this.informers.scoped(signal),
         events: createEventRecorder(client, { reportingController: user.name.replace(/^system:(kplane:)?/, ''), reportingInstance: this.identity, clock: this.clock, log: (msg, err) => log.warn({ err: String(err) }, msg) }),
         log,

@@ -15,7 +15,7 @@ const SCALED: Record<string, ResourceRef> = {
 
 /** The disruption controller: keeps PodDisruptionBudgets' status current for pods/eviction. */
 export function disruptionPlugin(): Plugin {
-  return { name: 'disruption', election: 'leader', lease: 'kube-controller-manager', user: 'system:kube-controller-manager', run };
+  return { name: 'disruption', election: 'leader', lease: 'kube-controller-manager', user: 'system:serviceaccount:kube-system:disruption-controller', run };
 }
 
 type Obj = Record<string, any>;

@@ -9,7 +9,7 @@ import { ENDPOINTS_CONTROLLER_NAME, ENDPOINTS_MANAGED_BY_LABEL, hasSelector, sel
 
 /** Keeps the Endpoints of every Service with a selector equal to the pods it selects. */
 export function endpointsPlugin(): Plugin {
-  return controller('endpoints', async (ctx) => {
+  return controller('endpoints', 'endpoint-controller', async (ctx) => {
     const services = ctx.informers.informer(SERVICES);
     const pods = ctx.informers.informer(PODS);
     const endpoints = ctx.informers.informer(ENDPOINTS);

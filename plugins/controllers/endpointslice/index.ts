@@ -17,7 +17,7 @@ export const SERVICE_NAME_INDEX = 'endpointslice-service-name';
  * Service through the garbage collector).
  */
 export function endpointSlicePlugin(): Plugin {
-  return controller('endpointslice', async (ctx) => {
+  return controller('endpointslice', 'endpointslice-controller', async (ctx) => {
     const services = ctx.informers.informer(SERVICES);
     const pods = ctx.informers.informer(PODS);
     const slices = ctx.informers.informer(ENDPOINTSLICES);

@@ -10,7 +10,7 @@ const INDEX = 'endpointslicemirroring-service-name';
 
 /** Mirrors custom Endpoints (of Services without a selector) into EndpointSlices, and removes the mirrors when they go. */
 export function endpointSliceMirroringPlugin(): Plugin {
-  return controller('endpointslicemirroring', async (ctx) => {
+  return controller('endpointslicemirroring', 'endpointslicemirroring-controller', async (ctx) => {
     const services = ctx.informers.informer(SERVICES);
     const endpoints = ctx.informers.informer(ENDPOINTS);
     const slices = ctx.informers.informer(ENDPOINTSLICES);

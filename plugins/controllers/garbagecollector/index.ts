@@ -15,7 +15,7 @@ import { kindIndex, ownerState } from './owners.js';
  * blockOwnerDeletion) or orphaning (orphan finalizer) as their deletion asked.
  */
 export function garbageCollectorPlugin(served: ServedResources): Plugin {
-  return controller('garbagecollector', async (ctx) => {
+  return controller('garbagecollector', 'generic-garbage-collector', async (ctx) => {
     const graph = new OwnerGraph();
     const toDelete = new WorkQueue<string>({ clock: ctx.clock });
     const toOrphan = new WorkQueue<string>({ clock: ctx.clock });

@@ -13,7 +13,7 @@ const MAX_RECHECK_MS = 5000;
  * (custom resources included), then removes the `kubernetes` finalizer so the namespace goes.
  */
 export function namespacePlugin(served: ServedResources): Plugin {
-  return controller('namespace', async (ctx) => {
+  return controller('namespace', 'namespace-controller', async (ctx) => {
     const namespaces = ctx.informers.informer(NAMESPACES);
     const queue = new WorkQueue<string>({ clock: ctx.clock, baseDelayMs: 100, maxDelayMs: 60_000 });
     const changed = (ns: { metadata: { name?: string; deletionTimestamp?: string } }) => {

@@ -20,7 +20,7 @@ export interface NodeLifecycleOptions {
 
 /** Upstream's node lifecycle controller with taint-based eviction, leader-elected with the other controllers. */
 export function nodeLifecyclePlugin(opts: NodeLifecycleOptions = {}): Plugin {
-  return { name: 'nodelifecycle', election: 'leader', lease: 'kube-controller-manager', user: 'system:kube-controller-manager', run: (ctx) => run(ctx, opts) };
+  return { name: 'nodelifecycle', election: 'leader', lease: 'kube-controller-manager', user: 'system:serviceaccount:kube-system:node-controller', run: (ctx) => run(ctx, opts) };
 }
 
 type Obj = Record<string, any>;

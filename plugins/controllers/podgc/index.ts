@@ -31,7 +31,7 @@ async function goneNodes(ctx: PluginContext, missing: Set<string>, firstMissing:
 /** Pod garbage collection: terminated pods over a threshold, orphans of deleted nodes, stuck terminating pods. */
 export function podGcPlugin(opts: PodGcOptions = {}): Plugin {
   const threshold = opts.threshold ?? TERMINATED_POD_THRESHOLD;
-  return controller('podgc', async (ctx) => {
+  return controller('podgc', 'pod-garbage-collector', async (ctx) => {
     const pods = ctx.informers.informer(PODS);
     const nodes = ctx.informers.informer(NODES);
     if (!(await ctx.informers.waitForCacheSync(ctx.signal))) return;

@@ -6,7 +6,7 @@ import { ROOT_CA_CONFIGMAP, rootCaAction } from './decide.js';
 
 /** Publishes the cluster CA as the `kube-root-ca.crt` ConfigMap in every namespace and keeps it so. */
 export function rootCaCertPlugin(ca: () => string): Plugin {
-  return controller('root-ca-cert-publisher', async (ctx) => {
+  return controller('root-ca-cert-publisher', 'root-ca-cert-publisher', async (ctx) => {
     const caPem = ca();
     const namespaces = ctx.informers.informer(NAMESPACES);
     const configMaps = ctx.informers.informer(CONFIGMAPS);

@@ -6,7 +6,7 @@ import { DEFAULT_SERVICE_ACCOUNTS, missingServiceAccounts } from './decide.js';
 
 /** Every active namespace has the `default` ServiceAccount; deleting it brings it back. */
 export function serviceAccountPlugin(): Plugin {
-  return controller('serviceaccount', async (ctx) => {
+  return controller('serviceaccount', 'service-account-controller', async (ctx) => {
     const namespaces = ctx.informers.informer(NAMESPACES);
     const accounts = ctx.informers.informer(SERVICEACCOUNTS);
     const queue = new WorkQueue<string>({ clock: ctx.clock });

@@ -7,11 +7,16 @@ import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
  * controllers share one: one node runs them all, and a takeover moves them together.
  */
 export const CONTROLLER_LEASE = 'kube-controller-manager';
-export const CONTROLLER_USER = 'system:kube-controller-manager';
 
-/** A leader-elected controller under the shared Lease. */
-export function controller(name: string, run: (ctx: PluginContext) => Promise<void>): Plugin {
-  return { name, election: 'leader', lease: CONTROLLER_LEASE, user: CONTROLLER_USER, run };
+/**
+ * The user of a controller: its upstream ServiceAccount in kube-system (kube-controller-manager's
+ * --use-service-account-credentials), so upstream's `system:controller:<account>` role is all it may do.
+ */
+export const controllerUser = (account: string) => `system:serviceaccount:kube-system:${account}`;
+
+/** A leader-elected controller under the shared Lease, acting as the ServiceAccount kube-system/<account>. */
+export function controller(name: string, account: string, run: (ctx: PluginContext) => Promise<void>): Plugin {
+  return { name, election: 'leader', lease: CONTROLLER_LEASE, user: controllerUser(account), run };
 }
 
 /** Runs a write, treating the given Status reasons as success (NotFound on a delete, AlreadyExists on a create). */

@@ -6,7 +6,7 @@ import { ttlDecision } from './decide.js';
 
 /** Deletes finished Jobs (and, in the foreground, their pods) ttlSecondsAfterFinished after they finished. */
 export function ttlAfterFinishedPlugin(): Plugin {
-  return controller('ttl-after-finished', async (ctx) => {
+  return controller('ttl-after-finished', 'ttl-after-finished-controller', async (ctx) => {
     const jobs = ctx.informers.informer(JOBS);
     const queue = new WorkQueue<string>({ clock: ctx.clock });
     const key = (j: { metadata: { namespace?: string; name?: string } }) => queue.add(`${j.metadata.namespace}/${j.metadata.name}`);

@@ -209,6 +209,10 @@ const CONTROLLER_ROLES: RoleSpec[] = [
     name: 'endpointslice-controller',
     rules: [r(READ, [''], ['services', 'pods', 'nodes']), r(['update'], [''], ['services/finalizers']), r(['get', 'list', 'watch', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']), events],
   },
+  {
+    name: 'endpointslicemirroring-controller',
+    rules: [r(READ, [''], ['services', 'endpoints']), r(['update'], [''], ['services/finalizers', 'endpoints/finalizers']), r(['get', 'list', 'watch', 'create', 'update', 'delete'], ['discovery.k8s.io'], ['endpointslices']), events],
+  },
   { name: 'generic-garbage-collector', rules: [r(['get', 'list', 'watch', 'patch', 'update', 'delete'], ['*'], ['*']), events] },
   {
     name: 'horizontal-pod-autoscaler',
