@@ -165,3 +165,50 @@ spec:
     }
   });
 });
+
+describe('plugins under their own identities', () => {
+  const DC = 'system:controller:deployment-controller';
+  const dc = 'system:serviceaccount:kube-system:deployment-controller';
+  const until = async (what: string, cond: () => boolean, ms = 90_000) => {
+    const end = Date.now() + ms;
+    while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 500));
+    expect(cond(), what).toBe(true);
+  };
+  const count = (args: string[]) => admin(['-n', 'plugins', 'get', ...args, '-o', 'name']).stdout.split('\n').filter(Boolean).length;
+  const rs = (name: string) => `apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: ${name}, namespace: plugins}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: nginx}]}\n`;
+
+  it('each controller acts as its upstream ServiceAccount, holds only its role, and a permission taken away fails that controller alone with a logged 403', async () => {
+    expect(admin(['create', 'ns', 'plugins']).code).toBe(0);
+    // The controllers hold upstream's roles and nothing more.
+    expect(admin(['auth', 'can-i', 'create', 'replicasets', '-n', 'plugins', `--as=${dc}`]).stdout.trim()).toBe('yes');
+    expect(admin(['auth', 'can-i', 'create', 'pods', '-n', 'plugins', `--as=${dc}`]).stdout.trim()).toBe('no');
+    expect(admin(['auth', 'can-i', 'create', 'bindings', '-n', 'plugins', '--as=system:kube-scheduler']).stdout.trim()).toBe('yes');
+    expect(admin(['auth', 'can-i', 'delete', 'nodes', '--as=system:kube-scheduler']).stdout.trim()).toBe('no');
+    // With RBAC on, a Deployment gets its ReplicaSet (deployment controller) and its pods (replicaset controller).
+    expect(admin(['-n', 'plugins', 'create', 'deployment', 'before', '--image=nginx', '--replicas=2']).code).toBe(0);
+    await until('deployment "before" has 2 pods', () => count(['pods', '-l', 'app=before']) === 2);
+
+    const role = JSON.parse(admin(['get', 'clusterrole', DC, '-o', 'json']).stdout) as { rules: { resources?: string[]; verbs: string[] }[] };
+    const original = JSON.stringify(role);
+    for (const rule of role.rules) if (rule.resources?.includes('replicasets')) rule.verbs = rule.verbs.filter((v) => v !== 'create');
+    expect(kubectl(server().kubeconfig, ['replace', '-f', '-'], { input: JSON.stringify(role) }).code).toBe(0);
+    expect(admin(['auth', 'can-i', 'create', 'replicasets', '-n', 'plugins', `--as=${dc}`]).stdout.trim()).toBe('no');
+
+    expect(admin(['-n', 'plugins', 'create', 'deployment', 'after', '--image=nginx']).code).toBe(0);
+    expect(kubectl(server().kubeconfig, ['create', '-f', '-'], { input: rs('direct') }).code).toBe(0);
+    const denied = `replicasets.apps is forbidden: User \\"${dc}\\" cannot create resource \\"replicasets\\" in API group \\"apps\\" in the namespace \\"plugins\\"`;
+    await until('the deployment controller logs the 403', () => server().output().includes(denied));
+    // The other controllers go on: the replicaset controller makes the direct ReplicaSet's pods, the
+    // deployment controller still scales the ReplicaSet it may update.
+    await until('replicaset "direct" has 2 pods', () => count(['pods', '-l', 'app=direct']) === 2);
+    expect(admin(['-n', 'plugins', 'scale', 'deployment', 'before', '--replicas=3']).code).toBe(0);
+    await until('deployment "before" has 3 pods', () => count(['pods', '-l', 'app=before']) === 3);
+    expect(count(['replicasets', '-l', 'app=after'])).toBe(0);
+
+    // Given back, the permission lets the Deployment that waited get its ReplicaSet.
+    const back = JSON.parse(original) as { metadata: Record<string, unknown> };
+    delete back.metadata.resourceVersion;
+    expect(kubectl(server().kubeconfig, ['replace', '-f', '-'], { input: JSON.stringify(back) }).code).toBe(0);
+    await until('deployment "after" gets its ReplicaSet', () => count(['replicasets', '-l', 'app=after']) === 1);
+  });
+});
