@@ -199,7 +199,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     objectStore: cache,
     authorizer: authz.authorizer,
     // After NamespaceLifecycle: escalation prevention, then upstream's default admission plugins.
-    admission: [...authz.admission, ...builtinAdmission(() => handler)],
+    admission: [...authz.admission, ...builtinAdmission(() => handler, (msg, fields) => log.warn(fields, msg))],
   });
   handler = registry.handler;
   lookup = async (resource, namespace, name) => {

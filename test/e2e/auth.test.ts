@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasBinary, kubectl, removeDir, useKplane } from './harness.js';
+import { createCA, issueCert } from '../../internal/app/pki.js';
+import { hasBinary, kubectl, kubectlBinary, removeDir, useKplane, type KubectlResult } from './harness.js';
 
 // Who may do what, with real kubectl: ServiceAccount tokens (TokenRequest, bound tokens), RBAC with
 // upstream's default roles, the Node authorizer, access reviews (can-i, can-i --list, whoami) and
@@ -210,5 +214,140 @@ describe('plugins under their own identities', () => {
     delete back.metadata.resourceVersion;
     expect(kubectl(server().kubeconfig, ['replace', '-f', '-'], { input: JSON.stringify(back) }).code).toBe(0);
     await until('deployment "after" gets its ReplicaSet', () => count(['replicasets', '-l', 'app=after']) === 1);
+  });
+});
+
+describe('admission webhooks over HTTPS', () => {
+  // The test is the webhook author: its own CA (not the cluster's), a serving certificate for the
+  // Service name and for 127.0.0.1, and a server that denies ConfigMaps labelled reject=yes,
+  // labels the ones it mutates, and never answers on /slow.
+  const ca = createCA('webhook-test-ca');
+  const cert = issueCert(ca, { subject: { commonName: 'hook.hooks.svc' }, dnsNames: ['hook.hooks.svc'], ips: ['127.0.0.1'], server: true });
+  const caBundle = Buffer.from(ca.certPem).toString('base64');
+  const seen: string[] = [];
+  let hook: Server | undefined;
+  let port = 0;
+  afterAll(() => new Promise<void>((r) => (hook ? hook.close(() => r()) : r())));
+  // kubectl without blocking this process: the webhook server answers from the test's own event loop.
+  const run = (args: string[], opts: { version?: string; input?: string } = {}) =>
+    new Promise<KubectlResult>((resolve) => {
+      const p = spawn(kubectlBinary(opts.version ?? '1.33'), ['--kubeconfig', server().kubeconfig, ...args]);
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (c) => (stdout += c));
+      p.stderr.on('data', (c) => (stderr += c));
+      p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      p.stdin.end(opts.input ?? '');
+    });
+  const apply = async (yaml: string) => {
+    const r = await run(['apply', '-f', '-'], { input: yaml });
+    expect(r.code, r.stderr).toBe(0);
+  };
+
+  it('a validating webhook rejects one object, a mutating one (through a Service) patches another, selectors choose; down, failurePolicy decides', async () => {
+    hook = createServer({ key: cert.keyPem, cert: cert.certPem }, (req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (req.url?.startsWith('/slow')) return; // never answers: the call times out
+        const review = JSON.parse(body) as { request: { uid: string; name?: string; object: { metadata: { labels?: Record<string, string> } } } };
+        const { uid, name, object } = review.request;
+        seen.push(`${req.url?.split('?')[0]} ${name}`);
+        let response: object = { uid, allowed: true };
+        if (req.url?.startsWith('/validate') && object.metadata.labels?.reject === 'yes') response = { uid, allowed: false, status: { code: 403, message: 'label reject=yes is not allowed here' } };
+        if (req.url?.startsWith('/mutate')) {
+          const ops = [...(object.metadata.labels ? [] : [{ op: 'add', path: '/metadata/labels', value: {} }]), { op: 'add', path: '/metadata/labels/mutated-by', value: 'webhook' }];
+          response = { uid, allowed: true, warnings: ['mutated by the test webhook'], patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(ops)).toString('base64') };
+        }
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
+      });
+    });
+    await new Promise<void>((r) => hook!.listen(0, '127.0.0.1', () => r()));
+    port = (hook.address() as AddressInfo).port;
+
+    await apply(`apiVersion: v1
+kind: Namespace
+metadata: {name: hooks, labels: {webhooks: "on"}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: hook, namespace: hooks}
+spec: {ports: [{name: https, port: 443, targetPort: ${port}}]}
+---
+apiVersion: v1
+kind: Endpoints
+metadata: {name: hook, namespace: hooks}
+subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: https, port: ${port}}]}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: deny}
+webhooks:
+- name: deny.example.com
+  clientConfig: {url: "https://127.0.0.1:${port}/validate", caBundle: ${caBundle}}
+  rules: [{operations: [CREATE, UPDATE], apiGroups: [""], apiVersions: [v1], resources: [configmaps]}]
+  objectSelector: {matchExpressions: [{key: reject, operator: Exists}]}
+  sideEffects: None
+  admissionReviewVersions: [v1]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingWebhookConfiguration
+metadata: {name: label}
+webhooks:
+- name: label.example.com
+  clientConfig: {service: {namespace: hooks, name: hook, path: /mutate}, caBundle: ${caBundle}}
+  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [configmaps]}]
+  namespaceSelector: {matchLabels: {webhooks: "on"}}
+  sideEffects: None
+  timeoutSeconds: 5
+  admissionReviewVersions: [v1]
+`);
+    // Defaults as upstream's.
+    expect((await run(['get', 'mutatingwebhookconfiguration', 'label', '-o', 'jsonpath={.webhooks[0].failurePolicy} {.webhooks[0].reinvocationPolicy} {.webhooks[0].clientConfig.service.port}'])).stdout).toBe('Fail Never 443');
+
+    const created = await run(['-n', 'hooks', 'create', 'configmap', 'mutated', '--from-literal=k=v']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stderr).toContain('Warning: mutated by the test webhook');
+    expect((await run(['-n', 'hooks', 'get', 'cm', 'mutated', '-o', 'jsonpath={.metadata.labels.mutated-by}'])).stdout).toBe('webhook');
+    // Outside the selected namespace the mutating webhook is not called.
+    expect((await run(['-n', 'default', 'create', 'configmap', 'plain', '--from-literal=k=v'])).code).toBe(0);
+    expect((await run(['-n', 'default', 'get', 'cm', 'plain', '-o', 'jsonpath={.metadata.labels}'])).stdout).toBe('');
+    expect(seen).toEqual(['/mutate mutated']);
+
+    for (const version of VERSIONS) {
+      const refused = await run(['create', '-f', '-'], { version, input: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad, namespace: hooks, labels: {reject: "yes"}}\n' });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('admission webhook "deny.example.com" denied the request: label reject=yes is not allowed here');
+    }
+    expect((await run(['-n', 'hooks', 'get', 'cm', 'bad'])).code).not.toBe(0);
+
+    // A webhook that does not answer in timeoutSeconds fails the request (failurePolicy Fail).
+    await apply(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: slow}
+webhooks:
+- name: slow.example.com
+  clientConfig: {url: "https://127.0.0.1:${port}/slow", caBundle: ${caBundle}}
+  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [secrets]}]
+  sideEffects: None
+  timeoutSeconds: 2
+  admissionReviewVersions: [v1]
+`);
+    const slow = await run(['-n', 'hooks', 'create', 'secret', 'generic', 's', '--from-literal=k=v']);
+    expect(slow.stderr).toContain(`Internal error occurred: failed calling webhook "slow.example.com": failed to call webhook: Post "https://127.0.0.1:${port}/slow?timeout=2s": context deadline exceeded`);
+    expect((await run(['delete', 'validatingwebhookconfiguration', 'slow'])).code).toBe(0);
+
+    // Down: failurePolicy Fail refuses the write, Ignore lets it through unmutated.
+    await new Promise<void>((r) => hook!.close(() => r()));
+    hook = undefined;
+    const down = await run(['-n', 'hooks', 'create', 'configmap', 'while-down', '--from-literal=k=v']);
+    expect(down.code).not.toBe(0);
+    expect(down.stderr).toContain('Internal error occurred: failed calling webhook "label.example.com": failed to call webhook: Post "https://hook.hooks.svc:443/mutate?timeout=5s"');
+    expect(down.stderr).toContain('connect ECONNREFUSED');
+    expect((await run(['patch', 'mutatingwebhookconfiguration', 'label', '--type=json', '-p', '[{"op":"replace","path":"/webhooks/0/failurePolicy","value":"Ignore"}]'])).code).toBe(0);
+    const ignored = await run(['-n', 'hooks', 'create', 'configmap', 'while-down', '--from-literal=k=v']);
+    expect(ignored.code, ignored.stderr).toBe(0);
+    expect((await run(['-n', 'hooks', 'get', 'cm', 'while-down', '-o', 'jsonpath={.metadata.labels}'])).stdout).toBe('');
   });
 });

@@ -1,6 +1,7 @@
 // internal/registry/admission: upstream's built-in admission plugins after NamespaceLifecycle,
 // mutating then validating in the one verb pipeline: ServiceAccount, LimitRanger, Priority,
-// DefaultStorageClass, PodSecurity, NodeRestriction, ResourceQuota (with the quota status writer).
+// DefaultStorageClass, PodSecurity, NodeRestriction, the admission webhooks, ResourceQuota (with the
+// quota status writer).
 import { isApiError, type KubeObject } from '../../api/index.js';
 import { jsonEqual } from '../../util/index.js';
 import type { AdmissionPlugin } from '../admission.js';
@@ -11,6 +12,7 @@ import { defaultStorageClass, nodeRestriction, priorityAdmission, serviceAccount
 import { podSecurity } from './podsecurity.js';
 import { quotaStatus, resourceQuota } from './resourcequota.js';
 import type { Loose } from './lookup.js';
+import { webhookAdmission } from './webhook/index.js';
 
 export { applyLimitRanges } from './limitranger.js';
 export { podSecurityViolations } from './podsecurity-checks.js';
@@ -26,7 +28,7 @@ const GROUP_VERSIONS: Record<string, string> = { '': 'v1', apps: 'v1', batch: 'v
  * The admission plugins, reading through `handler` as the apiserver from the watch cache (the
  * handler is bound after the registry exists, hence the getter).
  */
-export function builtinAdmission(handler: () => Handler | undefined): AdmissionPlugin[] {
+export function builtinAdmission(handler: () => Handler | undefined, log?: (msg: string, fields: Record<string, unknown>) => void): AdmissionPlugin[] {
   const list = async (ref: Ref, namespace?: string): Promise<KubeObject[]> => {
     const h = handler();
     if (!h) return [];
@@ -83,6 +85,12 @@ export function builtinAdmission(handler: () => Handler | undefined): AdmissionP
     defaultStorageClass((ref) => list(ref)),
     podSecurity((name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name)),
     nodeRestriction(get),
+    webhookAdmission({
+      configurations: (kind) => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: `${kind}webhookconfigurations` }),
+      getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
+      endpointsOf: async (ns, name) => ({ service: await get({ group: '', version: 'v1', resource: 'services' }, ns, name), endpoints: await get({ group: '', version: 'v1', resource: 'endpoints' }, ns, name) }),
+      log,
+    }),
     resourceQuota(list, refresh),
   ];
 }

@@ -1,0 +1,93 @@
+// Admission webhooks (admissionregistration.k8s.io/v1): MutatingWebhookConfiguration webhooks run
+// in the mutating phase and may patch the object (JSONPatch); ValidatingWebhookConfiguration
+// webhooks run in the validating phase. Each is called over HTTPS with an admission.k8s.io/v1
+// AdmissionReview when its rules and selectors match; failurePolicy decides what a failed call means.
+import { randomUUID } from 'node:crypto';
+import type { KubeObject } from '../../../api/index.js';
+import type { AdmissionAttributes, AdmissionPlugin } from '../../admission.js';
+import { invalidError } from '../../store/errors.js';
+import type { Loose } from '../lookup.js';
+import { postReview, resolveTarget } from './call.js';
+import { webhookMatches, webhooksOf, type Webhook } from './match.js';
+import { admissionReview, applyPatchInPlace, callFailedError, deniedError, readReview } from './review.js';
+
+export { webhookMatches, ruleMatches, webhooksOf, type Webhook, type WebhookRule } from './match.js';
+export { admissionReview, readReview, deniedError } from './review.js';
+
+export interface WebhookDeps {
+  /** The current configurations (from the watch cache). */
+  configurations(kind: 'mutating' | 'validating'): Promise<KubeObject[]>;
+  getNamespace(name: string): Promise<KubeObject | undefined>;
+  /** A Service and its Endpoints, for clientConfig.service. */
+  endpointsOf(namespace: string, name: string): Promise<{ service?: Loose; endpoints?: Loose }>;
+  /** Calls that failed under failurePolicy Ignore are logged here. */
+  log?(msg: string, fields: Record<string, unknown>): void;
+}
+
+/** What a webhook may do to a dry run: only webhooks without side effects are called (else 400). */
+const DRY_RUN_SAFE = new Set(['None', 'NoneOnDryRun']);
+
+/** One webhook call: a denial throws, a failed call throws or is ignored by failurePolicy; a mutation patches attrs.object. Resolves true when the object changed. */
+async function callWebhook(w: Webhook, a: AdmissionAttributes, mutating: boolean, deps: WebhookDeps): Promise<boolean> {
+  if (a.dryRun && !DRY_RUN_SAFE.has(w.sideEffects ?? '')) {
+    throw deniedError(w.name, { code: 400, reason: 'BadRequest', message: `admission webhook ${JSON.stringify(w.name)} does not support dry run` });
+  }
+  const uid = randomUUID();
+  let outcome;
+  try {
+    const target = await resolveTarget(w, deps.endpointsOf);
+    outcome = readReview(await postReview(target, w.clientConfig.caBundle, w.timeoutSeconds ?? 10, admissionReview(a, uid)), uid, mutating);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    if (w.failurePolicy === 'Ignore') {
+      deps.log?.('admission webhook failed; ignored (failurePolicy Ignore)', { webhook: w.name, err: why });
+      return false;
+    }
+    throw callFailedError(w.name, why);
+  }
+  (a.warnings ??= []).push(...outcome.warnings);
+  if (!outcome.allowed) throw deniedError(w.name, outcome.status);
+  if (outcome.patch === undefined || !a.object) return false;
+  const before = JSON.stringify(a.object);
+  try {
+    applyPatchInPlace(a.object, outcome.patch);
+  } catch (err) {
+    throw callFailedError(w.name, `JSON patch failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (JSON.stringify(a.object) === before) return false;
+  // Upstream validates after mutating admission; here the strategy validated before it, so again.
+  const ctx = { user: a.user, namespace: a.namespace, now: Date.now(), dryRun: a.dryRun };
+  const strategy = a.definition.strategy;
+  const errs = a.oldObject ? strategy.validateUpdate(a.object, a.oldObject, ctx) : strategy.validate(a.object, ctx);
+  if (errs.length) throw invalidError(a.definition, a.object.metadata.name ?? a.name, errs);
+  return true;
+}
+
+async function matching(a: AdmissionAttributes, kind: 'mutating' | 'validating', deps: WebhookDeps): Promise<Webhook[]> {
+  const hooks = webhooksOf(await deps.configurations(kind));
+  if (hooks.length === 0) return [];
+  const ns = a.namespace && a.definition.namespaced ? await deps.getNamespace(a.namespace) : undefined;
+  const labels = (ns?.metadata.labels ?? {}) as Record<string, string>;
+  return hooks.filter((w) => webhookMatches(w, a, labels));
+}
+
+/**
+ * The MutatingAdmissionWebhook and ValidatingAdmissionWebhook plugins as one. Mutating webhooks are
+ * called in order; when a later one changed the object, the earlier ones with reinvocationPolicy
+ * IfNeeded are called once more (upstream's reinvocation). Validating webhooks are called in parallel.
+ */
+export function webhookAdmission(deps: WebhookDeps): AdmissionPlugin {
+  return {
+    name: 'Webhooks',
+    async admit(a) {
+      const hooks = await matching(a, 'mutating', deps);
+      let lastChange = -1;
+      for (const [i, w] of hooks.entries()) if (await callWebhook(w, a, true, deps)) lastChange = i;
+      for (const [i, w] of hooks.entries()) if (i < lastChange && w.reinvocationPolicy === 'IfNeeded') await callWebhook(w, a, true, deps);
+    },
+    async validate(a) {
+      const hooks = await matching(a, 'validating', deps);
+      await Promise.all(hooks.map((w) => callWebhook(w, a, false, deps)));
+    },
+  };
+}
