@@ -50,6 +50,10 @@ export default class Server extends Command {
     'token-auth-file': Flags.string({ description: 'static bearer tokens, one per line: token,user,uid,"group1,group2"' }),
     'anonymous-auth': Flags.boolean({ description: 'requests without credentials are system:anonymous (allowed health and version by default) instead of 401', default: true, allowNo: true }),
     'encryption-provider-config': Flags.string({ description: "EncryptionConfiguration file (upstream's format: aesgcm, aescbc, identity) for Secrets and other resources at rest" }),
+    'audit-policy-file': Flags.string({ description: "audit policy (upstream's audit.k8s.io/v1 Policy: levels None, Metadata, Request, RequestResponse; omitStages; rules by user, group, verb, resource, namespace, URL); needs --audit-log-path" }),
+    'audit-log-path': Flags.string({ description: "file the audit.k8s.io/v1 Events are appended to, one JSON line each ('-' = standard output)" }),
+    'audit-log-maxsize': Flags.integer({ description: 'megabytes an audit log file may reach before it is rotated (renamed with a timestamp); 0 = never', default: 0 }),
+    'audit-log-maxbackup': Flags.integer({ description: 'rotated audit log files kept (the oldest are removed); 0 = keep all', default: 0 }),
     'service-account-issuer': Flags.string({ description: 'issuer (iss) of ServiceAccount tokens and of /.well-known/openid-configuration', default: 'https://kubernetes.default.svc.cluster.local' }),
     'max-requests-inflight': Flags.integer({ description: 'read-only requests executing at once (watches excepted), shared fairly between users; more wait in a per-user queue or get 429 with Retry-After; 0 = no limit', default: 400 }),
     'max-mutating-requests-inflight': Flags.integer({ description: 'mutating requests executing at once, shared fairly between users; more wait or get 429; 0 = no limit', default: 200 }),
@@ -120,6 +124,7 @@ export default class Server extends Command {
       serviceAccountIssuer: flags['service-account-issuer'],
       encryptionProviderConfig: flags['encryption-provider-config'],
       podTolerationSeconds: { notReady: flags['default-not-ready-toleration-seconds'], unreachable: flags['default-unreachable-toleration-seconds'] },
+      audit: { policyFile: flags['audit-policy-file'], logPath: flags['audit-log-path'], maxSizeMB: flags['audit-log-maxsize'], maxBackups: flags['audit-log-maxbackup'] },
     });
     let stopping = false;
     const stop = async (signal: string) => {

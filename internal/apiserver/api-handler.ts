@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors, type KubeObject, type WatchEvent } from '../api/index.js';
 import type { ApiRequest, ApiResponse, Handler, ResourceCatalog, ResourceDefinition, UserInfo } from '../registry/index.js';
 import type { Clock } from '../util/index.js';
+import { noteRequestObject } from './audit/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
 import { isConnect, refuseConnect } from './connect.js';
 import { bigArrayOf, jsonSliceStream } from './json-slices.js';
@@ -73,7 +74,9 @@ export async function serveApi(
   let handled: Promise<ApiResponse>;
   try {
     // Decoding the body is work too: it happens in the seat.
-    handled = ctx.handler.handle(buildRequest(ctx, request, resolved, query));
+    const req = buildRequest(ctx, request, resolved, query);
+    noteRequestObject(request, 'body' in req ? req.body : 'patch' in req ? req.patch : undefined);
+    handled = ctx.handler.handle(req);
   } catch (err) {
     release();
     throw err;

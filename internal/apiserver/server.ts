@@ -7,6 +7,7 @@ import { forbiddenError, mastersOnlyAuthorizer, type Authorizer, type Handler, t
 import { realClock, type Clock } from '../util/index.js';
 import { serveApi, type ApiContext, type PendingWebsocketWatch } from './api-handler.js';
 import { ANONYMOUS, isPublicPath, nonResourceVerb, tlsServerOptions, x509Authenticator, type Authenticator, type TlsMaterial } from './auth.js';
+import { registerAudit, type Auditor } from './audit/index.js';
 import { impersonate, wantsImpersonation } from './impersonation.js';
 import { DiscoveryService } from './discovery-routes.js';
 import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
@@ -69,6 +70,8 @@ export interface ApiServerOptions {
   limits?: ApiServerLimits;
   /** Serve HTTPS with client-certificate authentication; plain HTTP when absent (tests). */
   tls?: TlsMaterial;
+  /** The audit policy and where its events go (--audit-policy-file, --audit-log-path); none when absent. */
+  audit?: Auditor;
   /** Mounts /openapi/v2 and /openapi/v3 (built elsewhere). Runs inside an encapsulated plugin. */
   openapi?: (app: FastifyInstance) => void | Promise<void>;
   clock?: Clock;
@@ -217,6 +220,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
       if (!d.allowed) throw forbiddenError(attrs, d.reason);
     }
   });
+  if (opts.audit) registerAudit(app, opts.audit, (r) => users.get(r), () => clock.now());
   if (opts.serviceAccountIssuer) {
     const issuer = opts.serviceAccountIssuer;
     app.get('/.well-known/openid-configuration', async (_req, reply) => reply.type('application/json').send(issuer.discovery()));

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { readFileSync } from 'node:fs';
-import { type ApiServerLimits, createApiServer, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
+import { type ApiServerLimits, type Auditor, createApiServer, parsePolicy, RotatingFile, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
 import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import {
@@ -87,6 +87,8 @@ export interface ServerOptions {
   podTolerationSeconds?: PodTolerationSeconds;
   /** --max-requests-inflight, --max-mutating-requests-inflight, --request-timeout and the other API limits. */
   apiLimits?: ApiServerLimits;
+  /** --audit-policy-file, --audit-log-path ('-' = stdout), --audit-log-maxsize (MB, 0 = never rotate), --audit-log-maxbackup (0 = keep all). */
+  audit?: { policyFile?: string; logPath?: string; maxSizeMB?: number; maxBackups?: number };
 }
 
 export interface RunningServer {
@@ -247,6 +249,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     readyInfo: () => pluginReadyLines(plugins),
     openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
     authorizer: authz.authorizer,
+    audit: auditor(opts.audit),
     serviceAccountIssuer: { discovery: () => saTokens.discovery(), jwks: () => saTokens.jwks() },
     // The join endpoints are reachable before the new node has a certificate (the token in the body
     // authenticates it); spares' backend connections check their node certificate themselves.
@@ -357,6 +360,14 @@ async function firstUser(authenticators: TokenAuthenticator[], token: string) {
     if (u) return u;
   }
   return undefined;
+}
+
+/** The audit log of --audit-policy-file and --audit-log-path: both are needed, as upstream (no policy, no events). */
+function auditor(a: ServerOptions['audit']): Auditor | undefined {
+  if (!a?.policyFile || !a.logPath) return undefined;
+  const policy = parsePolicy(parseYaml(readFileSync(a.policyFile, 'utf8')));
+  const backend = a.logPath === '-' ? { write: (line: string) => void process.stdout.write(`${line}\n`) } : new RotatingFile(a.logPath, (a.maxSizeMB ?? 0) * 1024 * 1024, a.maxBackups ?? 0);
+  return { policy, backend };
 }
 
 /** The storage codec of --encryption-provider-config; plurals come from the built-in resources. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,27 @@ const VERSIONS = ['1.27', '1.32', '1.33'].filter((v) => hasBinary(`kubectl.${v}`
 const dir = mkdtempSync(join(tmpdir(), 'kplane-auth-'));
 const tokenFile = join(dir, 'tokens.csv');
 writeFileSync(tokenFile, 'alice-token,alice,uid-alice,"dev"\nnode-token,system:node:n1,uid-n1,"system:nodes"\n');
-const server = useKplane({ args: ['--token-auth-file', tokenFile] });
+const auditPolicy = join(dir, 'audit-policy.yaml');
+const auditLog = join(dir, 'audit', 'audit.log');
+writeFileSync(
+  auditPolicy,
+  `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: None
+  nonResourceURLs: ["/healthz*", "/readyz*", "/livez*", "/version"]
+- level: RequestResponse
+  resources: [{group: "", resources: [configmaps]}]
+  namespaces: [audited]
+- level: Metadata
+  resources: [{group: "", resources: [secrets]}]
+- level: Request
+  users: [alice]
+- level: Metadata
+`,
+);
+const server = useKplane({ args: ['--token-auth-file', tokenFile, '--audit-policy-file', auditPolicy, '--audit-log-path', auditLog, '--audit-log-maxsize', '1', '--audit-log-maxbackup', '1'] });
 afterAll(() => removeDir(dir));
 
 const admin = (args: string[], version = '1.33') => kubectl(server().kubeconfig, args, { version });
@@ -349,5 +369,47 @@ webhooks:
     const ignored = await run(['-n', 'hooks', 'create', 'configmap', 'while-down', '--from-literal=k=v']);
     expect(ignored.code, ignored.stderr).toBe(0);
     expect((await run(['-n', 'hooks', 'get', 'cm', 'while-down', '-o', 'jsonpath={.metadata.labels}'])).stdout).toBe('');
+  });
+});
+
+describe('audit log', () => {
+  type Ev = { level: string; stage: string; verb: string; user: { username?: string }; objectRef?: { resource?: string; namespace?: string; name?: string }; responseStatus?: { code: number; message?: string }; requestObject?: { data?: Record<string, string> }; responseObject?: unknown };
+  const events = (): Ev[] =>
+    readdirSync(join(dir, 'audit'))
+      .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Ev);
+  const find = (pred: (e: Ev) => boolean) => events().find(pred);
+
+  it('records requests at the level the policy gives them, as audit.k8s.io/v1 Events, and rotates', () => {
+    expect(admin(['create', 'ns', 'audited']).code).toBe(0);
+    expect(admin(['-n', 'audited', 'create', 'configmap', 'seen', '--from-literal=color=blue']).code).toBe(0);
+    expect(admin(['-n', 'audited', 'create', 'secret', 'generic', 'hidden', '--from-literal=password=hunter2']).code).toBe(0);
+    expect(as('alice-token', ['-n', 'audited', 'get', 'pods']).code).not.toBe(0);
+
+    const cm = find((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps' && e.objectRef.namespace === 'audited');
+    expect(cm).toMatchObject({ level: 'RequestResponse', stage: 'ResponseComplete', user: { username: 'kubernetes-admin' }, responseStatus: { code: 201 }, requestObject: { data: { color: 'blue' } }, responseObject: { metadata: { name: 'seen' } } });
+    const secret = find((e) => e.verb === 'create' && e.objectRef?.resource === 'secrets' && e.objectRef.namespace === 'audited');
+    expect(secret).toMatchObject({ level: 'Metadata', responseStatus: { code: 201 } });
+    expect(secret).not.toHaveProperty('requestObject');
+    expect(JSON.stringify(events())).not.toContain(Buffer.from('hunter2').toString('base64'));
+    // alice's list is refused: Request level (her rule; the first matching rule decides), with the 403's message.
+    const denied = find((e) => e.user.username === 'alice' && e.verb === 'list');
+    expect(denied).toMatchObject({ level: 'Request', objectRef: { resource: 'pods', namespace: 'audited' }, responseStatus: { code: 403 } });
+    expect(denied!.responseStatus!.message).toBe('pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "audited"');
+    // omitStages: [RequestReceived]; health checks are level None.
+    expect(events().some((e) => e.stage === 'RequestReceived')).toBe(false);
+    expect(events().some((e) => e.verb === 'get' && !e.objectRef && JSON.stringify(e).includes('/readyz'))).toBe(false);
+
+    // Three ConfigMaps of ~400 KB at RequestResponse (~800 KB an event) pass --audit-log-maxsize 1 (MB)
+    // more than once; --audit-log-maxbackup 1 keeps one rotated file beside the live one.
+    const big = join(dir, 'big.txt');
+    writeFileSync(big, 'x'.repeat(400 * 1024));
+    for (const name of ['big1', 'big2', 'big3']) expect(admin(['-n', 'audited', 'create', 'configmap', name, `--from-file=${big}`]).code).toBe(0);
+    const files = readdirSync(join(dir, 'audit')).sort();
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/);
+    expect(files[1]).toBe('audit.log');
+    expect(find((e) => e.verb === 'create' && e.objectRef?.name === 'big3')).toMatchObject({ level: 'RequestResponse' });
   });
 });
