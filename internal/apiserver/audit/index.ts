@@ -30,7 +30,6 @@ interface InFlight {
   facts: RequestFacts;
   req: AuditRequest;
   received: number;
-  response?: unknown;
 }
 
 /** Request bodies as the API handler decoded them (JSON or protobuf), for the Request and RequestResponse levels. */
@@ -84,15 +83,15 @@ export function registerAudit(app: FastifyInstance, auditor: Auditor, userOf: (r
     const f = start(request);
     if (f) write(f, 'RequestReceived');
   });
+  // ResponseComplete is written before the response leaves (onSend), so a client that saw its
+  // answer finds the event in the log.
   app.addHook('onSend', async (request, reply, payload) => {
-    // The body: the response object (RequestResponse), or a refusal's Status (every level shows its message).
     const f = flights.get(request) ?? (userOf(request) ? undefined : start(request));
-    if (f && (f.level === 'RequestResponse' || reply.statusCode >= 400)) f.response = parseJson(payload);
+    if (!f) return payload;
+    flights.delete(request);
+    // The body: the response object (RequestResponse), or a refusal's Status (every level shows its message).
+    const body = f.level === 'RequestResponse' || reply.statusCode >= 400 ? parseJson(payload) : undefined;
+    write(f, 'ResponseComplete', { code: reply.statusCode, body }, decoded.get(request) ?? (f.level === 'Request' || f.level === 'RequestResponse' ? parseJson(request.body) : undefined));
     return payload;
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    const f = flights.get(request);
-    if (!f) return;
-    write(f, 'ResponseComplete', { code: reply.statusCode, body: f.response }, decoded.get(request) ?? (f.level === 'Request' || f.level === 'RequestResponse' ? parseJson(request.body) : undefined));
   });
 }
