@@ -10,7 +10,7 @@ import { SERVICE_CIDR_FINALIZER, serviceCIDRDecision } from './decide.js';
  * condition on live ones; deletion held while an address would be left without a range.
  */
 export function serviceCIDRsPlugin(): Plugin {
-  return controller('service-cidrs', async (ctx) => {
+  return controller('service-cidrs', 'service-cidrs-controller', async (ctx) => {
     const cidrs = ctx.informers.informer(SERVICECIDRS);
     const ips = ctx.informers.informer(IPADDRESSES);
     const queue = new WorkQueue<string>({ clock: ctx.clock });
