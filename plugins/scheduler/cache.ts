@@ -22,7 +22,7 @@ export class SchedulerCache implements Snapshot {
   /** Pods nominated by preemption, waiting for their next attempt. */
   readonly nominator = new Nominator();
 
-  nominatedPods(node: string): Iterable<PodInfo> {
+  nominatedPods(node: string): readonly PodInfo[] {
     return this.nominator.podsOn(node);
   }
 

@@ -5,6 +5,8 @@ import type { PodInfo } from './pod-info.js';
  * nominator): their requests are reserved there against pods of lower priority, so the room
  * preemption made is not taken by a lesser pod before the preemptor's next attempt.
  */
+const NONE: readonly PodInfo[] = [];
+
 export class Nominator {
   private readonly byNode = new Map<string, Map<string, PodInfo>>();
   private readonly nodeOf = new Map<string, string>();
@@ -32,7 +34,9 @@ export class Nominator {
     return this.nodeOf.get(key);
   }
 
-  podsOn(node: string): Iterable<PodInfo> {
-    return this.byNode.get(node)?.values() ?? [];
+  /** The pods nominated to `node` (a shared empty list when none: filters ask for every node). */
+  podsOn(node: string): readonly PodInfo[] {
+    const m = this.byNode.get(node);
+    return m ? [...m.values()] : NONE;
   }
 }

@@ -53,8 +53,10 @@ export function numFeasibleNodesToFind(numAllNodes: number, percentage = 0): num
  * Spreading and inter-pod affinity state are not recomputed with them.
  */
 export function filterWithNominated(pod: PodInfo, node: NodeInfo, snap: Snapshot, state: CycleState): string[] | undefined {
+  const nominated = snap.nominatedPods?.(node.name);
+  if (!nominated || nominated.length === 0) return filterNode(pod, node, snap, state);
   let withNominated: NodeInfo | undefined;
-  for (const p of snap.nominatedPods?.(node.name) ?? []) {
+  for (const p of nominated) {
     if (p.priority < pod.priority || p.key === pod.key) continue;
     withNominated ??= copyNode(node);
     addPod(withNominated, { ...p, nodeName: node.name });

@@ -17,7 +17,7 @@ export interface Snapshot {
   /** Nodes holding pods of a controller (by its uid) and how many, for the default spreading. */
   podsByController(uid: string): ReadonlyMap<string, number> | undefined;
   /** Pods nominated to a node by preemption and not bound yet (none when absent). */
-  nominatedPods?(node: string): Iterable<PodInfo>;
+  nominatedPods?(node: string): readonly PodInfo[];
 }
 
 /** A plain snapshot over a list of nodes, for tests and preemption's what-if runs. */
