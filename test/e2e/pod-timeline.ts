@@ -22,6 +22,8 @@ export function podTimeline(creds: AdminCreds, port: number, namespace: string, 
   const pods = new Map<string, PodRecord>();
   let rv = fromRv;
   let stopped = false;
+  /** Watches restarted from "0" after a 410: a pod created and deleted in such a gap is not seen. */
+  let relists = 0;
   let current: ReturnType<typeof request> | undefined;
   const onEvent = (type: string, o: PodObject) => {
     const now = Date.now();
@@ -54,7 +56,13 @@ export function podTimeline(creds: AdminCreds, port: number, namespace: string, 
         for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
           const ev = JSON.parse(buf.slice(0, i)) as { type: string; object: PodObject };
           buf = buf.slice(i + 1);
-          if (ev.type === 'ERROR') continue;
+          // 410 (this node's history starts after rv, e.g. it restarted): watch again from "0",
+          // which starts with every current pod as ADDED, as a reflector's relist does.
+          if (ev.type === 'ERROR') {
+            rv = '0';
+            relists++;
+            continue;
+          }
           rv = ev.object.metadata.resourceVersion;
           if (ev.type !== 'BOOKMARK') onEvent(ev.type, ev.object);
         }
@@ -69,6 +77,7 @@ export function podTimeline(creds: AdminCreds, port: number, namespace: string, 
   open();
   return {
     pods,
+    relists: () => relists,
     /** Pods per owning ReplicaSet. */
     byOwner(): Map<string, PodRecord[]> {
       const out = new Map<string, PodRecord[]>();
