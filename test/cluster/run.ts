@@ -44,12 +44,21 @@ function replayCommand(seed: number): string {
 
 const outcomes: SeedOutcome[] = [];
 const t0 = performance.now();
+/** Seeds finished out of order (worker threads); `contiguous` is the first seed not yet finished. */
+const finishedAhead = new Set<number>();
+let contiguous = first;
 function onOutcome(o: SeedOutcome): void {
   outcomes.push(o);
-  // A long run says how far it got (stderr, so the summary on stdout stays clean).
+  finishedAhead.add(o.seed);
+  while (finishedAhead.delete(contiguous)) contiguous++;
+  // A long run says how far it got (stderr, so the summary on stdout stays clean), with enough to
+  // stand on its own if the run is stopped: every seed below `contiguous` has finished.
   if (count >= 10_000 && outcomes.length % 5_000 === 0) {
     const s = (performance.now() - t0) / 1000;
-    console.error(`${outcomes.length}/${count} seeds in ${s.toFixed(0)}s, ${outcomes.filter((x) => !x.result.ok).length} failed`);
+    const steps = quantiles(outcomes.filter((x) => x.result.stats).map((x) => x.result.stats.checkerSteps));
+    const searched = outcomes.reduce((n, x) => n + (x.result.stats?.checkerSearched ?? 0), 0);
+    console.error(`${outcomes.length}/${count} seeds in ${s.toFixed(0)}s, ${outcomes.filter((x) => !x.result.ok).length} failed; ` +
+      `seeds ${first}..${contiguous - 1} all done; checker steps so far: ${steps}; searched: ${searched}`);
   }
   const r = o.result;
   if (values.verbose && count === 1) for (const line of r.trace) console.log(line);
