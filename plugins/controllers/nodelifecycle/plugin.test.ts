@@ -44,6 +44,8 @@ describe('node lifecycle and disruption with hollow nodes', () => {
     expect(((node.status as Obj).conditions as Obj[]).find((c) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' });
     const evicted = await until(async () => (await h.client.get(PODS, 'default', 'short')).metadata.deletionTimestamp);
     expect(evicted).toBeDefined();
+    const marked = (await h.client.get(PODS, 'default', 'short')).status as Obj;
+    expect(marked.conditions).toContainEqual(expect.objectContaining({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }));
     const other = await h.client.get(NODES, undefined, 'other-0');
     expect(((other.status as Obj).conditions as Obj[]).find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
   }, 40_000);

@@ -79,7 +79,10 @@ async function reconcileNode(ctx: PluginContext, node: KubeObject, stale: boolea
   await ctx.client.update(NODES, undefined, { ...cur, spec: { ...(cur.spec as Obj), taints } });
 }
 
-/** The taint eviction manager: deletes pods whose NoExecute tolerations ran out. */
+/**
+ * The taint eviction manager: deletes pods whose NoExecute tolerations ran out, first marking them
+ * with the DisruptionTarget condition (reason DeletionByTaintManager) as upstream's does.
+ */
 function evictPods(ctx: PluginContext, node: KubeObject, pods: KubeObject[], deleting: Set<string>): void {
   const taints = ((node.spec as Obj | undefined)?.taints as Taint[] | undefined) ?? [];
   if (!taints.some((t) => t.effect === 'NoExecute')) return;
@@ -92,8 +95,13 @@ function evictPods(ctx: PluginContext, node: KubeObject, pods: KubeObject[], del
     if (deleting.has(key)) continue;
     deleting.add(key);
     ctx.events.event(pod, 'Normal', 'TaintManagerEviction', 'Deleting', `Marking for deletion Pod ${key}`);
+    const condition = { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastTransitionTime: iso(now) };
     ctx.client
-      .delete(PODS, pod.metadata.namespace, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } })
+      .patch(PODS, pod.metadata.namespace, pod.metadata.name ?? '', 'strategic', { status: { conditions: [condition] } }, { subresource: 'status' })
+      .catch((err) => {
+        if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) ctx.log.debug({ pod: key, err: String(err) }, 'could not mark the pod DisruptionTarget');
+      })
+      .then(() => ctx.client.delete(PODS, pod.metadata.namespace, pod.metadata.name ?? '', { preconditions: { uid: pod.metadata.uid } }))
       .catch((err) => {
         if (!isApiError(err, 'NotFound') && !isApiError(err, 'Conflict')) ctx.log.warn({ pod: key, err: String(err) }, 'eviction failed');
       })
