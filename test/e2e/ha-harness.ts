@@ -224,6 +224,8 @@ export class HaCluster {
   haproxyPort = 0;
   /** kubeconfig of the admin pointed at HAProxy. */
   kubeconfig = '';
+  /** How long found/join/restart wait for a node's /readyz (raise it for nodes with many plugins on a loaded machine). */
+  readyTimeoutMs = 60_000;
 
   constructor(private readonly commonArgs: string[]) {}
 
@@ -257,7 +259,7 @@ export class HaCluster {
   async found(): Promise<HaNode> {
     const node = await this.newNode();
     node.start(this.commonArgs);
-    await node.waitReady();
+    await node.waitReady(this.readyTimeoutMs);
     node.id = (await this.status(node)).id;
     return node;
   }
@@ -273,7 +275,7 @@ export class HaCluster {
     if (!/^K10\./.test(token)) throw new Error(`add-node printed no token on line 2:\n${add.stdout}`);
     const node = await this.newNode();
     node.start([...this.commonArgs, '--join', via.url, '--token', token]);
-    await node.waitReady();
+    await node.waitReady(this.readyTimeoutMs);
     node.id = (await this.status(node)).id;
     return node;
   }
@@ -281,7 +283,7 @@ export class HaCluster {
   /** Restart on the existing data dir: no --join, no token. */
   async restart(node: HaNode, wait = true): Promise<void> {
     node.start(this.commonArgs);
-    if (wait) await node.waitReady();
+    if (wait) await node.waitReady(this.readyTimeoutMs);
   }
 
   status(node: HaNode): Promise<NodeStatus> {

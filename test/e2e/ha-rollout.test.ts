@@ -29,6 +29,7 @@ describe.skipIf(!ON)('rollout of 30 replicas while the deployment controller\'s 
   }, 60_000);
 
   it('completes, creates no pod twice for one replica slot, and reports the pause', async () => {
+    c.readyTimeoutMs = 180_000;
     await c.found();
     await c.join();
     await c.join();

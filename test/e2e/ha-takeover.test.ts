@@ -52,6 +52,8 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'plugin Leases with three nodes behind HAPro
   const logs = () => c.nodes.map((n) => `--- ${n.name} (api ${n.apiPort}) ---\n${readFileSync(n.log, 'utf8').split('\n').filter((l) => !l.includes('"fencing probe ')).slice(-30).join('\n')}`).join('\n');
 
   beforeAll(async () => {
+    // Every node runs every default plugin: on a loaded 2-core machine a start took over 60 s.
+    c.readyTimeoutMs = 180_000;
     const t0 = Date.now();
     await c.found();
     await c.join();

@@ -18,6 +18,7 @@ const results: Record<string, { ms: number[]; stats?: ReturnType<typeof summary>
 
 async function cluster(args: string[]): Promise<{ c: HaCluster; names: Map<string, HaNode> }> {
   const c = new HaCluster(args);
+  c.readyTimeoutMs = 180_000;
   await c.found();
   await c.join();
   await c.join();
