@@ -207,7 +207,10 @@ export class Raft {
   private hasUnappliedConfChanges(): boolean {
     if (this.log.applied >= this.log.committed) return false;
     // A node must not campaign with an unapplied conf change: it might not be a voter any more.
-    const ents = this.log.slice(this.log.applied + 1, this.log.committed + 1);
+    // Entries below the first index are inside a snapshot installed but not yet applied: its
+    // configuration took effect when it was installed, so only the entries after it count.
+    const lo = Math.max(this.log.applied + 1, this.log.firstIndex());
+    const ents = this.log.slice(lo, this.log.committed + 1);
     return ents.some((e) => e.type === 'confChange');
   }
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { newMessage } from './message.js';
 import { MemoryLogStorage } from './memory-storage.js';
+import { createRaft } from './raw-node.js';
 import { SNAPSHOT_TIMEOUT_ROUNDS } from './step-leader.js';
-import { Network } from './testing/network.js';
+import { Network, storageAtZero } from './testing/network.js';
 
 describe('snapshots and InstallSnapshot', () => {
   it('a lagging follower whose entries were compacted receives a snapshot, then the rest of the log', () => {
@@ -16,6 +18,16 @@ describe('snapshots and InstallSnapshot', () => {
     expect(net.snapshotsInstalled).toEqual([{ id: 3, index: snapIndex }]);
     expect(net.node(3).applied).toEqual(['a', 'b', 'c', 'd']);
     expect(net.core(1).status().progress?.get(3)).toMatchObject({ state: 'replicate', match: net.core(1).status().lastIndex });
+  });
+
+  it('a follower may campaign while a snapshot it installed is not applied yet (found by sim seed 31320509)', () => {
+    const core = createRaft({ id: 2, storage: storageAtZero([1, 2, 3]), electionTick: 10, heartbeatTick: 1, rand: () => 0, preVote: false });
+    const snapshot = { metadata: { index: 10, term: 2, confState: { voters: [1, 2, 3], learners: [] } }, data: new Uint8Array() };
+    core.step({ ...newMessage('snap', 2, { snapshot }), from: 1, term: 2 });
+    expect(core.status()).toMatchObject({ hardState: { commit: 10 }, applied: 0 });
+    // Before the fix the unapplied-conf-change scan read [1, 11) below the snapshot and threw.
+    core.campaign();
+    expect(core.status()).toMatchObject({ softState: { role: 'candidate' }, hardState: { term: 3 } });
   });
 
   it('a follower that still has the entries is not sent a snapshot', () => {
