@@ -1,7 +1,8 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, createTestRegistry, fixtures, type TestRegistry } from '../registry/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, fixtures } from '../registry/testing/index.js';
 import { FakeClock } from '../util/index.js';
+import { registryPerTest } from './testing/test-registry.js';
 import { createClient } from './client.js';
 import { SharedInformerFactory } from './factory.js';
 
@@ -9,19 +10,12 @@ const CM = { group: '', version: 'v1', resource: 'configmaps' };
 /** A resource this registry does not serve (as a custom resource after its CRD was deleted). */
 const WIDGETS = { group: 'example.com', version: 'v1', resource: 'widgets' };
 
-let r: TestRegistry | undefined;
-let stop = new AbortController();
-afterEach(async () => {
-  stop.abort();
-  stop = new AbortController();
-  await r?.close();
-  r = undefined;
-});
+const perTest = registryPerTest();
 
 describe('SharedInformerFactory', () => {
   it('a scoped view adds one abort listener however many handlers, and removes them all on abort', async () => {
-    r = createTestRegistry([fixtures.configMaps]);
-    const f = new SharedInformerFactory(createClient(r.handler, ADMIN), stop.signal);
+    const r = perTest.open([fixtures.configMaps]);
+    const f = new SharedInformerFactory(createClient(r.handler, ADMIN), perTest.signal);
     const plugin = new AbortController();
     const view = f.scoped(plugin.signal);
     const seen: string[] = [];
@@ -43,10 +37,10 @@ describe('SharedInformerFactory', () => {
   });
 
   it('stops an informer whose resource is not served (404) instead of relisting for ever, and starts a new one when asked again', async () => {
-    r = createTestRegistry([fixtures.configMaps]);
+    const r = perTest.open([fixtures.configMaps]);
     const logged: string[] = [];
     const clock = new FakeClock();
-    const f = new SharedInformerFactory(createClient(r.handler, ADMIN), stop.signal, { clock, log: (msg) => logged.push(msg) });
+    const f = new SharedInformerFactory(createClient(r.handler, ADMIN), perTest.signal, { clock, log: (msg) => logged.push(msg) });
     const inf = f.informer(WIDGETS);
     expect(await inf.waitForSync()).toBe(false);
     expect(inf.isGone()).toBe(true);

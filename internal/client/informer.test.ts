@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeList, KubeObject, WatchEvent } from '../api/index.js';
-import { ADMIN, createTestRegistry, fixtures, type TestRegistry } from '../registry/testing/index.js';
+import { ADMIN, fixtures } from '../registry/testing/index.js';
 import { FakeClock } from '../util/index.js';
+import { registryPerTest } from './testing/test-registry.js';
 import { createClient, type Client } from './client.js';
 import { byOwnerUid, OWNER_UID_INDEX } from './indexer.js';
 import { SharedInformer } from './informer.js';
@@ -14,18 +15,11 @@ async function until(cond: () => boolean): Promise<void> {
   expect(cond()).toBe(true);
 }
 
-let r: TestRegistry | undefined;
-let stop = new AbortController();
-afterEach(async () => {
-  stop.abort();
-  stop = new AbortController();
-  await r?.close();
-  r = undefined;
-});
+const perTest = registryPerTest();
 
 describe('SharedInformer over the registry', () => {
   it('delivers adds, updates with the old object and deletes to every handler in registration order', async () => {
-    r = createTestRegistry([fixtures.configMaps]);
+    const r = perTest.open([fixtures.configMaps]);
     const c = createClient(r.handler, ADMIN);
     await c.create(CM, 'ns', { metadata: { name: 'pre' } });
     const inf = new SharedInformer(c, CM);
@@ -37,7 +31,7 @@ describe('SharedInformer over the registry', () => {
         onDelete: (o, unknown) => log.push(`${who} delete ${o.metadata.name} ${unknown}`),
       });
     }
-    void inf.run(stop.signal);
+    void inf.run(perTest.signal);
     expect(await inf.waitForSync()).toBe(true);
     await c.create(CM, 'ns', { metadata: { name: 'a' } });
     await c.patch(CM, 'ns', 'a', 'merge', { data: { x: '1' } });
@@ -48,12 +42,12 @@ describe('SharedInformer over the registry', () => {
   });
 
   it('indexes by namespace, owner uid and label; a late handler first gets the cached objects as adds', async () => {
-    r = createTestRegistry([fixtures.configMaps]);
+    const r = perTest.open([fixtures.configMaps]);
     const c = createClient(r.handler, ADMIN);
     await c.create(CM, 'ns', { metadata: { name: 'a', labels: { app: 'x' }, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'o', uid: 'u1' }] } });
     await c.create(CM, 'other', { metadata: { name: 'b', labels: { app: 'y' } } });
     const inf = new SharedInformer(c, CM);
-    void inf.run(stop.signal);
+    void inf.run(perTest.signal);
     await inf.waitForSync();
     inf.addIndexer(OWNER_UID_INDEX, byOwnerUid);
     expect(inf.lister.byIndex(OWNER_UID_INDEX, 'u1').map((o) => o.metadata.name)).toEqual(['a']);
@@ -66,12 +60,12 @@ describe('SharedInformer over the registry', () => {
   });
 
   it('resyncs: every cached object again as an update (old === new) each period, until the handler is removed', async () => {
-    r = createTestRegistry([fixtures.configMaps]);
+    const r = perTest.open([fixtures.configMaps]);
     const c = createClient(r.handler, ADMIN);
     await c.create(CM, 'ns', { metadata: { name: 'a' } });
     const clock = new FakeClock();
     const inf = new SharedInformer(c, CM, { clock });
-    void inf.run(stop.signal);
+    void inf.run(perTest.signal);
     await inf.waitForSync();
     let same = 0;
     const remove = inf.addEventHandler({ onUpdate: (o, n) => (same += o === n ? 1 : 0) }, { resyncMs: 1000 });
@@ -119,7 +113,7 @@ describe('SharedInformer relist', () => {
       onUpdate: (o, n) => log.push(`update ${n.metadata.name} ${o.metadata.resourceVersion}→${n.metadata.resourceVersion}`),
       onDelete: (o, unknown) => log.push(`delete ${o.metadata.name}@${o.metadata.resourceVersion} ${unknown}`),
     });
-    void inf.run(stop.signal);
+    void inf.run(perTest.signal);
     await until(() => client.lists === 2 && log.length === 6);
     expect(log).toEqual(['add a', 'add b', 'update a 2→6', 'update a 6→8', 'add c', 'delete b@3 true']);
     expect(inf.lastSyncResourceVersion()).toBe('9');
@@ -134,7 +128,7 @@ describe('SharedInformer relist', () => {
       return watch(ref, ns, opts, signal);
     };
     const inf = new SharedInformer(client, CM, { retryMs: 1 });
-    void inf.run(stop.signal);
+    void inf.run(perTest.signal);
     await until(() => seen.length === 2);
     expect(seen).toEqual(['5', '12']);
     expect(client.lists).toBe(1);
