@@ -152,6 +152,15 @@ function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * How much a watch stream may have written but not yet flushed before it waits for 'drain'. The
+ * socket's default high-water mark (16 KiB, five or so pods) made a busy server send each watcher
+ * that little per turn of its event loop, however fast the client read: at a few hundred pod
+ * changes a second the stream fell seconds behind the cache. The cache watcher's queue limits
+ * still bound what a stuck client holds.
+ */
+export const WATCH_WRITE_BUFFER_BYTES = 1 << 20;
+
 export interface StreamHooks {
   /** The Status for an error thrown by the event source mid-stream (logged by the callee). */
   errorStatus(err: unknown): unknown;
@@ -187,7 +196,8 @@ export async function streamHttpWatch(
       res.cork();
       process.nextTick(uncork);
     }
-    if (!res.write(line)) return waitDrain(res, session.signal);
+    res.write(line);
+    if (res.writableLength > WATCH_WRITE_BUFFER_BYTES) return waitDrain(res, session.signal);
   };
   try {
     await pumpEvents(events, session.signal, (ev) => write(encode(ev)));
