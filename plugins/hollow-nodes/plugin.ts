@@ -22,7 +22,10 @@ export interface HollowNodesOptions {
   renewIntervalMs?: number;
   /** How often an unchanged NodeStatus is written anyway (kubelet: 5 min). */
   statusReportMs?: number;
-  /** Pod status writes in flight. */
+  /**
+   * Pod status writes in flight; default one per node (at least 32), as each kubelet writes its own
+   * pods' status: a fixed few for all nodes capped throughput at workers / write latency.
+   */
   workers?: number;
 }
 
@@ -87,7 +90,7 @@ class HollowNodes {
       if (!(await informers.waitForCacheSync(signal))) return;
       await this.registerAll(nodeInformer.lister.get.bind(nodeInformer.lister));
       this.ctx.log.info({ nodes: this.nodes.size }, 'hollow nodes registered');
-      await Promise.all([this.heartbeats(), runWorkers(this.queue, this.opts.workers ?? 32, signal, (k) => this.reconcile(k), (k, err) => this.ctx.log.debug({ pod: k, err: String(err) }, 'pod sync failed'))]);
+      await Promise.all([this.heartbeats(), runWorkers(this.queue, this.opts.workers ?? Math.max(32, this.nodes.size), signal, (k) => this.reconcile(k), (k, err) => this.ctx.log.debug({ pod: k, err: String(err) }, 'pod sync failed'))]);
     } finally {
       off();
       this.queue.shutDown();

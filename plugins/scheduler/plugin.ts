@@ -21,6 +21,8 @@ export interface SchedulerOptions {
   percentageOfNodesToScore?: number;
   /** Bindings written concurrently (the cycle goes on while they are stored). */
   maxInFlightBindings?: number;
+  /** Milliseconds of scheduling between yields to the event loop. */
+  sliceMs?: number;
   rand?: Rand;
 }
 
@@ -156,18 +158,23 @@ class Scheduler {
   private async loop(): Promise<void> {
     const { signal } = this.ctx;
     const max = this.opts.maxInFlightBindings ?? 256;
-    let sinceYield = 0;
+    const slice = this.opts.sliceMs ?? 10;
+    let sliceStart = performance.now();
     while (!signal.aborted) {
       const q = this.queue.pop(this.now());
       if (!q) {
         await this.idle();
+        sliceStart = performance.now();
         continue;
       }
       this.scheduleOne(q);
       if (this.inflight.size >= max) await Promise.race(this.inflight);
-      if (++sinceYield >= 16) {
-        sinceYield = 0;
-        await new Promise((r) => setImmediate(r)); // let informer events and bindings through
+      // Let informer events and bindings through once per slice. A fixed count of pods per turn of
+      // the event loop would tie throughput to how long each turn takes on a busy server (every
+      // request, commit and watch write of that turn), not to what scheduling costs.
+      if (performance.now() - sliceStart >= slice) {
+        await new Promise((r) => setImmediate(r));
+        sliceStart = performance.now();
       }
     }
   }
