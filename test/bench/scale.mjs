@@ -9,7 +9,7 @@
 //
 //   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--concurrency 64] [--skip-scheduler] [--datastore raftsqlite]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (m) => process.stderr.write(`[scale] ${m}\n`);
 const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 const cpuSeconds = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; };
+// CPU seconds per thread name (main thread "node"/"MainThread", workers, V8 GC helpers, libuv pool).
+const threadCpu = (pid) => { const out = {}; for (const t of readdirSync(`/proc/${pid}/task`)) { try { const st = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'); const name = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')); const f = st.slice(st.lastIndexOf(') ') + 2).split(' '); out[`${name}${t === String(pid) ? ' (main)' : ''}`] = +((out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100).toFixed(2); } catch { /* exited */ } } return out; };
 const hwmMiB = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
 const results = { date: new Date().toISOString(), load: readFileSync('/proc/loadavg', 'utf8').trim() };
@@ -57,16 +59,21 @@ const t0 = Date.now();
 while ((await countReady()) < NODES) await sleep(1000);
 results.nodesReadyAfterS = (Date.now() - t0) / 1000;
 say(`${NODES} hollow nodes Ready after ${results.nodesReadyAfterS} s`);
-await sleep(15_000);
-const c0 = cpuSeconds(proc.pid);
-await sleep(30_000);
-results.idleCpuOfHeartbeats = `${(((cpuSeconds(proc.pid) - c0) / 30) * 100).toFixed(1)} % of one core (${NODES} nodes, Lease every 10 s)`;
-say(`idle: ${results.idleCpuOfHeartbeats}`);
+// --idle S: seconds over which the idle heartbeat CPU is measured (after 15 s of settling); 0 skips it.
+const IDLE = Number(args.idle ?? 30);
+if (IDLE > 0) {
+  await sleep(15_000);
+  const c0 = cpuSeconds(proc.pid);
+  await sleep(IDLE * 1000);
+  results.idleCpuOfHeartbeats = `${(((cpuSeconds(proc.pid) - c0) / IDLE) * 100).toFixed(1)} % of one core (${NODES} nodes, Lease every 10 s)`;
+  say(`idle: ${results.idleCpuOfHeartbeats}`);
+}
 
 // Watch pods from now on: Ready time per pod. A watch the server ends (a slow reader is cut off) is
 // resumed from the last resourceVersion seen, so no Ready transition is missed.
 const sent = new Map();
 const readyAt = new Map();
+const boundAt = new Map();
 const watchAgent = new Agent({ rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') });
 let watchRv = JSON.parse((await call('GET', '/api/v1/pods?limit=1')).body).metadata.resourceVersion;
 let watching = true;
@@ -83,6 +90,7 @@ const startWatch = () => {
         const ev = JSON.parse(line); const p = ev.object;
         if (p?.metadata?.resourceVersion) watchRv = p.metadata.resourceVersion;
         const name = p?.metadata?.name;
+        if (ev.type !== 'BOOKMARK' && name && !boundAt.has(name) && p.spec?.nodeName) boundAt.set(name, Date.now());
         if (ev.type !== 'BOOKMARK' && name && !readyAt.has(name) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
       }
     });
@@ -96,6 +104,8 @@ await sleep(500);
 const pod = (i) => ({ metadata: { name: `p-${i}`, labels: { app: `group-${i % 100}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } });
 const createLat = [];
 const tc = Date.now();
+// Progress every 2 s: how many pods each stage has passed (shows which stage falls behind).
+const progress = setInterval(() => say(`t=${((Date.now() - tc) / 1000).toFixed(0)}s sent ${sent.size} bound ${boundAt.size} ready ${readyAt.size} cpu ${cpuSeconds(proc.pid).toFixed(1)}s`), 2000);
 const cpuPods0 = cpuSeconds(proc.pid);
 let next = 0;
 let errors = 0;
@@ -116,6 +126,7 @@ results.createErrors = errors;
 results.createLatencyMs = { p50: pct(createLat, 50), p99: pct(createLat, 99) };
 const deadline = Date.now() + 20 * 60_000;
 while (readyAt.size < PODS - errors && Date.now() < deadline) await sleep(1000);
+clearInterval(progress);
 const lastReady = Math.max(...readyAt.values());
 // The machine is shared: wall-clock rates depend on other load; the server's own CPU per pod does not.
 results.serverCpuSecondsPer1000Pods = +(((cpuSeconds(proc.pid) - cpuPods0) / readyAt.size) * 1000).toFixed(2);
@@ -123,11 +134,16 @@ results.podsReady = readyAt.size;
 results.createToRunningPerS = +(readyAt.size / ((lastReady - tc) / 1000)).toFixed(0);
 const lat = [...readyAt].map(([n, t]) => t - sent.get(n)).filter((x) => x >= 0);
 results.startupLatencyMs = { p50: pct(lat, 50), p99: pct(lat, 99) };
+// Stages: create sent → bound seen (scheduler queue + binding), bound → Ready seen (hollow kubelet).
+const toBound = [...boundAt].map(([n, t]) => t - sent.get(n)).filter((x) => x >= 0);
+const boundToReady = [...readyAt].filter(([n]) => boundAt.has(n)).map(([n, t]) => t - boundAt.get(n));
+results.stageLatencyMs = { createToBound: { p50: pct(toBound, 50), p99: pct(toBound, 99) }, boundToReady: { p50: pct(boundToReady, 50), p99: pct(boundToReady, 99) } };
 say(`pods Ready: ${readyAt.size}; ${results.createToRunningPerS}/s create → Running; startup p50 ${results.startupLatencyMs.p50} ms p99 ${results.startupLatencyMs.p99} ms`);
 const tg = Date.now();
 const g = spawnSync('kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), 'get', 'pods', '-A', '--no-headers'], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, HOME: dataDir } });
 results.kubectlGetPodsAllS = (Date.now() - tg) / 1000;
 results.kubectlGetPodsLines = g.stdout.split('\n').filter(Boolean).length;
+results.threadCpuSeconds = threadCpu(proc.pid);
 results.peakRssMiB = +hwmMiB(proc.pid).toFixed(0);
 watching = false;
 watch.destroy();
