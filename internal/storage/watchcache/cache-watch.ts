@@ -54,7 +54,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
   // --- synchronous from here to registration ---
   if (initial) {
     const entries = wo.recursive ? d.state.page(prefix, prefix, 0, wo.predicate).entries : [d.state.get(key)].filter((e) => e !== undefined);
-    for (const e of entries) if (wo.predicate.everything || wo.predicate.matches(e.object)) w.pushBacklog({ type: 'ADDED', object: e.object });
+    for (const e of entries) if (wo.predicate.everything || wo.predicate.matches(e.object)) w.pushBacklog(addedEvent(e.object));
     if (wo.sendInitialEvents) w.pushBacklog(bookmarkEvent(d.state.revision, true));
   } else if (rv !== undefined && rv > 0) {
     const changes = d.state.changesAfter(rv);
@@ -73,6 +73,20 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
   } finally {
     d.watchers.delete(w);
   }
+}
+
+/**
+ * The initial ADDED event of a cached object, one per object: every watch that starts with initial
+ * events gets the same (read-only) event for it, so the layers above present and serialize each
+ * object once (they cache per event) instead of once per starting watcher. Held weakly by the
+ * object, so it and what was cached for it go when the cache lets go of that version.
+ */
+const addedEvents = new WeakMap<KubeObject, ObjectEvent>();
+
+function addedEvent(object: KubeObject): ObjectEvent {
+  let ev = addedEvents.get(object);
+  if (ev === undefined) addedEvents.set(object, (ev = { type: 'ADDED', object }));
+  return ev;
 }
 
 /**
