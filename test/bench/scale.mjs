@@ -2,12 +2,15 @@
 // npm run bench:scale: the scheduler and hollow nodes at scale (issue 18's benchmark).
 //  1. Scheduler throughput alone, in process (upstream scheduler_perf SchedulingBasic's shape):
 //     test/bench/scheduler-throughput.ts --nodes 5000 --pods 10000.
-//  2. The built binary with --hollow-nodes N: idle CPU of N nodes' heartbeats, then P pods created
-//     through HTTPS (bare pods; 100 groups labelled like deployments' pods) and watched to Running:
-//     pods/s create → Running, pod startup latency p50/p99 (create sent → Ready seen on a watch),
-//     create call latency p99 (mutating API), `kubectl get pods -A` time, peak RSS (VmHWM).
+//  2. The built binary with --hollow-nodes N: idle CPU of N nodes' heartbeats, then P pods in D
+//     Deployments (or, with --deployments 0, P bare pods created through HTTPS, CONC in flight),
+//     watched to Running: pods/s from the first create to the last Ready, pod startup latency p50/p99
+//     (pod first seen on the watch, or its create sent, → Ready seen on the watch), the stages
+//     create → bound and bound → Ready, a mutating-call probe's latency p50/p99 (ConfigMap create and
+//     delete, 10/s) during the run, `kubectl get pods -A` time, peak RSS (VmHWM), CPU per thread.
 //
-//   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--concurrency 64] [--skip-scheduler] [--datastore raftsqlite]
+//   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--deployments 100] [--concurrency 64]
+//                          [--idle 30] [--skip-scheduler] [--datastore raftsqlite] [--cpu-prof DIR]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -22,6 +25,8 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
 const NODES = Number(args.nodes ?? 1000);
 const PODS = Number(args.pods ?? 100000);
 const CONC = Number(args.concurrency ?? 64);
+// --deployments D (default 100): the pods come from D Deployments; --deployments 0: bare pods, CONC creates in flight.
+const DEPLOYMENTS = Number(args.deployments ?? 100);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (m) => process.stderr.write(`[scale] ${m}\n`);
 const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
@@ -90,6 +95,7 @@ const startWatch = () => {
         const ev = JSON.parse(line); const p = ev.object;
         if (p?.metadata?.resourceVersion) watchRv = p.metadata.resourceVersion;
         const name = p?.metadata?.name;
+        if (ev.type !== 'BOOKMARK' && name && !sent.has(name)) sent.set(name, Date.now());
         if (ev.type !== 'BOOKMARK' && name && !boundAt.has(name) && p.spec?.nodeName) boundAt.set(name, Date.now());
         if (ev.type !== 'BOOKMARK' && name && !readyAt.has(name) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
       }
@@ -102,37 +108,69 @@ const startWatch = () => {
 startWatch();
 await sleep(500);
 const pod = (i) => ({ metadata: { name: `p-${i}`, labels: { app: `group-${i % 100}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } });
+const deployment = (i, replicas) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d-${i}` }, spec: { replicas, selector: { matchLabels: { app: `d-${i}` } }, template: { metadata: { labels: { app: `d-${i}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } } });
 const createLat = [];
 const tc = Date.now();
 // Progress every 2 s: how many pods each stage has passed (shows which stage falls behind).
-const progress = setInterval(() => say(`t=${((Date.now() - tc) / 1000).toFixed(0)}s sent ${sent.size} bound ${boundAt.size} ready ${readyAt.size} cpu ${cpuSeconds(proc.pid).toFixed(1)}s`), 2000);
+const progress = setInterval(() => say(`t=${((Date.now() - tc) / 1000).toFixed(0)}s created ${sent.size} bound ${boundAt.size} ready ${readyAt.size} cpu ${cpuSeconds(proc.pid).toFixed(1)}s`), 2000);
 const cpuPods0 = cpuSeconds(proc.pid);
 let next = 0;
 let errors = 0;
-await Promise.all(Array.from({ length: CONC }, async () => {
-  for (;;) {
-    const i = next++;
-    if (i >= PODS) return;
-    const t = Date.now(); sent.set(`p-${i}`, t);
-    const r = await call('POST', '/api/v1/namespaces/default/pods', pod(i));
-    createLat.push(Date.now() - t);
-    if (r.status !== 201) errors++;
-    if (i % 10000 === 9999) say(`${i + 1} created, ${readyAt.size} Ready`);
+// A steady trickle of mutating calls beside the load (ConfigMap create then delete, 10 a second),
+// timed one by one: the API latency a user sees during the run (upstream's API call SLI).
+const probeLat = [];
+let probing = true;
+const probe = (async () => {
+  for (let i = 0; probing; i++) {
+    const t = Date.now();
+    await call('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `probe-${i}` }, data: { k: 'v' } });
+    probeLat.push(Date.now() - t);
+    const t2 = Date.now();
+    await call('DELETE', `/api/v1/namespaces/default/configmaps/probe-${i}`);
+    probeLat.push(Date.now() - t2);
+    await sleep(Math.max(0, 200 - (Date.now() - t)));
   }
-}));
+})();
+if (DEPLOYMENTS > 0) {
+  // The issue's shape: PODS pods in DEPLOYMENTS Deployments; the controllers create the pods.
+  const per = Math.ceil(PODS / DEPLOYMENTS);
+  await Promise.all(Array.from({ length: DEPLOYMENTS }, async (_, i) => {
+    const t = Date.now();
+    const r = await call('POST', '/apis/apps/v1/namespaces/default/deployments', deployment(i, Math.min(per, PODS - i * per)));
+    createLat.push(Date.now() - t);
+    if (r.status !== 201) errors += per;
+  }));
+  while (sent.size < PODS - errors && Date.now() - tc < 60 * 60_000) await sleep(500);
+} else {
+  await Promise.all(Array.from({ length: CONC }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= PODS) return;
+      const t = Date.now(); sent.set(`p-${i}`, t);
+      const r = await call('POST', '/api/v1/namespaces/default/pods', pod(i));
+      createLat.push(Date.now() - t);
+      if (r.status !== 201) errors++;
+      if (i % 10000 === 9999) say(`${i + 1} created, ${readyAt.size} Ready`);
+    }
+  }));
+}
 results.createPhaseS = (Date.now() - tc) / 1000;
 results.createPerS = +(PODS / results.createPhaseS).toFixed(0);
 results.createErrors = errors;
+results.createCalls = createLat.length;
 results.createLatencyMs = { p50: pct(createLat, 50), p99: pct(createLat, 99) };
-const deadline = Date.now() + 20 * 60_000;
+const deadline = Date.now() + 60 * 60_000;
 while (readyAt.size < PODS - errors && Date.now() < deadline) await sleep(1000);
 clearInterval(progress);
+probing = false;
+await probe;
+results.mutatingProbeLatencyMs = { calls: probeLat.length, p50: pct(probeLat, 50), p99: pct(probeLat, 99) };
 const lastReady = Math.max(...readyAt.values());
 // The machine is shared: wall-clock rates depend on other load; the server's own CPU per pod does not.
 results.serverCpuSecondsPer1000Pods = +(((cpuSeconds(proc.pid) - cpuPods0) / readyAt.size) * 1000).toFixed(2);
 results.podsReady = readyAt.size;
 results.createToRunningPerS = +(readyAt.size / ((lastReady - tc) / 1000)).toFixed(0);
-const lat = [...readyAt].map(([n, t]) => t - sent.get(n)).filter((x) => x >= 0);
+const lat = [...readyAt].filter(([n]) => sent.has(n)).map(([n, t]) => t - sent.get(n)).filter((x) => x >= 0);
 results.startupLatencyMs = { p50: pct(lat, 50), p99: pct(lat, 99) };
 // Stages: create sent → bound seen (scheduler queue + binding), bound → Ready seen (hollow kubelet).
 const toBound = [...boundAt].map(([n, t]) => t - sent.get(n)).filter((x) => x >= 0);
