@@ -24,20 +24,42 @@ interface Seen {
   first: number;
 }
 
+/** Event writes in flight at once per recorder. */
+export const EVENT_WRITES_IN_FLIGHT = 32;
+/** Events accepted but not yet written beyond which new ones are dropped (client-go's broadcaster queues 1000). */
+export const MAX_QUEUED_EVENTS = 1000;
+
 /**
  * Writes events.k8s.io/v1 Events as client-go's events recorder does: the first occurrence creates an
  * Event; isomorphic repeats (same regarding, related, reason, action, type, note, controller and
  * instance) within the series window update that Event's `series` (count, lastObservedTime) instead
- * of creating new ones.
+ * of creating new ones. Repeats of one event are written in order, one at a time; different events
+ * are written concurrently (at most EVENT_WRITES_IN_FLIGHT), so a scheduler binding thousands of
+ * pods is not held to one event per write latency with its backlog growing. Like client-go, the
+ * recorder drops events (and reports how many) when MAX_QUEUED_EVENTS wait unwritten.
  */
 export function createEventRecorder(client: Client, opts: { reportingController: string; reportingInstance: string; clock?: Clock; log?: (msg: string, err?: unknown) => void }): EventRecorder & { flush(): Promise<void> } {
   const clock = opts.clock ?? realClock;
   const seen = new Map<string, Seen>();
-  let pending: Promise<unknown> = Promise.resolve();
-  const write = async (regarding: KubeObject, type: EventType, reason: string, action: string, note: string, related?: KubeObject) => {
-    const now = clock.now();
-    const ref = objectRef(regarding);
-    const key = JSON.stringify([ref, related && objectRef(related), reason, action, type, note]);
+  /** The last write of each event key not yet finished: a repeat waits for it. */
+  const tails = new Map<string, Promise<void>>();
+  const unfinished = new Set<Promise<void>>();
+  const slots: (() => void)[] = [];
+  let writing = 0;
+  let dropped = 0;
+  const acquire = (): Promise<void> | void => {
+    if (writing < EVENT_WRITES_IN_FLIGHT) {
+      writing++;
+      return;
+    }
+    return new Promise<void>((r) => slots.push(r));
+  };
+  const release = () => {
+    const next = slots.shift();
+    if (next) next();
+    else writing--;
+  };
+  const write = async (key: string, now: number, regarding: KubeObject, type: EventType, reason: string, action: string, note: string, related?: KubeObject) => {
     // Entries are in first-seen order (a repeat updates its entry in place), so the expired ones are
     // a prefix: stop at the first live one instead of visiting every remembered event per event.
     for (const [k, s] of seen) {
@@ -45,16 +67,16 @@ export function createEventRecorder(client: Client, opts: { reportingController:
       seen.delete(k);
     }
     const prev = seen.get(key);
-    if (prev) {
+    if (prev && now - prev.first <= SERIES_WINDOW_MS) {
       prev.count++;
       try {
         await client.patch(EVENTS, prev.namespace, prev.name, 'merge', { series: { count: prev.count, lastObservedTime: microTime(now) } });
         return;
       } catch (err) {
         if (!isApiError(err, 'NotFound')) throw err;
-        seen.delete(key);
       }
     }
+    seen.delete(key);
     const namespace = regarding.metadata.namespace || 'default';
     const name = `${regarding.metadata.name ?? 'unknown'}.${(BigInt(now) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6))).toString(16)}`;
     const event: KubeObject = {
@@ -68,7 +90,7 @@ export function createEventRecorder(client: Client, opts: { reportingController:
       reason,
       type,
       note: note.length > 1024 ? note.slice(0, 1024) : note,
-      regarding: ref,
+      regarding: objectRef(regarding),
       ...(related ? { related: objectRef(related) } : {}),
     };
     await client.create(EVENTS, namespace, event);
@@ -76,11 +98,25 @@ export function createEventRecorder(client: Client, opts: { reportingController:
   };
   return {
     event(regarding, type, reason, action, note, related) {
-      // One write at a time keeps the series counts in order.
-      pending = pending.then(() => write(regarding, type, reason, action, note, related)).catch((err: unknown) => opts.log?.(`event ${reason} not recorded`, err));
+      if (unfinished.size >= MAX_QUEUED_EVENTS) {
+        if (dropped++ % MAX_QUEUED_EVENTS === 0) opts.log?.(`${MAX_QUEUED_EVENTS} events waiting to be written: dropping new ones (${dropped} so far)`);
+        return;
+      }
+      const now = clock.now();
+      const key = JSON.stringify([objectRef(regarding), related && objectRef(related), reason, action, type, note]);
+      const run: Promise<void> = (tails.get(key) ?? Promise.resolve())
+        .then(acquire)
+        .then(() => write(key, now, regarding, type, reason, action, note, related).finally(release))
+        .catch((err: unknown) => opts.log?.(`event ${reason} not recorded`, err))
+        .finally(() => {
+          unfinished.delete(run);
+          if (tails.get(key) === run) tails.delete(key);
+        });
+      tails.set(key, run);
+      unfinished.add(run);
     },
     async flush() {
-      await pending;
+      while (unfinished.size > 0) await Promise.all([...unfinished]);
     },
   };
 }
