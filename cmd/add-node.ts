@@ -1,5 +1,5 @@
 import { Command, Flags } from '@oclif/core';
-import { createJoinToken, pkiPaths, serverFromKubeconfig } from '../internal/app/index.js';
+import { createJoinToken, joinUrl } from '../internal/app/index.js';
 import { ConfigError } from '../internal/util/index.js';
 
 export default class AddNode extends Command {
@@ -10,14 +10,14 @@ export default class AddNode extends Command {
     'data-dir': Flags.string({ description: 'data directory of this (first) node', default: './kplane-data' }),
     ttl: Flags.string({ description: 'how long the token stays valid (e.g. 30m, 1h, 2d)', default: '1h' }),
     reusable: Flags.boolean({ description: 'the token admits any number of nodes until it expires (for scripted installs); default: one node', default: false }),
-    server: Flags.string({ description: 'URL the new node reaches this one by (default: the one in DATA_DIR/kubeconfig)' }),
+    server: Flags.string({ description: 'URL the new node reaches this one by (default: the one this node advertises, DATA_DIR/api-url)' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(AddNode);
     const ttlMs = parseDuration(flags.ttl);
     const token = createJoinToken(flags['data-dir'], ttlMs, Date.now(), { reusable: flags.reusable });
-    const url = flags.server ?? serverFromKubeconfig(pkiPaths(flags['data-dir']).kubeconfig);
+    const url = flags.server ?? joinUrl(flags['data-dir']);
     const until = new Date(Date.now() + ttlMs).toISOString().replace(/\.\d+Z$/, 'Z');
     const use = flags.reusable ? 'reusable: any number of nodes may join with it' : 'single use: one node joins with it; a join that fails before it is admitted leaves it valid';
     this.log(`Token (valid for ${flags.ttl}, until ${until}; ${use}):\n  ${token}\n`);

@@ -24,6 +24,8 @@ export function pkiPaths(dataDir: string) {
     /** The ServiceAccount token signing key (kubeadm's name), the same on every node of a cluster. */
     serviceAccountKey: join(dir, 'sa.key'),
     kubeconfig: join(dataDir, 'kubeconfig'),
+    /** The URL other machines reach this node's API by (written at every start; kplane add-node prints it). */
+    apiUrl: join(dataDir, 'api-url'),
   };
 }
 

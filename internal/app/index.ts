@@ -6,7 +6,7 @@ export * from './kubeconfig.js';
 export * from './credentials.js';
 export * from './server.js';
 export * from './datastore.js';
-export { createJoinToken, fetchClusterStatus, fetchPluginsStatus, requestLeave, requestSnapshot, serverFromKubeconfig, JOIN_PATH, STATUS_PATH, LEAVE_PATH } from './join.js';
+export { createJoinToken, fetchClusterStatus, fetchPluginsStatus, requestLeave, requestSnapshot, serverFromKubeconfig, joinUrl, JOIN_PATH, STATUS_PATH, LEAVE_PATH } from './join.js';
 export { restoreSnapshot, type RestoreOptions, type RestoreResult } from './restore.js';
 export { inspectNode, describeRecovery, recoverNode, SURVIVOR_GUIDANCE, type NodeReport, type RecoverResult } from './recover.js';
 export type { ClusterStatus } from './cluster-status.js';

@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureCredentials } from './credentials.js';
-import { clockSkewError, createJoinToken } from './join.js';
+import { clockSkewError, createJoinToken, joinUrl } from './join.js';
 import { certFingerprint, createCsr, signCsr } from './pki.js';
 
 let dir: string;
@@ -12,6 +12,19 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'kplane-join-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the URL add-node prints', () => {
+  it('is the advertised API URL the server wrote, not the loopback URL of the admin kubeconfig', () => {
+    writeFileSync(join(dir, 'kubeconfig'), 'clusters:\n- cluster:\n    server: https://127.0.0.1:6443\n');
+    expect(joinUrl(dir)).toBe('https://127.0.0.1:6443');
+    writeFileSync(join(dir, 'api-url'), 'https://192.0.2.7:6443\n');
+    expect(joinUrl(dir)).toBe('https://192.0.2.7:6443');
+  });
+
+  it('tells the user to start the server first when neither exists', () => {
+    expect(() => joinUrl(dir)).toThrow(/start kplane server with this --data-dir first/);
+  });
+});
 
 describe('join tokens and CSRs', () => {
   it('a token pins the CA fingerprint and carries a 128-bit secret', () => {

@@ -478,6 +478,15 @@ async function adminCall<T = Record<string, unknown>>(dataDir: string, server: s
   });
 }
 
+/**
+ * The URL a new machine joins through: the one this node advertises (written by the server at every
+ * start), else the admin kubeconfig's (a loopback URL when the server binds every interface).
+ */
+export function joinUrl(dataDir: string): string {
+  const p = pkiPaths(dataDir);
+  return existsSync(p.apiUrl) ? readFileSync(p.apiUrl, 'utf8').trim() : serverFromKubeconfig(p.kubeconfig);
+}
+
 /** The server URL of the admin kubeconfig the server wrote. */
 export function serverFromKubeconfig(path: string): string {
   // The server writes its kubeconfig once it serves: before that there is no URL to hand out.

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { readFileSync } from 'node:fs';
 import { type ApiServerLimits, type Auditor, createApiServer, parsePolicy, RotatingFile, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
 import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
@@ -29,7 +28,7 @@ import { parse as parseYaml } from 'yaml';
 import { bootstrap } from './bootstrap.js';
 import { unreachablePeers } from './cluster-status.js';
 import { type DatastoreKind, recordDatastore, resolveDatastore } from './datastore.js';
-import { ensureCredentialsOffThread, writeAdminKubeconfig } from './credentials.js';
+import { ensureCredentialsOffThread, pkiPaths, writeAdminKubeconfig } from './credentials.js';
 import { checkListenFree, listenError } from './listen-check.js';
 import type { KeyPair } from './pki.js';
 import { JOIN_CA_PATH, JOIN_PATH, registerClusterRoutes, withJoinEndpoints } from './join.js';
@@ -154,7 +153,9 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     await checkListenFree(peer.host, peer.port, '--peer-listen');
     await prepareRaftJoin(raftOptions(opts));
   }
-  const ensureCreds = () => ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: opts.advertiseAddress, tlsSans: opts.tlsSans });
+  // The serving certificate names the address this node advertises (with no --advertise-address
+  // and a wildcard --listen: its first network address), so other machines can verify it there.
+  const ensureCreds = () => ensureCredentialsOffThread(opts.dataDir, { advertiseAddress: advertisedHost(opts.advertiseAddress, opts.host), tlsSans: opts.tlsSans });
   let backend: Backend;
   let creds: Awaited<ReturnType<typeof ensureCreds>>;
   let etcd: EtcdBackend | undefined;
@@ -285,7 +286,9 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const url = `https://${clientHost}:${bound.port}`;
   writeAdminKubeconfig(opts.dataDir, creds, url);
   // What other nodes will dial: a wrong address here is the usual reason a join never completes.
-  if (opts.datastore === 'raftsqlite') log.info({ api: `https://${bracket(advertisedHost(opts.advertiseAddress, opts.host))}:${bound.port}`, peer: peerAddress(raftOptions(opts)) }, 'advertising');
+  const apiUrl = `https://${bracket(advertisedHost(opts.advertiseAddress, opts.host))}:${bound.port}`;
+  writeFileSync(pkiPaths(opts.dataDir).apiUrl, `${apiUrl}\n`);
+  if (opts.datastore === 'raftsqlite') log.info({ api: apiUrl, peer: peerAddress(raftOptions(opts)) }, 'advertising');
   if (backend instanceof NodeDatastore) {
     // Spares find the members' APIs in the replicated directory.
     const host = opts.advertiseAddress ?? (isWildcardHost(opts.host) ? new URL(peerAddress(raftOptions(opts))).hostname : opts.host);
