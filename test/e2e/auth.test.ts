@@ -190,6 +190,72 @@ spec:
   });
 });
 
+describe('CEL: CRD x-kubernetes-validations', () => {
+  const crd = (rules: string, listBound = '') => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: crontabs.stable.example.com}
+spec:
+  group: stable.example.com
+  scope: Namespaced
+  names: {plural: crontabs, singular: crontab, kind: CronTab}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+${rules}
+            properties:
+              replicas: {type: integer}
+              minReplicas: {type: integer}
+              maxReplicas: {type: integer}
+              hosts: {type: array, ${listBound} items: {type: string, maxLength: 63}}
+              schedule:
+                type: string
+                x-kubernetes-validations:
+                - {rule: "self == oldSelf", message: "schedule is immutable"}
+`;
+  const RANGE = `            - rule: "self.minReplicas <= self.replicas && self.replicas <= self.maxReplicas"
+              message: "replicas should be in the range minReplicas..maxReplicas."`;
+  const tab = (name: string, replicas: number, schedule = '* * * * *') =>
+    `apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: ${name}, namespace: cel}\nspec: {minReplicas: 1, maxReplicas: 5, replicas: ${replicas}, schedule: "${schedule}"}\n`;
+  const apply = (yaml: string, version = '1.33') => kubectl(server().kubeconfig, ['apply', '-f', '-'], { version, input: yaml });
+
+  it('a CRD whose rule does not compile or costs too much is refused; a bad object gets the rule message; a transition rule refuses a bad update', async () => {
+    const broken = apply(crd('            - rule: "self.replicas >"'));
+    expect(broken.stderr).toContain('spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-validations[0].rule: Invalid value: apiextensions.ValidationRule{Rule:"self.replicas >"');
+    expect(broken.stderr).toContain('compilation failed: ERROR: <input>:1:');
+    const costly = apply(crd('            - rule: "self.hosts.all(a, self.hosts.all(b, a == b || a != b))"'));
+    expect(costly.stderr).toContain('x-kubernetes-validations[0].rule: Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)');
+    const good = apply(crd(`${RANGE}\n            - rule: "!has(self.hosts) || self.hosts.all(a, self.hosts.all(b, a == b || a != b))"`, 'maxItems: 20,'));
+    expect(good.code, good.stderr).toBe(0);
+    expect(admin(['create', 'ns', 'cel']).code).toBe(0);
+    let established = '';
+    for (let i = 0; i < 40 && established !== 'True'; i++) {
+      established = admin(['get', 'crd', 'crontabs.stable.example.com', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']).stdout;
+      if (established !== 'True') await new Promise((r) => setTimeout(r, 250));
+    }
+    for (const version of VERSIONS) {
+      const bad = apply(tab(`bad${version.replace('.', '')}`, 9), version);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain(`is invalid: spec: Invalid value: "object": replicas should be in the range minReplicas..maxReplicas.`);
+    }
+    expect(apply(tab('ok', 2)).code).toBe(0);
+    for (const version of VERSIONS) {
+      const changed = apply(tab('ok', 3, '*/5 * * * *'), version);
+      expect(changed.code).not.toBe(0);
+      expect(changed.stderr).toContain('The CronTab "ok" is invalid: spec.schedule: Invalid value: "string": schedule is immutable');
+    }
+    expect(apply(tab('ok', 3)).code).toBe(0);
+    expect(admin(['-n', 'cel', 'get', 'crontab', 'ok', '-o', 'jsonpath={.spec.replicas}']).stdout).toBe('3');
+  });
+});
+
 describe('plugins under their own identities', () => {
   const DC = 'system:controller:deployment-controller';
   const dc = 'system:serviceaccount:kube-system:deployment-controller';

@@ -4,6 +4,7 @@ import { STANDARD_VERBS } from '../definition.js';
 import type { ResourceStrategy } from '../strategy.js';
 import { statusStrategy } from '../store/strategies.js';
 import { rfc3339 } from '../store/util.js';
+import { celRuleErrors } from './cel-check.js';
 import type { Schema } from './prune.js';
 import { CRD_CLEANUP_FINALIZER, type CrdCondition, type CrdSpec } from './types.js';
 
@@ -88,6 +89,9 @@ function validateVersions(s: CrdSpec): FieldError[] {
   const versions = s.versions ?? [];
   if (versions.length === 0) return [fieldErrors.required('spec.versions')];
   const seen = new Set<string>();
+  // Upstream's internal CRD holds one top-level schema when every version has the same one, and
+  // reports its errors once, under spec.validation.
+  const shared = versions.length > 0 && versions.every((v) => v.schema?.openAPIV3Schema && JSON.stringify(v.schema.openAPIV3Schema) === JSON.stringify(versions[0]!.schema?.openAPIV3Schema));
   versions.forEach((v, i) => {
     const at = `spec.versions[${i}]`;
     for (const m of isDNS1123Label(v.name ?? '')) errs.push(fieldErrors.invalid(`${at}.name`, v.name, m));
@@ -95,7 +99,10 @@ function validateVersions(s: CrdSpec): FieldError[] {
     seen.add(v.name);
     const schema = v.schema?.openAPIV3Schema;
     if (!schema) errs.push(fieldErrors.required(`${at}.schema.openAPIV3Schema`, 'schemas are required'));
-    else errs.push(...structuralErrors(schema, `${at}.schema.openAPIV3Schema`, true));
+    else if (!shared || i === 0) {
+      const path = shared ? 'spec.validation.openAPIV3Schema' : `${at}.schema.openAPIV3Schema`;
+      errs.push(...structuralErrors(schema, path, true), ...celRuleErrors(schema, path));
+    }
   });
   const storage = versions.filter((v) => v.storage).length;
   if (storage !== 1) errs.push(fieldErrors.invalid('spec.versions', versions.map((v) => v.name), 'must have exactly one version marked as storage version'));

@@ -100,7 +100,7 @@ describe('CustomResourceDefinition', () => {
     );
     const untyped = widgetCrd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: {} } } } }] });
     expect((await failure(r.call({ ...CRD, verb: 'create', body: untyped, params: {} }))).message).toContain(
-      'spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields',
+      'spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified object fields',
     );
     const scope = widgetCrd({ scope: 'Galaxy' });
     expect((await failure(r.call({ ...CRD, verb: 'create', body: scope, params: {} }))).message).toContain('spec.scope: Unsupported value: "Galaxy"');

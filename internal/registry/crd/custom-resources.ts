@@ -1,4 +1,4 @@
-import { type KubeObject, apiVersionOf } from '../../api/index.js';
+import { type FieldError, type KubeObject, apiVersionOf } from '../../api/index.js';
 import type { ResourceDefinition, ScalePaths, SubresourceDefinition, TableColumn } from '../definition.js';
 import { evaluateJsonPath, parseJsonPath } from '../jsonpath.js';
 import { since } from '../resources/shared/time.js';
@@ -6,6 +6,7 @@ import { STANDARD_VERBS } from '../definition.js';
 import type { ResourceStrategy } from '../strategy.js';
 import { statusStrategy } from '../store/strategies.js';
 import { prune, type Schema } from './prune.js';
+import { hasRules, validateRules } from './cel-validate.js';
 import { applyDefaults, validateBySchema } from './schema-validate.js';
 import type { CrdSpec, CrdVersion, PrinterColumn } from './types.js';
 
@@ -26,7 +27,11 @@ function versionDefinition(spec: CrdSpec, v: CrdVersion, storageVersion: string)
   const hasStatus = v.subresources?.status !== undefined;
   const strategy = customResourceStrategy(namespaced, schema, hasStatus, v);
   const subresources: SubresourceDefinition[] = [];
-  if (hasStatus) subresources.push({ name: 'status', verbs: ['get', 'patch', 'update'], strategy: statusStrategy(strategy) });
+  if (hasStatus) {
+    // A status write is validated as a whole object, CEL rules included (oldSelf = the stored object).
+    const status: ResourceStrategy = { ...statusStrategy(strategy), validateUpdate: (obj, old) => validateCustomResource(obj, old, schema) };
+    subresources.push({ name: 'status', verbs: ['get', 'patch', 'update'], strategy: status });
+  }
   const scale = v.subresources?.scale;
   if (scale) {
     const paths: ScalePaths = { specReplicasPath: scale.specReplicasPath, statusReplicasPath: scale.statusReplicasPath, labelSelectorPath: scale.labelSelectorPath };
@@ -60,7 +65,8 @@ function versionDefinition(spec: CrdSpec, v: CrdVersion, storageVersion: string)
 
 /**
  * Custom resources: prune unknown fields, apply schema defaults, validate against the structural
- * schema. With a status subresource, writes to the main resource keep the old status.
+ * schema and its x-kubernetes-validations rules. With a status subresource, writes to the main
+ * resource keep the old status.
  */
 function customResourceStrategy(namespaced: boolean, schema: Schema | undefined, hasStatus: boolean, v: CrdVersion): ResourceStrategy {
   const normalize = (obj: KubeObject) => {
@@ -75,7 +81,7 @@ function customResourceStrategy(namespaced: boolean, schema: Schema | undefined,
       if (hasStatus) delete obj.status;
       normalize(obj);
     },
-    validate: (obj) => validateBySchema(obj, schema),
+    validate: (obj) => validateCustomResource(obj, undefined, schema),
     prepareForUpdate(obj, old) {
       if (hasStatus) {
         if ('status' in old) obj.status = old.status;
@@ -83,13 +89,26 @@ function customResourceStrategy(namespaced: boolean, schema: Schema | undefined,
       }
       normalize(obj);
     },
-    validateUpdate: (obj) => validateBySchema(obj, schema),
+    validateUpdate: (obj, old) => validateCustomResource(obj, old, schema),
     allowCreateOnUpdate: false,
     allowUnconditionalUpdate: false,
     selectableFields: fields.length
       ? (obj) => Object.fromEntries(fields.map((f) => [f.name, stringOf(evaluateJsonPath(f.path, obj)[0])]))
       : undefined,
   };
+}
+
+/**
+ * Schema errors, then the CEL rules, unless a value has the wrong type or an unsupported value
+ * (upstream's blocking errors: the rules would see data they were not written for).
+ */
+function validateCustomResource(obj: KubeObject, old: KubeObject | undefined, schema: Schema | undefined): FieldError[] {
+  const errs = validateBySchema(obj, schema);
+  if (!hasRules(schema)) return errs;
+  if (errs.some((e) => e.type === 'FieldValueTypeInvalid' || e.type === 'FieldValueNotSupported')) {
+    return [...errs, { type: 'FieldValueInvalid', field: '<nil>', value: 'null', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' }];
+  }
+  return [...errs, ...validateRules(obj, old, schema)];
 }
 
 function stringOf(v: unknown): string {

@@ -1,5 +1,15 @@
 import { isObject } from '../store/util.js';
 
+/** One CEL rule of x-kubernetes-validations (apiextensions ValidationRule). */
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  messageExpression?: string;
+  reason?: string;
+  fieldPath?: string;
+  optionalOldSelf?: boolean;
+}
+
 /** The structural-schema subset the registry reads (apiextensions JSONSchemaProps). */
 export interface Schema {
   type?: string;
@@ -31,6 +41,8 @@ export interface Schema {
   'x-kubernetes-embedded-resource'?: boolean;
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: string;
+  'x-kubernetes-validations'?: ValidationRule[];
   description?: string;
 }
 
