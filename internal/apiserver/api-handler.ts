@@ -230,8 +230,15 @@ async function startWatch(
   if (!session) throw tooManyRequests();
   let events: AsyncIterable<WatchEvent>;
   try {
-    const { name: _name, ...t } = target(ctx, request, r);
-    ({ events } = await ctx.handler.watch({ ...t, verb: 'watch', params, signal: session.signal }));
+    // Starting a watch (its snapshot of initial events, its registration) takes a read-only seat,
+    // as upstream's priority and fairness counts a watch's initialization; the stream then holds none.
+    const release = await ctx.seats.acquire(request, false);
+    try {
+      const { name: _name, ...t } = target(ctx, request, r);
+      ({ events } = await ctx.handler.watch({ ...t, verb: 'watch', params, signal: session.signal }));
+    } finally {
+      release();
+    }
   } catch (err) {
     session.done();
     throw err;

@@ -77,6 +77,36 @@ describe('FairQueues', () => {
   });
 });
 
+describe('FairQueues.setLimit', () => {
+  it('a lower limit takes no seat from executing requests but queues new ones; a higher one dispatches the waiters', async () => {
+    const f = new FairQueues({ limit: 8, queueLength: 10, maxWaitMs: 1000 });
+    const held = Array.from({ length: 6 }, () => now(f.acquire('flood')));
+    f.setLimit(2);
+    expect(f.limit).toBe(2);
+    expect(f.executing).toBe(6);
+    const polite = f.acquire('polite');
+    expect(polite).toBeInstanceOf(Promise);
+    const flood = f.acquire('flood') as Promise<Release>;
+    for (const r of held.splice(0, 4)) r();
+    expect(f.executing).toBe(2);
+    expect(f.waiting).toBe(2); // still at the limit: nobody granted
+    held.pop()!();
+    // the freed seat goes to the flow that queued first, the polite one
+    await polite;
+    expect(f.waiting).toBe(1);
+    f.setLimit(100);
+    expect(f.limit).toBe(8); // never above the configured limit
+    await flood;
+    expect(f.waiting).toBe(0);
+  });
+
+  it('unlimited stays unlimited', () => {
+    const u = new FairQueues({ limit: 0, queueLength: 0, maxWaitMs: 0 });
+    u.setLimit(3);
+    for (let i = 0; i < 10; i++) now(u.acquire('a'));
+  });
+});
+
 describe('FairQueues without queues', () => {
   it('a queue length of 0 refuses at once instead of waiting', () => {
     const f = new FairQueues({ limit: 1, queueLength: 0, maxWaitMs: 60_000 });

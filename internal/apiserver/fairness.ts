@@ -42,10 +42,31 @@ export class FairQueues {
   /** Flows with waiters, in the order they get the next free seats. */
   #turns: string[] = [];
   #rejected = 0;
+  #limit: number;
   readonly #setTimer: NonNullable<FairnessOptions['setTimer']>;
 
   constructor(private readonly o: FairnessOptions) {
     this.#setTimer = o.setTimer ?? realTimer;
+    this.#limit = o.limit;
+  }
+
+  /** The configured limit (the most seats setLimit may give). */
+  get configured(): number {
+    return this.o.limit;
+  }
+
+  /** Seats now: the configured limit unless setLimit lowered it. */
+  get limit(): number {
+    return this.#limit;
+  }
+
+  /**
+   * Changes the number of seats (at most the configured limit; <= 0 only when configured so). A lower
+   * limit takes nothing from requests executing: no one is granted a seat until they fall below it.
+   */
+  setLimit(n: number): void {
+    this.#limit = this.o.limit <= 0 ? this.o.limit : Math.max(1, Math.min(this.o.limit, Math.floor(n)));
+    this.#dispatch();
   }
 
   get executing(): number {
@@ -65,7 +86,7 @@ export class FairQueues {
 
   /** A seat now (a Release), or a promise of one; a Rejected error (thrown or rejected) when refused. */
   acquire(flow: string): Release | Promise<Release> {
-    if (this.o.limit <= 0 || (this.#executing < this.o.limit && this.#turns.length === 0)) return this.#seat();
+    if (this.#limit <= 0 || (this.#executing < this.#limit && this.#turns.length === 0)) return this.#seat();
     let q = this.#queues.get(flow);
     if ((q?.length ?? 0) >= this.o.queueLength) {
       this.#rejected++;
@@ -107,7 +128,7 @@ export class FairQueues {
 
   /** Hands free seats to waiting flows in turn: the first flow in line gets one, then goes last. */
   #dispatch(): void {
-    while (this.#executing < this.o.limit && this.#turns.length > 0) {
+    while ((this.#limit <= 0 || this.#executing < this.#limit) && this.#turns.length > 0) {
       const flow = this.#turns.shift()!;
       const queue = this.#queues.get(flow)!;
       const waiter = queue.shift()!;

@@ -10,6 +10,10 @@ export interface MetricsSources {
   inFlight(): number;
   /** Requests refused 429 for want of a seat. */
   rejected(): number;
+  /** Seats each class has now (below the configured limits while the event loop lags). */
+  seatLimits(): { readOnly: number; mutating: number };
+  /** The event loop's last sample (mean delay, utilization), when seats adapt to it. */
+  eventLoop(): { lagMs: number; utilization: number } | undefined;
   watches(): number;
   connections(): EdgeCounters;
 }
@@ -44,6 +48,11 @@ export class RequestMetrics {
       '# HELP kplane_apiserver_rejected_requests_total Requests answered 429: a full per-user queue or too long a wait for a seat.',
       '# TYPE kplane_apiserver_rejected_requests_total counter',
       `kplane_apiserver_rejected_requests_total ${sources.rejected()}`,
+      '# HELP kplane_apiserver_seat_limit Requests a class may execute at once now: the in-flight limit, lowered while the event loop lags.',
+      '# TYPE kplane_apiserver_seat_limit gauge',
+      `kplane_apiserver_seat_limit{class="readOnly"} ${sources.seatLimits().readOnly}`,
+      `kplane_apiserver_seat_limit{class="mutating"} ${sources.seatLimits().mutating}`,
+      ...eventLoopLines(sources.eventLoop()),
       '# HELP apiserver_registered_watchers Number of open watches.',
       '# TYPE apiserver_registered_watchers gauge',
       `apiserver_registered_watchers ${sources.watches()}`,
@@ -59,6 +68,18 @@ export class RequestMetrics {
     );
     return `${lines.join('\n')}\n`;
   }
+}
+
+function eventLoopLines(s: { lagMs: number; utilization: number } | undefined): string[] {
+  if (!s) return [];
+  return [
+    '# HELP kplane_apiserver_event_loop_delay_seconds Mean event-loop delay over the last sample (what the seats adapt to).',
+    '# TYPE kplane_apiserver_event_loop_delay_seconds gauge',
+    `kplane_apiserver_event_loop_delay_seconds ${(s.lagMs / 1000).toFixed(4)}`,
+    '# HELP kplane_apiserver_event_loop_utilization Share of the last sample the event loop was busy.',
+    '# TYPE kplane_apiserver_event_loop_utilization gauge',
+    `kplane_apiserver_event_loop_utilization ${s.utilization.toFixed(3)}`,
+  ];
 }
 
 export function registerMetrics(app: FastifyInstance, metrics: RequestMetrics, sources: MetricsSources): void {

@@ -85,6 +85,32 @@ describe('in-flight limits', () => {
   });
 });
 
+describe('watch starts', () => {
+  it('take a read-only seat: refused 429 while the reads are full, started once a seat is free', async () => {
+    const t = setup({ maxReadOnlyInFlight: 1, queueLengthPerUser: 0 });
+    const h = hold(t);
+    const read = t.app.inject(as('a'));
+    await started(h, 1);
+    const watch = as('b', { url: '/api/v1/namespaces/d/configmaps?watch=1&timeoutSeconds=1' });
+    const refused = await t.app.inject(watch);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('1');
+    h.release();
+    expect((await read).statusCode).toBe(200);
+    // The stream holds no seat: once the watch started, a read is served while it is still open.
+    let ended = false;
+    const streamed = t.app.inject(watch).then((r) => ((ended = true), r));
+    let read2 = await t.app.inject(as('a'));
+    for (let i = 0; read2.statusCode === 429 && i < 50; i++) {
+      await tick();
+      read2 = await t.app.inject(as('a'));
+    }
+    expect(read2.statusCode).toBe(200);
+    expect(ended).toBe(false);
+    expect((await streamed).statusCode).toBe(200);
+  });
+});
+
 describe('request timeout', () => {
   it('answers 504 Timeout after --request-timeout and holds the seat until the handler returns', async () => {
     const t = setup({ requestTimeoutMs: 50, maxReadOnlyInFlight: 1, queueLengthPerUser: 0 });

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { apiErrors, type ApiError } from '../api/index.js';
 import type { UserInfo } from '../registry/index.js';
+import { nextSeatLimit, sampleEventLoop, type AdaptiveSeatOptions, type LoadSample } from './adaptive-seats.js';
 import { FairQueues, Rejected, type Release } from './fairness.js';
 
 /**
@@ -30,6 +31,20 @@ export class Seats {
     const q = { queueLength: limits.queueLength, maxWaitMs: limits.queueWaitMs };
     this.readOnly = new FairQueues({ limit: limits.readOnly, ...q });
     this.mutating = new FairQueues({ limit: limits.mutating, ...q });
+  }
+
+  /** The last event-loop sample the seats were adapted to (none while the limits are fixed). */
+  lastSample: LoadSample | undefined;
+
+  /** Adjusts both classes' seats to one load sample (see adaptive-seats.ts). */
+  adapt(s: LoadSample, o: AdaptiveSeatOptions): void {
+    this.lastSample = s;
+    for (const q of [this.readOnly, this.mutating]) q.setLimit(nextSeatLimit(q.limit, q.configured, q.executing, s, o));
+  }
+
+  /** Samples the event loop and adapts the seats until the returned function is called. */
+  startAdapting(o: AdaptiveSeatOptions, intervalMs = 100): () => void {
+    return sampleEventLoop(intervalMs, (s) => this.adapt(s, o));
   }
 
   get executing(): number {

@@ -12,6 +12,7 @@ import { impersonate, wantsImpersonation } from './impersonation.js';
 import { DiscoveryService } from './discovery-routes.js';
 import { registerHealthRoutes, type HealthCheck, type VersionInfo } from './health.js';
 import { clientErrorHandler, DEFAULT_EDGE_LIMITS, guardConnections, markAuthenticated, serverTimeoutOptions, type EdgeLimits } from './edge.js';
+import { DEFAULT_ADAPTIVE_SEATS, type AdaptiveSeatOptions } from './adaptive-seats.js';
 import { Seats } from './seats.js';
 import { registerMetrics, RequestMetrics } from './metrics.js';
 import { resourceNotFound } from './resolve.js';
@@ -35,6 +36,11 @@ export interface ApiServerLimits {
   queueLengthPerUser?: number;
   /** Longest wait for a seat (429 after). Default 10 s. */
   queueWaitMs?: number;
+  /**
+   * Below the in-flight limits, seats follow the event loop's delay (adaptive-seats.ts); false keeps
+   * the limits fixed. Default on, with DEFAULT_ADAPTIVE_SEATS.
+   */
+  adaptiveSeats?: Partial<AdaptiveSeatOptions> | false;
   /** Non-watch requests answered 504 after this (--request-timeout); 0 = none. Default 60 s. */
   requestTimeoutMs?: number;
   /** A watch without timeoutSeconds ends after [min, 2·min) seconds. Default 1800, as upstream. */
@@ -237,8 +243,16 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     await hub.closeAll();
   });
   app.addHook('onClose', async () => discovery.close());
+  const adaptive = opts.limits?.adaptiveSeats;
+  if (adaptive !== false) {
+    let stopAdapting: (() => void) | undefined;
+    app.addHook('onListen', async () => {
+      stopAdapting ??= ctx.seats.startAdapting({ ...DEFAULT_ADAPTIVE_SEATS, ...adaptive });
+    });
+    app.addHook('onClose', async () => stopAdapting?.());
+  }
 
-  registerMetrics(app, metrics, { inFlight: () => ctx.seats.executing, rejected: () => ctx.seats.rejected, watches: () => hub.active, connections: () => connections });
+  registerMetrics(app, metrics, { inFlight: () => ctx.seats.executing, rejected: () => ctx.seats.rejected, seatLimits: () => ({ readOnly: ctx.seats.readOnly.limit, mutating: ctx.seats.mutating.limit }), eventLoop: () => ctx.seats.lastSample, watches: () => hub.active, connections: () => connections });
   registerHealthRoutes(app, {
     liveness: opts.liveness ?? [],
     readiness: opts.readiness ?? [],
