@@ -35,6 +35,11 @@ const ABUSERS = (() => {
   return i >= 0 ? process.argv[i + 1]!.split(',') : ['watch', 'flood', 'big', 'list', 'slowloris'];
 })();
 const LIST_OBJECTS = 5_000;
+/** `--profile DIR`: the nodes run with --cpu-prof into DIR and are stopped with SIGTERM (so it is written). */
+const PROFILE_DIR = (() => {
+  const i = process.argv.indexOf('--profile');
+  return i >= 0 ? process.argv[i + 1]! : undefined;
+})();
 
 const p99 = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -82,12 +87,42 @@ function rssPeakMiB(node: HaNode): number {
   return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
+/** What a node's /metrics says about its seats and event loop, sampled every second during the abuse. */
+function sampleSeats(agent: Agent, ports: number[]): { stop(): Promise<string[]> } {
+  const seen = ports.map(() => ({ readOnly: [] as number[], mutating: [] as number[], lag: [] as number[] }));
+  const gauge = (body: string, name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(body)?.[1] ?? NaN);
+  let stopped = false;
+  const loops = ports.map(async (port, i) => {
+    while (!stopped) {
+      const r = await call(agent, port, 'GET', '/metrics', undefined, 5_000);
+      if (r.status === 200) {
+        seen[i]!.readOnly.push(gauge(r.body, 'kplane_apiserver_seat_limit{class="readOnly"}'));
+        seen[i]!.mutating.push(gauge(r.body, 'kplane_apiserver_seat_limit{class="mutating"}'));
+        seen[i]!.lag.push(gauge(r.body, 'kplane_apiserver_event_loop_delay_seconds') * 1000);
+      }
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+  });
+  const span = (xs: number[]) => (xs.length ? `${Math.min(...xs)}..${Math.max(...xs)} (median ${[...xs].sort((a, b) => a - b)[xs.length >> 1]})` : 'n/a');
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      return seen.map((s, i) => `node ${i + 1}: seats read-only ${span(s.readOnly)}, mutating ${span(s.mutating)}; loop delay ms ${span(s.lag.map((x) => Math.round(x)))}`);
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const cluster = new HaCluster(['--plugins', 'none', ...SERVER_ARGS]);
   let failed = false;
+  const t0 = Date.now();
   try {
+    // Only the nodes profile: the variable is gone before any client process starts.
+    if (PROFILE_DIR) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROFILE_DIR}`.trim();
     await cluster.found();
     for (let i = 1; i < NODES; i++) await cluster.join();
+    if (PROFILE_DIR) delete process.env.NODE_OPTIONS;
     let port = cluster.founder.apiPort;
     if (NODES > 1) {
       await cluster.startHaproxy(cluster.nodes);
@@ -122,16 +157,21 @@ async function main(): Promise<void> {
 
     const roles = ABUSERS as Role[];
     const abusers = roles.map(() => worker());
+    const abuseFrom = (Date.now() - t0) / 1000;
+    const seats = sampleSeats(adminAgent, cluster.nodes.map((n) => n.apiPort));
     const abuse = Promise.all(abusers.map((w, i) => w.run(ask(roles[i]!, 'abuse'))));
     const busy = await politeClient.run(ask('polite', 'busy'));
     acked.push(...busy.acked);
     const results = await abuse;
+    const seatLines = await seats.stop();
+    if (PROFILE_DIR) console.log(`abuse phase: ${abuseFrom.toFixed(1)}..${((Date.now() - t0) / 1000).toFixed(1)} s after the founder was started`);
     for (const w of [politeClient, ...abusers]) w.close();
     const peaks = cluster.nodes.map((n) => `${n.name} ${rssPeakMiB(n)} MiB`);
     const all = (r: WorkerResult) => p99([...r.gets, ...r.creates]);
     console.log(`abuse: ${describeRun(busy)}; ${(all(busy) / all(idle)).toFixed(2)}x idle p99; ${load()}`);
     console.log(`polite client's own event-loop lag p99: idle ${idle.lagP99Ms} ms, abuse ${busy.lagP99Ms} ms`);
     console.log(`peak RSS: ${peaks.join(', ')}`);
+    for (const l of seatLines) console.log(`  ${l}`);
     for (const n of cluster.nodes) console.log(`  ${n.name} /metrics: ${await edgeMetrics(adminAgent, n.apiPort)}`);
     console.log('answers per abusive client (HTTP status: count; conn-error: the connection failed or was dropped):');
     for (const [i, r] of results.entries()) console.log(`  ${roles[i]!.padEnd(10)} ${show(r.answers)}${r.note ? `; ${r.note}` : ''}; its event-loop lag p99 ${r.lagP99Ms} ms`);
@@ -148,8 +188,10 @@ async function main(): Promise<void> {
     failed = lost.length > 0;
     adminAgent.destroy();
   } finally {
+    if (PROFILE_DIR) await Promise.all(cluster.nodes.map((n) => n.stop()));
     await cluster.shutdown();
-    rmSync(cluster.dir, { recursive: true, force: true });
+    if (PROFILE_DIR) console.log(`node logs kept in ${cluster.dir}`);
+    else rmSync(cluster.dir, { recursive: true, force: true });
   }
   process.exit(failed ? 1 : 0);
 }
