@@ -69,7 +69,12 @@ export function createObjectStore(backend: Backend, options: ObjectStoreOptions 
       return decodeWritten(codec, obj, value, res.kv.modRevision, key);
     },
 
-    async get(key, { resourceVersion } = {}) {
+    async get(key, { resourceVersion, atRevision } = {}) {
+      if (atRevision !== undefined && atRevision > 0) {
+        const { kv } = await backend.get(key, { revision: atRevision });
+        if (!kv) throw notFound(key);
+        return decodeKv(codec, kv);
+      }
       const rv = parseResourceVersion(resourceVersion);
       // "0" and unset both read the latest here; only a cache may serve "0" from older state.
       if (rv !== undefined && rv > 0) await waitForRevision(backend, rv, opts.futureRevisionWaitMs);

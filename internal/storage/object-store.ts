@@ -76,8 +76,12 @@ export interface ObjectStore {
   /** Stores a new object at key. `ttlSeconds` attaches a lease (Events). dryRun: validate only. */
   create(key: string, obj: KubeObject, opts?: { ttlSeconds?: number; dryRun?: boolean; guard?: WriteGuard }): Promise<KubeObject>;
 
-  /** Reads one object. resourceVersion "0" may be served from a cache. */
-  get(key: string, opts?: { resourceVersion?: string }): Promise<KubeObject>;
+  /**
+   * Reads one object. resourceVersion "0" may be served from a cache. `atRevision`: read the state
+   * as of that revision, which the caller knows is committed (a linearizable currentRevision it just
+   * read): as consistent as a fresh read, without another quorum round.
+   */
+  get(key: string, opts?: { resourceVersion?: string; atRevision?: number }): Promise<KubeObject>;
 
   /** Lists objects under prefix with pagination on a consistent snapshot. */
   list(prefix: string, opts: ListObjectsOptions): Promise<ListObjectsResult>;

@@ -226,8 +226,12 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
       if (rv === undefined) {
         // A consistent read of one key: from memory when the cache already holds every change up to
         // the backend's current revision (as a consistent LIST, without waiting), else from the
-        // backend. With shared objects that skips a backend read and a decode per GET.
-        if (!o.shareObjects || !isReady || state.revision < (await currentBackendRevision())) return o.inner.get(key, opts);
+        // backend at that revision. With shared objects that skips a backend read and a decode per
+        // GET. Reading at the revision just established needs no second quorum round: under a write
+        // load, each round waits for the writes in flight to be applied.
+        if (!o.shareObjects || !isReady) return o.inner.get(key, opts);
+        const current = await currentBackendRevision();
+        if (state.revision < current) return o.inner.get(key, { ...opts, atRevision: current });
       } else if (!(await waitFresh(rv))) {
         return o.inner.get(key, opts);
       }

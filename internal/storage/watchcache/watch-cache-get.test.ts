@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMemoryBackend } from '../../backends/memory/index.js';
+import type { Backend, ReadOptions, WatchBatch } from '../backend.js';
+import { createObjectStore } from '../object-store-impl.js';
+import { cm } from '../testing/object-store-conformance-helpers.js';
+import { createWatchCache, type WatchCache } from './watch-cache.js';
+
+const P = '/registry/configmaps/';
+const K = (n: string) => `${P}ns/${n}`;
+
+/** The memory backend with its reads recorded and a feed watch that delivers only while `flowing`. */
+function gatedBackend() {
+  const inner = createMemoryBackend();
+  const reads: ReadOptions[] = [];
+  let flowing = true;
+  let wake: (() => void) | undefined;
+  const backend: Backend = {
+    ...inner,
+    get: (k, o = {}) => (reads.push(o), inner.get(k, o)),
+    list: (p, o) => inner.list(p, o),
+    create: (k, v, o) => inner.create(k, v, o),
+    update: (k, v, r, o) => inner.update(k, v, r, o),
+    delete: (k, o) => inner.delete(k, o),
+    grantLease: (t) => inner.grantLease(t),
+    currentRevision: () => inner.currentRevision(),
+    compact: (r) => inner.compact(r),
+    close: () => inner.close(),
+    watch(p, o): AsyncIterable<WatchBatch> {
+      const src = inner.watch(p, o);
+      return (async function* () {
+        for await (const batch of src) {
+          while (!flowing) await new Promise<void>((r) => (wake = r));
+          yield batch;
+        }
+      })();
+    },
+  };
+  return { backend, reads, hold: () => (flowing = false), flow: () => ((flowing = true), wake?.()) };
+}
+
+describe('watch cache: consistent GET', () => {
+  let cache: WatchCache | undefined;
+  afterEach(async () => {
+    await cache?.close();
+  });
+
+  it('behind the backend, reads the backend once, at the revision it just established (no second quorum round)', async () => {
+    const b = gatedBackend();
+    const inner = createObjectStore(b.backend);
+    cache = createWatchCache({ inner, backend: b.backend, prefix: P, progressIntervalMs: 20, shareObjects: true });
+    await cache.ready();
+    b.hold();
+    const created = await inner.create(K('a'), cm('a', { v: '1' }));
+    const { revision } = await b.backend.currentRevision();
+    expect(cache.revision).toBeLessThan(revision);
+    b.reads.length = 0;
+    const got = await cache.get(K('a'));
+    expect(got.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(b.reads).toEqual([{ revision }]);
+    await expect(cache.get(K('missing'))).rejects.toMatchObject({ code: 'KeyNotFound' });
+    b.flow();
+    for (let i = 0; cache.revision < revision && i < 500; i++) await new Promise((r) => setTimeout(r, 10));
+    b.reads.length = 0;
+    expect((await cache.get(K('a'))).metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(b.reads).toEqual([]); // caught up: from memory
+  });
+});
