@@ -57,6 +57,7 @@ export default class Server extends Command {
     'service-account-issuer': Flags.string({ description: 'issuer (iss) of ServiceAccount tokens and of /.well-known/openid-configuration', default: 'https://kubernetes.default.svc.cluster.local' }),
     'max-requests-inflight': Flags.integer({ description: 'read-only requests executing at once (watches excepted), shared fairly between users; more wait in a per-user queue or get 429 with Retry-After; 0 = no limit', default: 400 }),
     'max-mutating-requests-inflight': Flags.integer({ description: 'mutating requests executing at once, shared fairly between users; more wait or get 429; 0 = no limit', default: 200 }),
+    'adaptive-inflight': Flags.boolean({ description: 'while the event loop lags, fewer requests execute at once than the in-flight limits allow (the rest queue per user and are served in turn); --no-adaptive-inflight keeps the limits fixed', default: true, allowNo: true }),
     'queue-length-per-user': Flags.integer({ description: 'requests one user may have waiting for an in-flight seat, per class (reads, writes); more get 429', default: 50 }),
     'request-timeout': Flags.string({ description: 'non-watch requests taking longer are answered 504 Timeout (Go duration); 0 = none', default: '1m0s' }),
     'log-level': Flags.string({ description: 'log level', options: ['debug', 'info', 'warn', 'error'], default: 'info' }),
@@ -164,7 +165,7 @@ function parseCapacity(text: string): { cpu?: string; memory?: string; pods?: nu
   return out;
 }
 
-export function apiLimits(flags: { 'max-requests-inflight': number; 'max-mutating-requests-inflight': number; 'queue-length-per-user': number; 'request-timeout': string }) {
+export function apiLimits(flags: { 'max-requests-inflight': number; 'max-mutating-requests-inflight': number; 'queue-length-per-user': number; 'request-timeout': string; 'adaptive-inflight'?: boolean }) {
   for (const f of ['max-requests-inflight', 'max-mutating-requests-inflight', 'queue-length-per-user'] as const) {
     if (flags[f] < 0) throw new ConfigError(`--${f} must be 0 or more, got ${flags[f]}`);
   }
@@ -174,5 +175,6 @@ export function apiLimits(flags: { 'max-requests-inflight': number; 'max-mutatin
     maxMutatingInFlight: flags['max-mutating-requests-inflight'],
     queueLengthPerUser: flags['queue-length-per-user'],
     requestTimeoutMs: timeoutMs,
+    ...(flags['adaptive-inflight'] === false ? { adaptiveSeats: false as const } : {}),
   };
 }
