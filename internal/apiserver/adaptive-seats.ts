@@ -15,8 +15,11 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'n
  *
  * Lag alone also rises when the machine is short of CPU for reasons outside the process; the
  * loop's utilization tells the two apart (a loop that is mostly idle is not overloaded by requests).
+ * And the seats only shrink while at least two users compete for them (see nextSeatLimit).
  */
 export interface AdaptiveSeatOptions {
+  /** How far back a flow's last request counts it as competing for seats. */
+  flowWindowMs: number;
   /** Fewest seats a class keeps (capped by its configured limit). */
   minSeats: number;
   /** Mean event-loop delay over a sample above which the loop counts as behind. */
@@ -25,7 +28,7 @@ export interface AdaptiveSeatOptions {
   busyUtilization: number;
 }
 
-export const DEFAULT_ADAPTIVE_SEATS: AdaptiveSeatOptions = { minSeats: 4, targetLagMs: 10, busyUtilization: 0.75 };
+export const DEFAULT_ADAPTIVE_SEATS: AdaptiveSeatOptions = { flowWindowMs: 1000, minSeats: 4, targetLagMs: 10, busyUtilization: 0.75 };
 
 export interface LoadSample {
   /** Mean event-loop delay over the sample, ms. */
@@ -34,10 +37,15 @@ export interface LoadSample {
   utilization: number;
 }
 
-/** The next limit of one class, from its current limit, its configured one and what it executes now. */
-export function nextSeatLimit(current: number, configured: number, executing: number, s: LoadSample, o: AdaptiveSeatOptions): number {
+/**
+ * The next limit of one class, from its current limit, its configured one, what it executes now and
+ * how many flows (users) asked for its seats lately. With one flow there is no one to be fair to:
+ * the seats grow back, so a single heavy client (a bulk import, a benchmark) keeps its throughput.
+ */
+export function nextSeatLimit(current: number, configured: number, executing: number, flows: number, s: LoadSample, o: AdaptiveSeatOptions): number {
   if (configured <= 0) return configured; // unlimited stays unlimited
   const floor = Math.min(configured, o.minSeats);
+  if (flows < 2) return Math.min(configured, Math.max(floor, current + Math.max(1, Math.ceil(current / 8))));
   if (s.lagMs > o.targetLagMs && s.utilization >= o.busyUtilization) {
     // Shrink from what runs now: a limit far above the executing count would take many steps to bite.
     return Math.max(floor, Math.floor(Math.min(current, executing) * 0.75));

@@ -107,6 +107,23 @@ describe('FairQueues.setLimit', () => {
   });
 });
 
+describe('FairQueues.activeFlows', () => {
+  it('counts the flows that asked for a seat within the window, granted or not', () => {
+    let t = 0;
+    const f = new FairQueues({ limit: 1, queueLength: 5, maxWaitMs: 1000, now: () => t, setTimer: () => () => undefined });
+    now(f.acquire('a'));
+    t = 400;
+    void f.acquire('b');
+    t = 900;
+    void f.acquire('a');
+    expect(f.activeFlows(1000)).toBe(2);
+    t = 1500; // b last asked at 400
+    expect(f.activeFlows(1000)).toBe(1);
+    t = 2000;
+    expect(f.activeFlows(1000)).toBe(0);
+  });
+});
+
 describe('FairQueues without queues', () => {
   it('a queue length of 0 refuses at once instead of waiting', () => {
     const f = new FairQueues({ limit: 1, queueLength: 0, maxWaitMs: 60_000 });

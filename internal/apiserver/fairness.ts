@@ -14,6 +14,8 @@ export interface FairnessOptions {
   maxWaitMs: number;
   /** Timers (injected in tests). */
   setTimer?: (fn: () => void, ms: number) => () => void;
+  /** Milliseconds clock for activeFlows (injected in tests). */
+  now?: () => number;
 }
 
 export type Release = () => void;
@@ -43,11 +45,26 @@ export class FairQueues {
   #turns: string[] = [];
   #rejected = 0;
   #limit: number;
+  /** When each flow last asked for a seat. */
+  #lastSeen = new Map<string, number>();
+  readonly #now: () => number;
   readonly #setTimer: NonNullable<FairnessOptions['setTimer']>;
 
   constructor(private readonly o: FairnessOptions) {
     this.#setTimer = o.setTimer ?? realTimer;
     this.#limit = o.limit;
+    this.#now = o.now ?? (() => performance.now());
+  }
+
+  /** Flows that asked for a seat within the last windowMs (forgetting older ones). */
+  activeFlows(windowMs: number): number {
+    const since = this.#now() - windowMs;
+    // In last-seen order (acquire re-inserts): the stale ones come first.
+    for (const [flow, at] of this.#lastSeen) {
+      if (at >= since) break;
+      this.#lastSeen.delete(flow);
+    }
+    return this.#lastSeen.size;
   }
 
   /** The configured limit (the most seats setLimit may give). */
@@ -86,6 +103,11 @@ export class FairQueues {
 
   /** A seat now (a Release), or a promise of one; a Rejected error (thrown or rejected) when refused. */
   acquire(flow: string): Release | Promise<Release> {
+    if (this.o.limit > 0) {
+      // Re-inserted, so the map stays in last-seen order.
+      this.#lastSeen.delete(flow);
+      this.#lastSeen.set(flow, this.#now());
+    }
     if (this.#limit <= 0 || (this.#executing < this.#limit && this.#turns.length === 0)) return this.#seat();
     let q = this.#queues.get(flow);
     if ((q?.length ?? 0) >= this.o.queueLength) {

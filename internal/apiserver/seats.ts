@@ -39,7 +39,7 @@ export class Seats {
   /** Adjusts both classes' seats to one load sample (see adaptive-seats.ts). */
   adapt(s: LoadSample, o: AdaptiveSeatOptions): void {
     this.lastSample = s;
-    for (const q of [this.readOnly, this.mutating]) q.setLimit(nextSeatLimit(q.limit, q.configured, q.executing, s, o));
+    for (const q of [this.readOnly, this.mutating]) q.setLimit(nextSeatLimit(q.limit, q.configured, q.executing, q.activeFlows(o.flowWindowMs), s, o));
   }
 
   /** Samples the event loop and adapts the seats until the returned function is called. */
