@@ -4,5 +4,5 @@
 export { compile, errorAt, type CompileResult, type Program } from './compile.js';
 export { estimateCost, MAX_REQUEST_BYTES, type Shape } from './cost.js';
 export { COST_EXCEEDED, type Meter } from './library.js';
-export { toCel, type NumberHint } from './value.js';
+export { celMapOf, toCel, type NumberHint } from './value.js';
 export type { CelValue } from '@bufbuild/cel';

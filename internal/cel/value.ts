@@ -23,3 +23,8 @@ export function toCel(v: unknown, hint?: NumberHint): CelValue {
   const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toCel(x, hint?.child?.(k))] as [string, CelValue]);
   return cel.celMap(new Map(entries));
 }
+
+/** A CEL map of values that are CEL values already (e.g. evaluated policy variables). */
+export function celMapOf(entries: Map<string, CelValue>): CelValue {
+  return celModule().cel.celMap(entries);
+}

@@ -1,7 +1,7 @@
 // internal/registry/admission: upstream's built-in admission plugins after NamespaceLifecycle,
 // mutating then validating in the one verb pipeline: ServiceAccount, LimitRanger, Priority,
-// DefaultStorageClass, PodSecurity, NodeRestriction, the admission webhooks, ResourceQuota (with the
-// quota status writer).
+// DefaultStorageClass, PodSecurity, NodeRestriction, ValidatingAdmissionPolicy, the admission
+// webhooks, ResourceQuota (with the quota status writer).
 import { isApiError, type KubeObject } from '../../api/index.js';
 import { jsonEqual } from '../../util/index.js';
 import type { AdmissionPlugin } from '../admission.js';
@@ -12,6 +12,7 @@ import { defaultStorageClass, nodeRestriction, priorityAdmission, serviceAccount
 import { podSecurity } from './podsecurity.js';
 import { quotaStatus, resourceQuota } from './resourcequota.js';
 import type { Loose } from './lookup.js';
+import { validatingAdmissionPolicy } from './policy/index.js';
 import { webhookAdmission } from './webhook/index.js';
 
 export { applyLimitRanges } from './limitranger.js';
@@ -85,6 +86,11 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
     defaultStorageClass((ref) => list(ref)),
     podSecurity((name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name)),
     nodeRestriction(get),
+    validatingAdmissionPolicy({
+      policies: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' }),
+      bindings: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings' }),
+      getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
+    }),
     webhookAdmission({
       configurations: (kind) => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: `${kind}webhookconfigurations` }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),

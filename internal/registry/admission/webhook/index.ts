@@ -7,6 +7,8 @@ import type { KubeObject } from '../../../api/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../admission.js';
 import { invalidError } from '../../store/errors.js';
 import type { Loose } from '../lookup.js';
+import type { CelValue } from '../../../cel/index.js';
+import { admissionActivation, compileCached, MATCH_CONDITION_VARS } from '../policy/activation.js';
 import { postReview, resolveTarget } from './call.js';
 import { webhookMatches, webhooksOf, type Webhook } from './match.js';
 import { admissionReview, applyPatchInPlace, callFailedError, deniedError, readReview } from './review.js';
@@ -23,6 +25,9 @@ export interface WebhookDeps {
   /** Calls that failed under failurePolicy Ignore are logged here. */
   log?(msg: string, fields: Record<string, unknown>): void;
 }
+
+/** Upstream's cost budget for one webhook's matchConditions together. */
+const MATCH_CONDITIONS_BUDGET = 2_500_000;
 
 /** What a webhook may do to a dry run: only webhooks without side effects are called (else 400). */
 const DRY_RUN_SAFE = new Set(['None', 'NoneOnDryRun']);
@@ -68,7 +73,33 @@ async function matching(a: AdmissionAttributes, kind: 'mutating' | 'validating',
   if (hooks.length === 0) return [];
   const ns = a.namespace && a.definition.namespaced ? await deps.getNamespace(a.namespace) : undefined;
   const labels = (ns?.metadata.labels ?? {}) as Record<string, string>;
-  return hooks.filter((w) => webhookMatches(w, a, labels));
+  const matched = hooks.filter((w) => webhookMatches(w, a, labels));
+  if (!matched.some((w) => w.matchConditions?.length)) return matched;
+  const vars = admissionActivation(a, ns);
+  return matched.filter((w) => conditionsHold(w, vars, deps));
+}
+
+/**
+ * A webhook's matchConditions (CEL over object, oldObject, request): all true → it is called; one
+ * false → it is skipped; one that fails to compile or evaluate → failurePolicy decides (Fail
+ * refuses the request, Ignore skips the webhook).
+ */
+function conditionsHold(w: Webhook, vars: Record<string, CelValue>, deps: WebhookDeps): boolean {
+  const budget = { used: 0, limit: MATCH_CONDITIONS_BUDGET };
+  for (const m of w.matchConditions ?? []) {
+    const c = compileCached(m.expression, MATCH_CONDITION_VARS);
+    const r = 'error' in c ? { error: `compilation failed: ${c.error}` } : c.program.eval(vars, budget);
+    if ('error' in r) {
+      const why = `failed to evaluate match condition ${JSON.stringify(m.name)}: ${r.error}`;
+      if (w.failurePolicy === 'Ignore') {
+        deps.log?.('admission webhook match condition failed; ignored (failurePolicy Ignore)', { webhook: w.name, err: why });
+        return false;
+      }
+      throw callFailedError(w.name, why);
+    }
+    if (r.value !== true) return false;
+  }
+  return true;
 }
 
 /**

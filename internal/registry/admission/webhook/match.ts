@@ -23,7 +23,7 @@ export interface Webhook {
   objectSelector?: LabelSelector;
   admissionReviewVersions?: string[];
   reinvocationPolicy?: 'Never' | 'IfNeeded';
-  matchConditions?: unknown[];
+  matchConditions?: { name: string; expression: string }[];
 }
 
 const inList = (list: string[] | undefined, v: string) => !!list && (list.includes('*') || list.includes(v));

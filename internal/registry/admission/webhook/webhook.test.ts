@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../api/index.js';
 import type { AdmissionAttributes } from '../../admission.js';
 import type { ResourceDefinition } from '../../definition.js';
+import { webhookAdmission } from './index.js';
 import { admissionReview, applyPatchInPlace, deniedError, readReview } from './review.js';
 import { ruleMatches, webhookMatches, webhooksOf, type Webhook, type WebhookRule } from './match.js';
 
@@ -109,5 +110,39 @@ describe('AdmissionReview', () => {
     const o = obj({ a: '1' });
     applyPatchInPlace(o, [{ op: 'add', path: '/metadata/labels/b', value: '2' }]);
     expect(o.metadata.labels).toEqual({ a: '1', b: '2' });
+  });
+});
+
+describe('webhook matchConditions', () => {
+  const hook = (matchConditions: { name: string; expression: string }[], failurePolicy: 'Fail' | 'Ignore' = 'Fail'): KubeObject =>
+    ({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name: 'c' },
+      // Port 1 refuses connections: a webhook that is called fails the request.
+      webhooks: [{ name: 'h.example.com', clientConfig: { url: 'https://127.0.0.1:1/' }, rules: [{ operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*'] }], failurePolicy, sideEffects: 'None', timeoutSeconds: 2, matchConditions }],
+    }) as unknown as KubeObject;
+  const run = (cfg: KubeObject, a = attrs()) =>
+    webhookAdmission({ configurations: async (k) => (k === 'validating' ? [cfg] : []), getNamespace: async () => undefined, endpointsOf: async () => ({}) }).validate!(a);
+  const message = async (p: Promise<void> | void) => {
+    try {
+      await p;
+      return 'called: none';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('skips the webhook when a condition is false and calls it when all hold', async () => {
+    expect(await message(run(hook([{ name: 'not-u', expression: "request.userInfo.username != 'u'" }])))).toBe('called: none');
+    expect(await message(run(hook([{ name: 'labelled', expression: "has(object.metadata.labels) && 'x' in object.metadata.labels" }])))).toBe('called: none');
+    expect(await message(run(hook([{ name: 'is-u', expression: "request.userInfo.username == 'u'" }])))).toContain('failed calling webhook "h.example.com"');
+  });
+
+  it('an expression error follows failurePolicy', async () => {
+    expect(await message(run(hook([{ name: 'bad', expression: 'object.spec.nope == 1' }])))).toBe(
+      'Internal error occurred: failed calling webhook "h.example.com": failed to evaluate match condition "bad": no such key: spec',
+    );
+    expect(await message(run(hook([{ name: 'bad', expression: 'object.spec.nope == 1' }], 'Ignore')))).toBe('called: none');
   });
 });

@@ -3,10 +3,12 @@ import type { ResourceDefinition } from '../../definition.js';
 import { defineBuiltin } from '../shared/define.js';
 import { arr, child, get, isObj, objs, setDefault, str, type Obj } from '../shared/object.js';
 import { defineStrategy, statusStrategy } from '../shared/strategy.js';
+import { compileCached, MATCH_CONDITION_VARS, POLICY_VARS } from '../../admission/policy/activation.js';
 import { upstream } from '../upstream/index.js';
 
 // admissionregistration.k8s.io/v1: stored and served with upstream's defaults and the checks users
-// hit first. Calling webhooks and evaluating CEL policies is admission's job, not the registry's.
+// hit first (CEL expressions must compile). Calling webhooks and evaluating CEL policies is
+// admission's job, not the registry's.
 
 const FAILURE_POLICIES = ['Fail', 'Ignore'];
 const SIDE_EFFECTS = ['None', 'NoneOnDryRun'];
@@ -44,8 +46,23 @@ function validateWebhooks(cfg: KubeObject): FieldError[] {
     const cc = isObj(w.clientConfig) ? w.clientConfig : {};
     if (!cc.url === !cc.service) errs.push(fieldErrors.required(`${at}.clientConfig`, 'exactly one of url or service is required'));
     if (!SIDE_EFFECTS.includes(str(w.sideEffects))) errs.push(fieldErrors.notSupported(`${at}.sideEffects`, w.sideEffects, SIDE_EFFECTS));
+    errs.push(...expressionErrors(objs(w.matchConditions), `${at}.matchConditions`, MATCH_CONDITION_VARS));
     if (arr(w.admissionReviewVersions).length === 0) errs.push(fieldErrors.required(`${at}.admissionReviewVersions`, 'must specify one of v1, v1beta1'));
     if (!FAILURE_POLICIES.includes(str(w.failurePolicy))) errs.push(fieldErrors.notSupported(`${at}.failurePolicy`, w.failurePolicy, FAILURE_POLICIES));
+  });
+  return errs;
+}
+
+/** CEL expressions that do not compile, with upstream's message (`compilation failed: ERROR: <input>:l:c: ...`). */
+function expressionErrors(items: Obj[], at: string, vars: readonly string[], fields = ['expression']): FieldError[] {
+  const errs: FieldError[] = [];
+  items.forEach((item, i) => {
+    for (const f of fields) {
+      const src = str(item[f]);
+      if (!src) continue;
+      const c = compileCached(src, vars);
+      if ('error' in c) errs.push(fieldErrors.invalid(`${at}[${i}].${f}`, src, `compilation failed: ${c.error}`));
+    }
   });
   return errs;
 }
@@ -73,6 +90,9 @@ export const validatingAdmissionPolicyStrategy = defineStrategy({
     objs(spec.validations).forEach((v, i) => {
       if (!str(v.expression)) errs.push(fieldErrors.required(`spec.validations[${i}].expression`, ''));
     });
+    errs.push(...expressionErrors(objs(spec.validations), 'spec.validations', POLICY_VARS, ['expression', 'messageExpression']));
+    errs.push(...expressionErrors(objs(spec.matchConditions), 'spec.matchConditions', POLICY_VARS));
+    errs.push(...expressionErrors(objs(spec.variables), 'spec.variables', POLICY_VARS));
     return errs;
   },
 });
