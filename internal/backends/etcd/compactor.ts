@@ -95,9 +95,8 @@ export class EtcdCompactor {
   /** One keep-alive of the held lease; false when it has expired (someone else may hold the role). */
   private keepAlive(): Promise<boolean> {
     const m = this.conn.order()[0]!;
-    const client = m.clients.Lease as unknown as { leaseKeepAlive(): NodeJS.ReadWriteStream & { cancel(): void } };
     return new Promise((resolve) => {
-      const s = client.leaseKeepAlive();
+      const s = this.conn.stream<{ TTL: number }>(m, 'Lease', 'LeaseKeepAlive');
       const t = setTimeout(() => finish(false), 5000);
       const finish = (ok: boolean) => {
         clearTimeout(t);
@@ -106,7 +105,7 @@ export class EtcdCompactor {
       };
       s.on('data', (r: { TTL: number }) => finish(r.TTL > 0));
       s.on('error', () => finish(false));
-      s.write({ ID: this.lease } as never);
+      s.write({ ID: this.lease });
     });
   }
 }

@@ -1,6 +1,7 @@
-import * as grpc from '@grpc/grpc-js';
+import { METHODS } from './codec.js';
 import { isRetryable, translateEtcdError } from './errors.js';
-import { etcdServices, type PbStatusResponse } from './proto.js';
+import { Code, GrpcChannel, grpcError } from './grpc-channel.js';
+import type { PbStatusResponse } from './proto.js';
 
 export interface EtcdTls {
   /** CA bundle that signed the members' serving certificates (PEM); unset: the system roots. */
@@ -31,53 +32,41 @@ export interface EtcdConnectionOptions {
 
 export type ServiceName = 'KV' | 'Watch' | 'Lease' | 'Maintenance';
 
+/** A streaming call: decoded answers as 'data', 'error' (a gRPC failure) or 'end'. */
+export interface EtcdStream<T> {
+  on(event: 'data', fn: (res: T) => void): EtcdStream<T>;
+  on(event: 'error', fn: (err: Error) => void): EtcdStream<T>;
+  on(event: 'end', fn: () => void): EtcdStream<T>;
+  write(req: object): void;
+  cancel(): void;
+}
+
 /** Bounds of one call: an absolute deadline (default: now + callTimeoutMs) and the per-attempt timeout. */
 export interface CallBounds {
   deadline?: number;
   attemptMs?: number;
 }
 
-/** One member: a channel and the service clients on it. */
+/** One member: one HTTP/2 connection carrying every call to it. */
 export interface Member {
   readonly url: string;
-  readonly clients: Record<ServiceName, grpc.Client>;
+  readonly channel: GrpcChannel;
   healthy: boolean;
   version?: string;
 }
 
 /**
- * gRPC keepalive tuned so a member that stops answering is noticed in about two seconds (the
- * HTTP/2 defaults take 30-45 s), while staying inside etcd's ping policy
- * (--grpc-keepalive-min-time, 5 s by default): etcd answers a ping sooner than that with
- * GOAWAY "too_many_pings" only when it sent no data since the last one, and the health probe makes
- * it send some every second.
+ * Keepalive tuned so a member that stops answering is noticed in about two seconds (the HTTP/2
+ * defaults take 30-45 s), while staying inside etcd's ping policy (--grpc-keepalive-min-time, 5 s
+ * by default): etcd answers a ping sooner than that with GOAWAY "too_many_pings" only when it sent
+ * no data since the last one, and the health probe makes it send some every second.
  */
-const CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  'grpc.keepalive_time_ms': 2000,
-  'grpc.keepalive_timeout_ms': 1000,
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 1000,
-  'grpc.min_reconnect_backoff_ms': 100,
-  // Lists of a whole resource are one message; etcd bounds requests, not responses.
-  'grpc.max_receive_message_length': -1,
-  'grpc.max_send_message_length': -1,
-  // Per-call bookkeeping kplane never reads: channelz statistics, and the buffering of every
-  // message for transparent retries (failover is done here, with etcd's own errors in view).
-  'grpc.enable_channelz': 0,
-  'grpc.enable_retries': 0,
-};
+const KEEPALIVE_MS = 2000;
+const KEEPALIVE_TIMEOUT_MS = 1000;
 
 /** No attempt was made: the call's deadline had passed already (nothing was sent). */
 function deadlineError(): Error {
-  const msg = 'no member was tried: the call deadline had passed';
-  return Object.assign(new Error(msg), { code: grpc.status.UNAVAILABLE, details: msg });
-}
-
-/** etcd fails a request at once when the member has no leader, instead of after its own timeout. */
-export function leaderMetadata(): grpc.Metadata {
-  const md = new grpc.Metadata();
-  md.set('hasleader', 'true');
-  return md;
+  return grpcError(Code.UNAVAILABLE, 'no member was tried: the call deadline had passed');
 }
 
 /**
@@ -101,15 +90,11 @@ export class EtcdConnection {
     this.attemptMs = o.attemptTimeoutMs ?? 5000;
     this.callMs = o.callTimeoutMs ?? 10_000;
     this.writeAttemptMs = o.writeAttemptTimeoutMs ?? 2000;
-    const svc = etcdServices();
-    this.members = o.endpoints.map((url) => {
-      const u = new URL(url);
-      const secure = u.protocol === 'https:';
-      const creds = secure ? grpc.credentials.createSsl(o.tls?.ca ?? null, o.tls?.key ?? null, o.tls?.cert ?? null) : grpc.credentials.createInsecure();
-      const channel = new grpc.Channel(u.host, creds, CHANNEL_OPTIONS);
-      const make = (C: grpc.ServiceClientConstructor) => new C(u.host, creds, { channelOverride: channel });
-      return { url, healthy: true, clients: { KV: make(svc.KV), Watch: make(svc.Watch), Lease: make(svc.Lease), Maintenance: make(svc.Maintenance) } };
-    });
+    this.members = o.endpoints.map((url) => ({
+      url,
+      healthy: true,
+      channel: new GrpcChannel(new URL(url), { ...o.tls, keepaliveMs: KEEPALIVE_MS, keepaliveTimeoutMs: KEEPALIVE_TIMEOUT_MS }),
+    }));
   }
 
   /** Starts the health probes; resolves after the first round. */
@@ -160,16 +145,28 @@ export class EtcdConnection {
     throw translateEtcdError(last ?? deadlineError(), what, idempotent);
   }
 
-  once<T>(m: Member, service: ServiceName, method: string, req: object, timeoutMs: number): Promise<T> {
-    const client = m.clients[service] as unknown as Record<string, (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: Error | null, res: T) => void) => void>;
-    return new Promise<T>((resolve, reject) => {
-      client[method]!.call(client, req, leaderMetadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
-        if (err) return reject(err);
-        const rev = (res as { header?: { revision?: number } }).header?.revision ?? 0;
-        if (rev > this.revision) this.revision = rev;
-        resolve(res);
-      });
-    });
+  async once<T>(m: Member, service: ServiceName, method: string, req: object, timeoutMs: number): Promise<T> {
+    const rpc = METHODS[`${service}.${method}`];
+    if (!rpc) throw new Error(`etcd: no codec for ${service}.${method}`);
+    const res = rpc.decode(await m.channel.unary(rpc.path, rpc.encode(req), timeoutMs)) as T;
+    const rev = (res as { header?: { revision?: number } }).header?.revision ?? 0;
+    if (rev > this.revision) this.revision = rev;
+    return res;
+  }
+
+  /** A streaming call on a member; `write` takes request objects, 'data' gives decoded answers. */
+  stream<T>(m: Member, service: ServiceName, method: string): EtcdStream<T> {
+    const rpc = METHODS[`${service}.${method}`]!;
+    const s = m.channel.stream(rpc.path);
+    const out: EtcdStream<T> = {
+      on(event: string, fn: (arg?: unknown) => void) {
+        s.on(event, event === 'data' ? (msg: Buffer) => fn(rpc.decode(msg)) : fn);
+        return out;
+      },
+      write: (req: object) => s.write(rpc.encode(req)),
+      cancel: () => s.cancel(),
+    } as EtcdStream<T>;
+    return out;
   }
 
   mark(m: Member, healthy: boolean, why: string): void {
@@ -197,6 +194,6 @@ export class EtcdConnection {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
-    for (const m of this.members) for (const c of Object.values(m.clients)) c.close();
+    for (const m of this.members) m.channel.close();
   }
 }

@@ -1,11 +1,5 @@
-import { status as Code } from '@grpc/grpc-js';
+import { Code, type GrpcError } from './grpc-channel.js';
 import { StorageError } from '../../storage/index.js';
-
-/** A gRPC failure as @grpc/grpc-js reports it. */
-export interface GrpcError extends Error {
-  code: number;
-  details?: string;
-}
 
 export function isGrpcError(err: unknown): err is GrpcError {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number';
@@ -17,7 +11,7 @@ const COMPACTED = /required revision has been compacted/;
 const FUTURE = /required revision is a future revision/;
 const TOO_LARGE = /request is too large|message larger than max|exceeds maximum/;
 /** The request certainly did not reach etcd's log: safe to send again, to any member. */
-const NOT_SENT = /no leader|No connection established|ECONNREFUSED|connect ECONN|failed to connect|Name resolution failed|ENOTFOUND|Waiting for LB pick|Waiting for name resolution|no member was tried/i;
+const NOT_SENT = /no leader|stream refused before processing|No connection established|ECONNREFUSED|connect ECONN|failed to connect|Name resolution failed|ENOTFOUND|Waiting for LB pick|Waiting for name resolution|no member was tried/i;
 
 function notSent(err: GrpcError): boolean {
   return (err.code === Code.UNAVAILABLE || err.code === Code.DEADLINE_EXCEEDED) && NOT_SENT.test(err.message);

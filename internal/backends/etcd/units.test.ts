@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Code as status } from './grpc-channel.js';
 import { describe, expect, it } from 'vitest';
 import { isStorageError } from '../../storage/index.js';
 import { isRetryable, translateEtcdError } from './errors.js';

@@ -1,6 +1,5 @@
-import type * as grpc from '@grpc/grpc-js';
 import { StorageError, type KeyValue, type WatchBatch, type WatchEvent } from '../../storage/index.js';
-import { type EtcdConnection, leaderMetadata, type Member } from './connection.js';
+import type { EtcdConnection, EtcdStream, Member } from './connection.js';
 import type { Keyspace } from './keyspace.js';
 import type { PbEvent, PbKeyValue, PbWatchResponse } from './proto.js';
 import { ProgressGate } from './progress-gate.js';
@@ -43,7 +42,7 @@ export const PROGRESS_FLOOR_MS = 1000;
 export class WatchMux {
   private entries = new Map<number, Entry>();
   private nextId = 1;
-  private stream: grpc.ClientDuplexStream<object, PbWatchResponse> | undefined;
+  private stream: EtcdStream<PbWatchResponse> | undefined;
   private member: Member | undefined;
   private reconnectMs = 100;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -104,8 +103,7 @@ export class WatchMux {
   private connect(): void {
     if (this.closed || this.stream || this.reconnectTimer) return;
     const m = this.conn.order()[0]!;
-    const client = m.clients.Watch as unknown as { watch(md: grpc.Metadata): grpc.ClientDuplexStream<object, PbWatchResponse> };
-    const s = client.watch(leaderMetadata());
+    const s = this.conn.stream<PbWatchResponse>(m, 'Watch', 'Watch');
     this.stream = s;
     this.member = m;
     this.gate.reset();
@@ -118,7 +116,7 @@ export class WatchMux {
     for (const e of this.entries.values()) this.sendCreate(e);
   }
 
-  private lost(s: grpc.ClientDuplexStream<object, PbWatchResponse>, err: unknown): void {
+  private lost(s: EtcdStream<PbWatchResponse>, err: unknown): void {
     if (this.stream !== s) return;
     this.stream = undefined;
     s.cancel();

@@ -1,4 +1,4 @@
-import { status } from '@grpc/grpc-js';
+import { Code as status, grpcError } from '../grpc-channel.js';
 import type { CallBounds, EtcdConnection } from '../connection.js';
 import { translateEtcdError } from '../errors.js';
 import type { PbKeyValue, PbRangeResponse, PbResponseOp, PbTxnResponse } from '../proto.js';
@@ -21,7 +21,7 @@ export type Fault =
   | 'no-leader';
 
 type Req = Record<string, unknown>;
-const grpcErr = (code: number, details: string) => Object.assign(new Error(`${code} ${status[code]}: ${details}`), { code, details });
+const grpcErr = (code: number, details: string) => grpcError(code, details);
 
 export class FakeEtcd {
   revision = 1;
