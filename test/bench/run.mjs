@@ -7,7 +7,7 @@
 //   npm run bench -- [--datastores raftsqlite,sqlite,memory,etcd] [--n 5000] [--restarts 5] [--bench-dir ../shared/bench] [--cpu-prof-dir DIR]
 // etcd: a 1-member etcd (the etcd on PATH, data on disk like upstream's) is started for the run; its
 // CPU is reported apart from kplane's, and the server CPU per phase counts both.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
@@ -52,6 +52,33 @@ async function start(dataDir, port, datastore, profile = false) {
   while (!(await ready(port))) { if (proc.exitCode !== null) throw new Error('kplane exited'); await sleep(5); }
   return { proc, readyMs: performance.now() - t0 };
 }
+/** Runs apibench; samples each server process's CPU whenever apibench starts a phase ("[apibench] NAME ..." on stderr) and at its end. */
+function apibench(benchArgs, pids) {
+  return new Promise((resolve, reject) => {
+    const p = spawn('node', [join(benchDir, 'apibench.mjs'), ...benchArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let phase;
+    let mark;
+    const byPhase = {};
+    const close = () => {
+      if (phase) byPhase[phase] = pids.map((pid, i) => cpuSeconds(pid) - mark[i]);
+    };
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => {
+      process.stderr.write(d);
+      for (const m of String(d).matchAll(/^\[apibench\] (\w+) \.\.\./gm)) {
+        close();
+        phase = m[1];
+        mark = pids.map(cpuSeconds);
+      }
+    });
+    p.on('exit', (code) => {
+      close();
+      if (code === 0) resolve({ out, byPhase });
+      else reject(new Error(`apibench exited with ${code}`));
+    });
+  });
+}
 const stop = (proc) => new Promise((r) => { proc.on('exit', r); proc.kill('SIGTERM'); });
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -67,8 +94,10 @@ for (const datastore of datastores) {
   process.stderr.write(`\n== ${datastore}: first start → ready ${first.readyMs.toFixed(0)} ms, idle RSS ${idleRss.toFixed(1)} MiB\n`);
   const pids = [first.proc.pid, ...(datastore === 'etcd' ? [etcd.proc.pid] : [])];
   const cpu0 = pids.map(cpuSeconds);
-  const out = execFileSync('node', [join(benchDir, 'apibench.mjs'), '--kubeconfig', join(dataDir, 'kubeconfig'), '--n', String(n), '--server-pids', pids.join(' ')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  const { out, byPhase } = await apibench(['--kubeconfig', join(dataDir, 'kubeconfig'), '--n', String(n), '--server-pids', pids.join(' ')], pids);
   const api = JSON.parse(out.trim().split('\n').pop());
+  // CPU seconds per phase per process (from apibench's phase lines): kplane's and etcd's shares apart.
+  api.cpu_by_phase_s = Object.fromEntries(Object.entries(byPhase).map(([ph, cpu]) => [ph, Object.fromEntries(cpu.map((c, i) => [i === 0 ? 'kplane' : 'etcd', +c.toFixed(2)]))]));
   // CPU seconds of the whole run per process: kplane's, and etcd's when it is the store.
   api.cpu_total_s = Object.fromEntries(pids.map((pid, i) => [i === 0 ? 'kplane' : 'etcd', +(cpuSeconds(pid) - cpu0[i]).toFixed(2)]));
   const rssAfter = rssMiB(first.proc.pid);

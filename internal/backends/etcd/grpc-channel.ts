@@ -56,10 +56,17 @@ const WINDOW = 16 << 20;
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 1000;
 
+/**
+ * HTTP/2 stream ids are odd numbers below 2^31: a connection carries about a billion calls. One
+ * that has carried this many is retired (closed once its calls finish) and a new one opened.
+ */
+const MAX_STREAMS_PER_CONNECTION = 1 << 29;
+
 interface Conn {
   s: http2.ClientHttp2Session;
   connected: boolean;
   active: number;
+  streams: number;
   timer: NodeJS.Timeout;
 }
 
@@ -120,6 +127,7 @@ export class GrpcChannel {
       return undefined;
     }
     c.active++;
+    c.streams++;
     let done = false;
     let status: string | undefined;
     let message = '';
@@ -169,7 +177,11 @@ export class GrpcChannel {
   private connection(): Conn {
     if (this.closed) throw grpcError(Code.UNAVAILABLE, 'No connection established: the client is closed');
     const cur = this.conn;
-    if (cur && !cur.s.closed && !cur.s.destroyed) return cur;
+    if (cur && !cur.s.closed && !cur.s.destroyed) {
+      if (cur.streams < MAX_STREAMS_PER_CONNECTION) return cur;
+      this.conn = undefined;
+      cur.s.close();
+    }
     if (Date.now() < this.retryAt) throw grpcError(Code.UNAVAILABLE, `No connection established: ${this.lastError}`);
     const secure = this.url.protocol === 'https:';
     const s = http2.connect(`${this.url.protocol}//${this.url.host}`, {
@@ -177,7 +189,7 @@ export class GrpcChannel {
       settings: { initialWindowSize: WINDOW, enablePush: false },
       maxSessionMemory: 512,
     });
-    const c: Conn = { s, connected: false, active: 0, timer: setInterval(() => this.ping(c), this.o.keepaliveMs) };
+    const c: Conn = { s, connected: false, active: 0, streams: 0, timer: setInterval(() => this.ping(c), this.o.keepaliveMs) };
     c.timer.unref();
     this.conn = c;
     s.once('connect', () => {
