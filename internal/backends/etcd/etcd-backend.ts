@@ -185,12 +185,26 @@ class EtcdStore implements Backend, BackendStatus {
     return { revision: rev, succeeded: true, kv };
   }
 
+  /**
+   * The key's state this kplane last saw, if it is the one a compare on `modRevision` expects: a
+   * mod_revision names one state of one key, so when the compare holds, this is exactly what etcd
+   * had. An update then needs no read after its put (its new metadata follows from this state) and
+   * a delete no prev_kv (the deleted value is this one): less work for etcd, fewer bytes back.
+   */
+  private known(key: string, modRevision: number | undefined): KeyValue | undefined {
+    const kv = modRevision === undefined ? undefined : this.hints.get(key);
+    return kv && kv.modRevision === modRevision ? kv : undefined;
+  }
+
   async update(key: string, value: Uint8Array, expectedModRevision: number, opts: { lease?: number } & WriteOptions = {}): Promise<WriteResult> {
     const k = this.ks.toEtcd(key);
+    const lease = opts.lease ?? 0;
+    const known = this.known(key, expectedModRevision);
+    const put = { requestPut: { key: k, value, lease } };
     const out = await this.write(key, { op: 'update', value, expectedModRevision }, opts.guard, {
       compare: [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: expectedModRevision }, { key: k, target: 'VERSION', result: 'GREATER', version: 0 }],
-      // The put's response has no metadata; a keys-only read after it in the same Txn has.
-      success: [{ requestPut: { key: k, value, lease: opts.lease ?? 0 } }, { requestRange: { key: k, keysOnly: true } }],
+      // The put's response has no metadata; unless the prior state is known, a keys-only read after it in the same Txn has.
+      success: known ? [put] : [put, { requestRange: { key: k, keysOnly: true } }],
       failure: [{ requestRange: { key: k } }],
     }, 'update');
     if (out.kind !== 'txn') {
@@ -199,7 +213,10 @@ class EtcdStore implements Backend, BackendStatus {
       return { revision: out.revision, succeeded: true, kv };
     }
     const r = out.r;
-    const kv = r.succeeded ? { ...this.kv(r.responses[1]?.responseRange?.kvs[0])!, value } : this.kv(currentOf(r));
+    let kv: KeyValue | undefined;
+    if (!r.succeeded) kv = this.kv(currentOf(r));
+    else if (known) kv = { key, value, createRevision: known.createRevision, modRevision: r.header.revision, version: known.version + 1, lease };
+    else kv = { ...this.kv(r.responses[1]?.responseRange?.kvs[0])!, value };
     this.hints.set(key, kv);
     return { revision: r.header.revision, succeeded: r.succeeded, kv };
   }
@@ -208,9 +225,10 @@ class EtcdStore implements Backend, BackendStatus {
     const k = this.ks.toEtcd(key);
     const exists = { key: k, target: 'VERSION', result: 'GREATER', version: 0 };
     const expected = opts.expectedModRevision;
+    const known = this.known(key, expected);
     const out = await this.write(key, { op: 'delete', expectedModRevision: expected }, opts.guard, {
       compare: expected === undefined ? [exists] : [{ key: k, target: 'MOD', result: 'EQUAL', modRevision: expected }, exists],
-      success: [{ requestDeleteRange: { key: k, prevKv: true } }],
+      success: [{ requestDeleteRange: { key: k, prevKv: !known } }],
       failure: [{ requestRange: { key: k } }],
     }, 'delete');
     if (out.kind !== 'txn') {
@@ -222,7 +240,7 @@ class EtcdStore implements Backend, BackendStatus {
     const current = r.succeeded ? undefined : this.kv(currentOf(r));
     this.hints.set(key, current);
     if (!r.succeeded) return { revision: r.header.revision, succeeded: false, kv: current };
-    return { revision: r.header.revision, succeeded: true, kv: this.kv(r.responses[0]?.responseDeleteRange?.prevKvs[0]) };
+    return { revision: r.header.revision, succeeded: true, kv: known ?? this.kv(r.responses[0]?.responseDeleteRange?.prevKvs[0]) };
   }
 
   watch(prefix: string, opts: WatchOptions): AsyncIterable<WatchBatch> {
