@@ -56,10 +56,11 @@ export interface Member {
 }
 
 /**
- * Keepalive tuned so a member that stops answering is noticed in about two seconds (the HTTP/2
- * defaults take 30-45 s), while staying inside etcd's ping policy (--grpc-keepalive-min-time, 5 s
- * by default): etcd answers a ping sooner than that with GOAWAY "too_many_pings" only when it sent
- * no data since the last one, and the health probe makes it send some every second.
+ * Keepalive tuned so a member that stops answering is noticed in about three seconds (two of
+ * silence, one for the ping's ack; the HTTP/2 defaults take 30-45 s), while staying inside etcd's
+ * ping policy (--grpc-keepalive-min-time, 5 s by default): etcd answers a ping sooner than that
+ * with GOAWAY "too_many_pings" only when it sent no data since the last one, and a ping follows
+ * two seconds of silence. The health probe (every second) moves requests off such a member sooner.
  */
 const KEEPALIVE_MS = 2000;
 const KEEPALIVE_TIMEOUT_MS = 1000;

@@ -54,6 +54,8 @@ export interface ChannelOptions {
 /** Receive windows large enough that a whole-resource list is not paced by window updates. */
 const WINDOW = 16 << 20;
 const MIN_BACKOFF_MS = 100;
+/** A keepalive timer this late means this process was not running: its wait starts again. */
+const STALL_MS = 250;
 const MAX_BACKOFF_MS = 1000;
 
 /**
@@ -67,6 +69,9 @@ interface Conn {
   connected: boolean;
   active: number;
   streams: number;
+  /** When the member last sent anything (an answer's headers or data, a ping's ack). */
+  heardAt: number;
+  pinging: boolean;
   timer: NodeJS.Timeout;
 }
 
@@ -145,6 +150,7 @@ export class GrpcChannel {
       if (hs['grpc-message'] !== undefined) message = decodeMessage(String(hs['grpc-message']));
     };
     req.on('response', (hs) => {
+      c.heardAt = Date.now();
       const st = hs[':status'];
       if (st !== 200) return finish(grpcError(Code.UNKNOWN, `etcd answered HTTP status ${String(st)}`));
       takeStatus(hs);
@@ -152,6 +158,7 @@ export class GrpcChannel {
     req.on('trailers', takeStatus);
     const frames = new FrameReader();
     req.on('data', (chunk: Buffer) => {
+      c.heardAt = Date.now();
       frames.push(chunk);
       for (let m = frames.next(); m; m = frames.next()) {
         if (m === COMPRESSED) return finish(grpcError(Code.INTERNAL, 'etcd sent a compressed message; none was asked for'));
@@ -189,13 +196,13 @@ export class GrpcChannel {
       settings: { initialWindowSize: WINDOW, enablePush: false },
       maxSessionMemory: 512,
     });
-    const c: Conn = { s, connected: false, active: 0, streams: 0, timer: setInterval(() => this.ping(c), this.o.keepaliveMs) };
+    const c: Conn = { s, connected: false, active: 0, streams: 0, heardAt: Date.now(), pinging: false, timer: setInterval(() => this.ping(c), Math.min(500, this.o.keepaliveMs)) };
     c.timer.unref();
     this.conn = c;
     s.once('connect', () => {
       c.connected = true;
       this.backoffMs = MIN_BACKOFF_MS;
-      s.setLocalWindowSize(WINDOW);
+      if (!s.destroyed) s.setLocalWindowSize(WINDOW);
     });
     s.on('error', (err) => {
       this.lastError = err.message;
@@ -215,14 +222,37 @@ export class GrpcChannel {
     return c;
   }
 
+  /**
+   * A keepalive round: only on a connection with calls open and nothing heard from the member for
+   * a whole interval (any answer proves it alive). A ping not acknowledged in time drops the
+   * connection, but only after this process has read what arrived meanwhile (the check runs after
+   * the event loop's I/O phase), and never because this process itself was stalled (a timer that
+   * fires late starts a new wait instead): a busy or paused kplane must not declare etcd dead.
+   */
   private ping(c: Conn): void {
-    if (!c.connected || c.active === 0 || c.s.destroyed) return;
-    const t = setTimeout(() => {
-      this.lastError = 'keepalive ping not answered';
-      c.s.destroy(new Error(`keepalive ping not answered in ${this.o.keepaliveTimeoutMs} ms`));
-    }, this.o.keepaliveTimeoutMs);
-    const sent = c.s.ping(() => clearTimeout(t));
-    if (!sent) clearTimeout(t);
+    if (!c.connected || c.active === 0 || c.s.destroyed || c.pinging) return;
+    if (Date.now() - c.heardAt < this.o.keepaliveMs) return;
+    let acked = false;
+    const wait = (ms: number) => {
+      const due = Date.now() + ms;
+      setTimeout(() => {
+        if (acked || c.s.destroyed) return;
+        if (Date.now() - due > STALL_MS) return wait(ms);
+        setImmediate(() => {
+          if (acked || c.s.destroyed) return;
+          this.lastError = 'keepalive ping not answered';
+          c.s.destroy(new Error(`keepalive ping not answered in ${ms} ms`));
+        });
+      }, ms).unref();
+    };
+    const sent = c.s.ping(() => {
+      acked = true;
+      c.pinging = false;
+      c.heardAt = Date.now();
+    });
+    if (!sent) return;
+    c.pinging = true;
+    wait(this.o.keepaliveTimeoutMs);
   }
 
   close(): void {
