@@ -16,6 +16,8 @@ const ENCRYPTION_CONFIG = `apiVersion: apiserver.config.k8s.io/v1\nkind: Encrypt
 const SMOKE = process.env.KPLANE_SMOKE_SCRIPT ?? '/work/shared/bench/kubectl-smoke.sh';
 const NEED_CONTROLLERS = new Set(['get rs (controller ran)', 'get pods (3 created)']);
 const haveEtcd = etcdBinary() !== undefined;
+// Every node runs every default plugin; a first start took over 60 s at load 10-20 (as HA nodes').
+const START_MS = 150_000;
 if (!haveEtcd) describe.skip(NO_ETCD, () => it('needs etcd', () => {}));
 
 describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
@@ -34,9 +36,9 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
     dirs.push(encDir);
     writeFileSync(join(encDir, 'encryption.yaml'), ENCRYPTION_CONFIG);
     encArgs = ['--encryption-provider-config', join(encDir, 'encryption.yaml')];
-    kp = await startKplane({ args: etcdArgs() });
+    kp = await startKplane({ args: etcdArgs(), readyTimeoutMs: START_MS });
     dirs.push(kp.dataDir);
-  }, 90_000);
+  }, 60_000 + START_MS);
   afterAll(async () => {
     for (const p of extra) if (p.exitCode === null) p.kill('SIGKILL');
     await kp?.kill();
@@ -99,11 +101,11 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
 
   it('a restarted kplane finds everything, with the etcd settings remembered by its data dir', async () => {
     await kp.stop();
-    kp = await startKplane({ dataDir: kp.dataDir, port: kp.port, args: encArgs });
+    kp = await startKplane({ dataDir: kp.dataDir, port: kp.port, args: encArgs, readyTimeoutMs: START_MS });
     const names = kc(['get', 'configmaps', '-n', 'fail', '-o', 'name']).stdout;
     expect(names).toContain('configmap/one-down-0');
     expect(names).toContain('configmap/back');
-  }, 60_000);
+  }, 30_000 + START_MS);
 
   it.runIf(haproxyBinary() !== undefined)('two kplane nodes on one etcd behind HAProxy: kill one, kubectl goes on and a watch resumes on the other', async () => {
     const dir = join(kp.dataDir, '..', `${kp.dataDir.split('/').pop()}-lb`);
@@ -125,7 +127,7 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
     const rv = JSON.parse((await adminRequest(creds, lbPort, 'GET', '/api/v1/namespaces/lb/configmaps')).body).metadata.resourceVersion as string;
     const watch = resumingWatch(creds, lbPort, '/api/v1/namespaces/lb/configmaps', rv);
     try {
-      const node2 = await startKplane({ dataDir: second.dataDir, port: second.port, args: etcdArgs() });
+      const node2 = await startKplane({ dataDir: second.dataDir, port: second.port, args: etcdArgs(), readyTimeoutMs: START_MS });
       extra.push(node2.proc);
       dirs.push(node2.dataDir);
       // One cluster: node2 adopted node1's CA from etcd, so node1's admin credentials work there.
@@ -147,6 +149,6 @@ describe.runIf(haveEtcd)('kplane on a 3-member etcd', () => {
     } finally {
       watch.stop();
     }
-  }, 120_000);
+  }, 60_000 + START_MS);
 });
 
