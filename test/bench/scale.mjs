@@ -12,7 +12,7 @@
 //   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--deployments 100] [--concurrency 64]
 //                          [--idle 30] [--skip-scheduler] [--datastore raftsqlite] [--cpu-prof DIR]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,7 +49,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 'kplane-scale-'));
 const port = await freePort();
 // --cpu-prof DIR: the server writes a V8 CPU profile there when it stops (for goals it misses).
 const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
-const proc = spawn(process.execPath, ['--max-semi-space-size=32', ...profile, join(ROOT, 'bin', 'kplane'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', args.datastore ?? 'raftsqlite', '--hollow-nodes', String(NODES), '--hollow-node-prefix', 'hollow', '--hollow-node-pod-start', '0s'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
+// --heap-snapshot DIR: a V8 heap snapshot of the server once every pod is Ready (for the RSS goal).
+if (args['heap-snapshot']) profile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${args['heap-snapshot']}`);
+const proc = spawn(process.execPath, ['--max-semi-space-size=32', `--max-old-space-size=${args['max-old-space'] ?? 8192}`, ...profile, join(ROOT, 'bin', 'kplane'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', args.datastore ?? 'raftsqlite', '--hollow-nodes', String(NODES), '--hollow-node-prefix', 'hollow', '--hollow-node-pod-start', '0s'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
 const kc = parse(readFileSync(await (async () => { for (;;) { try { readFileSync(join(dataDir, 'kubeconfig')); return join(dataDir, 'kubeconfig'); } catch { await sleep(200); } } })(), 'utf8'));
 const user = kc.users[0].user;
 const agent = new Agent({ keepAlive: true, maxSockets: CONC + 8, rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') });
@@ -111,6 +113,8 @@ const pod = (i) => ({ metadata: { name: `p-${i}`, labels: { app: `group-${i % 10
 const deployment = (i, replicas) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d-${i}` }, spec: { replicas, selector: { matchLabels: { app: `d-${i}` } }, template: { metadata: { labels: { app: `d-${i}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } } });
 const createLat = [];
 const tc = Date.now();
+// --max-minutes M (default 60): the run reports what it reached by then (podsReady < pods).
+const deadline = tc + Number(args['max-minutes'] ?? 60) * 60_000;
 // Progress every 2 s: how many pods each stage has passed (shows which stage falls behind).
 const progress = setInterval(() => say(`t=${((Date.now() - tc) / 1000).toFixed(0)}s created ${sent.size} bound ${boundAt.size} ready ${readyAt.size} cpu ${cpuSeconds(proc.pid).toFixed(1)}s`), 2000);
 const cpuPods0 = cpuSeconds(proc.pid);
@@ -140,12 +144,12 @@ if (DEPLOYMENTS > 0) {
     createLat.push(Date.now() - t);
     if (r.status !== 201) errors += per;
   }));
-  while (sent.size < PODS - errors && Date.now() - tc < 60 * 60_000) await sleep(500);
+  while (sent.size < PODS - errors && Date.now() < deadline) await sleep(500);
 } else {
   await Promise.all(Array.from({ length: CONC }, async () => {
     for (;;) {
       const i = next++;
-      if (i >= PODS) return;
+      if (i >= PODS || Date.now() > deadline) return;
       const t = Date.now(); sent.set(`p-${i}`, t);
       const r = await call('POST', '/api/v1/namespaces/default/pods', pod(i));
       createLat.push(Date.now() - t);
@@ -155,11 +159,10 @@ if (DEPLOYMENTS > 0) {
   }));
 }
 results.createPhaseS = (Date.now() - tc) / 1000;
-results.createPerS = +(PODS / results.createPhaseS).toFixed(0);
+results.createPerS = +(sent.size / results.createPhaseS).toFixed(0);
 results.createErrors = errors;
 results.createCalls = createLat.length;
 results.createLatencyMs = { p50: pct(createLat, 50), p99: pct(createLat, 99) };
-const deadline = Date.now() + 60 * 60_000;
 while (readyAt.size < PODS - errors && Date.now() < deadline) await sleep(1000);
 clearInterval(progress);
 probing = false;
@@ -182,6 +185,19 @@ const g = spawnSync('kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), 'ge
 results.kubectlGetPodsAllS = (Date.now() - tg) / 1000;
 results.kubectlGetPodsLines = g.stdout.split('\n').filter(Boolean).length;
 results.threadCpuSeconds = threadCpu(proc.pid);
+if (args['heap-snapshot']) {
+  const before = new Set(readdirSync(args['heap-snapshot']));
+  proc.kill('SIGUSR2');
+  // The snapshot is complete when its file stops growing.
+  let last = -1;
+  for (;;) {
+    await sleep(2000);
+    const f = readdirSync(args['heap-snapshot']).find((x) => x.endsWith('.heapsnapshot') && !before.has(x));
+    const size = f ? statSync(join(args['heap-snapshot'], f)).size : -1;
+    if (f && size === last) { results.heapSnapshot = join(args['heap-snapshot'], f); break; }
+    last = size;
+  }
+}
 results.peakRssMiB = +hwmMiB(proc.pid).toFixed(0);
 watching = false;
 watch.destroy();
