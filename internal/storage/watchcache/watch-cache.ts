@@ -11,6 +11,7 @@ import { CacheState } from './cache-state.js';
 import { runFeed } from './cache-feed.js';
 import type { CacheWatcher } from './cache-watcher.js';
 import { cacheWatch } from './cache-watch.js';
+import { FieldsInterner } from './fields-interner.js';
 
 export interface WatchCacheOptions {
   /** The store that writes go to and that serves what the cache cannot (continue pages, Exact). */
@@ -141,6 +142,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
   const freshWaitMs = o.freshWaitMs ?? 3000;
   const consistentReadWaitMs = o.consistentReadWaitMs ?? 150;
   const state = new CacheState(o.historySize ?? 10_000);
+  const fields = new FieldsInterner();
   const watchers = new Set<CacheWatcher>();
   const ac = new AbortController();
   let isReady = false;
@@ -168,7 +170,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
       for (const w of waiters) if (state.revision >= w.rev) w.done(true);
     },
     onError: o.onError,
-    prepare: o.shareObjects ? deepFreeze : undefined,
+    prepare: o.shareObjects ? (x) => deepFreeze(fields.intern(x)) : undefined,
   });
 
   /** True once the cache holds every change up to rev; false when that takes longer than freshWaitMs. */
