@@ -53,7 +53,8 @@ describe('RaftNode with the engine on a worker thread', () => {
     });
     for (const n of nodes) n.start();
     try {
-      const leaderId = await nodes[0]!.waitForLeader(15_000);
+      // Three worker threads starting TLS listeners: at load 20+ the first election took over 15 s.
+      const leaderId = await nodes[0]!.waitForLeader(45_000);
       const leader = nodes.find((n) => n.id === leaderId)!;
       const follower = nodes.find((n) => n.id !== leaderId)!;
       expect(await follower.propose({ append: 'k', value: 'a' })).toBe('a');
@@ -76,5 +77,5 @@ describe('RaftNode with the engine on a worker thread', () => {
     } finally {
       for (const n of nodes) await n.stop();
     }
-  }, 60_000);
+  }, 90_000);
 });
