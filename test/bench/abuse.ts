@@ -35,7 +35,7 @@ const ABUSERS = (() => {
   return i >= 0 ? process.argv[i + 1]!.split(',') : ['watch', 'flood', 'big', 'list', 'slowloris'];
 })();
 const LIST_OBJECTS = 5_000;
-/** `--profile DIR`: the nodes run with --cpu-prof into DIR and are stopped with SIGTERM (so it is written). */
+/** `--profile DIR`: the nodes' CPU is profiled into DIR (cpu-profile-preload.cjs); they are stopped with SIGTERM so it is written. */
 const PROFILE_DIR = (() => {
   const i = process.argv.indexOf('--profile');
   return i >= 0 ? process.argv[i + 1]! : undefined;
@@ -119,7 +119,10 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   try {
     // Only the nodes profile: the variable is gone before any client process starts.
-    if (PROFILE_DIR) process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${PROFILE_DIR}`.trim();
+    if (PROFILE_DIR) {
+      process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${fileURLToPath(new URL('./cpu-profile-preload.cjs', import.meta.url))}`.trim();
+      process.env.KPLANE_PROFILE_DIR = PROFILE_DIR;
+    }
     await cluster.found();
     for (let i = 1; i < NODES; i++) await cluster.join();
     if (PROFILE_DIR) delete process.env.NODE_OPTIONS;
