@@ -25,6 +25,24 @@ export class MemoryNetwork {
     }
   }
 
+  /** Cuts (or with heal=true restores) only the link from `from` to `to`; the other way still delivers. */
+  cutOneWay(from: NodeId, to: NodeId, heal = false): void {
+    if (heal) this.cut.delete(`${from}>${to}`);
+    else this.cut.add(`${from}>${to}`);
+  }
+
+  /**
+   * The connection between a and b closed while both processes live (one was paused past the
+   * other's ping timeout): both transports report it, as a closed socket does, and frames go on
+   * flowing (the connection is dialled again).
+   */
+  reset(a: NodeId, b: NodeId): void {
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const lost = this.lostHandlers.get(x);
+      if (lost) setImmediate(() => lost(y));
+    }
+  }
+
   /** Cuts a node off from every other one (or heals it). */
   isolate(id: NodeId, others: NodeId[], heal = false): void {
     for (const o of others) if (o !== id) this.partition(id, o, heal);

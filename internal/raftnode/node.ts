@@ -112,6 +112,8 @@ export class RaftNode<C, R> implements EngineHost {
   private readonly maxBatch: number;
   private confWaiters: ConfWaiter[] = [];
   private leader: NodeId = NONE;
+  /** The last leader known (never NONE once one was): the batches in flight went to it. */
+  private lastLeader: NodeId = NONE;
   private role: Role = 'follower';
   private readonly leaderListeners = new Set<(leader: NodeId, role: Role) => void>();
   private cancelTimer: (() => void) | undefined;
@@ -302,10 +304,16 @@ export class RaftNode<C, R> implements EngineHost {
   }
 
   softState(leader: NodeId, role: Role): void {
-    const changed = leader !== this.leader;
     this.leader = leader;
     this.role = role;
-    if (changed) this.proposals.leaderChanged();
+    // Only another leader can have lost the batches forwarded to the last one. A follower that
+    // merely forgot its leader (a connection the leader closed while this process was paused, a
+    // pre-vote) and follows it again in the same term still gets them in its log; failing them then
+    // would turn writes that are about to be applied into "may or may not have been applied".
+    if (leader !== NONE && leader !== this.lastLeader) {
+      this.lastLeader = leader;
+      this.proposals.leaderChanged();
+    }
     for (const fn of this.leaderListeners) fn(leader, role);
     if (leader !== NONE) this.scheduleFlush();
   }
