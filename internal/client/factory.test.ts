@@ -1,6 +1,9 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, fixtures } from '../registry/testing/index.js';
+import { createMemoryBackend } from '../backends/memory/index.js';
+import { resourcePrefix } from '../registry/index.js';
+import { ADMIN, createTestRegistry, fixtures } from '../registry/testing/index.js';
+import { createObjectStore, createWatchCacheRouter } from '../storage/index.js';
 import { FakeClock } from '../util/index.js';
 import { registryPerTest } from './testing/test-registry.js';
 import { createClient } from './client.js';
@@ -54,5 +57,31 @@ describe('SharedInformerFactory', () => {
     const cms = f.informer(CM);
     expect(await cms.waitForSync()).toBe(true);
     expect(f.informer(CM)).toBe(cms);
+  });
+
+  it("informers hold the API server's watch cache objects (frozen, one copy per node), not a copy each", async () => {
+    // The server's store: a watch cache per resource that hands out its frozen objects.
+    const backend = createMemoryBackend();
+    const cache = createWatchCacheRouter({ inner: createObjectStore(backend), backend, shareObjects: true });
+    cache.add(resourcePrefix(fixtures.configMaps));
+    const r = createTestRegistry([fixtures.configMaps], {}, { backend, objectStore: cache });
+    try {
+      const c = createClient(r.handler, ADMIN);
+      await c.create(CM, 'ns', { metadata: { name: 'a' }, data: { k: 'v' } });
+      const f = new SharedInformerFactory(c, perTest.signal);
+      const all = f.informer(CM);
+      const scoped = f.informer(CM, 'ns');
+      expect(await all.waitForSync()).toBe(true);
+      expect(await scoped.waitForSync()).toBe(true);
+      const a = all.lister.get('ns', 'a')!;
+      const b = scoped.lister.get('ns', 'a')!;
+      expect(Object.isFrozen(a.data)).toBe(true);
+      // Two informers and a read from the cache share the decoded data.
+      expect(b.data).toBe(a.data);
+      expect((await c.get(CM, 'ns', 'a', { resourceVersion: '0' })).data).toBe(a.data);
+    } finally {
+      await cache.close();
+      await r.close();
+    }
   });
 });
