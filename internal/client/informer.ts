@@ -82,6 +82,11 @@ export class SharedInformer {
     };
   }
 
+  /** How many handlers are registered now (a controller that lets a resource go removes its own). */
+  get handlerCount(): number {
+    return this.handlers.length;
+  }
+
   hasSynced(): boolean {
     return this.synced;
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isApiError, type KubeObject, type OwnerReference } from '../../../internal/api/index.js';
 import { NAMESPACES } from '../shared/refs.js';
+import type { ServedResources } from '../shared/served.js';
 import { eventually, startCluster, type Cluster } from '../testing/harness.js';
 import { CRDS, WIDGETS, widgetCrd } from '../testing/objects.js';
 import { garbageCollectorPlugin } from './index.js';
@@ -80,5 +81,36 @@ describe('garbage collector', () => {
     });
     expect(await exists(CLUSTERROLES, undefined, 'odd')).toBeDefined();
     expect(await exists(CM, 'other', 'owner')).toBeDefined();
+  });
+
+  it('lets go of a resource that stops being served (a deleted CRD) and watches it again once served again', async () => {
+    c = startCluster();
+    await c.client.create(NAMESPACES, undefined, { metadata: { name: 'ns' } });
+    await c.client.create(CRDS, undefined, widgetCrd());
+    // The served set as the GC sees it, with the custom resource hidden on demand (the harness
+    // runs no CRD controller, so a real CRD deletion would not finish here).
+    let hidden = false;
+    const listeners = new Set<() => void>();
+    const served: ServedResources = {
+      list: () => c.served.list().filter((r) => !(hidden && r.group === 'example.com')),
+      onChange: (fn) => {
+        listeners.add(fn);
+        const off = c.served.onChange(fn);
+        return () => (listeners.delete(fn), off());
+      },
+    };
+    const setHidden = (h: boolean) => ((hidden = h), listeners.forEach((fn) => fn()));
+    c.start(garbageCollectorPlugin(served));
+    const widgets = c.informers.informer(WIDGETS);
+    await eventually(async () => expect(widgets.handlerCount).toBe(1));
+    setHidden(true);
+    expect(widgets.handlerCount).toBe(0);
+    const owner = await c.client.create(WIDGETS, 'ns', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
+    await cm('dep', [ref(owner)]);
+    await c.client.delete(WIDGETS, 'ns', 'w');
+    // Served again (a re-created CRD): one handler again, and the dependent of the gone owner goes.
+    setHidden(false);
+    expect(widgets.handlerCount).toBe(1);
+    await eventually(async () => expect(await exists(CM, 'ns', 'dep')).toBeUndefined());
   });
 });

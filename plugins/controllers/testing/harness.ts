@@ -18,6 +18,8 @@ export interface Cluster {
   registry: TestRegistry;
   client: ReturnType<typeof createClient>;
   served: ServedResources;
+  /** The informers every started plugin shares. */
+  informers: SharedInformerFactory;
   start(...plugins: Plugin[]): void;
   stop(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export function startCluster(): Cluster {
     registry,
     client,
     served: servedResources(() => registry.catalog),
+    informers,
     start(...plugins) {
       for (const p of plugins) {
         const ctx: PluginContext = {
