@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/index.js';
 import { applyLimitRanges } from './limitranger.js';
 import { podSecurityViolations } from './podsecurity-checks.js';
-import { quotaStatus, usageOf } from './resourcequota.js';
+import type { AdmissionAttributes } from '../admission.js';
+import type { ResourceDefinition } from '../definition.js';
+import type { AdmissionLister } from './lookup.js';
+import { quotaStatus, resourceQuota, usageOf, type QuotaReserver } from './resourcequota.js';
 
 const pod = (containers: object[], extra: object = {}): KubeObject => ({ metadata: { name: 'p' }, spec: { containers, ...extra } });
 
@@ -52,5 +55,35 @@ describe('ResourceQuota usage', () => {
     expect(usageOf('requests.cpu', objects)).toBe(0.25);
     expect(usageOf('count/deployments.apps', objects)).toBe(1);
     expect(quotaStatus({ metadata: { name: 'q' }, spec: { hard: { pods: '5', 'requests.cpu': '2' } } }, objects)).toEqual({ hard: { pods: '5', 'requests.cpu': '2' }, used: { pods: '1', 'requests.cpu': '250m' } });
+  });
+});
+
+describe('ResourceQuota compare-and-swap', () => {
+  const PODS = { group: '', version: 'v1', plural: 'pods', kind: 'Pod', namespaced: true } as unknown as ResourceDefinition;
+  const attrs = (name: string): AdmissionAttributes => ({ operation: 'CREATE', definition: PODS, namespace: 'ns', name, object: pod([{ name: 'c' }]), user: { name: 'u', groups: [] }, dryRun: false });
+
+  it('of two racing creates that fit only one at a time, one is admitted and the other refused', async () => {
+    // One stored quota with a resourceVersion; a status write succeeds only at the current version.
+    let stored: KubeObject = { metadata: { name: 'small', namespace: 'ns', resourceVersion: '1' }, spec: { hard: { pods: '1' } } };
+    const list: AdmissionLister = async (ref) => (ref.resource === 'resourcequotas' ? [stored] : []);
+    const reserve: QuotaReserver = async (q, used) => {
+      await new Promise((r) => setImmediate(r));
+      if (q.metadata.resourceVersion !== stored.metadata.resourceVersion) return 'conflict';
+      stored = { ...stored, metadata: { ...stored.metadata, resourceVersion: String(Number(stored.metadata.resourceVersion) + 1) }, status: { used } };
+      return 'ok';
+    };
+    const plugin = resourceQuota(list, () => undefined, reserve);
+    const results = await Promise.allSettled([plugin.validate!(attrs('a')), plugin.validate!(attrs('b'))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(refused.reason.message).toMatch(/^pods "[ab]" is forbidden: exceeded quota: small, requested: pods=1, used: pods=1, limited: pods=1$/);
+    expect(stored.status).toEqual({ used: { pods: '1' } });
+  });
+
+  it('without reservations both would pass (the race the compare-and-swap closes)', async () => {
+    const stored: KubeObject = { metadata: { name: 'small', namespace: 'ns', resourceVersion: '1' }, spec: { hard: { pods: '1' } } };
+    const plugin = resourceQuota(async (ref) => (ref.resource === 'resourcequotas' ? [stored] : []), () => undefined);
+    const results = await Promise.allSettled([plugin.validate!(attrs('a')), plugin.validate!(attrs('b'))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
   });
 });

@@ -46,6 +46,24 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
       throw err;
     }
   };
+  /** A consistent read (not the watch cache): after a conflict the quota must be the stored one. */
+  const latest = async (ref: Ref, namespace?: string): Promise<KubeObject[]> => {
+    const h = handler();
+    if (!h) return [];
+    return ((await h.handle({ user: APISERVER, ...ref, namespace, verb: 'list', params: {} })).body as { items: KubeObject[] }).items;
+  };
+  const reserveQuota = async (q: KubeObject, used: Loose): Promise<'ok' | 'conflict'> => {
+    const h = handler();
+    if (!h) return 'ok';
+    const hard = ((q.spec as Loose | undefined)?.hard ?? {}) as Loose;
+    try {
+      await h.handle({ user: APISERVER, group: '', version: 'v1', resource: 'resourcequotas', namespace: q.metadata.namespace, name: q.metadata.name, subresource: 'status', verb: 'update', body: { ...q, status: { hard, used } }, params: {}, userAgent: 'kube-apiserver' });
+      return 'ok';
+    } catch (err) {
+      if (isApiError(err, 'Conflict')) return 'conflict';
+      throw err;
+    }
+  };
   const pending = new Map<string, NodeJS.Timeout>();
   const refresh = (namespace: string) => {
     if (pending.has(namespace)) return;
@@ -97,6 +115,6 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
       endpointsOf: async (ns, name) => ({ service: await get({ group: '', version: 'v1', resource: 'services' }, ns, name), endpoints: await get({ group: '', version: 'v1', resource: 'endpoints' }, ns, name) }),
       log,
     }),
-    resourceQuota(list, refresh),
+    resourceQuota(list, refresh, reserveQuota, latest),
   ];
 }

@@ -65,20 +65,28 @@ function tracked(hard: Loose, a: AdmissionAttributes): string[] {
   return Object.keys(hard).filter((n) => countName(a.definition.group, a.definition.plural).includes(n) || (isPodCreate && COMPUTE[n] !== undefined));
 }
 
+/** Writes a quota's status.used if the quota is still at the resourceVersion it was read at. */
+export type QuotaReserver = (quota: KubeObject, used: Loose) => Promise<'ok' | 'conflict'>;
+
 /**
  * ResourceQuota: a create that would take a quota of its namespace past `hard` is refused with
  * upstream's "exceeded quota" message (a pod missing a request or limit a quota tracks with
- * "failed quota ... must specify"). Usage is counted from the stored objects at admission time,
- * and every admitted create or delete of a counted resource asks `refresh` to rewrite the quotas'
- * status.used.
+ * "failed quota ... must specify"). Usage is the larger of what the stored objects add up to and
+ * the quota's status.used. With `reserve`, an admitted create first writes status.used plus what it
+ * adds, compared with the quota's resourceVersion (upstream's compare-and-swap): of two racing
+ * creates that both fit only one at a time, the second sees a conflict, reads the quota again
+ * (`latest`) and is refused. Every admitted create or delete of a counted resource asks `refresh`
+ * to rewrite status.used from the stored objects (which also gives back a reservation whose create
+ * failed later).
  */
-export function resourceQuota(list: AdmissionLister, refresh: (namespace: string) => void): AdmissionPlugin {
+export function resourceQuota(list: AdmissionLister, refresh: (namespace: string) => void, reserve?: QuotaReserver, latest: AdmissionLister = list): AdmissionPlugin {
   return {
     name: 'ResourceQuota',
     async validate(a) {
       if (!a.namespace || a.subresource || (a.operation !== 'CREATE' && a.operation !== 'DELETE')) return;
       if (a.definition.group === '' && a.definition.plural === 'resourcequotas') return refresh(a.namespace);
-      const quotas = (await list(QUOTAS, a.namespace)).filter((q) => tracked(((q.spec as Loose | undefined)?.hard ?? {}) as Loose, a).length);
+      const relevant = (qs: KubeObject[]) => qs.filter((q) => tracked(((q.spec as Loose | undefined)?.hard ?? {}) as Loose, a).length);
+      let quotas = relevant(await list(QUOTAS, a.namespace));
       if (!quotas.length) return;
       if (a.operation === 'DELETE' || a.dryRun) return a.dryRun ? undefined : refresh(a.namespace);
       const self = { group: a.definition.group, version: a.definition.version, resource: a.definition.plural };
@@ -88,26 +96,39 @@ export function resourceQuota(list: AdmissionLister, refresh: (namespace: string
         { group: a.definition.group, plural: a.definition.plural, items },
         { group: '', plural: 'pods', items: pods },
       ];
-      for (const q of quotas) {
-        const hard = ((q.spec as Loose).hard ?? {}) as Loose;
-        const names = tracked(hard, a).sort();
-        const missing = names.filter((n) => COMPUTE[n] && podCompute(a.object!, n).missing.length);
-        if (missing.length) {
-          throw admissionForbidden(a, `failed quota: ${q.metadata.name}: must specify ${missing.join(',')}`);
+      for (let attempt = 0; ; attempt++) {
+        let conflict = false;
+        for (const q of quotas) {
+          const used = admitAgainst(q, a, objects);
+          if (reserve && (await reserve(q, used)) === 'conflict') {
+            conflict = true;
+            break;
+          }
         }
-        const requested = names.map((n) => [n, COMPUTE[n] ? podCompute(a.object!, n).value : 1] as const);
-        const over = requested.filter(([n, add]) => usageOf(n, objects) + add > parseQuantity(hard[n])!);
-        if (over.length) {
-          const fmt = (f: (n: string, add: number) => string) => over.map(([n, add]) => `${n}=${f(n, add)}`).join(',');
-          throw admissionForbidden(
-            a,
-            `exceeded quota: ${q.metadata.name}, requested: ${fmt((n, add) => show(n, add))}, used: ${fmt((n) => show(n, usageOf(n, objects)))}, limited: ${fmt((n) => String(hard[n]))}`,
-          );
-        }
+        if (!conflict) break;
+        if (attempt >= 4) throw admissionForbidden(a, 'status unknown for quota: too many concurrent updates, please retry');
+        quotas = relevant(await latest(QUOTAS, a.namespace));
       }
       refresh(a.namespace);
     },
   };
+}
+
+/** Checks one quota for a create and returns its status.used with the create added; throws when over. */
+function admitAgainst(q: KubeObject, a: AdmissionAttributes, objects: { group: string; plural: string; items: KubeObject[] }[]): Loose {
+  const hard = ((q.spec as Loose).hard ?? {}) as Loose;
+  const recorded = ((q.status as Loose | undefined)?.used ?? {}) as Loose;
+  const names = tracked(hard, a).sort();
+  const missing = names.filter((n) => COMPUTE[n] && podCompute(a.object!, n).missing.length);
+  if (missing.length) throw admissionForbidden(a, `failed quota: ${q.metadata.name}: must specify ${missing.join(',')}`);
+  const usage = (n: string) => Math.max(usageOf(n, objects), parseQuantity(recorded[n]) ?? 0);
+  const requested = names.map((n) => [n, COMPUTE[n] ? podCompute(a.object!, n).value : 1] as const);
+  const over = requested.filter(([n, add]) => usage(n) + add > parseQuantity(hard[n])!);
+  if (over.length) {
+    const fmt = (f: (n: string, add: number) => string) => over.map(([n, add]) => `${n}=${f(n, add)}`).join(',');
+    throw admissionForbidden(a, `exceeded quota: ${q.metadata.name}, requested: ${fmt((n, add) => show(n, add))}, used: ${fmt((n) => show(n, usage(n)))}, limited: ${fmt((n) => String(hard[n]))}`);
+  }
+  return { ...recorded, ...Object.fromEntries(requested.map(([n, add]) => [n, show(n, usage(n) + add)])) };
 }
 
 /** status.hard and status.used of a quota over the namespace's objects (what `kubectl describe quota` shows). */
