@@ -40,9 +40,13 @@ const server = useKplane({ args: ['--token-auth-file', tokenFile, '--audit-polic
 afterAll(() => removeDir(dir));
 
 const admin = (args: string[], version = '1.33') => kubectl(server().kubeconfig, args, { version });
-/** A kubectl result after one turn of the event loop: a long run of synchronous kubectl calls would starve the vitest worker's RPC (it times out under load). */
+/**
+ * One turn of the event loop: a long run of synchronous kubectl calls would starve the vitest
+ * worker's RPC (it times out after 60 s under load), so long tests yield between calls.
+ */
+const yieldToWorker = () => new Promise((resolve) => setImmediate(resolve));
 const settled = async (r: KubectlResult): Promise<KubectlResult> => {
-  await new Promise((resolve) => setImmediate(resolve));
+  await yieldToWorker();
   return r;
 };
 const adminAsync = (args: string[], version = '1.33') => settled(admin(args, version));
@@ -58,7 +62,7 @@ const as = (token: string, args: string[], version = '1.33') => kubectl(tokenKub
 
 describe('ServiceAccount tokens and RBAC', () => {
   let token = '';
-  it('a token for a ServiceAccount bound to view lists pods and may not create them (upstream 403)', () => {
+  it('a token for a ServiceAccount bound to view lists pods and may not create them (upstream 403)', async () => {
     for (const args of [['create', 'ns', 'team'], ['-n', 'team', 'create', 'sa', 'bot'], ['-n', 'team', 'create', 'rolebinding', 'bot-view', '--clusterrole=view', '--serviceaccount=team:bot']]) {
       const r = admin(args);
       expect(r.code, r.stderr).toBe(0);
@@ -68,6 +72,7 @@ describe('ServiceAccount tokens and RBAC', () => {
     token = t.stdout.trim();
     expect(token.split('.')).toHaveLength(3);
     for (const version of VERSIONS) {
+      await yieldToWorker();
       const list = as(token, ['get', 'pods'], version);
       expect(list.code, `${version}: ${list.stderr}`).toBe(0);
       const create = as(token, ['run', 'x', '--image=nginx'], version);
@@ -76,8 +81,9 @@ describe('ServiceAccount tokens and RBAC', () => {
     }
   });
 
-  it('auth can-i, can-i --list and whoami answer for the admin, the ServiceAccount and a node', () => {
+  it('auth can-i, can-i --list and whoami answer for the admin, the ServiceAccount and a node', async () => {
     for (const version of VERSIONS) {
+      await yieldToWorker();
       expect(admin(['auth', 'can-i', 'create', 'deployments'], version).stdout.trim()).toBe('yes');
       expect(admin(['auth', 'whoami'], version).stdout).toMatch(/Username\s+kubernetes-admin/);
       expect(admin(['auth', 'can-i', '--list'], version).stdout).toMatch(/^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]$/m);
@@ -98,8 +104,9 @@ describe('ServiceAccount tokens and RBAC', () => {
     }
   });
 
-  it('--as: allowed for the admin, refused for a plain user with upstream message', () => {
+  it('--as: allowed for the admin, refused for a plain user with upstream message', async () => {
     for (const version of VERSIONS) {
+      await yieldToWorker();
       const ok = admin(['auth', 'whoami', '--as', 'alice', '--as-group', 'dev'], version);
       expect(ok.stdout, ok.stderr).toMatch(/Username\s+alice/);
       expect(admin(['get', 'pods', '-n', 'team', '--as', 'system:serviceaccount:team:bot'], version).code).toBe(0);
@@ -181,12 +188,13 @@ spec:
     expect(used).toBe('2');
   });
 
-  it('PodSecurity: restricted rejects a privileged pod, warn returns a warning', () => {
+  it('PodSecurity: restricted rejects a privileged pod, warn returns a warning', async () => {
     expect(admin(['create', 'ns', 'locked']).code).toBe(0);
     expect(admin(['label', 'ns', 'locked', 'pod-security.kubernetes.io/enforce=restricted']).code).toBe(0);
     expect(admin(['create', 'ns', 'watched']).code).toBe(0);
     expect(admin(['label', 'ns', 'watched', 'pod-security.kubernetes.io/warn=baseline']).code).toBe(0);
     for (const version of VERSIONS) {
+      await yieldToWorker();
       const refused = admin(['-n', 'locked', 'run', `p${version.replace('.', '')}`, '--image=nginx', '--privileged'], version);
       expect(refused.stderr).toContain(`is forbidden: violates PodSecurity "restricted:latest": privileged (container "p${version.replace('.', '')}" must not set securityContext.privileged=true)`);
       const warned = admin(['-n', 'watched', 'run', `w${version.replace('.', '')}`, '--image=nginx', '--privileged'], version);
