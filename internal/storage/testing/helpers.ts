@@ -116,3 +116,24 @@ export function expectWellFormedStream(batches: WatchBatch[]): void {
     lastBatchRev = b.revision;
   }
 }
+
+/**
+ * A Backend that forwards every call to `inner` (whose methods live on its prototype, so a spread
+ * would lose them), with the members in `over` replaced: call counters and fault switches in tests.
+ */
+export function delegatingBackend(inner: Backend, over: Partial<Backend> = {}): Backend {
+  return {
+    ...inner,
+    get: (k, o) => inner.get(k, o),
+    list: (p, o) => inner.list(p, o),
+    create: (k, v, o) => inner.create(k, v, o),
+    update: (k, v, r, o) => inner.update(k, v, r, o),
+    delete: (k, o) => inner.delete(k, o),
+    watch: (p, o) => inner.watch(p, o),
+    grantLease: (t) => inner.grantLease(t),
+    currentRevision: () => inner.currentRevision(),
+    compact: (r) => inner.compact(r),
+    close: () => inner.close(),
+    ...over,
+  };
+}

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../backends/memory/index.js';
-import type { Backend, WatchBatch, WatchOptions } from '../backend.js';
+import type { WatchBatch, WatchOptions } from '../backend.js';
+import { delegatingBackend } from '../testing/helpers.js';
 import { isStorageError, StorageError } from '../errors.js';
 import { createObjectStore } from '../object-store-impl.js';
 import { cm, everythingPred, openWatch, summary } from '../testing/object-store-conformance-helpers.js';
@@ -14,17 +15,8 @@ function countingBackend() {
   const inner = createMemoryBackend();
   const calls = { list: 0, watch: 0 };
   let breakFeed: ((err: unknown) => void) | undefined;
-  const backend: Backend = {
-    ...inner,
-    get: (k, o) => inner.get(k, o),
+  const backend = delegatingBackend(inner, {
     list: (p, o) => (calls.list++, inner.list(p, o)),
-    create: (k, v, o) => inner.create(k, v, o),
-    update: (k, v, r, o) => inner.update(k, v, r, o),
-    delete: (k, o) => inner.delete(k, o),
-    grantLease: (t) => inner.grantLease(t),
-    currentRevision: () => inner.currentRevision(),
-    compact: (r) => inner.compact(r),
-    close: () => inner.close(),
     watch(p: string, o: WatchOptions): AsyncIterable<WatchBatch> {
       calls.watch++;
       const src = inner.watch(p, o);
@@ -38,7 +30,7 @@ function countingBackend() {
         }
       })();
     },
-  };
+  });
   return { backend, calls, breakFeed: (err: unknown) => breakFeed?.(err) };
 }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../backends/memory/index.js';
-import type { Backend, ReadOptions, WatchBatch } from '../backend.js';
+import type { ReadOptions, WatchBatch } from '../backend.js';
+import { delegatingBackend } from '../testing/helpers.js';
 import { createObjectStore } from '../object-store-impl.js';
 import { cm } from '../testing/object-store-conformance-helpers.js';
 import { createWatchCache, type WatchCache } from './watch-cache.js';
@@ -14,17 +15,8 @@ function gatedBackend() {
   const reads: ReadOptions[] = [];
   let flowing = true;
   let wake: (() => void) | undefined;
-  const backend: Backend = {
-    ...inner,
+  const backend = delegatingBackend(inner, {
     get: (k, o = {}) => (reads.push(o), inner.get(k, o)),
-    list: (p, o) => inner.list(p, o),
-    create: (k, v, o) => inner.create(k, v, o),
-    update: (k, v, r, o) => inner.update(k, v, r, o),
-    delete: (k, o) => inner.delete(k, o),
-    grantLease: (t) => inner.grantLease(t),
-    currentRevision: () => inner.currentRevision(),
-    compact: (r) => inner.compact(r),
-    close: () => inner.close(),
     watch(p, o): AsyncIterable<WatchBatch> {
       const src = inner.watch(p, o);
       return (async function* () {
@@ -34,7 +26,7 @@ function gatedBackend() {
         }
       })();
     },
-  };
+  });
   return { backend, reads, hold: () => (flowing = false), flow: () => ((flowing = true), wake?.()) };
 }
 
