@@ -1,4 +1,5 @@
 import { isApiError } from '../../../internal/api/index.js';
+import { byOwnerUid, OWNER_UID_INDEX } from '../../../internal/client/index.js';
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { adoptPatch, controllerOf, controllerRefTo, releasePatch } from '../workloads/claim.js';
@@ -21,6 +22,10 @@ export function deploymentPlugin(): Plugin {
       const deployments = ctx.informers.informer(DEPLOYMENTS);
       const replicaSets = ctx.informers.informer(REPLICASETS);
       const pods = ctx.informers.informer(PODS);
+      pods.addIndexer(OWNER_UID_INDEX, byOwnerUid);
+      // Only a Recreate rollout reads pods (the old ReplicaSets' must be gone): those of the
+      // namespace's ReplicaSets, from the owner index, not a list of every pod in the namespace.
+      const podsFor = (d: Deployment, rss: ReplicaSet[]): Pod[] => (d.spec.strategy?.type === 'Recreate' ? (rss.flatMap((rs) => pods.lister.byIndex(OWNER_UID_INDEX, rs.metadata.uid ?? '')) as Pod[]) : []);
       // A deleted pod of a Recreate rollout may let the new ReplicaSet start: wake its Deployment.
       const deploymentOfPod = (pod: { metadata: { namespace?: string; ownerReferences?: { kind: string; name: string; controller?: boolean }[] } }) => {
         const rsRef = pod.metadata.ownerReferences?.find((r) => r.controller && r.kind === 'ReplicaSet');
@@ -37,7 +42,9 @@ export function deploymentPlugin(): Plugin {
         sync(key) {
           const [ns, name] = splitKey(key);
           const d = deployments.lister.get(ns, name) as Deployment | undefined;
-          return d ? syncDeployment(ctx, d, replicaSets.lister.list(ns) as ReplicaSet[], pods.lister.list(ns) as Pod[]) : Promise.resolve(undefined);
+          if (!d) return Promise.resolve(undefined);
+          const rss = replicaSets.lister.list(ns) as ReplicaSet[];
+          return syncDeployment(ctx, d, rss, podsFor(d, rss));
         },
       });
     },

@@ -42,8 +42,10 @@ export interface ReplicaPlan {
  * claim pods by selector, create or delete the difference to spec.replicas (at most
  * BURST_REPLICAS), deleting in upstream's order, and the status of what it owns now.
  * `manage` false (expectations pending, or the owner is being deleted) computes status only.
+ * `pods` need only hold the candidates claim() does not skip (see claimCandidates); `related`
+ * gives the pods whose placement ranks deletions (default: `pods`), read only when deleting.
  */
-export function planReplicas(t: ReplicaTarget, pods: Pod[], now: number, manage: boolean): ReplicaPlan {
+export function planReplicas(t: ReplicaTarget, pods: Pod[], now: number, manage: boolean, related: () => Pod[] = () => pods): ReplicaPlan {
   const deleting = !!t.owner.metadata.deletionTimestamp;
   const claimed = claim(t.owner, t.selector, pods);
   const active = claimed.owned.filter(isPodActive);
@@ -52,7 +54,7 @@ export function planReplicas(t: ReplicaTarget, pods: Pod[], now: number, manage:
   if (manage && !deleting) {
     const diff = active.length - t.replicas;
     if (diff < 0) create = Math.min(-diff, BURST_REPLICAS);
-    else if (diff > 0) del = podsToDelete(active, pods, Math.min(diff, BURST_REPLICAS));
+    else if (diff > 0) del = podsToDelete(active, related(), Math.min(diff, BURST_REPLICAS));
   }
   const status = replicaStatus(t, active, now);
   const wait = nextAvailableIn(active, t.minReadySeconds, now);

@@ -1,8 +1,8 @@
 import { type KubeObject, labelQueryFromSet, labelSelectorAsQuery } from '../../../internal/api/index.js';
-import type { ResourceRef } from '../../../internal/client/index.js';
+import { byOwnerUid, OWNER_UID_INDEX, type ResourceRef } from '../../../internal/client/index.js';
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
-import { controllerRefTo } from '../workloads/claim.js';
+import { byOrphanNamespace, claimCandidates, controllerRefTo, ORPHAN_INDEX } from '../workloads/claim.js';
 import type { Condition } from '../workloads/conditions.js';
 import { PODS, REPLICASETS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
@@ -59,6 +59,8 @@ function replicaPlugin(k: ReplicaKind): Plugin {
       const pods = new PodControl(ctx, expectations, k.apiVersion, k.kind);
       const owners = ctx.informers.informer(k.ref);
       const podInformer = ctx.informers.informer(PODS);
+      podInformer.addIndexer(OWNER_UID_INDEX, byOwnerUid);
+      podInformer.addIndexer(ORPHAN_INDEX, byOrphanNamespace);
       await runController(ctx, {
         primary: k.ref,
         forget: (key) => expectations.forget(key),
@@ -71,7 +73,8 @@ function replicaPlugin(k: ReplicaKind): Plugin {
           if (!obj) return undefined;
           const now = ctx.clock.now();
           const t = k.target(obj);
-          const plan = planReplicas(t, podInformer.lister.list(ns) as Pod[], now, expectations.satisfied(key));
+          const candidates = claimCandidates(podInformer.lister, obj) as Pod[];
+          const plan = planReplicas(t, candidates, now, expectations.satisfied(key), () => podInformer.lister.list(ns) as Pod[]);
           await pods.claim(obj, plan.adopt, plan.release);
           const template = spec(obj).template;
           const ref = controllerRefTo(obj, k.apiVersion, k.kind);

@@ -1,4 +1,5 @@
 import { type KubeObject, type LabelQuery, type OwnerReference } from '../../../internal/api/index.js';
+import { OWNER_UID_INDEX, type IndexFunc, type Lister } from '../../../internal/client/index.js';
 
 /** The owner a controller writes into what it creates: controller=true, blockOwnerDeletion=true. */
 export function controllerRefTo(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
@@ -56,4 +57,22 @@ export function adoptPatch(obj: KubeObject, ref: OwnerReference): unknown {
 export function releasePatch(obj: KubeObject, ownerUid: string): unknown {
   const refs = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
   return { metadata: { ownerReferences: refs.length ? refs : null, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion } };
+}
+
+/** Index of objects without a controller reference, by namespace: the ones an owner may adopt. */
+export const ORPHAN_INDEX = 'orphanNamespace';
+export const byOrphanNamespace: IndexFunc = (obj) => (controllerOf(obj) ? [] : [obj.metadata.namespace ?? '']);
+
+/**
+ * The objects claim() does not skip for `owner`: those referring to it and its namespace's orphans.
+ * Upstream lists the whole namespace per sync; with 100,000 pods in one namespace that list and its
+ * selector matching were most of a replica controller's time, and every pod change syncs its owner.
+ * `lister` must have OWNER_UID_INDEX and ORPHAN_INDEX.
+ */
+export function claimCandidates(lister: Lister, owner: KubeObject): KubeObject[] {
+  const mine = lister.byIndex(OWNER_UID_INDEX, owner.metadata.uid ?? '');
+  const orphans = lister.byIndex(ORPHAN_INDEX, owner.metadata.namespace ?? '');
+  if (orphans.length === 0) return mine;
+  const seen = new Set(mine);
+  return [...mine, ...orphans.filter((o) => !seen.has(o))];
 }
