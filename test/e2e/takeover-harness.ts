@@ -104,27 +104,61 @@ export interface LeaseEvent {
   holder: string;
 }
 
+/**
+ * Watches a list path (with `watch=1` and its query) through one node; calls onEvent with each
+ * event's type and object as it arrives.
+ */
+export function watchPath<T>(creds: AdminCreds, node: HaNode, path: string, onEvent: (type: string, obj: T) => void) {
+  let buf = '';
+  const req = request({ host: '127.0.0.1', port: node.apiPort, path, ...creds, agent: false }, (res) => {
+    res.on('data', (c: Buffer) => {
+      buf += c.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const ev = JSON.parse(buf.slice(0, i)) as { type: string; object: T };
+        buf = buf.slice(i + 1);
+        onEvent(ev.type, ev.object);
+      }
+    });
+    res.on('error', () => undefined);
+  });
+  req.on('error', () => undefined);
+  req.end();
+  return { stop: () => req.destroy() };
+}
+
 /** Watches one Lease through one node from a resourceVersion; records every event with its revision. */
 export function watchLease(creds: AdminCreds, node: HaNode, name: string, fromRv: string) {
   const events: LeaseEvent[] = [];
-  let buf = '';
-  const req = request(
-    { host: '127.0.0.1', port: node.apiPort, path: `${LEASE_PATH}?watch=1&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&resourceVersion=${fromRv}`, ...creds, agent: false },
-    (res) => {
-      res.on('data', (c: Buffer) => {
-        buf += c.toString();
-        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
-          const ev = JSON.parse(buf.slice(0, i)) as { type: string; object: { metadata: { resourceVersion: string }; spec?: { holderIdentity?: string } } };
-          buf = buf.slice(i + 1);
-          events.push({ type: ev.type, resourceVersion: ev.object.metadata.resourceVersion, holder: ev.object.spec?.holderIdentity ?? '' });
-        }
-      });
-      res.on('error', () => undefined);
-    },
-  );
-  req.on('error', () => undefined);
-  req.end();
-  return { events, stop: () => req.destroy() };
+  const path = `${LEASE_PATH}?watch=1&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&resourceVersion=${fromRv}`;
+  type Lease = { metadata: { resourceVersion: string }; spec?: { holderIdentity?: string } };
+  const w = watchPath<Lease>(creds, node, path, (type, o) => events.push({ type, resourceVersion: o.metadata.resourceVersion, holder: o.spec?.holderIdentity ?? '' }));
+  return { events, stop: w.stop };
+}
+
+/** The holder identity of a node's plugin host (its electors'), from its /kplane/plugins. */
+export async function hostIdentity(creds: AdminCreds, node: HaNode): Promise<string> {
+  const r = await adminRequest(creds, node.apiPort, 'GET', '/kplane/plugins', undefined, 3000);
+  if (r.status !== 200) throw new Error(`${node.name}: GET /kplane/plugins: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+  return (JSON.parse(r.body) as { identity: string }).identity;
+}
+
+/**
+ * Hands a Lease to `identity`, as an operator editing the Lease would: a fresh renewTime, one more
+ * transition. The holder steps down when it sees another holder; the candidate with that identity
+ * finds its own identity in the Lease and renews it at its next attempt (client-go's rule).
+ */
+export async function handLease(creds: AdminCreds, node: HaNode, name: string, identity: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    const r = await adminRequest(creds, node.apiPort, 'GET', `${LEASE_PATH}/${name}`, undefined, 3000);
+    if (r.status !== 200) throw new Error(`${node.name}: GET lease ${name}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+    const l = JSON.parse(r.body) as { spec?: { leaseTransitions?: number } };
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const body = { ...l, spec: { ...l.spec, holderIdentity: identity, acquireTime: now, renewTime: now, leaseTransitions: (l.spec?.leaseTransitions ?? 0) + 1 } };
+    const put = await adminRequest(creds, node.apiPort, 'PUT', `${LEASE_PATH}/${name}`, body, 3000);
+    if (put.status === 200) return;
+    // The holder renewed in between (409): read it again.
+    if (put.status !== 409 || i >= 10) throw new Error(`${node.name}: PUT lease ${name}: HTTP ${put.status} ${put.body.slice(0, 200)}`);
+  }
 }
 
 /** A node's JSON log lines with the given message (pino: one object per line). */
