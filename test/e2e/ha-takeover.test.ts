@@ -18,6 +18,8 @@ const VERSIONS = ['1.27', '1.32', '1.33'].filter((v) => hasBinary(`kubectl.${v}`
 const CONTROLLERS = 'kube-controller-manager';
 const PROBE = 'fencing-probe';
 const log = (msg: string) => console.log(`[ha-takeover] ${msg}`);
+/** kubectl's words when a retried create finds what the first attempt stored (`create configmap` prints no reason). */
+const ALREADY = /AlreadyExists|already exists/;
 
 describe.skipIf(!HAPROXY)(HAPROXY ? 'plugin Leases with three nodes behind HAProxy' : 'plugin Leases (SKIPPED: haproxy not installed)', () => {
   const c = new HaCluster([...SHORT_LEASE_FLAGS, '--plugins', `*,${PROBE}`]);
@@ -91,8 +93,8 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'plugin Leases with three nodes behind HAPro
   });
 
   it("kill -9 of the controllers' Lease holder: another node takes the Lease and finishes a namespace deletion", async () => {
-    await run(['create', 'namespace', 'takeover-kill'], /AlreadyExists/);
-    await run(['create', 'configmap', 'c', '-n', 'takeover-kill', '--from-literal=k=v'], /AlreadyExists/);
+    await run(['create', 'namespace', 'takeover-kill'], ALREADY);
+    await run(['create', 'configmap', 'c', '-n', 'takeover-kill', '--from-literal=k=v'], ALREADY);
     const t = await killHolder(c, names, CONTROLLERS, 'SIGKILL', 60_000);
     try {
       log(`kill -9 of ${t.victim.name}: ${CONTROLLERS} taken by ${t.now.holder} after ${t.ms} ms (lease 4s, retry 500ms)`);
@@ -117,7 +119,7 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'plugin Leases with three nodes behind HAPro
       expect(released.length, `"released lease" for ${CONTROLLERS} in ${t.victim.log}`).toBeGreaterThan(0);
       // Without the release a standby would wait out the 4 s lease; about 1 s on an idle machine.
       expect(t.ms).toBeLessThan(10_000);
-      await run(['create', 'namespace', 'takeover-term'], /AlreadyExists/);
+      await run(['create', 'namespace', 'takeover-term'], ALREADY);
       await run(['delete', 'namespace', 'takeover-term', '--timeout=90s'], /NotFound/);
     } finally {
       await restart(t.victim);
