@@ -184,6 +184,8 @@ const tg = Date.now();
 const g = spawnSync('kubectl', ['--kubeconfig', join(dataDir, 'kubeconfig'), 'get', 'pods', '-A', '--no-headers'], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, HOME: dataDir } });
 results.kubectlGetPodsAllS = (Date.now() - tg) / 1000;
 results.kubectlGetPodsLines = g.stdout.split('\n').filter(Boolean).length;
+// A list that fails part-way (e.g. its continue token expired) prints what it had: say so.
+if (g.status !== 0) results.kubectlGetPodsError = `exit ${g.status}: ${(g.stderr ?? '').trim().slice(-500)}`;
 results.threadCpuSeconds = threadCpu(proc.pid);
 if (args['heap-snapshot']) {
   const before = new Set(readdirSync(args['heap-snapshot']));
