@@ -1,5 +1,7 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
+import { encodeGnosticV2 } from './internal/apiserver/openapi/gnostic.js';
+import { builtGnosticV2File, openapiDir } from './internal/apiserver/openapi/vendored.js';
 
 /**
  * V8 keeps every script's source in memory, as one byte per character only if all of it is Latin-1.
@@ -17,6 +19,13 @@ async function asciiOnly(dir: string): Promise<void> {
     const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     if (ascii !== text) await writeFile(file, ascii);
   }
+}
+
+/** kubectl 1.27/1.28's /openapi/v2 form, encoded once here instead of in every server (vendored.ts). */
+async function gnosticV2(): Promise<void> {
+  const out = builtGnosticV2File();
+  await mkdir(out.slice(0, out.lastIndexOf('/')), { recursive: true });
+  await writeFile(out, encodeGnosticV2(JSON.parse(await readFile(`${openapiDir()}/v2.json`, 'utf8'))));
 }
 
 // One bundle for the whole binary: cmd/index.ts is the oclif command map and the entry point.
@@ -38,5 +47,8 @@ export default defineConfig({
   clean: true,
   dts: false,
   shims: false,
-  onSuccess: () => asciiOnly('dist/cmd'),
+  onSuccess: async () => {
+    await asciiOnly('dist/cmd');
+    await gnosticV2();
+  },
 });

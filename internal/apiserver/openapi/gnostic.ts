@@ -144,6 +144,17 @@ export function encodeGnosticV2(doc: Json): Buffer {
   return Buffer.from(Document.encode(Document.fromObject(convert(doc, 'Document'))).finish());
 }
 
+/**
+ * The gnostic encoding of only the definitions and paths of `part` (a Swagger fragment). Protobuf
+ * merges a message's encodings when they are concatenated (repeated fields append, embedded
+ * messages merge), so `encodeGnosticV2(base) ++ encodeGnosticV2Additions(part)` decodes as `base`
+ * with `part`'s definitions and paths added: the large built-in document is encoded once, and a
+ * CRD change encodes only the custom resources.
+ */
+export function encodeGnosticV2Additions(part: { definitions: Obj; paths: Obj }): Buffer {
+  return encodeGnosticV2({ definitions: part.definitions, paths: part.paths });
+}
+
 /** Decodes a gnostic Document into protobufjs' plain-object form (tests, debugging). */
 export function decodeGnosticV2(bytes: Uint8Array): Obj {
   const Document = gnosticRoot().lookupType('openapi.v2.Document');

@@ -1,6 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { ResourceCatalog, ResourceDefinition } from '../../registry/index.js';
+import { decodeGnosticV2 } from './gnostic.js';
 import { registerOpenApiRoutes } from './routes.js';
 import { createOpenApiService } from './service.js';
 
@@ -96,5 +97,25 @@ describe('openapi v2', () => {
     expect(r.headers['content-type']).toBe('application/octet-stream');
     expect(r.rawPayload.length).toBeGreaterThan(100_000);
     console.log(`gnostic v2 encode: ${ms.toFixed(0)} ms, ${r.rawPayload.length} bytes`);
+  });
+
+  it('adds custom resources to the protobuf form by appending their encoding to the built-in one', async () => {
+    const { a, f } = await app([def('apps', 'v1', 'Deployment', 'deployments')]);
+    const accept = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+    const before = await a.inject({ url: '/openapi/v2', headers: { accept } });
+    f.set([def('apps', 'v1', 'Deployment', 'deployments'), widget]);
+    const after = await a.inject({ url: '/openapi/v2', headers: { accept } });
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(after.rawPayload.subarray(0, before.rawPayload.length).equals(before.rawPayload)).toBe(true);
+    type Named = { name: string; value: Record<string, unknown> };
+    const doc = decodeGnosticV2(after.rawPayload);
+    const defs = (doc.definitions as { additional_properties: Named[] }).additional_properties.map((d) => d.name);
+    expect(defs).toContain('io.k8s.api.apps.v1.Deployment');
+    expect(defs).toContain('com.example.stable.v1.Widget');
+    expect(defs).toContain('com.example.stable.v1.WidgetList');
+    const paths = (doc.paths as { path: Named[] }).path.map((p) => p.name);
+    expect(paths).toContain('/apis/apps/v1/namespaces/{namespace}/deployments/{name}');
+    expect(paths).toContain('/apis/stable.example.com/v1/namespaces/{namespace}/widgets/{name}');
+    expect(doc.swagger).toBe('2.0');
   });
 });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResourceCatalog, ResourceDefinition } from '../../registry/index.js';
-import { encodeGnosticV2 } from './gnostic.js';
+import { encodeGnosticV2Additions } from './gnostic.js';
 import { customV2Additions, customV3Document } from './custom-docs.js';
-import { hashOf, openapiDir, readVendored, v3FileFor, vendoredV3Paths } from './vendored.js';
+import { hashOf, openapiDir, readVendored, v3FileFor, vendoredGnosticV2, vendoredV3Paths } from './vendored.js';
 
 export interface ServedDocument {
   body: Buffer;
@@ -105,7 +105,9 @@ export function createOpenApiService(catalog: ResourceCatalog): OpenApiService {
     },
     v2Protobuf() {
       if (v2pb) return v2pb;
-      const body = encodeGnosticV2(JSON.parse(this.v2Json().body.toString('utf8')));
+      const custom = [...customByGV().values()].flat();
+      const builtin = vendoredGnosticV2();
+      const body = custom.length === 0 ? builtin : Buffer.concat([builtin, encodeGnosticV2Additions(customV2Additions(custom))]);
       return (v2pb = { body, hash: hashOf(body) });
     },
   };

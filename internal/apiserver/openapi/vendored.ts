@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../util/index.js';
+import { encodeGnosticV2 } from './gnostic.js';
 
 /**
  * Upstream's published OpenAPI documents (third_party/kubernetes/openapi), read lazily and kept as
@@ -25,6 +26,27 @@ export function vendoredV3Paths(): string[] {
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -5).replace(/__/g, '/'))
     .sort();
+}
+
+/** Where the build writes the gnostic encoding of the vendored v2 document (see tsup.config.ts). */
+export function builtGnosticV2File(): string {
+  return join(packageRoot(), 'dist', 'openapi', 'v2.gnostic.pb');
+}
+
+let gnosticV2: Buffer | undefined;
+
+/**
+ * The vendored v2 document in gnostic protobuf. Encoding it takes the event loop for most of a
+ * second, so the build does it once (tsup.config.ts); a source checkout without a build encodes it
+ * on first use and keeps it for the life of the process.
+ */
+export function vendoredGnosticV2(): Buffer {
+  if (gnosticV2) return gnosticV2;
+  const built = builtGnosticV2File();
+  gnosticV2 = existsSync(built)
+    ? readFileSync(built)
+    : encodeGnosticV2(JSON.parse(readFileSync(join(openapiDir(), 'v2.json'), 'utf8')));
+  return gnosticV2;
 }
 
 export function readVendored(path: string): Buffer {
