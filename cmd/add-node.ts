@@ -4,7 +4,7 @@ import { ConfigError } from '../internal/util/index.js';
 
 export default class AddNode extends Command {
   static override description =
-    'Print a one-time token (pinning the cluster CA) and the command that joins a new machine to this cluster. Run it on the first node (it holds the CA key).';
+    'Print a one-time token (pinning the cluster CA) and the command that joins a new machine to this cluster. Run it on the first node (it holds the CA key) while its server runs: the token is a bootstrap token, stored as the Secret kube-system/bootstrap-token-<id> (delete it to revoke the token).';
 
   static override flags = {
     'data-dir': Flags.string({ description: 'data directory of this (first) node', default: './kplane-data' }),
@@ -16,7 +16,7 @@ export default class AddNode extends Command {
   async run(): Promise<void> {
     const { flags } = await this.parse(AddNode);
     const ttlMs = parseDuration(flags.ttl);
-    const token = createJoinToken(flags['data-dir'], ttlMs, Date.now(), { reusable: flags.reusable });
+    const token = await createJoinToken(flags['data-dir'], ttlMs, Date.now(), { reusable: flags.reusable });
     const url = flags.server ?? joinUrl(flags['data-dir']);
     const until = new Date(Date.now() + ttlMs).toISOString().replace(/\.\d+Z$/, 'Z');
     const use = flags.reusable ? 'reusable: any number of nodes may join with it' : 'single use: one node joins with it; a join that fails before it is admitted leaves it valid';

@@ -1,5 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,93 +10,20 @@ import { isClusterId, readClusterId, writeClusterId } from './cluster-id.js';
 import type { ClusterStatus } from './cluster-status.js';
 import { PLUGINS_PATH, type PluginsStatus } from './plugin-status.js';
 import { pkiPaths, readNodeKeyPair, servingNames, validTlsSans } from './credentials.js';
-import { holdsSingleNodeStore } from './datastore.js';
+import { adminCall, serverFromKubeconfig } from './admin-call.js';
+import { consumeJoinToken, parseJoinToken, validJoinToken, type JoinTokenStore } from './join-token.js';
 import { readNodeDirectory, recordJoin } from './node-datastore.js';
 import { JoinProbeError, probeJoiner, serveJoinProbe } from './join-probe.js';
 import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
+
+export { createJoinToken } from './join-token.js';
+export { serverFromKubeconfig } from './admin-call.js';
 
 export const JOIN_CA_PATH = '/kplane/join/ca';
 export const JOIN_PATH = '/kplane/join';
 export const STATUS_PATH = '/kplane/status';
 export const LEAVE_PATH = '/kplane/leave';
 export const SNAPSHOT_PATH = '/kplane/snapshot';
-const TOKEN_PREFIX = 'K10';
-
-interface StoredToken {
-  hash: string;
-  expiresAt: number;
-  used: boolean;
-  /** Valid for any number of joins until it expires (`kplane add-node --reusable`). */
-  reusable?: boolean;
-}
-
-const tokensFile = (dataDir: string) => join(pkiPaths(dataDir).dir, 'join-tokens.json');
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-function readTokens(dataDir: string): StoredToken[] {
-  const f = tokensFile(dataDir);
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as StoredToken[]) : [];
-}
-
-function writeTokens(dataDir: string, tokens: StoredToken[]): void {
-  const f = tokensFile(dataDir);
-  writeFileSync(`${f}.tmp`, JSON.stringify(tokens), { mode: 0o600 });
-  renameSync(`${f}.tmp`, f);
-}
-
-/**
- * A one-time join token, valid for ttlMs: K10.<SHA-256 of the cluster CA certificate>.<128-bit secret>.
- * Only its hash is stored, on this node (the one holding the CA key, which signs the new node's
- * certificates). The CA fingerprint lets the joining node check it talks to this cluster before it
- * sends the secret.
- */
-export function createJoinToken(dataDir: string, ttlMs: number, now = Date.now(), opts: { reusable?: boolean } = {}): string {
-  const p = pkiPaths(dataDir);
-  if (!existsSync(p.caKey)) throw new ConfigError(`${dataDir} holds no CA key: run add-node on the first node of the cluster`);
-  if (holdsSingleNodeStore(dataDir)) {
-    throw new ConfigError(`${dataDir} runs the single-node sqlite datastore, which other nodes cannot join (nodes join a node started with the default datastore, raftsqlite)`);
-  }
-  const secret = randomBytes(16).toString('hex');
-  const tokens = readTokens(dataDir).filter((t) => !t.used && t.expiresAt > now);
-  tokens.push({ hash: sha256(secret), expiresAt: now + ttlMs, used: false, ...(opts.reusable ? { reusable: true } : {}) });
-  writeTokens(dataDir, tokens);
-  return `${TOKEN_PREFIX}.${certFingerprint(readFileSync(p.caCert, 'utf8'))}.${secret}`;
-}
-
-/** The CA fingerprint a join token pins (throws ConfigError on a malformed token). */
-export function tokenFingerprint(token: string): string {
-  return parseToken(token).fingerprint;
-}
-
-function parseToken(token: string): { fingerprint: string; secret: string } {
-  const [prefix, fingerprint, secret] = token.split('.');
-  if (prefix !== TOKEN_PREFIX || !/^[0-9a-f]{64}$/.test(fingerprint ?? '') || !/^[0-9a-f]{32}$/.test(secret ?? '')) {
-    throw new ConfigError('malformed join token (want K10.<ca-sha256>.<secret>, as printed by kplane add-node)');
-  }
-  return { fingerprint: fingerprint!, secret: secret! };
-}
-
-function findToken(tokens: StoredToken[], secret: string, now: number): StoredToken | undefined {
-  const want = Buffer.from(sha256(secret), 'hex');
-  return tokens.find((x) => !x.used && x.expiresAt > now && timingSafeEqual(Buffer.from(x.hash, 'hex'), want));
-}
-
-/** True if the token is valid now; it stays valid (a join checks it before it probes the joiner). */
-function tokenValid(dataDir: string, secret: string, now = Date.now()): boolean {
-  return findToken(readTokens(dataDir), secret, now) !== undefined;
-}
-
-/** Marks a single-use token used if it is valid now; false otherwise. A reusable one stays valid. */
-function consumeToken(dataDir: string, secret: string, now = Date.now()): boolean {
-  const tokens = readTokens(dataDir);
-  const t = findToken(tokens, secret, now);
-  if (!t) return false;
-  if (t.reusable) return true;
-  t.used = true;
-  writeTokens(dataDir, tokens);
-  return true;
-}
-
 /**
  * The API server's authenticator plus anonymous access to the two join endpoints (the joining node
  * has no certificate yet; the token in the body authenticates it).
@@ -150,7 +76,7 @@ export interface JoinResponse {
  */
 export function registerClusterRoutes(
   app: FastifyInstance,
-  opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' },
+  opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBackend; tokens: JoinTokenStore; joinRole?: (st: RaftNodeStatus) => 'standby' | 'spare' },
 ): void {
   let joining: Promise<unknown> = Promise.resolve();
   // The last id handed out: the status of a worker engine lags by a tick, so two joins in a row
@@ -198,14 +124,14 @@ export function registerClusterRoutes(
       // joiner can take its request to the node holding the CA key. The token is untouched here.
       return reply.code(409).send({ message: 'this node holds no CA key; join through the first node of the cluster', signers: await memberApiUrls(opts.backend) });
     }
-    let secret: string;
+    let token: ReturnType<typeof parseJoinToken>;
     try {
-      secret = parseToken(body.token).secret;
+      token = parseJoinToken(body.token);
     } catch (err) {
       return reply.code(400).send({ message: (err as Error).message });
     }
     const refused = { message: 'join token unknown, expired or already used: print a new one with kplane add-node' };
-    if (!tokenValid(opts.dataDir, secret)) return reply.code(403).send(refused);
+    if (!(await validJoinToken(opts.tokens, token, Date.now()))) return reply.code(403).send(refused);
     // The cluster must reach the joiner before it becomes a member; the token stays valid for a retry.
     try {
       await probeJoiner(body.peerAddress, body.csr, readNodeKeyPair(opts.dataDir));
@@ -213,7 +139,7 @@ export function registerClusterRoutes(
       if (!(err instanceof JoinProbeError)) throw err;
       return reply.code(400).send({ message: `${err.message}. Start the new node with --advertise-address set to an address of it that this cluster can reach (and --peer-listen on that address, if set); the token was not used, so the same command can be run again`, reason: 'Unreachable' });
     }
-    if (!consumeToken(opts.dataDir, secret)) return reply.code(403).send(refused);
+    if (!(await consumeJoinToken(opts.tokens, token, Date.now()))) return reply.code(403).send(refused);
     // One join at a time: node ids come from the current membership.
     const run = joining.then(async () => {
       const res = await admit(opts, body as JoinRequest, clusterId(), lastId);
@@ -304,7 +230,7 @@ export async function joinCluster(opts: {
   /** This machine's clock (tests give it an offset). */
   clock?: () => number;
 }): Promise<JoinResponse> {
-  const { fingerprint } = parseToken(opts.token);
+  const { fingerprint } = parseJoinToken(opts.token);
   const { caCert, now } = (await call(opts.url, 'GET', JOIN_CA_PATH, undefined, undefined).catch((err: unknown) => {
     if (err instanceof CallError) throw err;
     const e = err as NodeJS.ErrnoException;
@@ -458,26 +384,6 @@ export function requestLeave(dataDir: string, server?: string): Promise<Record<s
   return adminCall(dataDir, server, 'POST', LEAVE_PATH);
 }
 
-async function adminCall<T = Record<string, unknown>>(dataDir: string, server: string | undefined, method: 'GET' | 'POST', path: string): Promise<T> {
-  const p = pkiPaths(dataDir);
-  const url = server ?? serverFromKubeconfig(p.kubeconfig);
-  const [ca, cert, key] = [p.caCert, p.adminCert, p.adminKey].map((f) => readFileSync(f, 'utf8'));
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(new URL(path, url), { method, ca, cert, key, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode !== 200) return reject(new ConfigError(`${url}${path}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
-        resolve(JSON.parse(text) as T);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /**
  * The URL a new machine joins through: the one this node advertises (written by the server at every
  * start), else the admin kubeconfig's (a loopback URL when the server binds every interface).
@@ -485,12 +391,4 @@ async function adminCall<T = Record<string, unknown>>(dataDir: string, server: s
 export function joinUrl(dataDir: string): string {
   const p = pkiPaths(dataDir);
   return existsSync(p.apiUrl) ? readFileSync(p.apiUrl, 'utf8').trim() : serverFromKubeconfig(p.kubeconfig);
-}
-
-/** The server URL of the admin kubeconfig the server wrote. */
-export function serverFromKubeconfig(path: string): string {
-  // The server writes its kubeconfig once it serves: before that there is no URL to hand out.
-  if (!existsSync(path)) throw new ConfigError(`${path} does not exist yet: start kplane server with this --data-dir first (it writes the kubeconfig once it serves), or pass --server URL`);
-  const m = /server:\s*(\S+)/.exec(readFileSync(path, 'utf8'));
-  return m ? m[1]!.replace(/^["']|["']$/g, '') : 'https://127.0.0.1:6443';
 }

@@ -8,7 +8,8 @@ import { NODE_GROUP, nodeCommonName } from '../raftnode/index.js';
 import { ConfigError } from '../util/index.js';
 import { ensureClusterId } from './cluster-id.js';
 import { pkiPaths, servingNames } from './credentials.js';
-import { joinCluster, tokenFingerprint } from './join.js';
+import { joinCluster } from './join.js';
+import { parseJoinToken } from './join-token.js';
 import { certFingerprint, issueCert, type KeyPair } from './pki.js';
 
 export interface RaftDatastoreOptions {
@@ -66,7 +67,7 @@ export async function prepareRaftJoin(opts: RaftDatastoreOptions): Promise<void>
   if (existsSync(idFile)) {
     // A restart may keep its --join flags; a data dir of another cluster must not pass for a member.
     const caCert = pkiPaths(opts.dataDir).caCert;
-    if (existsSync(caCert) && certFingerprint(readFileSync(caCert, 'utf8')) !== tokenFingerprint(opts.join.token)) {
+    if (existsSync(caCert) && certFingerprint(readFileSync(caCert, 'utf8')) !== parseJoinToken(opts.join.token).fingerprint) {
       throw new ConfigError(`${opts.dataDir} holds a node of another cluster (its CA is not the one the join token names): to join ${opts.join.url}, start with an empty --data-dir; to run the old node, start without --join`);
     }
     return;

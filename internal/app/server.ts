@@ -18,6 +18,7 @@ import {
   reviewDefinitions,
   ServiceAccountTokens,
   serviceAccountTokenAuthenticator,
+  bootstrapTokenAuthenticator,
   tokenRequestSubresource,
   type AuthorizationMode,
   type Handler,
@@ -32,6 +33,7 @@ import { ensureCredentialsOffThread, pkiPaths, writeAdminKubeconfig } from './cr
 import { checkListenFree, listenError } from './listen-check.js';
 import type { KeyPair } from './pki.js';
 import { JOIN_CA_PATH, JOIN_PATH, registerClusterRoutes, withJoinEndpoints } from './join.js';
+import { handlerJoinTokens } from './join-token.js';
 import { BACKEND_PATH } from '../backends/index.js';
 import { NodeDatastore } from './node-datastore.js';
 import { openNodeDatastore } from './open-node-datastore.js';
@@ -187,6 +189,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
   tokenAuthenticators.push(serviceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
+  tokenAuthenticators.push(bootstrapTokenAuthenticator((...a) => lookup(...a)));
   let handler: Handler | undefined;
   const ips = ipAddressReservations(() => handler!);
   const ports = nodePortReservations(cache, () => Date.now());
@@ -263,7 +266,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     const policy = { voters: opts.raft?.voters ?? 3, standbys };
     // With a standby limit, a node joining beyond the voters and the standbys is recorded as a spare.
     const joinAs = standbys === undefined ? undefined : (st: RaftNodeStatus) => joinRole({ ...st, spares: Object.keys(st.spares ?? {}).map(Number) }, policy);
-    registerClusterRoutes(app, { dataDir: opts.dataDir, ca: creds.ca, backend: backend as RaftSqliteBackend, joinRole: joinAs });
+    registerClusterRoutes(app, { dataDir: opts.dataDir, ca: creds.ca, backend: backend as RaftSqliteBackend, tokens: handlerJoinTokens(() => registry.handler), joinRole: joinAs });
   }
   // Spares' remote backends connect here (node certificates only) while this node holds a replica.
   if (backend instanceof NodeDatastore) {

@@ -11,6 +11,7 @@ import { rootCaCertPlugin } from './rootcacert/index.js';
 import { serviceAccountPlugin } from './serviceaccount/index.js';
 import { serviceCIDRsPlugin } from './servicecidrs/index.js';
 import type { ServedResources } from './shared/served.js';
+import { tokenCleanerPlugin } from './tokencleaner/index.js';
 import { ttlAfterFinishedPlugin } from './ttlafterfinished/index.js';
 
 export type { ServedResources } from './shared/served.js';
@@ -31,7 +32,7 @@ export interface HousekeepingOptions {
 /**
  * The controllers that keep a cluster tidy: namespace deletion, garbage collection, service
  * accounts, the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC,
- * ttl-after-finished and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
+ * ttl-after-finished, expired bootstrap tokens and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
  */
 export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
   return [
@@ -44,6 +45,7 @@ export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
     endpointSliceMirroringPlugin(),
     podGcPlugin(opts.podGc),
     ttlAfterFinishedPlugin(),
+    tokenCleanerPlugin(),
     serviceCIDRsPlugin(),
     apiServerEndpointsPlugin(opts.apiServer),
   ];

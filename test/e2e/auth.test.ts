@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCA, issueCert } from '../../internal/app/pki.js';
-import { hasBinary, kubectl, kubectlBinary, removeDir, useKplane, type KubectlResult } from './harness.js';
+import { BIN, hasBinary, kubectl, kubectlBinary, removeDir, useKplane, type KubectlResult } from './harness.js';
 
 // Who may do what, with real kubectl: ServiceAccount tokens (TokenRequest, bound tokens), RBAC with
 // upstream's default roles, the Node authorizer, access reviews (can-i, can-i --list, whoami) and
@@ -145,6 +145,35 @@ describe('ServiceAccount tokens and RBAC', () => {
     const grant = as('alice-token', ['create', 'rolebinding', 'alice-ca', '--clusterrole=cluster-admin', '--user=alice']);
     expect(grant.stderr).toContain('is attempting to grant RBAC permissions not currently held');
     expect(as('alice-token', ['create', 'rolebinding', 'alice-view', '--clusterrole=view', '--user=bob']).code).toBe(0);
+  });
+});
+
+describe('bootstrap tokens', () => {
+  it('add-node stores its join token as a bootstrap token; a valid one authenticates, an expired or unusable one does not, and the token cleaner deletes the expired', async () => {
+    const add = spawnSync(BIN, ['add-node', '--data-dir', server().dataDir, '--ttl', '10m'], { encoding: 'utf8' });
+    expect(add.status, add.stderr).toBe(0);
+    const [, , id, secret] = add.stdout.split('\n')[1]!.trim().split('.');
+    const stored = admin(['-n', 'kube-system', 'get', 'secret', `bootstrap-token-${id}`, '-o', 'jsonpath={.type} {.metadata.labels.kplane\\.io/join-token}']);
+    expect(stored.stdout, stored.stderr).toBe('bootstrap.kubernetes.io/token single-use');
+    for (const version of VERSIONS) {
+      await yieldToWorker();
+      const who = as(`${id}.${secret}`, ['auth', 'whoami'], version);
+      expect(who.stdout, who.stderr).toMatch(new RegExp(`Username\\s+system:bootstrap:${id}`));
+      expect(who.stdout).toMatch(/Groups\s+\[system:bootstrappers system:bootstrappers:kplane:default-node-token system:authenticated\]/);
+    }
+    const token = (name: string, data: Record<string, string>) => `{"apiVersion":"v1","kind":"Secret","type":"bootstrap.kubernetes.io/token","metadata":{"name":"bootstrap-token-${name}","namespace":"kube-system"},"stringData":${JSON.stringify({ 'token-id': name, 'token-secret': '0123456789abcdef', ...data })}}`;
+    const expired = token('expird', { expiration: '2020-01-01T00:00:00Z', 'usage-bootstrap-authentication': 'true' });
+    const unusable = token('nousee', { 'usage-bootstrap-signing': 'true' });
+    for (const obj of [expired, unusable]) expect(kubectl(server().kubeconfig, ['create', '-f', '-'], { input: obj }).code).toBe(0);
+    expect(as('nousee.0123456789abcdef', ['auth', 'whoami']).stderr).toContain('Unauthorized');
+    expect(as('expird.0123456789abcdef', ['auth', 'whoami']).stderr).toContain('Unauthorized');
+    let left = admin(['-n', 'kube-system', 'get', 'secret', 'bootstrap-token-expird']);
+    for (let i = 0; i < 60 && left.code === 0; i++) {
+      await new Promise((res) => setTimeout(res, 500));
+      left = admin(['-n', 'kube-system', 'get', 'secret', 'bootstrap-token-expird']);
+    }
+    expect(left.stderr).toContain('NotFound');
+    expect(admin(['-n', 'kube-system', 'get', 'secret', 'bootstrap-token-nousee']).code).toBe(0);
   });
 });
 

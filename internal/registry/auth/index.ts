@@ -18,6 +18,7 @@ import type { RulesResolver } from './reviews.js';
 
 export { ServiceAccountTokens, DEFAULT_ISSUER, serviceAccountUser, parseServiceAccountUser, SA_GROUP } from './sa-token.js';
 export { serviceAccountTokenAuthenticator } from './sa-authenticator.js';
+export { bootstrapTokenAuthenticator, bootstrapTokenUser, bootstrapTokenSecret, bootstrapTokenExpired, generateBootstrapToken, parseBootstrapToken, BOOTSTRAP_TOKEN_TYPE, BOOTSTRAP_NAMESPACE, BOOTSTRAP_SECRET_PREFIX, BOOTSTRAPPERS_GROUP } from './bootstrap-token.js';
 export { tokenRequestSubresource, type ObjectLookup } from './token-request.js';
 export { reviewDefinitions, type ReviewOptions, type RulesResolver } from './reviews.js';
 export { NODES_GROUP, nodeNameOf } from './node-authorizer.js';

@@ -9,6 +9,7 @@ export const SERVICES = core('services');
 export const ENDPOINTS = core('endpoints');
 export const SERVICEACCOUNTS = core('serviceaccounts');
 export const CONFIGMAPS = core('configmaps');
+export const SECRETS = core('secrets');
 export const ENDPOINTSLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices' };
 export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };
 export const JOBS: ResourceRef = { group: 'batch', version: 'v1', resource: 'jobs' };

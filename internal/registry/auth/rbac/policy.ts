@@ -342,9 +342,16 @@ export function defaultClusterRoleBindings(): KubeObject[] {
   ];
 }
 
-/** Namespaced defaults: the plugins' leader-election Role and its binding in kube-system. */
+/** upstream's namespaced controller Roles in kube-system (system:controller:<name>, bound to ServiceAccount kube-system/<name>). */
+const NAMESPACED_CONTROLLER_ROLES: RoleSpec[] = [{ name: 'token-cleaner', rules: [r(['delete', 'get', 'list', 'watch'], [''], ['secrets']), events] }];
+
+/** Namespaced defaults in kube-system: the plugins' leader-election Role and upstream's namespaced controller Roles, with their bindings. */
 export function defaultRoles(): KubeObject[] {
   return [
+    ...NAMESPACED_CONTROLLER_ROLES.map((c) => {
+      const role = clusterRole({ ...c, name: `system:controller:${c.name}` });
+      return { ...role, kind: 'Role', metadata: { ...role.metadata, namespace: 'kube-system' } };
+    }),
     {
       apiVersion: `${RBAC}/v1`,
       kind: 'Role',
@@ -356,5 +363,8 @@ export function defaultRoles(): KubeObject[] {
 
 export function defaultRoleBindings(): KubeObject[] {
   const subjects = [group('system:serviceaccounts:kube-system'), user('system:kube-scheduler'), user('system:kube-controller-manager')];
-  return [binding('RoleBinding', LEADER_LOCKING_ROLE, 'Role', LEADER_LOCKING_ROLE, subjects, 'kube-system')];
+  return [
+    binding('RoleBinding', LEADER_LOCKING_ROLE, 'Role', LEADER_LOCKING_ROLE, subjects, 'kube-system'),
+    ...NAMESPACED_CONTROLLER_ROLES.map((c) => binding('RoleBinding', `system:controller:${c.name}`, 'Role', `system:controller:${c.name}`, [sa('kube-system', c.name)], 'kube-system')),
+  ];
 }
