@@ -111,7 +111,7 @@ describe('first-run mistakes exit within seconds and say what to do', { timeout:
   });
 
   it('a token that pins another CA, and a token already used', async () => {
-    const other = `K10.${'a'.repeat(64)}.${'b'.repeat(32)}`;
+    const other = `K10.${'a'.repeat(64)}.abcdef.${'b'.repeat(16)}`;
     const r = await mustExit(['--data-dir', join(dir, 'x2'), '--listen', `127.0.0.1:${await freePair()}`, '--join', n1.url, '--token', other]);
     expect(r.code).not.toBe(0);
     expect(r.text).toContain('has another CA than the token names');
@@ -144,7 +144,7 @@ describe('first-run mistakes exit within seconds and say what to do', { timeout:
   });
 
   it('a data dir of another cluster started with --join', async () => {
-    const other = `K10.${'c'.repeat(64)}.${'d'.repeat(32)}`;
+    const other = `K10.${'c'.repeat(64)}.cdefab.${'d'.repeat(16)}`;
     const r = await mustExit(['--data-dir', n2.dataDir, '--listen', `127.0.0.1:${n2.apiPort}`, '--join', n1.url, '--token', other]);
     expect(r.code).not.toBe(0);
     expect(r.text).toContain('holds a node of another cluster');
