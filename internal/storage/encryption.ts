@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, type CipherGCM, type DecipherGCM } from 'node:crypto';
+import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import type { KubeObject } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
 import type { Codec } from './codec.js';
@@ -8,9 +9,11 @@ import { StorageError } from './errors.js';
 // first provider of a resource encrypts what is written; every listed provider decrypts what it
 // wrote, so keys rotate by adding a key first, rewriting (`kubectl get secrets -A -o json |
 // kubectl replace -f -`), then removing the old key. Values carry upstream's prefix
-// "k8s:enc:<provider>:v1:<key name>:", then the nonce or IV and the ciphertext.
+// "k8s:enc:<provider>:v1:<key name>:", then the nonce or IV and the ciphertext. secretbox is
+// XSalsa20-Poly1305 (NaCl's secretbox: 24-byte nonce, then the 16-byte tag, then the ciphertext),
+// which Node's crypto lacks: @noble/ciphers (audited, no dependencies) provides it.
 
-type ProviderKind = 'aesgcm' | 'aescbc' | 'identity';
+type ProviderKind = 'aesgcm' | 'aescbc' | 'secretbox' | 'identity';
 
 interface Provider {
   kind: ProviderKind;
@@ -37,10 +40,11 @@ export function parseEncryptionConfig(doc: unknown): EncryptionConfig {
         providers.push({ kind, keys: [] });
         continue;
       }
-      if (kind !== 'aesgcm' && kind !== 'aescbc') throw new ConfigError(`--encryption-provider-config: provider "${kind}" is not supported (aesgcm, aescbc, identity)`);
+      if (kind !== 'aesgcm' && kind !== 'aescbc' && kind !== 'secretbox') throw new ConfigError(`--encryption-provider-config: provider "${kind}" is not supported (aesgcm, aescbc, secretbox, identity)`);
+      const sizes = kind === 'secretbox' ? [32] : [16, 24, 32];
       const keys = (body?.keys ?? []).map((k) => {
         const secret = Buffer.from(k.secret ?? '', 'base64');
-        if (!k.name || ![16, 24, 32].includes(secret.length)) throw new ConfigError(`--encryption-provider-config: ${kind} key "${k.name ?? ''}" needs a name and a base64 secret of 16, 24 or 32 bytes`);
+        if (!k.name || !sizes.includes(secret.length)) throw new ConfigError(`--encryption-provider-config: ${kind} key "${k.name ?? ''}" needs a name and a base64 secret of ${sizes.length > 1 ? '16, 24 or 32' : '32'} bytes`);
         return { name: k.name, secret };
       });
       if (!keys.length) throw new ConfigError(`--encryption-provider-config: ${kind} needs at least one key`);
@@ -64,6 +68,10 @@ function encrypt(p: Provider, plain: Uint8Array): Uint8Array {
     const body = Buffer.concat([c.update(plain), c.final()]);
     return Buffer.concat([head, nonce, body, c.getAuthTag()]);
   }
+  if (p.kind === 'secretbox') {
+    const nonce = randomBytes(24);
+    return Buffer.concat([head, nonce, xsalsa20poly1305(key.secret, nonce).encrypt(plain)]);
+  }
   const iv = randomBytes(16);
   const c = createCipheriv(aesName('cbc', key.secret), key.secret, iv);
   return Buffer.concat([head, iv, c.update(plain), c.final()]);
@@ -73,7 +81,7 @@ function decrypt(providers: Provider[], value: Uint8Array, key: string | undefin
   const buf = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (!buf.subarray(0, PREFIX.length).equals(Buffer.from(PREFIX))) return value;
   const text = buf.subarray(0, 200).toString('latin1');
-  const m = /^k8s:enc:(aesgcm|aescbc):v1:([^:]+):/.exec(text);
+  const m = /^k8s:enc:(aesgcm|aescbc|secretbox):v1:([^:]+):/.exec(text);
   const fail = (why: string) => new StorageError('Corrupt', `cannot decrypt the value stored at ${key ?? '?'}: ${why}`, { key });
   if (!m) throw fail('unknown encryption prefix');
   const secret = providers.find((p) => p.kind === m[1])?.keys.find((k) => k.name === m[2])?.secret;
@@ -85,6 +93,7 @@ function decrypt(providers: Provider[], value: Uint8Array, key: string | undefin
       d.setAuthTag(rest.subarray(rest.length - 16));
       return Buffer.concat([d.update(rest.subarray(12, rest.length - 16)), d.final()]);
     }
+    if (m[1] === 'secretbox') return xsalsa20poly1305(secret, rest.subarray(0, 24)).decrypt(rest.subarray(24));
     const d = createDecipheriv(aesName('cbc', secret), secret, rest.subarray(0, 16));
     return Buffer.concat([d.update(rest.subarray(16)), d.final()]);
   } catch (err) {
