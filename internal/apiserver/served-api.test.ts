@@ -21,7 +21,10 @@ const REVIEWS = new Set([
   'authorization.k8s.io/v1/selfsubjectrulesreviews', 'authorization.k8s.io/v1/subjectaccessreviews',
 ]);
 
-/** Deprecated upstream and left out on purpose: pods/binding replaces bindings; componentstatuses (deprecated since 1.19) reports on processes kplane does not have. */
+/**
+ * Not resource definitions of the registry: pods/binding replaces the deprecated bindings; the
+ * composition root (internal/app) serves componentstatuses from its probe of Leases and datastore.
+ */
 const NOT_SERVED = new Set(['v1/bindings', 'v1/componentstatuses']);
 
 /** group/version/plural of every top-level resource in the vendored v2 paths (a list or create path). */

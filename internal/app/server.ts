@@ -23,6 +23,7 @@ import {
   type AuthorizationMode,
   type Handler,
   type ObjectLookup,
+  componentStatusDefinition,
 } from '../registry/index.js';
 import { type Backend, createObjectStore, createWatchCacheRouter, encryptingCodec, jsonCodec, parseEncryptionConfig } from '../storage/index.js';
 import { parse as parseYaml } from 'yaml';
@@ -50,6 +51,7 @@ import { crdPlugin } from './crd-plugin.js';
 import { servedResources } from './served-resources.js';
 import { claimNodeName } from './node-name.js';
 import { pluginReadyLines, registerPluginStatus } from './plugin-status.js';
+import { componentProbe, readLease } from './component-status.js';
 import { createClient } from '../client/index.js';
 
 export interface ServerOptions {
@@ -201,6 +203,23 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
         serviceAccountToken: tokenRequestSubresource({ tokens: () => saTokens, lookup: (...a) => lookup(...a) }),
       }),
       ...reviewDefinitions({ authorizer: authz.authorizer, rules: authz.rules, authenticateToken: (t) => firstUser(tokenAuthenticators, t) }),
+      // `kubectl get componentstatuses`: the plugins' Leases and the datastore, read on each request.
+      componentStatusDefinition(
+        componentProbe({
+          lease: (name) => readLease(() => handler!, name),
+          storage: async () => {
+            if (etcd) return etcd.members().map((m) => (m.healthy ? { healthy: true } : { healthy: false, error: `${m.url} does not answer` }));
+            try {
+              await backend.currentRevision();
+              return [{ healthy: true }];
+            } catch (err) {
+              const why = opts.datastore === 'raftsqlite' ? unreachablePeers((backend as RaftSqliteBackend).node.status()) : undefined;
+              return [{ healthy: false, error: why ?? (err instanceof Error ? err.message : String(err)) }];
+            }
+          },
+          now: Date.now,
+        }),
+      ),
     ],
     objectStore: cache,
     authorizer: authz.authorizer,

@@ -24,6 +24,27 @@ for (const version of VERSIONS) {
       if (Number(version.split('.')[1]) >= 32) expect(r.stderr).not.toMatch(/version difference/);
     });
 
+    it('get cs reports the scheduler, the controller manager and the datastore, with upstream\'s deprecation warning', async () => {
+      // The scheduler and controller plugins take their Leases within seconds of the server's start.
+      let r = k(['get', 'cs']);
+      for (let i = 0; i < 30 && !/^controller-manager\s+Healthy/m.test(r.stdout); i++) {
+        await new Promise((res) => setTimeout(res, 1000));
+        r = k(['get', 'cs']);
+      }
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('Warning: v1 ComponentStatus is deprecated in v1.19+');
+      expect(r.stdout).toMatch(/^NAME\s+STATUS\s+MESSAGE\s+ERROR$/m);
+      expect(r.stdout).toMatch(/^scheduler\s+Healthy\s+ok\s*$/m);
+      expect(r.stdout).toMatch(/^controller-manager\s+Healthy\s+ok\s*$/m);
+      expect(r.stdout).toMatch(/^etcd-0\s+Healthy\s+\{"health":"true","reason":""\}\s*$/m);
+      const one = k(['get', 'componentstatus', 'etcd-0', '-o', 'jsonpath={.conditions[0].status}']);
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout).toBe('True');
+      const missing = k(['get', 'cs', 'nope']);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('Error from server (NotFound): componentstatuses "nope" not found');
+    });
+
     it('api-resources and api-versions list the served API', () => {
       const r = k(['api-resources']);
       expect(r.code, r.stderr).toBe(0);

@@ -39,7 +39,11 @@ export interface EtcdBackendOptions extends EtcdConnectionOptions {
   log?: (msg: string, err?: unknown) => void;
 }
 
-export type EtcdBackend = Backend & BackendStatus;
+export type EtcdBackend = Backend &
+  BackendStatus & {
+    /** Each configured endpoint and whether it answers now (`kubectl get componentstatuses`). */
+    members(): Array<{ url: string; healthy: boolean }>;
+  };
 
 /** How long a write etcd certainly did not take (no leader: an election) is tried again before 503. */
 const UNAVAILABLE_WAIT_MS = 3000;
@@ -308,6 +312,10 @@ class EtcdStore implements Backend, BackendStatus {
 
   ready(): boolean {
     return !this.closed && this.conn.ready();
+  }
+
+  members(): Array<{ url: string; healthy: boolean }> {
+    return this.conn.members.map((m) => ({ url: m.url, healthy: !this.closed && m.healthy }));
   }
 
   stats(): Record<string, number | string> {
