@@ -19,6 +19,8 @@ import {
   ServiceAccountTokens,
   serviceAccountTokenAuthenticator,
   bootstrapTokenAuthenticator,
+  legacyServiceAccountTokenAuthenticator,
+  type LegacyClaims,
   tokenRequestSubresource,
   type AuthorizationMode,
   type Handler,
@@ -140,6 +142,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const housekeeping = {
     resources: servedResources(() => registry.catalog),
     caPem: () => creds.ca.certPem,
+    legacyToken: (claims: LegacyClaims) => saTokens.issueLegacy(claims),
     apiServer: () => ({ ip: advertisedHost(opts.advertiseAddress, opts.host), port: bound.port }),
   };
   const selected = selectPlugins(builtinPlugins({ ...given.pluginOptions, housekeeping }), given.plugins);
@@ -191,6 +194,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
   tokenAuthenticators.push(serviceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
+  tokenAuthenticators.push(legacyServiceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
   tokenAuthenticators.push(bootstrapTokenAuthenticator((...a) => lookup(...a)));
   let handler: Handler | undefined;
   const ips = ipAddressReservations(() => handler!);

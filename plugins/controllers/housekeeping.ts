@@ -9,6 +9,7 @@ import { namespacePlugin } from './namespace/index.js';
 import { podGcPlugin, type PodGcOptions } from './podgc/index.js';
 import { rootCaCertPlugin } from './rootcacert/index.js';
 import { serviceAccountPlugin } from './serviceaccount/index.js';
+import { legacyTokenPlugin, type LegacyTokenSigner } from './serviceaccount/legacy-token.js';
 import { serviceCIDRsPlugin } from './servicecidrs/index.js';
 import type { ServedResources } from './shared/served.js';
 import { tokenCleanerPlugin } from './tokencleaner/index.js';
@@ -27,11 +28,13 @@ export interface HousekeepingOptions {
   /** This node's API address as the `kubernetes` Service's endpoints list it (read when the plugin starts). */
   apiServer: () => ApiServerAddress;
   podGc?: PodGcOptions;
+  /** Signs legacy Secret-based ServiceAccount tokens (the tokens controller runs only with it). */
+  legacyToken?: LegacyTokenSigner;
 }
 
 /**
  * The controllers that keep a cluster tidy: namespace deletion, garbage collection, service
- * accounts, the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC,
+ * accounts (and the legacy token Secrets users ask for), the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC,
  * ttl-after-finished, expired bootstrap tokens and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
  */
 export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
@@ -39,6 +42,7 @@ export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
     namespacePlugin(opts.resources),
     garbageCollectorPlugin(opts.resources),
     serviceAccountPlugin(),
+    ...(opts.legacyToken ? [legacyTokenPlugin({ caPem: opts.caPem, sign: opts.legacyToken })] : []),
     rootCaCertPlugin(opts.caPem),
     endpointsPlugin(),
     endpointSlicePlugin(),

@@ -132,6 +132,47 @@ describe('ServiceAccount tokens and RBAC', () => {
     expect(r.stderr).toContain('Unauthorized');
   });
 
+  it('a legacy token Secret is filled only when asked for, authenticates while the Secret and the ServiceAccount exist, and not after', async () => {
+    const legacy = (name: string) => `{"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/service-account-token","metadata":{"name":"${name}","namespace":"team","annotations":{"kubernetes.io/service-account.name":"old"}}}`;
+    expect(admin(['-n', 'team', 'create', 'sa', 'old']).code).toBe(0);
+    const filled = async (name: string) => {
+      for (let i = 0; i < 60; i++) {
+        const t = admin(['-n', 'team', 'get', 'secret', name, '-o', 'jsonpath={.data.token}']).stdout;
+        if (t) return Buffer.from(t, 'base64').toString();
+        await new Promise((res) => setTimeout(res, 500));
+      }
+      throw new Error(`${name} was not filled`);
+    };
+    const untilRefused = async (t: string) => {
+      let r = as(t, ['auth', 'whoami']);
+      for (let i = 0; i < 20 && r.code === 0; i++) {
+        await new Promise((res) => setTimeout(res, 250));
+        r = as(t, ['auth', 'whoami']);
+      }
+      return r.stderr;
+    };
+    expect(kubectl(server().kubeconfig, ['create', '-f', '-'], { input: legacy('old-token') }).code).toBe(0);
+    const t1 = await filled('old-token');
+    expect(admin(['-n', 'team', 'get', 'secret', 'old-token', '-o', 'jsonpath={.data.namespace}']).stdout).toBe(Buffer.from('team').toString('base64'));
+    expect(as(t1, ['auth', 'whoami']).stdout).toMatch(/Username\s+system:serviceaccount:team:old/);
+    // Never made on its own: the only token Secret of the namespace is the one asked for.
+    const types = admin(['-n', 'team', 'get', 'secrets', '-o', 'jsonpath={range .items[*]}{.type} {.metadata.name}{"\\n"}{end}']).stdout;
+    expect(types.split('\n').filter((l) => l.startsWith('kubernetes.io/service-account-token'))).toEqual(['kubernetes.io/service-account-token old-token']);
+    expect(admin(['-n', 'team', 'delete', 'secret', 'old-token']).code).toBe(0);
+    expect(await untilRefused(t1)).toContain('Unauthorized');
+    expect(kubectl(server().kubeconfig, ['create', '-f', '-'], { input: legacy('old-token2') }).code).toBe(0);
+    const t2 = await filled('old-token2');
+    expect(as(t2, ['auth', 'whoami']).code).toBe(0);
+    expect(admin(['-n', 'team', 'delete', 'sa', 'old']).code).toBe(0);
+    expect(await untilRefused(t2)).toContain('Unauthorized');
+    let left = admin(['-n', 'team', 'get', 'secret', 'old-token2']);
+    for (let i = 0; i < 40 && left.code === 0; i++) {
+      await new Promise((res) => setTimeout(res, 500));
+      left = admin(['-n', 'team', 'get', 'secret', 'old-token2']);
+    }
+    expect(left.stderr).toContain('NotFound');
+  });
+
   it('serves the issuer discovery documents to ServiceAccounts', () => {
     const conf = as(token, ['get', '--raw', '/.well-known/openid-configuration']);
     expect(JSON.parse(conf.stdout)).toMatchObject({ issuer: 'https://kubernetes.default.svc.cluster.local', id_token_signing_alg_values_supported: ['RS256'] });

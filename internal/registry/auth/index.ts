@@ -16,8 +16,8 @@ import { reconcileDefaultPolicy, runAggregation } from './rbac/reconcile.js';
 import type { PolicyRule } from './rbac/rules.js';
 import type { RulesResolver } from './reviews.js';
 
-export { ServiceAccountTokens, DEFAULT_ISSUER, serviceAccountUser, parseServiceAccountUser, SA_GROUP } from './sa-token.js';
-export { serviceAccountTokenAuthenticator } from './sa-authenticator.js';
+export { ServiceAccountTokens, DEFAULT_ISSUER, LEGACY_ISSUER, serviceAccountUser, parseServiceAccountUser, SA_GROUP, type LegacyClaims } from './sa-token.js';
+export { serviceAccountTokenAuthenticator, legacyServiceAccountTokenAuthenticator } from './sa-authenticator.js';
 export { bootstrapTokenAuthenticator, bootstrapTokenUser, bootstrapTokenSecret, bootstrapTokenExpired, generateBootstrapToken, parseBootstrapToken, BOOTSTRAP_TOKEN_TYPE, BOOTSTRAP_NAMESPACE, BOOTSTRAP_SECRET_PREFIX, BOOTSTRAPPERS_GROUP } from './bootstrap-token.js';
 export { tokenRequestSubresource, type ObjectLookup } from './token-request.js';
 export { reviewDefinitions, type ReviewOptions, type RulesResolver } from './reviews.js';

@@ -36,3 +36,21 @@ export function serviceAccountTokenAuthenticator(tokens: ServiceAccountTokens, l
     return Object.keys(extra).length ? { ...user, extra } : user;
   };
 }
+
+/**
+ * Authenticates a legacy Secret-based ServiceAccount token (upstream's legacy validator): signed by
+ * the cluster's key with issuer kubernetes/serviceaccount, its Secret still exists, is not being
+ * deleted and holds this very token, and the ServiceAccount exists with the uid the token names.
+ */
+export function legacyServiceAccountTokenAuthenticator(tokens: ServiceAccountTokens, lookup: ObjectLookup) {
+  return async (token: string): Promise<UserInfo | undefined> => {
+    const c = await tokens.verifyLegacy(token);
+    if (!c) return undefined;
+    const secret = await lookup('secrets', c.namespace, c.secretName);
+    const stored = (secret?.data as Record<string, unknown> | undefined)?.token;
+    if (!secret || secret.metadata.deletionTimestamp || typeof stored !== 'string' || Buffer.from(stored, 'base64').toString('utf8') !== token) return undefined;
+    const sa = await lookup('serviceaccounts', c.namespace, c.serviceAccount.name);
+    if (!sa || sa.metadata.deletionTimestamp || sa.metadata.uid !== c.serviceAccount.uid) return undefined;
+    return serviceAccountUser(c.namespace, c.serviceAccount.name, c.serviceAccount.uid);
+  };
+}

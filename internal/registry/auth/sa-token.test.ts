@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/index.js';
-import { serviceAccountTokenAuthenticator } from './sa-authenticator.js';
+import { legacyServiceAccountTokenAuthenticator, serviceAccountTokenAuthenticator } from './sa-authenticator.js';
 import { ServiceAccountTokens } from './sa-token.js';
 
 const pem = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -48,6 +48,40 @@ describe('ServiceAccount tokens', () => {
     objects.set('pods/p', { metadata: { name: 'p', uid: 'other-uid' } }); // deleted and recreated
     expect(await auth(token)).toBeUndefined();
     objects.delete('pods/p');
+    expect(await auth(token)).toBeUndefined();
+  });
+
+  it('legacy Secret-based tokens: upstream claims; valid while the Secret holds the token and the ServiceAccount exists with its uid', async () => {
+    const token = await tokens.issueLegacy({ namespace: 'ns', secretName: 'bot-token', serviceAccount: sa });
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    expect(payload).toEqual({
+      iss: 'kubernetes/serviceaccount',
+      sub: 'system:serviceaccount:ns:bot',
+      'kubernetes.io/serviceaccount/namespace': 'ns',
+      'kubernetes.io/serviceaccount/secret.name': 'bot-token',
+      'kubernetes.io/serviceaccount/service-account.name': 'bot',
+      'kubernetes.io/serviceaccount/service-account.uid': 'sa-uid',
+    });
+    // A bound token is not a legacy token, and the other way round.
+    const { token: bound } = await tokens.issue({ namespace: 'ns', serviceAccount: sa, audiences: tokens.apiAudiences, expirationSeconds: 3600, now: NOW });
+    expect(await tokens.verifyLegacy(bound)).toBeUndefined();
+    expect(await tokens.verify(token, NOW)).toBeUndefined();
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const objects = new Map<string, KubeObject>([
+      ['serviceaccounts/bot', { metadata: { name: 'bot', uid: 'sa-uid' } }],
+      ['secrets/bot-token', { metadata: { name: 'bot-token', uid: 's-uid' }, data: { token: b64(token) } }],
+    ]);
+    const auth = legacyServiceAccountTokenAuthenticator(tokens, async (r, _ns, name) => objects.get(`${r}/${name}`));
+    expect(await auth(token)).toEqual({ name: 'system:serviceaccount:ns:bot', uid: 'sa-uid', groups: ['system:serviceaccounts', 'system:serviceaccounts:ns'] });
+    expect(await auth(bound)).toBeUndefined();
+    expect(await new ServiceAccountTokens(pem()).verifyLegacy(token)).toBeUndefined();
+    objects.set('secrets/bot-token', { metadata: { name: 'bot-token', uid: 's-uid' }, data: { token: b64('another') } }); // the Secret no longer holds it
+    expect(await auth(token)).toBeUndefined();
+    objects.set('secrets/bot-token', { metadata: { name: 'bot-token', uid: 's-uid' }, data: { token: b64(token) } });
+    objects.set('serviceaccounts/bot', { metadata: { name: 'bot', uid: 'new-uid' } }); // recreated
+    expect(await auth(token)).toBeUndefined();
+    objects.set('serviceaccounts/bot', { metadata: { name: 'bot', uid: 'sa-uid' } });
+    objects.delete('secrets/bot-token');
     expect(await auth(token)).toBeUndefined();
   });
 });

@@ -41,6 +41,16 @@ export interface VerifiedToken {
   jti?: string;
 }
 
+/** The issuer and claim prefix of legacy Secret-based tokens, as upstream writes them. */
+export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
+const LEGACY_CLAIM = 'kubernetes.io/serviceaccount/';
+
+export interface LegacyClaims {
+  namespace: string;
+  secretName: string;
+  serviceAccount: { name: string; uid: string };
+}
+
 /** Name and groups of a service account's user (upstream serviceaccount.UserInfo). */
 export function serviceAccountUser(namespace: string, name: string, uid?: string): UserInfo {
   return { name: `${SA_PREFIX}${namespace}:${name}`, groups: [SA_GROUP, `${SA_GROUP}:${namespace}`], ...(uid ? { uid } : {}) };
@@ -103,6 +113,38 @@ export class ServiceAccountTokens {
       const k8s = payload['kubernetes.io'] as KubernetesClaims | undefined;
       if (!k8s?.namespace || !k8s.serviceaccount?.name || payload.sub !== `${SA_PREFIX}${k8s.namespace}:${k8s.serviceaccount.name}`) return undefined;
       return { claims: k8s, jti: payload.jti };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * A legacy Secret-based token (upstream's tokens controller, for a Secret of type
+   * kubernetes.io/service-account-token): issuer "kubernetes/serviceaccount", no audience, no expiry;
+   * it authenticates while the Secret still holds it and the ServiceAccount exists.
+   */
+  async issueLegacy(r: LegacyClaims): Promise<string> {
+    return new SignJWT({
+      [`${LEGACY_CLAIM}namespace`]: r.namespace,
+      [`${LEGACY_CLAIM}secret.name`]: r.secretName,
+      [`${LEGACY_CLAIM}service-account.name`]: r.serviceAccount.name,
+      [`${LEGACY_CLAIM}service-account.uid`]: r.serviceAccount.uid,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: this.kid })
+      .setIssuer(LEGACY_ISSUER)
+      .setSubject(`${SA_PREFIX}${r.namespace}:${r.serviceAccount.name}`)
+      .sign(this.privateKey);
+  }
+
+  /** The claims of a legacy token signed by this key; undefined for any other token. */
+  async verifyLegacy(token: string): Promise<LegacyClaims | undefined> {
+    if (token.split('.').length !== 3) return undefined;
+    try {
+      const { payload } = await jwtVerify(token, this.publicKey, { issuer: LEGACY_ISSUER, algorithms: ['RS256'] });
+      const claim = (k: string) => (typeof payload[`${LEGACY_CLAIM}${k}`] === 'string' ? (payload[`${LEGACY_CLAIM}${k}`] as string) : '');
+      const r = { namespace: claim('namespace'), secretName: claim('secret.name'), serviceAccount: { name: claim('service-account.name'), uid: claim('service-account.uid') } };
+      if (!r.namespace || !r.secretName || !r.serviceAccount.name || payload.sub !== `${SA_PREFIX}${r.namespace}:${r.serviceAccount.name}`) return undefined;
+      return r;
     } catch {
       return undefined;
     }
