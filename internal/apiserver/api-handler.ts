@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors, type KubeObject, type WatchEvent } from '../api/index.js';
-import type { ApiRequest, ApiResponse, Handler, ResourceCatalog, ResourceDefinition, UserInfo } from '../registry/index.js';
+import { itemJson, type ApiRequest, type ApiResponse, type Handler, type ResourceCatalog, type ResourceDefinition, type UserInfo } from '../registry/index.js';
 import type { Clock } from '../util/index.js';
 import { noteRequestObject } from './audit/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
@@ -181,7 +181,9 @@ function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyRe
     const big = reading ? bigArrayOf(shaped) : undefined;
     if (big) {
       // A big list goes out in slices, other requests served between them (json-slices.ts).
-      reply.code(res.code).header('Content-Type', 'application/json').send(jsonSliceStream(shaped as Record<string, unknown>, big));
+      // A plain list's items are the registry's: their JSON is made once per stored object (itemJson).
+      const encode = shaped === res.body && big === 'items' ? itemJson : undefined;
+      reply.code(res.code).header('Content-Type', 'application/json').send(jsonSliceStream(shaped as Record<string, unknown>, big, encode));
       return;
     }
     text = JSON.stringify(shaped);

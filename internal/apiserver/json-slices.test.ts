@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bigArrayOf, jsonSliceStream, jsonSlices, SLICE_ITEMS } from './json-slices.js';
 
 const item = (i: number) => ({ metadata: { name: `cm-${i}`, labels: { 'a"b': 'x\u0000y' } }, data: { k: 'v'.repeat(i % 7) } });
@@ -68,6 +68,36 @@ describe('big lists through the apiserver', () => {
       expect((table.json() as { kind: string; rows: unknown[] }).rows).toHaveLength(300);
     } finally {
       await rs.app.close();
+    }
+  });
+
+  it('over the shared watch cache, a list reused the item texts of the last list and shows a write at once', async () => {
+    const { createRealServer, SYSTEM_USER } = await import('./testing/real.js');
+    const rs = await createRealServer({}, { watchCache: true });
+    const call = (verb: 'create' | 'update', body: Record<string, unknown>) =>
+      rs.handler.handle({ user: SYSTEM_USER, group: '', version: 'v1', resource: 'configmaps', namespace: 'default', verb, ...(verb === 'update' ? { name: 'cm-7' } : {}), body, params: {} } as never);
+    try {
+      for (let i = 0; i < 300; i++) await call('create', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}` }, data: { k: `v${i}` } });
+      const url = '/api/v1/namespaces/default/configmaps';
+      const first = await rs.app.inject({ url });
+      const spy = vi.spyOn(JSON, 'stringify');
+      const second = await rs.app.inject({ url });
+      const calls = spy.mock.calls.length;
+      spy.mockRestore();
+      expect(second.body).toBe(first.body);
+      expect(calls).toBeLessThan(30); // not one per item
+      const doc = first.json() as { items: { metadata: { name: string; resourceVersion: string }; data: { k: string } }[] };
+      expect(doc.items).toHaveLength(300);
+      const seven = doc.items.find((o) => o.metadata.name === 'cm-7')!;
+      await call('update', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-7', resourceVersion: seven.metadata.resourceVersion }, data: { k: 'changed' } });
+      const after = (await rs.app.inject({ url })).json() as typeof doc;
+      const seven2 = after.items.find((o) => o.metadata.name === 'cm-7')!;
+      expect(seven2.data.k).toBe('changed');
+      expect(seven2.metadata.resourceVersion).not.toBe(seven.metadata.resourceVersion);
+      expect(after.items.filter((o) => o.metadata.name !== 'cm-7')).toEqual(doc.items.filter((o) => o.metadata.name !== 'cm-7'));
+      expect(JSON.stringify(after.items[0])).not.toContain('"kind"');
+    } finally {
+      await rs.close();
     }
   });
 });

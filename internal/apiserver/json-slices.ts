@@ -21,8 +21,16 @@ export function bigArrayOf(body: unknown): 'items' | 'rows' | undefined {
   return undefined;
 }
 
-/** The JSON text of `body` in pieces: the members in order, `key`'s array SLICE_ITEMS entries at a time. */
-export function* jsonSlices(body: Record<string, unknown>, key: string): Generator<string> {
+/** The JSON text of one array entry; undefined as JSON.stringify gives for functions and undefined. */
+export type EncodeEntry = (x: unknown) => string | undefined;
+
+const stringify: EncodeEntry = (x) => JSON.stringify(x);
+
+/**
+ * The JSON text of `body` in pieces: the members in order, `key`'s array SLICE_ITEMS entries at a
+ * time, each entry's text from `encode` (which must give JSON.stringify's text for it).
+ */
+export function* jsonSlices(body: Record<string, unknown>, key: string, encode: EncodeEntry = stringify): Generator<string> {
   let head = '{';
   let first = true;
   for (const [k, value] of Object.entries(body)) {
@@ -38,8 +46,10 @@ export function* jsonSlices(body: Record<string, unknown>, key: string): Generat
     first = false;
     for (let i = 0; i < items.length; i += SLICE_ITEMS) {
       // An array holds no undefined in JSON: JSON.stringify writes null, and so does this.
-      const slice = items.slice(i, i + SLICE_ITEMS).map((x) => JSON.stringify(x) ?? 'null');
-      yield `${head}${i === 0 ? '' : ','}${slice.join(',')}`;
+      const end = Math.min(items.length, i + SLICE_ITEMS);
+      let text = `${head}${i === 0 ? '' : ','}`;
+      for (let j = i; j < end; j++) text += `${j === i ? '' : ','}${encode(items[j]) ?? 'null'}`;
+      yield text;
       head = '';
     }
     head += ']';
@@ -48,8 +58,8 @@ export function* jsonSlices(body: Record<string, unknown>, key: string): Generat
 }
 
 /** jsonSlices as a stream that yields to the event loop between slices. */
-export function jsonSliceStream(body: Record<string, unknown>, key: string): Readable {
-  const slices = jsonSlices(body, key);
+export function jsonSliceStream(body: Record<string, unknown>, key: string, encode?: EncodeEntry): Readable {
+  const slices = jsonSlices(body, key, encode);
   return Readable.from(
     (async function* () {
       for (const s of slices) {

@@ -11,6 +11,7 @@ export { mastersOnlyAuthorizer, allowAllAuthorizer, forbiddenError } from './aut
 export { namespaceLifecycle, runAdmission, IMMORTAL_NAMESPACES, type AdmissionPlugin, type AdmissionAttributes, type AdmissionOperation } from './admission.js';
 export { statusStrategy, replaceAllBut } from './store/strategies.js';
 export { objectKey, collectionPrefix, resourcePrefix } from './store/keys.js';
+export { itemJson } from './store/item-json.js';
 export { toApiError, invalidError, FENCED_WRITE_REFUSED } from './store/errors.js';
 export { serveSubresource, toScale, podBindingHandler, podEvictionHandler, DEFAULT_SCALE_PATHS } from './subresources.js';
 export { parseJsonPath, evaluateJsonPath, getPath, setPath, JsonPathError } from './jsonpath.js';

@@ -1,8 +1,8 @@
 import { createMemoryBackend } from '../../backends/memory/index.js';
-import { createCatalog, createHandler, type RegistryHandler } from '../../registry/index.js';
+import { createCatalog, createHandler, resourcePrefix, type RegistryHandler } from '../../registry/index.js';
 import { builtinDefinitions } from '../../registry/resources/index.js';
 import type { Backend } from '../../storage/index.js';
-import { createObjectStore } from '../../storage/index.js';
+import { createObjectStore, createWatchCacheRouter } from '../../storage/index.js';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../server.js';
 import { testVersion } from './harness.js';
 
@@ -17,14 +17,24 @@ export interface RealServer {
   handler: RegistryHandler;
   backend: Backend;
   revision(): Promise<number>;
+  /** Closes the server and the watch cache, if any. */
+  close(): Promise<void>;
 }
 
 export const SYSTEM_USER = { name: 'system:apiserver', groups: ['system:masters'] };
 
-export async function createRealServer(overrides: Partial<ApiServerOptions> = {}, store: { futureRevisionWaitMs?: number } = {}): Promise<RealServer> {
+/** store.watchCache: reads and watches go through the shared-object watch cache, as in the server. */
+export async function createRealServer(
+  overrides: Partial<ApiServerOptions> = {},
+  store: { futureRevisionWaitMs?: number; watchCache?: boolean } = {},
+): Promise<RealServer> {
   const catalog = createCatalog(builtinDefinitions());
   const backend = createMemoryBackend();
-  const handler = createHandler({ catalog, objectStore: createObjectStore(backend, store) });
+  const { watchCache, ...storeOpts } = store;
+  const inner = createObjectStore(backend, storeOpts);
+  const cache = watchCache ? createWatchCacheRouter({ inner, backend, shareObjects: true }) : undefined;
+  const handler = createHandler({ catalog, objectStore: cache ?? inner });
+  if (cache) await Promise.all(catalog.definitions().filter((d) => !d.serve).map((d) => cache.add(resourcePrefix(d)).ready()));
   for (const name of ['default', 'kube-system']) {
     const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
     await handler.handle({ user: SYSTEM_USER, group: '', version: 'v1', resource: 'namespaces', verb: 'create', body, params: {} });
@@ -39,5 +49,9 @@ export async function createRealServer(overrides: Partial<ApiServerOptions> = {}
     },
     ...overrides,
   });
-  return { app, handler, backend, revision: async () => (await backend.currentRevision()).revision };
+  const close = async () => {
+    await app.close();
+    await cache?.close();
+  };
+  return { app, handler, backend, revision: async () => (await backend.currentRevision()).revision, close };
 }

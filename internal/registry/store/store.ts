@@ -18,6 +18,7 @@ import { groupResource, invalidError, invalidOptions, toApiError } from './error
 import { collectionPrefix, objectKey } from './keys.js';
 import { applyGenerateName, bumpGeneration, fillCreateMeta, keepUpdateMeta, ownCopy, validateCreateMeta, validateUpdateMeta } from './meta.js';
 import { checkTypes, checkUnknownFields } from './field-checks.js';
+import { ItemJsonMemo } from './item-json.js';
 import { applyTo, recordUpdate } from './managed.js';
 import { schemaFor } from './schema.js';
 import { buildPredicate } from './selection.js';
@@ -47,6 +48,9 @@ const MAX_WRITE_ATTEMPTS = 5;
 
 /** The generic Store of one served resource; see ResourceStore for the contract. */
 export class GenericStore implements ResourceStore {
+  /** The JSON of this resource's list items, per stored object (see item-json.ts). */
+  private readonly itemJson = new ItemJsonMemo();
+
   constructor(
     readonly definition: ResourceDefinition,
     readonly deps: StoreDeps,
@@ -133,11 +137,16 @@ export class GenericStore implements ResourceStore {
         predicate,
       });
       // Typed lists leave kind/apiVersion off their items; custom resource lists keep them.
+      const memo = this.itemJson;
       const items = res.items.map((o) => {
         const p = present(def, o);
-        if (def.custom) return p;
-        const { apiVersion: _a, kind: _k, ...rest } = p;
-        return rest as KubeObject;
+        let item = p;
+        if (!def.custom) {
+          const { apiVersion: _a, kind: _k, ...rest } = p;
+          item = rest as KubeObject;
+        }
+        if (!def.convert) memo.note(item, o);
+        return item;
       });
       const metadata: KubeList['metadata'] = { resourceVersion: res.resourceVersion };
       if (res.continue) metadata.continue = res.continue;

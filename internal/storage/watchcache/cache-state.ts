@@ -50,6 +50,8 @@ export interface CacheChange extends DecodedChange {
  */
 export class CacheState {
   revision = 0;
+  /** The revision of the last change applied (or of the last snapshot loaded). */
+  lastChange = 0;
   /** Every change with revision > ringStart is in the ring. */
   ringStart = 0;
   private readonly objects = new Map<string, CachedEntry>();
@@ -69,6 +71,7 @@ export class CacheState {
     this.ringHead = 0;
     this.revision = revision;
     this.ringStart = revision;
+    this.lastChange = revision;
   }
 
   apply(ch: CacheChange): void {
@@ -91,6 +94,16 @@ export class CacheState {
       }
     }
     if (ch.revision > this.revision) this.revision = ch.revision;
+    if (ch.revision > this.lastChange) this.lastChange = ch.revision;
+  }
+
+  /**
+   * True when the cached state is the state at `revision`: the cache has reached it and nothing
+   * under its prefix changed after it. A page of a list pinned to that revision can then be read
+   * here (a snapshot loaded later than `revision` answers false: what happened between is unknown).
+   */
+  holdsStateAt(revision: number): boolean {
+    return revision > 0 && this.lastChange <= revision && revision <= this.revision;
   }
 
   /**

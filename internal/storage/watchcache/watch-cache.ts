@@ -193,14 +193,16 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
   const currentBackendRevision = async () => (await o.backend.currentRevision()).revision;
   const covers = (key: string) => key.startsWith(o.prefix);
 
-  const listFromCache = (prefix: string, lo: ListObjectsOptions): ListObjectsResult => {
+  /** A page from startKey on of the cached state, which is the state at `revision`. */
+  const listFromCache = (prefix: string, lo: ListObjectsOptions, startKey = prefix, revision = state.revision): ListObjectsResult => {
     const limit = lo.limit && lo.limit > 0 ? lo.limit : 0;
-    const page = state.page(prefix, prefix, limit, lo.predicate);
-    const result: ListObjectsResult = { items: page.entries.map((e) => copy(e.object)), resourceVersion: String(state.revision) };
+    const page = state.page(prefix, startKey, limit, lo.predicate);
+    const result: ListObjectsResult = { items: page.entries.map((e) => copy(e.object)), resourceVersion: String(revision) };
     if (page.more) {
-      // The next page comes from inner at the same revision: the backend's state at the cache's
-      // revision is exactly what the cache held, so the pages stay one consistent snapshot.
-      result.continue = encodeContinue(prefix, keyAfter(page.entries.at(-1)?.key ?? prefix + '\u0000'), state.revision);
+      // The next page is read at the same revision (from here while nothing changed since, else
+      // from inner: the backend's state at that revision is exactly what the cache held), so the
+      // pages stay one consistent snapshot.
+      result.continue = encodeContinue(prefix, keyAfter(page.entries.at(-1)?.key ?? prefix + '\u0000'), revision);
       if (lo.predicate.everything && page.remaining > 0) result.remainingItemCount = page.remaining;
     }
     return result;
@@ -244,8 +246,14 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
 
     async list(prefix, lo) {
       const rv = parseResourceVersion(lo.resourceVersion);
-      if (lo.continue) decodeContinue(lo.continue, prefix); // malformed tokens fail the same way either side
-      if (lo.continue || lo.resourceVersionMatch === 'Exact' || !covers(prefix)) return o.inner.list(prefix, lo);
+      if (lo.continue) {
+        const pos = decodeContinue(lo.continue, prefix); // malformed tokens fail the same way either side
+        // A next page of a snapshot the cache still holds unchanged is read here, as kube-apiserver's
+        // cache serves continuations; otherwise the backend reads at the snapshot's revision.
+        if (isReady && covers(prefix) && state.holdsStateAt(pos.revision)) return listFromCache(prefix, lo, pos.startKey, pos.revision);
+        return o.inner.list(prefix, lo);
+      }
+      if (lo.resourceVersionMatch === 'Exact' || !covers(prefix)) return o.inner.list(prefix, lo);
       const fresh = rv === undefined ? await waitFresh(await currentBackendRevision(), consistentReadWaitMs) : await waitFresh(rv);
       if (!fresh) return o.inner.list(prefix, lo);
       return listFromCache(prefix, lo);
