@@ -250,7 +250,9 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
         const pos = decodeContinue(lo.continue, prefix); // malformed tokens fail the same way either side
         // A next page of a snapshot the cache still holds unchanged is read here, as kube-apiserver's
         // cache serves continuations; otherwise the backend reads at the snapshot's revision.
-        if (isReady && covers(prefix) && state.holdsStateAt(pos.revision)) return listFromCache(prefix, lo, pos.startKey, pos.revision);
+        // (A continue with a resourceVersion is refused by inner.)
+        const plain = !lo.resourceVersion && !lo.resourceVersionMatch;
+        if (plain && isReady && covers(prefix) && state.holdsStateAt(pos.revision)) return listFromCache(prefix, lo, pos.startKey, pos.revision);
         return o.inner.list(prefix, lo);
       }
       if (lo.resourceVersionMatch === 'Exact' || !covers(prefix)) return o.inner.list(prefix, lo);
