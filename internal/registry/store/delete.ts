@@ -24,15 +24,26 @@ export async function deleteObject(store: GenericStore, ctx: StoreContext, name:
   const os = store.deps.objectStore;
   const key = store.key(ctx, name);
   validateDeleteParams(params);
+  // The first attempt starts from this node's cached copy (resourceVersion "0"), as upstream's
+  // delete starts from its watch cache: the delete itself compares that copy's resourceVersion
+  // with the committed state, so a stale copy costs a retry, never a wrong delete. Any verdict the
+  // copy alone would give (not found, a failed precondition, nothing to change) is checked again
+  // against a consistent read.
+  let cached = !params.dryRun;
   for (let attempt = 1; ; attempt++) {
+    const fromCache = cached;
+    cached = false;
     try {
-      const current = present(def, await os.get(key));
+      const current = present(def, await os.get(key, fromCache ? { resourceVersion: '0' } : {}));
       checkPreconditions(store, name, current, params.preconditions);
       const obj = ownCopy(current);
       const before = JSON.stringify(obj);
       const pending = markForDeletion(store, ctx, obj, params);
       if (pending) {
-        if (JSON.stringify(obj) === before) return { object: current, deleted: false };
+        if (JSON.stringify(obj) === before) {
+          if (fromCache) throw new Retry();
+          return { object: current, deleted: false };
+        }
         const updated = await os.guaranteedUpdate(
           key,
           (cur) => {
@@ -48,6 +59,11 @@ export async function deleteObject(store: GenericStore, ctx: StoreContext, name:
       if (!params.dryRun) await def.strategy.afterDelete?.(object, ctx);
       return { object, deleted: true };
     } catch (err) {
+      if (fromCache && !(err instanceof Retry) && (isStorageError(err) || isApiError(err, 'Conflict'))) {
+        // What a cached copy said (missing, a precondition, a lost compare) is not final.
+        attempt--;
+        continue;
+      }
       const raced = err instanceof Retry || (isStorageError(err, 'Conflict') && !isApiError(err));
       if (raced && attempt < MAX_ATTEMPTS) continue;
       if (err instanceof Retry) throw apiErrors.conflict(groupResource(def), name);
