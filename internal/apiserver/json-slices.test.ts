@@ -16,6 +16,13 @@ describe('jsonSlices', () => {
     expect([...jsonSlices(body, key)].join('')).toBe(JSON.stringify(body));
   });
 
+  it('entries given as UTF-8 bytes come out as the same JSON, a slice as one Buffer', () => {
+    const body = { kind: 'List', items: Array.from({ length: SLICE_ITEMS + 3 }, (_, i) => ({ ...item(i), note: 'ü€' })) };
+    const slices = [...jsonSlices(body, 'items', (x) => ((x as { metadata: { name: string } }).metadata.name.endsWith('1') ? Buffer.from(JSON.stringify(x)) : JSON.stringify(x)))];
+    expect(Buffer.concat(slices.map((s) => (typeof s === 'string' ? Buffer.from(s) : s))).toString()).toBe(JSON.stringify(body));
+    expect(slices.filter((s) => Buffer.isBuffer(s))).toHaveLength(2);
+  });
+
   it('cuts a big list into slices of SLICE_ITEMS entries', () => {
     const body = { kind: 'List', items: Array.from({ length: SLICE_ITEMS * 4 }, (_, i) => item(i)) };
     expect([...jsonSlices(body, 'items')]).toHaveLength(5);

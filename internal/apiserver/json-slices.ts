@@ -21,8 +21,11 @@ export function bigArrayOf(body: unknown): 'items' | 'rows' | undefined {
   return undefined;
 }
 
-/** The JSON text of one array entry; undefined as JSON.stringify gives for functions and undefined. */
-export type EncodeEntry = (x: unknown) => string | undefined;
+/**
+ * The JSON of one array entry, as text or UTF-8 bytes; undefined as JSON.stringify gives for
+ * functions and undefined.
+ */
+export type EncodeEntry = (x: unknown) => string | Buffer | undefined;
 
 const stringify: EncodeEntry = (x) => JSON.stringify(x);
 
@@ -30,7 +33,7 @@ const stringify: EncodeEntry = (x) => JSON.stringify(x);
  * The JSON text of `body` in pieces: the members in order, `key`'s array SLICE_ITEMS entries at a
  * time, each entry's text from `encode` (which must give JSON.stringify's text for it).
  */
-export function* jsonSlices(body: Record<string, unknown>, key: string, encode: EncodeEntry = stringify): Generator<string> {
+export function* jsonSlices(body: Record<string, unknown>, key: string, encode: EncodeEntry = stringify): Generator<string | Buffer> {
   let head = '{';
   let first = true;
   for (const [k, value] of Object.entries(body)) {
@@ -47,14 +50,40 @@ export function* jsonSlices(body: Record<string, unknown>, key: string, encode: 
     for (let i = 0; i < items.length; i += SLICE_ITEMS) {
       // An array holds no undefined in JSON: JSON.stringify writes null, and so does this.
       const end = Math.min(items.length, i + SLICE_ITEMS);
-      let text = `${head}${i === 0 ? '' : ','}`;
-      for (let j = i; j < end; j++) text += `${j === i ? '' : ','}${encode(items[j]) ?? 'null'}`;
-      yield text;
+      const slice = new Slice(`${head}${i === 0 ? '' : ','}`);
+      for (let j = i; j < end; j++) {
+        if (j > i) slice.add(',');
+        slice.add(encode(items[j]) ?? 'null');
+      }
+      yield slice.done();
       head = '';
     }
     head += ']';
   }
   yield `${head}}`;
+}
+
+/** One slice's pieces: text runs joined, bytes kept; all text, or one Buffer (a single copy of each piece). */
+class Slice {
+  private readonly parts: Buffer[] = [];
+
+  constructor(private run: string) {}
+
+  add(piece: string | Buffer): void {
+    if (typeof piece === 'string') {
+      this.run += piece;
+      return;
+    }
+    if (this.run) this.parts.push(Buffer.from(this.run));
+    this.run = '';
+    this.parts.push(piece);
+  }
+
+  done(): string | Buffer {
+    if (this.parts.length === 0) return this.run;
+    if (this.run) this.parts.push(Buffer.from(this.run));
+    return Buffer.concat(this.parts);
+  }
 }
 
 /** jsonSlices as a stream that yields to the event loop between slices. */

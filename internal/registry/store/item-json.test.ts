@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/index.js';
-import { ItemJsonMemo, itemJson } from './item-json.js';
+import { ItemJsonMemo, itemJson as itemJsonOf } from './item-json.js';
+
+const itemJson = (x: unknown) => String(itemJsonOf(x));
 
 const stored = (name: string, frozen = true): KubeObject => {
   const o = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, resourceVersion: '5' }, data: { k: 'v' } };
@@ -12,7 +14,7 @@ const itemOf = (o: KubeObject) => {
 };
 
 describe('list item JSON memo', () => {
-  it('gives JSON.stringify text, made once per stored object and reused by later lists', () => {
+  it('gives JSON.stringify text (as UTF-8 bytes), made once per stored object and reused by later lists', () => {
     const memo = new ItemJsonMemo();
     const s = stored('a');
     const first = itemOf(s);
@@ -24,7 +26,7 @@ describe('list item JSON memo', () => {
     expect(itemJson(later)).toBe(JSON.stringify(first));
   });
 
-  it('a new stored object (a write) gets its own text', () => {
+  it('a new stored object (a write) gets its own bytes', () => {
     const memo = new ItemJsonMemo();
     const a = stored('a');
     const b = Object.freeze({ ...a, data: { k: 'changed' } });
@@ -54,7 +56,7 @@ describe('list item JSON memo', () => {
   });
 
   it('starts afresh past its character budget', () => {
-    const memo = new ItemJsonMemo(120);
+    const memo = new ItemJsonMemo(120); // bytes
     const a = stored('a');
     const b = stored('b');
     const ia = itemOf(a);

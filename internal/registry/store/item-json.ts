@@ -1,16 +1,16 @@
 import type { KubeObject } from '../../api/index.js';
 
 /**
- * The JSON text of list items, made once per stored object and reused by every later list that
- * serves the same object (one stored object is one resourceVersion: a write makes a new one). A
- * LIST of thousands of objects spent most of its time in JSON.stringify, for the same unchanged
- * objects every time.
+ * The JSON of list items, made once per stored object and reused by every later list that serves
+ * the same object (one stored object is one resourceVersion: a write makes a new one). A LIST of
+ * thousands of objects spent most of its time in JSON.stringify, for the same unchanged objects
+ * every time. The memo holds UTF-8 bytes, ready for the socket and outside the JS heap.
  *
  * A list's items are fresh shallow objects (callers may change them); the memo is reached only
  * through the item a list made, and the apiserver encodes a list's items before anything else sees
  * them. The memo only holds frozen stored objects (the shared watch cache's); every other item is
- * encoded each time. The texts are bounded together: past ITEM_JSON_BUDGET characters every memo
- * starts afresh (a big cluster listed in JSON then costs what it did before, not more memory).
+ * encoded each time. The bytes are bounded together: past ITEM_JSON_BUDGET bytes every memo starts
+ * afresh (a big cluster listed in JSON then costs what it did before, not more memory).
  */
 export const ITEM_JSON_BUDGET = 64 << 20;
 
@@ -22,11 +22,11 @@ interface ItemSource {
 
 const sources = new WeakMap<object, ItemSource>();
 let generation = 0;
-let chars = 0;
+let bytes = 0;
 
 /** One list shape's memo (one per resource definition: the same stored object lists differently per version). */
 export class ItemJsonMemo {
-  private texts = new WeakMap<KubeObject, string>();
+  private texts = new WeakMap<KubeObject, Buffer>();
   private generation = generation;
 
   constructor(private readonly budget = ITEM_JSON_BUDGET) {}
@@ -36,29 +36,32 @@ export class ItemJsonMemo {
     if (Object.isFrozen(stored)) sources.set(item, { stored, memo: this });
   }
 
-  text(stored: KubeObject, item: object): string {
+  bytes(stored: KubeObject, item: object): Buffer {
     if (this.generation !== generation) {
       this.texts = new WeakMap();
       this.generation = generation;
     }
-    let t = this.texts.get(stored);
-    if (t === undefined) {
-      t = JSON.stringify(item);
-      chars += t.length;
-      if (chars > this.budget) {
+    let b = this.texts.get(stored);
+    if (b === undefined) {
+      b = Buffer.from(JSON.stringify(item));
+      bytes += b.length;
+      if (bytes > this.budget) {
         generation++;
-        chars = t.length;
+        bytes = b.length;
         this.texts = new WeakMap();
         this.generation = generation;
       }
-      this.texts.set(stored, t);
+      this.texts.set(stored, b);
     }
-    return t;
+    return b;
   }
 }
 
-/** The JSON text of a list item (exactly JSON.stringify(item)'s), from the memo when a list noted it. */
-export function itemJson(item: unknown): string {
+/**
+ * The JSON of a list item (exactly JSON.stringify(item)'s text): memoized UTF-8 bytes when a list
+ * noted the item, else the text.
+ */
+export function itemJson(item: unknown): string | Buffer {
   const src = typeof item === 'object' && item !== null ? sources.get(item) : undefined;
-  return src ? src.memo.text(src.stored, item as object) : (JSON.stringify(item) ?? 'null');
+  return src ? src.memo.bytes(src.stored, item as object) : (JSON.stringify(item) ?? 'null');
 }
