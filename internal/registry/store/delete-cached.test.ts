@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../backends/memory/index.js';
-import type { WatchBatch } from '../../storage/backend.js';
 import { createObjectStore, createWatchCache, type WatchCache } from '../../storage/index.js';
-import { delegatingBackend } from '../../storage/testing/helpers.js';
+import { delegatingBackend, holdableWatch } from '../../storage/testing/helpers.js';
 import { configMaps } from '../testing/fixtures.js';
 import { createTestRegistry, type TestRegistry } from '../testing/test-registry.js';
 
@@ -18,21 +17,9 @@ afterEach(async () => {
 /** A registry over a shared-object watch cache whose feed can be held (the cache then lags). */
 async function setup() {
   const mem = createMemoryBackend();
-  let flowing = true;
-  let wake: (() => void) | undefined;
   const calls = { currentRevision: 0 };
-  const backend = delegatingBackend(mem, {
-    currentRevision: () => (calls.currentRevision++, mem.currentRevision()),
-    watch(p, o): AsyncIterable<WatchBatch> {
-      const src = mem.watch(p, o);
-      return (async function* () {
-        for await (const batch of src) {
-          while (!flowing) await new Promise<void>((res) => (wake = res));
-          yield batch;
-        }
-      })();
-    },
-  });
+  const held = holdableWatch(mem);
+  const backend = delegatingBackend(mem, { currentRevision: () => (calls.currentRevision++, mem.currentRevision()), watch: held.watch });
   cache = createWatchCache({ inner: createObjectStore(backend), backend, prefix: '/registry/configmaps/', shareObjects: true, progressIntervalMs: 20 });
   await cache.ready();
   r = createTestRegistry([configMaps], {}, { backend, objectStore: cache });
@@ -40,7 +27,7 @@ async function setup() {
     const { revision } = await mem.currentRevision();
     while (cache!.revision < revision) await new Promise((res) => setTimeout(res, 5));
   };
-  return { calls, settle, hold: () => (flowing = false), flow: () => ((flowing = true), wake?.()), registry: r };
+  return { calls, settle, hold: held.hold, flow: held.flow, registry: r };
 }
 
 describe('delete starts from the cached copy', () => {

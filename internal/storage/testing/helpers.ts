@@ -137,3 +137,28 @@ export function delegatingBackend(inner: Backend, over: Partial<Backend> = {}): 
     ...over,
   };
 }
+
+/**
+ * `watch` of a backend whose batches are held while the switch is off (a watch cache fed by it
+ * then lags the backend): `hold()` stops delivery, `flow()` resumes it.
+ */
+export function holdableWatch(inner: Backend): { watch: Backend['watch']; hold(): void; flow(): void } {
+  let flowing = true;
+  let wake: (() => void) | undefined;
+  return {
+    watch(p, o): AsyncIterable<WatchBatch> {
+      const src = inner.watch(p, o);
+      return (async function* () {
+        for await (const batch of src) {
+          while (!flowing) await new Promise<void>((r) => (wake = r));
+          yield batch;
+        }
+      })();
+    },
+    hold: () => void (flowing = false),
+    flow: () => {
+      flowing = true;
+      wake?.();
+    },
+  };
+}

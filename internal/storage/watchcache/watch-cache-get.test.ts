@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryBackend } from '../../backends/memory/index.js';
-import type { ReadOptions, WatchBatch } from '../backend.js';
-import { delegatingBackend } from '../testing/helpers.js';
+import type { ReadOptions } from '../backend.js';
+import { delegatingBackend, holdableWatch } from '../testing/helpers.js';
 import { createObjectStore } from '../object-store-impl.js';
 import { cm } from '../testing/object-store-conformance-helpers.js';
 import { createWatchCache, type WatchCache } from './watch-cache.js';
@@ -13,21 +13,9 @@ const K = (n: string) => `${P}ns/${n}`;
 function gatedBackend() {
   const inner = createMemoryBackend();
   const reads: ReadOptions[] = [];
-  let flowing = true;
-  let wake: (() => void) | undefined;
-  const backend = delegatingBackend(inner, {
-    get: (k, o = {}) => (reads.push(o), inner.get(k, o)),
-    watch(p, o): AsyncIterable<WatchBatch> {
-      const src = inner.watch(p, o);
-      return (async function* () {
-        for await (const batch of src) {
-          while (!flowing) await new Promise<void>((r) => (wake = r));
-          yield batch;
-        }
-      })();
-    },
-  });
-  return { backend, reads, hold: () => (flowing = false), flow: () => ((flowing = true), wake?.()) };
+  const held = holdableWatch(inner);
+  const backend = delegatingBackend(inner, { get: (k, o = {}) => (reads.push(o), inner.get(k, o)), watch: held.watch });
+  return { backend, reads, hold: held.hold, flow: held.flow };
 }
 
 describe('watch cache: consistent GET', () => {
