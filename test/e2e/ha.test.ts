@@ -128,7 +128,7 @@ describe.skipIf(!HAPROXY)(HAPROXY ? 'HA: kplane nodes behind HAProxy' : 'HA (SKI
       const resumed = w.resumedAfter(tKill)!;
       log(`b: killed leader ${old.name} (id ${old.id}); writes resumed after ${resumed} ms, longest gap ${w.longestGapAfter(tKill)} ms, ${w.failuresSince(tKill)} failed creates (${w.failureSummary()}), ${w.acks.length} acks; survivors' longest /readyz failure ${JSON.stringify(Object.fromEntries(notReady))} ms`);
       expect(resumed).toBeLessThan(10_000);
-      // The election does not take the survivors out of HAProxy (3 failed checks 500 ms apart), which
+      // The election does not take the survivors out of HAProxy (3 failed checks in a row, 500 ms apart once one failed), which
       // would close every watch through them: /readyz stays true while a new leader is elected.
       expect(Math.min(...notReady.values()), 'every survivor failed /readyz for a whole HAProxy fall window').toBeLessThan(1500);
     } finally {
