@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { WatchEvent } from '../api/index.js';
 import { realClock } from '../util/index.js';
 import { streamHttpWatch, WatchHub, WATCH_WRITE_BUFFER_BYTES } from './watch.js';
@@ -62,5 +62,136 @@ describe('HTTP watch stream buffering', () => {
     session.abort();
     await done;
     expect(res.written).toBe(n);
+  });
+});
+
+/** A response that counts its socket writes: the lines written while corked leave at uncork. */
+class CorkedResponse extends EventEmitter {
+  writableLength = 0;
+  writableEnded = false;
+  destroyed = false;
+  pending = 0;
+  /** Lines per socket write, in order. */
+  flushes: number[] = [];
+  corked = 0;
+  writeHead() {}
+  flushHeaders() {}
+  cork() {
+    this.corked++;
+  }
+  uncork() {
+    if (this.corked > 0 && --this.corked === 0 && this.pending > 0) {
+      this.flushes.push(this.pending);
+      this.pending = 0;
+    }
+  }
+  write(): boolean {
+    if (this.corked === 0) this.flushes.push(1);
+    else this.pending++;
+    return true;
+  }
+  end() {
+    this.writableEnded = true;
+  }
+}
+
+/** Events pushed by the test, pulled by the stream. */
+function channel() {
+  const queued: WatchEvent[] = [];
+  let wake: (() => void) | undefined;
+  return {
+    push(...evs: WatchEvent[]) {
+      queued.push(...evs);
+      wake?.();
+    },
+    async *events() {
+      for (;;) {
+        while (queued.length) yield queued.shift()!;
+        await new Promise<void>((r) => (wake = r));
+      }
+    },
+  };
+}
+
+const turn = () => new Promise((r) => setImmediate(r));
+const ev = (i: number): WatchEvent => ({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: `c${i}` } } });
+
+describe('HTTP watch stream writes', () => {
+  it('writes a quiet stream at once, then gathers what comes within its interval into one write', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const hub = new WatchHub(1000, realClock);
+      // 250 open watches of one user: each of its streams writes at most every 250 ms.
+      for (let i = 0; i < 249; i++) hub.start(600, 'busy');
+      const session = hub.start(600, 'busy')!;
+      expect(session.userWatches()).toBe(250);
+      const res = new CorkedResponse();
+      const ch = channel();
+      const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
+      ch.push(ev(1), ev(2), ev(3));
+      await turn();
+      expect(res.flushes).toEqual([3]);
+      ch.push(ev(4));
+      await turn();
+      ch.push(ev(5), ev(6));
+      await turn();
+      vi.advanceTimersByTime(249);
+      await turn();
+      expect(res.flushes).toEqual([3]);
+      vi.advanceTimersByTime(1);
+      await turn();
+      expect(res.flushes).toEqual([3, 3]);
+      // Quiet for longer than the interval: the next event leaves at once again.
+      vi.advanceTimersByTime(300);
+      ch.push(ev(7));
+      await turn();
+      expect(res.flushes).toEqual([3, 3, 1]);
+      session.abort();
+      ch.push(ev(8));
+      await done;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('writes every turn for a user with one watch', async () => {
+    const session = new WatchHub(10, realClock).start(600, 'kubectl')!;
+    const res = new CorkedResponse();
+    const ch = channel();
+    const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
+    for (let i = 0; i < 3; i++) {
+      ch.push(ev(i));
+      await turn();
+      // The interval (1 ms) may not have passed on a fast machine; then the event leaves at its end.
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(res.flushes).toEqual([1, 1, 1]);
+    session.abort();
+    ch.push(ev(9));
+    await done;
+  });
+
+  it('writes what is gathered when the watch ends before its interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const hub = new WatchHub(1000, realClock);
+      for (let i = 0; i < 249; i++) hub.start(600, 'busy');
+      const session = hub.start(600, 'busy')!;
+      const res = new CorkedResponse();
+      const ch = channel();
+      const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
+      ch.push(ev(1));
+      await turn();
+      ch.push(ev(2), ev(3));
+      await turn();
+      expect(res.flushes).toEqual([1]);
+      session.abort();
+      ch.push(ev(4));
+      await done;
+      expect(res.flushes).toEqual([1, 2]);
+      expect(res.writableEnded).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

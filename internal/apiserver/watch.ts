@@ -4,6 +4,7 @@ import type { WatchEvent } from '../api/index.js';
 import type { Clock } from '../util/index.js';
 import { ConcurrencyLimit } from './limits.js';
 import { encodeLine, type WatchEncoder } from './watch-encode.js';
+import { bufferBytes, DEFAULT_WATCH_FLUSH, flushDelayMs, flushIntervalMs, type WatchFlushOptions } from './watch-flush.js';
 
 /**
  * Watch streaming over chunked HTTP and websockets. A WatchSession owns the AbortSignal handed to
@@ -18,6 +19,10 @@ export interface WatchSession {
   done(): void;
   /** Resolves when done() was called. */
   readonly finished: Promise<void>;
+  /** Watches the session's user holds open now, this one included. */
+  userWatches(): number;
+  /** Watches open now on this server. */
+  allWatches(): number;
 }
 
 /**
@@ -68,6 +73,8 @@ export class WatchHub {
       signal: controller.signal,
       abort: () => controller.abort(),
       finished,
+      userWatches: () => this.#perUser.get(user) ?? 0,
+      allWatches: () => this.#active.size,
       done: () => {
         if (!this.#active.delete(session)) return;
         cancelTimer();
@@ -153,13 +160,14 @@ function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * How much a watch stream may have written but not yet flushed before it waits for 'drain'. The
- * socket's default high-water mark (16 KiB, five or so pods) made a busy server send each watcher
- * that little per turn of its event loop, however fast the client read: at a few hundred pod
- * changes a second the stream fell seconds behind the cache. The cache watcher's queue limits
- * still bound what a stuck client holds.
+ * The most a watch stream may have written but not yet flushed before it waits for 'drain' (a
+ * stream of a user with many watches, or of a server with many, gets less: bufferBytes in
+ * watch-flush.ts). The socket's default high-water mark (16 KiB, five or so pods) made a busy server
+ * send each watcher that little per turn of its event loop, however fast the client read: at a few
+ * hundred pod changes a second the stream fell seconds behind the cache. The cache watcher's queue
+ * limits still bound what a stuck client holds.
  */
-export const WATCH_WRITE_BUFFER_BYTES = 1 << 20;
+export const WATCH_WRITE_BUFFER_BYTES = DEFAULT_WATCH_FLUSH.maxBufferBytes;
 
 export interface StreamHooks {
   /** The Status for an error thrown by the event source mid-stream (logged by the callee). */
@@ -178,15 +186,20 @@ export async function streamHttpWatch(
   events: AsyncIterable<WatchEvent>,
   encode: WatchEncoder,
   hooks: StreamHooks,
+  flush: WatchFlushOptions = DEFAULT_WATCH_FLUSH,
 ): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   res.on('close', () => session.abort());
-  // Events that become ready in the same tick (one commit's batch) leave in one socket write:
-  // each write is otherwise its own TLS record and syscall, per event and per watcher.
+  // Events gather in the corked response until the stream's next write (watch-flush.ts): at the
+  // end of this turn when the stream was quiet, else once its interval since the last write passed.
   let corked = false;
+  let lastWriteMs = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
   const uncork = () => {
     corked = false;
+    timer = undefined;
+    lastWriteMs = performance.now();
     res.uncork();
   };
   const write = (line: Buffer): void | Promise<void> => {
@@ -194,10 +207,12 @@ export async function streamHttpWatch(
     if (!corked) {
       corked = true;
       res.cork();
-      process.nextTick(uncork);
+      const delay = flushDelayMs(performance.now(), lastWriteMs, flushIntervalMs(session.userWatches(), flush));
+      if (delay === 0) process.nextTick(uncork);
+      else timer = setTimeout(uncork, delay);
     }
     res.write(line);
-    if (res.writableLength > WATCH_WRITE_BUFFER_BYTES) return waitDrain(res, session.signal);
+    if (res.writableLength > bufferBytes(session.userWatches(), session.allWatches(), flush)) return waitDrain(res, session.signal);
   };
   try {
     await pumpEvents(events, session.signal, (ev) => write(encode(ev)));
@@ -206,6 +221,10 @@ export async function streamHttpWatch(
     await write(encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) }));
   } finally {
     session.done();
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      uncork();
+    }
     if (!res.writableEnded && !res.destroyed) {
       // During shutdown the keep-alive connection must not outlive the watch, or close() waits on it.
       if (hooks.closing()) res.once('finish', () => res.socket?.end());
