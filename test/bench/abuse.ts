@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,8 @@ async function main(): Promise<void> {
   try {
     // Only the nodes profile: the variable is gone before any client process starts.
     if (PROFILE_DIR) {
+      // The nodes write their profiles on exit, when a missing directory can no longer be reported.
+      mkdirSync(PROFILE_DIR, { recursive: true });
       process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --require ${fileURLToPath(new URL('./cpu-profile-preload.cjs', import.meta.url))}`.trim();
       process.env.KPLANE_PROFILE_DIR = PROFILE_DIR;
     }
