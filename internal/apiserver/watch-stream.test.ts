@@ -6,6 +6,9 @@ import { realClock } from '../util/index.js';
 import { streamHttpWatch, WatchHub, WATCH_WRITE_BUFFER_BYTES } from './watch.js';
 import { encodeLine } from './watch-encode.js';
 
+/** Lines in a chunk of a watch stream. */
+const lines = (b: Buffer) => b.toString().split('\n').length - 1;
+
 /** A response whose socket never flushes until drain() is called: what a slow or busy reader looks like. */
 class SlowResponse extends EventEmitter {
   writableLength = 0;
@@ -18,7 +21,7 @@ class SlowResponse extends EventEmitter {
   uncork() {}
   write(b: Buffer): boolean {
     this.writableLength += b.length;
-    this.written++;
+    this.written += lines(b);
     return this.writableLength < 16 * 1024; // the socket's own high-water mark
   }
   drain(): void {
@@ -65,29 +68,16 @@ describe('HTTP watch stream buffering', () => {
   });
 });
 
-/** A response that counts its socket writes: the lines written while corked leave at uncork. */
-class CorkedResponse extends EventEmitter {
+/** A response that records how many lines each of its writes carried. */
+class CountingResponse extends EventEmitter {
   writableLength = 0;
   writableEnded = false;
   destroyed = false;
-  pending = 0;
-  /** Lines per socket write, in order. */
   flushes: number[] = [];
-  corked = 0;
   writeHead() {}
   flushHeaders() {}
-  cork() {
-    this.corked++;
-  }
-  uncork() {
-    if (this.corked > 0 && --this.corked === 0 && this.pending > 0) {
-      this.flushes.push(this.pending);
-      this.pending = 0;
-    }
-  }
-  write(): boolean {
-    if (this.corked === 0) this.flushes.push(1);
-    else this.pending++;
+  write(b: Buffer): boolean {
+    this.flushes.push(lines(b));
     return true;
   }
   end() {
@@ -125,7 +115,7 @@ describe('HTTP watch stream writes', () => {
       for (let i = 0; i < 249; i++) hub.start(600, 'busy');
       const session = hub.start(600, 'busy')!;
       expect(session.userWatches()).toBe(250);
-      const res = new CorkedResponse();
+      const res = new CountingResponse();
       const ch = channel();
       const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
       ch.push(ev(1), ev(2), ev(3));
@@ -156,7 +146,7 @@ describe('HTTP watch stream writes', () => {
 
   it('writes every turn for a user with one watch', async () => {
     const session = new WatchHub(10, realClock).start(600, 'kubectl')!;
-    const res = new CorkedResponse();
+    const res = new CountingResponse();
     const ch = channel();
     const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
     for (let i = 0; i < 3; i++) {
@@ -177,7 +167,7 @@ describe('HTTP watch stream writes', () => {
       const hub = new WatchHub(1000, realClock);
       for (let i = 0; i < 249; i++) hub.start(600, 'busy');
       const session = hub.start(600, 'busy')!;
-      const res = new CorkedResponse();
+      const res = new CountingResponse();
       const ch = channel();
       const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
       ch.push(ev(1));

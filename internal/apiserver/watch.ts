@@ -191,28 +191,42 @@ export async function streamHttpWatch(
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   res.on('close', () => session.abort());
-  // Events gather in the corked response until the stream's next write (watch-flush.ts): at the
-  // end of this turn when the stream was quiet, else once its interval since the last write passed.
-  let corked = false;
+  // Events gather here until the stream's next write (watch-flush.ts): at the end of this turn when
+  // the stream was quiet, else once its interval since the last write passed. They leave as one
+  // chunk: writing each line to the response costs four socket writes (chunk size, CRLF, line, CRLF)
+  // per event and watcher, even corked.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
   let lastWriteMs = -Infinity;
   let timer: NodeJS.Timeout | undefined;
-  const uncork = () => {
-    corked = false;
+  /** Which scheduled flush is current (a nextTick cannot be cancelled). */
+  let scheduled = 0;
+  const flushNow = () => {
+    scheduled++;
+    if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
+    if (pending.length === 0) return;
+    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
     lastWriteMs = performance.now();
-    res.uncork();
+    if (!res.destroyed) res.write(chunk);
   };
   const write = (line: Buffer): void | Promise<void> => {
     if (res.destroyed) return;
-    if (!corked) {
-      corked = true;
-      res.cork();
+    const bound = bufferBytes(session.userWatches(), session.allWatches(), flush);
+    if (pending.length === 0) {
+      const mine = ++scheduled;
       const delay = flushDelayMs(performance.now(), lastWriteMs, flushIntervalMs(session.userWatches(), flush));
-      if (delay === 0) process.nextTick(uncork);
-      else timer = setTimeout(uncork, delay);
+      const due = () => mine === scheduled && flushNow();
+      if (delay === 0) process.nextTick(due);
+      else timer = setTimeout(due, delay);
     }
-    res.write(line);
-    if (res.writableLength > bufferBytes(session.userWatches(), session.allWatches(), flush)) return waitDrain(res, session.signal);
+    pending.push(line);
+    pendingBytes += line.length;
+    // Over the bound the lines go now, so that the socket's 'drain' (below) is sure to come.
+    if (pendingBytes > bound) flushNow();
+    if (res.writableLength > bound) return waitDrain(res, session.signal);
   };
   try {
     await pumpEvents(events, session.signal, (ev) => write(encode(ev)));
@@ -221,10 +235,7 @@ export async function streamHttpWatch(
     await write(encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) }));
   } finally {
     session.done();
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      uncork();
-    }
+    flushNow();
     if (!res.writableEnded && !res.destroyed) {
       // During shutdown the keep-alive connection must not outlive the watch, or close() waits on it.
       if (hooks.closing()) res.once('finish', () => res.socket?.end());
