@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
-import { credentialsMissing, ensureCredentials, ensureCredentialsOffThread, validTlsSans } from './credentials.js';
+import { credentialsMissing, ensureCredentials, ensureCredentialsOffThread, pkiPaths, servingNames, validTlsSans } from './credentials.js';
+import { issueCert } from './pki.js';
 
 describe('credentials for a server start', () => {
   let dir: string;
@@ -35,6 +36,20 @@ describe('credentials for a server start', () => {
     const second = ensureCredentials(dir, { tlsSans: ['other.example.com'] });
     expect(second.ca).toEqual(first.ca);
     expect(new X509Certificate(second.serving.certPem).subjectAltName).toContain('DNS:other.example.com');
+  });
+
+  it('serves a new data dir with an ECDSA P-256 key; a data dir that has an RSA serving key keeps it', () => {
+    const fresh = ensureCredentials(dir);
+    expect(new X509Certificate(fresh.serving.certPem).publicKey.asymmetricKeyType).toBe('ec');
+    expect(new X509Certificate(fresh.admin.certPem).publicKey.asymmetricKeyType).toBe('rsa');
+    // An older data dir: its RSA serving certificate (still covering the names) is read, not replaced.
+    const p = pkiPaths(dir);
+    const rsa = issueCert(fresh.ca, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames() });
+    writeFileSync(p.servingCert, rsa.certPem);
+    writeFileSync(p.servingKey, rsa.keyPem);
+    if (credentialsMissing(dir)) return expect.fail('the RSA certificate should cover the default names');
+    expect(ensureCredentials(dir).serving).toEqual(rsa);
+    expect(readFileSync(p.servingKey, 'utf8')).toBe(rsa.keyPem);
   });
 
   it('accepts host names and IPs as --tls-san and refuses anything else', () => {

@@ -115,7 +115,7 @@ export function ensureCredentials(dataDir: string, opts: ServingOptions = {}): C
   const names = servingNames(opts.advertiseAddress, opts.tlsSans);
   let serving = read(p.servingCert, p.servingKey);
   if (!joined && (!serving || !coversNames(serving.certPem, names))) {
-    serving = write(p.servingCert, p.servingKey, issueCert(ca, { subject: { commonName: 'kube-apiserver' }, server: true, ...names }));
+    serving = write(p.servingCert, p.servingKey, issueCert(ca, { subject: { commonName: 'kube-apiserver' }, server: true, keyType: 'ecdsa', ...names }));
   }
   const admin =
     read(p.adminCert, p.adminKey) ??

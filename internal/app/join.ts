@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { adminCall, serverFromKubeconfig } from './admin-call.js';
 import { consumeJoinToken, parseJoinToken, validJoinToken, type JoinTokenStore } from './join-token.js';
 import { readNodeDirectory, recordJoin } from './node-datastore.js';
 import { JoinProbeError, probeJoiner, serveJoinProbe } from './join-probe.js';
-import { certFingerprint, createCsr, signCsr, type KeyPair } from './pki.js';
+import { certFingerprint, createCsr, createEcKey, isEcP256Key, signCsr, signEcPublicKey, type KeyPair } from './pki.js';
 
 export { createJoinToken } from './join-token.js';
 export { serverFromKubeconfig } from './admin-call.js';
@@ -50,6 +51,11 @@ interface JoinRequest {
   /** Extra serving certificate SANs (the joiner's --tls-san). */
   tlsSans?: string[];
   domain?: string;
+  /**
+   * The new node's serving key (ECDSA P-256 public key, PEM): its serving certificate is for this
+   * key, not the CSR's RSA one (see createEcKey). Absent from older joiners: then the CSR's key.
+   */
+  servingPublicKey?: string;
 }
 
 export interface JoinResponse {
@@ -119,6 +125,9 @@ export function registerClusterRoutes(
       return reply.code(400).send({ message: 'the join request must be JSON' });
     }
     if (!body?.token || !body.csr || !body.peerAddress) return reply.code(400).send({ message: 'token, csr and peerAddress are required' });
+    if (body.servingPublicKey !== undefined && (typeof body.servingPublicKey !== 'string' || !isEcP256Key(body.servingPublicKey))) {
+      return reply.code(400).send({ message: 'servingPublicKey must be an ECDSA P-256 public key (PEM)' });
+    }
     if (!opts.ca.keyPem) {
       // Joins reach any node (e.g. through the load balancer): name the members' API URLs so the
       // joiner can take its request to the node holding the CA key. The token is untouched here.
@@ -168,7 +177,8 @@ async function admit(opts: { dataDir: string; ca: KeyPair; backend: RaftSqliteBa
   const apiHost = body.apiHost ?? peerHost;
   const nodeNames = servingNames(peerHost);
   const nodeCert = signCsr(opts.ca, body.csr, { subject: { commonName: nodeCommonName(nodeId), organizations: [NODE_GROUP] }, client: true, server: true, ...nodeNames });
-  const servingCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost, validTlsSans(Array.isArray(body.tlsSans) ? body.tlsSans.map(String) : [])) });
+  const serving = { subject: { commonName: 'kube-apiserver' }, server: true, ...servingNames(apiHost, validTlsSans(Array.isArray(body.tlsSans) ? body.tlsSans.map(String) : [])) };
+  const servingCert = body.servingPublicKey ? signEcPublicKey(opts.ca, body.servingPublicKey, serving) : signCsr(opts.ca, body.csr, serving);
   const adminCert = signCsr(opts.ca, body.csr, { subject: { commonName: 'kubernetes-admin', organizations: ['system:masters'] }, client: true });
   // Beyond the voters and the standby limit a node joins as a spare: recorded in the log, no replica.
   const role = opts.joinRole?.(st) ?? 'standby';
@@ -240,7 +250,8 @@ export async function joinCluster(opts: {
   const skew = clockSkewError(now, (opts.clock ?? Date.now)(), opts.url);
   if (skew) throw new ConfigError(skew);
   const { csrPem, keyPem } = createCsr({ commonName: 'kplane-join' });
-  const request = { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, tlsSans: opts.tlsSans, domain: opts.domain };
+  const servingKey = createEcKey();
+  const request = { token: opts.token, csr: csrPem, peerAddress: opts.peerAddress, apiHost: opts.apiHost, tlsSans: opts.tlsSans, domain: opts.domain, servingPublicKey: servingKey.publicKeyPem };
   const probe = opts.peerListen ? await serveJoinProbe(opts.peerListen, keyPem, caCert) : undefined;
   let res: JoinResponse;
   try {
@@ -259,7 +270,8 @@ export async function joinCluster(opts: {
   put('node.crt', res.nodeCert, 0o644);
   put('node.key', keyPem, 0o600);
   put('apiserver.crt', res.servingCert, 0o644);
-  put('apiserver.key', keyPem, 0o600);
+  // A cluster that predates servingPublicKey signed the CSR's key for serving as well.
+  put('apiserver.key', sameKey(res.servingCert, servingKey.publicKeyPem) ? servingKey.keyPem : keyPem, 0o600);
   put('admin.crt', res.adminCert, 0o644);
   put('admin.key', keyPem, 0o600);
   if (res.serviceAccountKey) put('sa.key', res.serviceAccountKey, 0o600);
@@ -273,6 +285,11 @@ export async function joinCluster(opts: {
   if (res.apis && Object.keys(res.apis).length > 0) writeFileSync(join(db, 'member-apis.json'), JSON.stringify(res.apis), { mode: 0o600 });
   if (isClusterId(res.clusterId)) writeClusterId(db, res.clusterId);
   return res;
+}
+
+/** Whether the certificate is for the given public key (PEM). */
+function sameKey(certPem: string, publicKeyPem: string): boolean {
+  return new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'pem' }).toString() === publicKeyPem;
 }
 
 /** Certificates are valid from 5 minutes before they are issued: a larger offset breaks them. */

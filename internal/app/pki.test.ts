@@ -1,7 +1,8 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
+import { connect, createServer } from 'node:tls';
 import forge from 'node-forge';
 import { describe, expect, it } from 'vitest';
-import { certFingerprint, certSubject, createCA, createCsr, issueCert, signCsr } from './pki.js';
+import { certFingerprint, certSubject, createCA, createCsr, createEcKey, issueCert, signCsr, signEcPublicKey } from './pki.js';
 
 describe('pki', () => {
   const ca = createCA();
@@ -48,5 +49,43 @@ describe('pki', () => {
     (csr as unknown as { certificationRequestInfo: unknown }).certificationRequestInfo = null;
     const forged = forge.pki.certificationRequestToPem(csr);
     expect(() => signCsr(ca, forged, { subject: { commonName: 'x' }, client: true })).toThrow(/bad signature/);
+  });
+
+  it('issues an ECDSA P-256 serving certificate that Node verifies against the CA and serves TLS with', async () => {
+    const srv = issueCert(ca, { subject: { commonName: 'kube-apiserver' }, server: true, dnsNames: ['kubernetes'], ips: ['127.0.0.1'], keyType: 'ecdsa' });
+    const x = new X509Certificate(srv.certPem);
+    expect(x.publicKey.asymmetricKeyType).toBe('ec');
+    expect(x.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(x.publicKey.export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(srv.keyPem).export({ type: 'spki', format: 'pem' }));
+    expect(x.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    expect(x.checkIssued(new X509Certificate(ca.certPem))).toBe(true);
+    expect(x.subjectAltName).toContain('DNS:kubernetes');
+    expect(x.subject).toContain('CN=kube-apiserver');
+    // A TLS client that trusts only the CA completes a handshake with it and sees an ECDSA certificate.
+    const server = createServer({ key: srv.keyPem, cert: srv.certPem }, (s) => s.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const got = await new Promise<{ data: string; type: string | undefined }>((resolve, reject) => {
+        const c = connect({ host: '127.0.0.1', port, ca: ca.certPem, servername: 'kubernetes' }, () => {
+          const type = c.getPeerX509Certificate()?.publicKey.asymmetricKeyType;
+          c.once('data', (d) => resolve({ data: String(d), type }));
+        });
+        c.on('error', reject);
+      });
+      expect(got).toEqual({ data: 'ok', type: 'ec' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it("signs a given ECDSA public key (a joiner's serving key), and refuses an RSA one", () => {
+    const { keyPem, publicKeyPem } = createEcKey();
+    const certPem = signEcPublicKey(ca, publicKeyPem, { subject: { commonName: 'kube-apiserver' }, server: true, ips: ['127.0.0.1'] });
+    const x = new X509Certificate(certPem);
+    expect(x.verify(new X509Certificate(ca.certPem).publicKey)).toBe(true);
+    expect(x.publicKey.export({ type: 'spki', format: 'pem' })).toBe(createPublicKey(keyPem).export({ type: 'spki', format: 'pem' }));
+    const rsa = createPublicKey(createCsr({ commonName: 'x' }).keyPem).export({ type: 'spki', format: 'pem' }).toString();
+    expect(() => signEcPublicKey(ca, rsa, { subject: { commonName: 'x' }, server: true })).toThrow(/not an ECDSA P-256 key/);
   });
 });
