@@ -93,4 +93,16 @@ describe('event recorder', () => {
     await rec.flush();
     expect(calls.length).toBe(MAX_QUEUED_EVENTS);
   });
+
+  it('with a spam filter records at most its burst of events about one object', async () => {
+    const { client, calls } = fakeClient();
+    const rec = createEventRecorder(client, { reportingController: 'test', reportingInstance: 'i', clock: { now: () => 0 } as never, spamFilter: { burst: 3, refillMs: 300_000, size: 10 } });
+    const owner = pod('rs');
+    for (let i = 0; i < 10; i++) rec.event(owner, 'Normal', 'SuccessfulCreate', 'Create', `Created pod: p${i}`);
+    rec.event(pod('other'), 'Normal', 'SuccessfulCreate', 'Create', 'Created pod: q');
+    await tick();
+    for (const c of calls) c.done();
+    await rec.flush();
+    expect(calls.map((c) => c.body.note)).toEqual(['Created pod: p0', 'Created pod: p1', 'Created pod: p2', 'Created pod: q']);
+  });
 });

@@ -1,6 +1,7 @@
 import { isApiError, type KubeObject } from '../api/index.js';
 import { realClock, type Clock } from '../util/index.js';
 import type { Client, ResourceRef } from './client.js';
+import { EventSpamFilter, type SpamFilterOptions } from './event-spam.js';
 
 export const EVENTS: ResourceRef = { group: 'events.k8s.io', version: 'v1', resource: 'events' };
 
@@ -38,8 +39,19 @@ export const MAX_QUEUED_EVENTS = 1000;
  * pods is not held to one event per write latency with its backlog growing. Like client-go, the
  * recorder drops events (and reports how many) when MAX_QUEUED_EVENTS wait unwritten.
  */
-export function createEventRecorder(client: Client, opts: { reportingController: string; reportingInstance: string; clock?: Clock; log?: (msg: string, err?: unknown) => void }): EventRecorder & { flush(): Promise<void> } {
+export function createEventRecorder(
+  client: Client,
+  opts: {
+    reportingController: string;
+    reportingInstance: string;
+    clock?: Clock;
+    log?: (msg: string, err?: unknown) => void;
+    /** Drop events past a per-object budget, as client-go's legacy recorder (see EventSpamFilter). */
+    spamFilter?: SpamFilterOptions;
+  },
+): EventRecorder & { flush(): Promise<void> } {
   const clock = opts.clock ?? realClock;
+  const spam = opts.spamFilter ? new EventSpamFilter(opts.spamFilter) : undefined;
   const seen = new Map<string, Seen>();
   /** The last write of each event key not yet finished: a repeat waits for it. */
   const tails = new Map<string, Promise<void>>();
@@ -103,6 +115,8 @@ export function createEventRecorder(client: Client, opts: { reportingController:
         return;
       }
       const now = clock.now();
+      const m = regarding.metadata;
+      if (spam && !spam.allow(`${regarding.apiVersion}/${regarding.kind}/${m.namespace ?? ''}/${m.name}/${m.uid ?? ''}`, now)) return;
       const key = JSON.stringify([objectRef(regarding), related && objectRef(related), reason, action, type, note]);
       const run: Promise<void> = (tails.get(key) ?? Promise.resolve())
         .then(acquire)

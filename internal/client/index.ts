@@ -7,5 +7,6 @@ export { SharedInformer, pause, type EventHandler, type InformerOptions } from '
 export { SharedInformerFactory, type Informer, type InformerSource, type SharedInformerFactoryOptions } from './factory.js';
 export { WorkQueue, runWorkers, type WorkQueueOptions } from './workqueue.js';
 export { retryOnConflict, DEFAULT_RETRY, type RetryBackoff } from './retry.js';
+export { SPAM_FILTER_DEFAULTS, type SpamFilterOptions } from './event-spam.js';
 export { createEventRecorder, microTime, EVENTS, SERIES_WINDOW_MS, type EventRecorder, type EventType } from './events.js';
 export type { Handler, LeaseFence, UserInfo, ListParams, WatchParams, WriteParams, DeleteParams, PatchParams, PatchType } from '../registry/index.js';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { createClient, createEventRecorder, SharedInformerFactory, type Client } from '../client/index.js';
+import { createClient, createEventRecorder, SharedInformerFactory, SPAM_FILTER_DEFAULTS, type Client } from '../client/index.js';
 import { DEFAULT_TIMINGS, LEASE_NAMESPACE, LEASES, LeaseElector, type LeaseTimings } from '../leaderelection/index.js';
 import type { Handler, LeaseFence } from '../client/index.js';
-import { ELECTION_USER, INFORMER_USER, pluginIdentity } from './identity.js';
+import { CONTROLLER_USER_PREFIX, ELECTION_USER, INFORMER_USER, pluginIdentity } from './identity.js';
 import { realClock, sleep, type Clock } from '../util/index.js';
 import type { Logger, Plugin, PluginContext, PluginState, PluginStatus } from './types.js';
 
@@ -149,7 +149,16 @@ export class PluginHost {
         client,
         clientAs: (name, groups) => createClient(this.opts.handler, pluginIdentity(name, groups), { userAgent: `${p.name}/kplane` }),
         informers: this.informers.scoped(signal),
-        events: createEventRecorder(client, { reportingController: user.name.replace(/^system:(kplane:)?/, ''), reportingInstance: this.identity, clock: this.clock, log: (msg, err) => log.warn({ err: String(err) }, msg) }),
+        events: createEventRecorder(client, {
+          reportingController: user.name.replace(/^system:(kplane:)?/, ''),
+          reportingInstance: this.identity,
+          clock: this.clock,
+          log: (msg, err) => log.warn({ err: String(err) }, msg),
+          // kube-controller-manager's controllers record through client-go's legacy recorder, whose
+          // spam filter keeps 25 events per object (then one per 5 minutes); the scheduler's events
+          // API recorder has none.
+          ...(user.name.startsWith(CONTROLLER_USER_PREFIX) ? { spamFilter: SPAM_FILTER_DEFAULTS } : {}),
+        }),
         log,
         clock: this.clock,
         signal,

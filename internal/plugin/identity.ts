@@ -34,3 +34,6 @@ export function pluginIdentity(name: string, extraGroups: string[] = []): UserIn
  */
 export const INFORMER_USER = 'system:kube-controller-manager';
 export const ELECTION_USER = 'system:kube-controller-manager';
+
+/** The user-name prefix of kube-controller-manager's controllers (each under its kube-system ServiceAccount). */
+export const CONTROLLER_USER_PREFIX = `${SA_PREFIX}kube-system:`;
