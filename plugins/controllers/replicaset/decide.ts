@@ -62,12 +62,24 @@ export function planReplicas(t: ReplicaTarget, pods: Pod[], now: number, manage:
 }
 
 function replicaStatus(t: ReplicaTarget, active: Pod[], now: number): ReplicaStatus {
-  const labelled = active.filter((p) => Object.entries(t.templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v));
+  // One pass: a sync runs on every change of any of the owner's pods, each visiting all of them.
+  const labels = Object.entries(t.templateLabels);
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  for (const p of active) {
+    const own = p.metadata.labels;
+    if (labels.every(([k, v]) => own?.[k] === v)) fullyLabeled++;
+    if (isPodReady(p)) {
+      ready++;
+      if (isPodAvailable(p, t.minReadySeconds, now)) available++;
+    }
+  }
   return {
     replicas: active.length,
-    fullyLabeledReplicas: labelled.length,
-    readyReplicas: active.filter(isPodReady).length,
-    availableReplicas: active.filter((p) => isPodAvailable(p, t.minReadySeconds, now)).length,
+    fullyLabeledReplicas: fullyLabeled,
+    readyReplicas: ready,
+    availableReplicas: available,
     observedGeneration: t.owner.metadata.generation ?? 0,
     ...(t.conditions?.length ? { conditions: t.conditions } : {}),
   };
