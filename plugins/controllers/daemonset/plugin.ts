@@ -1,5 +1,6 @@
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
+import { candidatesFrom } from '../workloads/claim.js';
 import { PODS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { REVISION_HASH_LABEL } from '../workloads/history.js';
@@ -21,7 +22,7 @@ export function daemonSetPlugin(): Plugin {
       const expectations = new Expectations(() => ctx.clock.now());
       const control = new PodControl(ctx, expectations, 'apps/v1', 'DaemonSet');
       const sets = ctx.informers.informer(DAEMONSETS);
-      const pods = ctx.informers.informer(PODS);
+      const candidates = candidatesFrom(ctx.informers.informer(PODS));
       const nodes = ctx.informers.informer(NODES);
       const history = new RevisionControl(ctx, 'DaemonSet');
       const all = () => sets.lister.list().map((d) => `${d.metadata.namespace}/${d.metadata.name}`);
@@ -45,13 +46,13 @@ export function daemonSetPlugin(): Plugin {
             return 0;
           }
           const hash = revisions.update.metadata.labels?.[REVISION_HASH_LABEL] ?? '';
-          const plan = planDaemonSet(ds, hash, nodes.lister.list(), pods.lister.list(ns) as Pod[], ctx.clock.now(), expectations.satisfied(key));
+          const plan = planDaemonSet(ds, hash, nodes.lister.list(), candidates(ds) as Pod[], ctx.clock.now(), expectations.satisfied(key));
           await control.claim(ds, plan.adopt, plan.release);
           await control.create(key, ds, plan.create.length, (i) => daemonPod(ds, hash, plan.create[i]!));
           await control.delete(key, ds, plan.delete);
           const status = { ...(ds.status as object), ...plan.status };
           if (!jsonEqual(status, ds.status ?? {})) await ctx.client.update(DAEMONSETS, ns, { ...ds, status }, { subresource: 'status' });
-          const live = new Set(pods.lister.list(ns).map((p) => `${name}-${p.metadata.labels?.[HASH_LABEL]}`));
+          const live = new Set(candidates(ds).map((p) => `${name}-${p.metadata.labels?.[HASH_LABEL]}`));
           await history.truncate(ds, revisions, live);
           return plan.requeueAfterMs;
         },

@@ -1,5 +1,6 @@
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
+import { candidatesFrom } from '../workloads/claim.js';
 import { JOBS, PODS, ignoreNotFound, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { PodControl } from '../workloads/pod-control.js';
@@ -18,7 +19,7 @@ export function jobPlugin(): Plugin {
       const expectations = new Expectations(() => ctx.clock.now());
       const control = new PodControl(ctx, expectations, 'batch/v1', 'Job');
       const jobs = ctx.informers.informer(JOBS);
-      const pods = ctx.informers.informer(PODS);
+      const candidates = candidatesFrom(ctx.informers.informer(PODS));
       await runController(ctx, {
         primary: JOBS,
         forget: (key) => expectations.forget(key),
@@ -29,7 +30,7 @@ export function jobPlugin(): Plugin {
           const [ns, name] = splitKey(key);
           const job = jobs.lister.get(ns, name) as Job | undefined;
           if (!job) return undefined;
-          const plan = planJob(job, pods.lister.list(ns) as Pod[], ctx.clock.now(), expectations.satisfied(key));
+          const plan = planJob(job, candidates(job) as Pod[], ctx.clock.now(), expectations.satisfied(key));
           await control.claim(job, plan.adopt, plan.release);
           let current: Job = job;
           const writeStatus = async (status: JobStatus) => {

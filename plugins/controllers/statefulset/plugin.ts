@@ -1,6 +1,7 @@
 import { isApiError } from '../../../internal/api/index.js';
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
+import { candidatesFrom } from '../workloads/claim.js';
 import { PODS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { templateOf } from '../workloads/history.js';
@@ -22,7 +23,7 @@ export function statefulSetPlugin(): Plugin {
       const expectations = new Expectations(() => ctx.clock.now());
       const control = new PodControl(ctx, expectations, 'apps/v1', 'StatefulSet');
       const sets = ctx.informers.informer(STATEFULSETS);
-      const pods = ctx.informers.informer(PODS);
+      const candidates = candidatesFrom(ctx.informers.informer(PODS));
       const claims = ctx.informers.informer(PVCS);
       const history = new RevisionControl(ctx, 'StatefulSet');
       await runController(ctx, {
@@ -48,7 +49,7 @@ export function statefulSetPlugin(): Plugin {
           const plan = planStatefulSet(
             sts,
             { current: { name: current.metadata.name!, template: templateOf(current) }, update: { name: update.metadata.name!, template: sts.spec.template } },
-            pods.lister.list(ns) as Pod[],
+            candidates(sts) as Pod[],
             have,
             ctx.clock.now(),
             expectations.satisfied(key),
@@ -65,7 +66,7 @@ export function statefulSetPlugin(): Plugin {
           await control.delete(key, sts, plan.delete);
           const status = { ...(sts.status ?? {}), ...plan.status };
           if (!jsonEqual(status, sts.status ?? {})) await ctx.client.update(STATEFULSETS, ns, { ...sts, status }, { subresource: 'status' });
-          const live = new Set([current.metadata.name!, ...pods.lister.list(ns).map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]);
+          const live = new Set([current.metadata.name!, ...candidates(sts).map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]);
           await history.truncate(sts, revisions, live);
           return plan.requeueAfterMs;
         },

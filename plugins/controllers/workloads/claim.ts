@@ -1,5 +1,5 @@
 import { type KubeObject, type LabelQuery, type OwnerReference } from '../../../internal/api/index.js';
-import { OWNER_UID_INDEX, type IndexFunc, type Lister } from '../../../internal/client/index.js';
+import { OWNER_UID_INDEX, byOwnerUid, type IndexFunc, type Lister } from '../../../internal/client/index.js';
 
 /** The owner a controller writes into what it creates: controller=true, blockOwnerDeletion=true. */
 export function controllerRefTo(owner: KubeObject, apiVersion: string, kind: string): OwnerReference {
@@ -75,4 +75,11 @@ export function claimCandidates(lister: Lister, owner: KubeObject): KubeObject[]
   if (orphans.length === 0) return mine;
   const seen = new Set(mine);
   return [...mine, ...orphans.filter((o) => !seen.has(o))];
+}
+
+/** Gives `informer` the indexes claimCandidates reads; returns owner → its claim candidates. */
+export function candidatesFrom(informer: { lister: Lister; addIndexer(name: string, fn: IndexFunc): void }): (owner: KubeObject) => KubeObject[] {
+  informer.addIndexer(OWNER_UID_INDEX, byOwnerUid);
+  informer.addIndexer(ORPHAN_INDEX, byOrphanNamespace);
+  return (owner) => claimCandidates(informer.lister, owner);
 }
