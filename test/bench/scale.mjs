@@ -9,7 +9,7 @@
 //     create → bound and bound → Ready, a mutating-call probe's latency p50/p99 (ConfigMap create and
 //     delete, 10/s) during the run, `kubectl get pods -A` time, peak RSS (VmHWM), CPU per thread.
 //
-//   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--deployments 100] [--concurrency 64]
+//   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--deployments 100] [--rate R] [--concurrency 64]
 //                          [--idle 30] [--skip-scheduler] [--datastore raftsqlite] [--cpu-prof DIR]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -55,9 +55,9 @@ const proc = spawn(process.execPath, ['--max-semi-space-size=32', `--max-old-spa
 const kc = parse(readFileSync(await (async () => { for (;;) { try { readFileSync(join(dataDir, 'kubeconfig')); return join(dataDir, 'kubeconfig'); } catch { await sleep(200); } } })(), 'utf8'));
 const user = kc.users[0].user;
 const agent = new Agent({ keepAlive: true, maxSockets: CONC + 8, rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') });
-const call = (method, path, body) => new Promise((res, rej) => {
+const call = (method, path, body, contentType = 'application/json') => new Promise((res, rej) => {
   const data = body === undefined ? undefined : JSON.stringify(body);
-  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {} }, (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => res({ status: r.statusCode, body: b })); });
+  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: data ? { 'content-type': contentType, 'content-length': Buffer.byteLength(data) } : {} }, (r) => { let b = ''; r.on('data', (c) => (b += c)); r.on('end', () => res({ status: r.statusCode, body: b })); });
   req.on('error', rej); if (data) req.write(data); req.end();
 });
 for (;;) { try { if ((await call('GET', '/readyz')).status === 200) break; } catch { /* starting */ } await sleep(200); }
@@ -138,12 +138,34 @@ const probe = (async () => {
 if (DEPLOYMENTS > 0) {
   // The issue's shape: PODS pods in DEPLOYMENTS Deployments; the controllers create the pods.
   const per = Math.ceil(PODS / DEPLOYMENTS);
+  const size = (i) => Math.max(0, Math.min(per, PODS - i * per));
+  // --rate R: pods asked for at R a second (clusterloader2's way of measuring startup latency at a
+  // given throughput): the Deployments start at 0 replicas and are scaled up, in order, once a second
+  // to the pods due by then. Without it every Deployment asks for all its replicas at once.
+  const RATE = Number(args.rate ?? 0);
   await Promise.all(Array.from({ length: DEPLOYMENTS }, async (_, i) => {
     const t = Date.now();
-    const r = await call('POST', '/apis/apps/v1/namespaces/default/deployments', deployment(i, Math.min(per, PODS - i * per)));
+    const r = await call('POST', '/apis/apps/v1/namespaces/default/deployments', deployment(i, RATE > 0 ? 0 : size(i)));
     createLat.push(Date.now() - t);
-    if (r.status !== 201) errors += per;
+    if (r.status !== 201) errors += size(i);
   }));
+  if (RATE > 0) {
+    results.rate = RATE;
+    const asked = new Array(DEPLOYMENTS).fill(0);
+    const t0 = Date.now();
+    for (let done = false; !done && Date.now() < deadline; ) {
+      const due = Math.min(PODS, Math.round(((Date.now() - t0) / 1000 + 1) * RATE));
+      done = due >= PODS;
+      await Promise.all(asked.map(async (was, i) => {
+        const want = Math.max(0, Math.min(size(i), due - i * per));
+        if (want === was) return;
+        asked[i] = want;
+        const r = await call('PATCH', `/apis/apps/v1/namespaces/default/deployments/d-${i}/scale`, { spec: { replicas: want } }, 'application/merge-patch+json');
+        if (r.status !== 200) errors += want - was;
+      }));
+      await sleep(Math.max(0, 1000 - ((Date.now() - t0) % 1000)));
+    }
+  }
   while (sent.size < PODS - errors && Date.now() < deadline) await sleep(500);
 } else {
   await Promise.all(Array.from({ length: CONC }, async () => {
