@@ -106,18 +106,24 @@ function channel() {
 const turn = () => new Promise((r) => setImmediate(r));
 const ev = (i: number): WatchEvent => ({ type: 'ADDED', object: { kind: 'ConfigMap', metadata: { name: `c${i}` } } });
 
+/** A stream of the user's `watches`-th open watch, fed by the test, written to a counting response. */
+function streamOf(user: string, watches: number) {
+  const hub = new WatchHub(1000, realClock);
+  for (let i = 1; i < watches; i++) hub.start(600, user);
+  const session = hub.start(600, user)!;
+  const res = new CountingResponse();
+  const ch = channel();
+  const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
+  return { session, res, ch, done };
+}
+
 describe('HTTP watch stream writes', () => {
   it('writes a quiet stream at once, then gathers what comes within its interval into one write', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
-      const hub = new WatchHub(1000, realClock);
       // 250 open watches of one user: each of its streams writes at most every 250 ms.
-      for (let i = 0; i < 249; i++) hub.start(600, 'busy');
-      const session = hub.start(600, 'busy')!;
+      const { session, res, ch, done } = streamOf('busy', 250);
       expect(session.userWatches()).toBe(250);
-      const res = new CountingResponse();
-      const ch = channel();
-      const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
       ch.push(ev(1), ev(2), ev(3));
       await turn();
       expect(res.flushes).toEqual([3]);
@@ -145,10 +151,7 @@ describe('HTTP watch stream writes', () => {
   });
 
   it('writes every turn for a user with one watch', async () => {
-    const session = new WatchHub(10, realClock).start(600, 'kubectl')!;
-    const res = new CountingResponse();
-    const ch = channel();
-    const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
+    const { session, res, ch, done } = streamOf('kubectl', 1);
     for (let i = 0; i < 3; i++) {
       ch.push(ev(i));
       await turn();
@@ -164,12 +167,7 @@ describe('HTTP watch stream writes', () => {
   it('writes what is gathered when the watch ends before its interval', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     try {
-      const hub = new WatchHub(1000, realClock);
-      for (let i = 0; i < 249; i++) hub.start(600, 'busy');
-      const session = hub.start(600, 'busy')!;
-      const res = new CountingResponse();
-      const ch = channel();
-      const done = streamHttpWatch(res as unknown as ServerResponse, session, ch.events(), (e) => encodeLine(e), { errorStatus: () => ({}), closing: () => false });
+      const { session, res, ch, done } = streamOf('busy', 250);
       ch.push(ev(1));
       await turn();
       ch.push(ev(2), ev(3));
