@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors, type KubeObject, type WatchEvent } from '../api/index.js';
-import { itemJson, type ApiRequest, type ApiResponse, type Handler, type ResourceCatalog, type ResourceDefinition, type UserInfo } from '../registry/index.js';
+import { itemJson, withAuditAnnotations, type ApiRequest, type ApiResponse, type Handler, type ResourceCatalog, type ResourceDefinition, type UserInfo } from '../registry/index.js';
 import type { Clock } from '../util/index.js';
-import { noteRequestObject } from './audit/index.js';
+import { noteAuditAnnotations, noteRequestObject } from './audit/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
 import { isConnect, refuseConnect } from './connect.js';
 import { bigArrayOf, jsonSliceStream } from './json-slices.js';
@@ -76,7 +76,9 @@ export async function serveApi(
     // Decoding the body is work too: it happens in the seat.
     const req = buildRequest(ctx, request, resolved, query);
     noteRequestObject(request, 'body' in req ? req.body : 'patch' in req ? req.patch : undefined);
-    handled = ctx.handler.handle(req);
+    const annotations = new Map<string, string>();
+    noteAuditAnnotations(request, annotations);
+    handled = withAuditAnnotations(annotations, () => ctx.handler.handle(req));
   } catch (err) {
     release();
     throw err;

@@ -585,6 +585,58 @@ webhooks:
   });
 });
 
+describe('CEL: ValidatingAdmissionPolicy params and audit', () => {
+  it('params from a ConfigMap limit a deployment, a missing param denies by parameterNotFoundAction, and Audit and auditAnnotations reach the audit log', async () => {
+    const apply = async (yaml: string) => settled(kubectl(server().kubeconfig, ['apply', '-f', '-'], { version: '1.33', input: yaml }));
+    const applied = await apply(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: replica-limit.example.com}
+spec:
+  failurePolicy: Fail
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}
+  validations:
+  - expression: "object.spec.replicas <= int(params.data.maxReplicas)"
+    messageExpression: "'at most ' + params.data.maxReplicas + ' replicas here'"
+  auditAnnotations:
+  - {key: replicas, valueExpression: "'asked for ' + string(object.spec.replicas)"}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: replica-limit-binding.example.com}
+spec:
+  policyName: replica-limit.example.com
+  validationActions: [Deny, Audit]
+  paramRef: {name: replica-limit, parameterNotFoundAction: Deny}
+  matchResources:
+    namespaceSelector: {matchLabels: {limits: "on"}}
+`);
+    expect(applied.code, applied.stderr).toBe(0);
+    for (const args of [['create', 'ns', 'vap-params'], ['label', 'ns', 'vap-params', 'limits=on'], ['-n', 'vap-params', 'create', 'configmap', 'replica-limit', '--from-literal=maxReplicas=3']]) expect((await adminAsync(args)).code).toBe(0);
+    const refused = await adminAsync(['-n', 'vap-params', 'create', 'deployment', 'big', '--image=nginx', '--replicas=4']);
+    expect(refused.stderr).toContain("ValidatingAdmissionPolicy 'replica-limit.example.com' with binding 'replica-limit-binding.example.com' denied request: at most 3 replicas here");
+    expect((await adminAsync(['-n', 'vap-params', 'create', 'deployment', 'small', '--image=nginx', '--replicas=2'])).code).toBe(0);
+    expect((await adminAsync(['-n', 'vap-params', 'delete', 'configmap', 'replica-limit'])).code).toBe(0);
+    const noParams = await adminAsync(['-n', 'vap-params', 'create', 'deployment', 'later', '--image=nginx', '--replicas=1']);
+    expect(noParams.stderr).toContain('denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
+    type Ev = { verb: string; objectRef?: { namespace?: string; name?: string }; annotations?: Record<string, string> };
+    const events = readdirSync(join(dir, 'audit'))
+      .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n'))
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Ev)
+      .filter((e) => e.verb === 'create' && e.objectRef?.namespace === 'vap-params');
+    const small = events.find((e) => e.objectRef?.name === 'small');
+    expect(small?.annotations).toEqual({ 'replica-limit.example.com/replicas': 'asked for 2' });
+    const big = events.find((e) => e.objectRef?.name === 'big');
+    expect(big?.annotations?.['replica-limit.example.com/replicas']).toBe('asked for 4');
+    expect(JSON.parse(big?.annotations?.['validation.policy.admission.k8s.io/validation_failure'] ?? '[]')).toEqual([
+      { message: 'at most 3 replicas here', policy: 'replica-limit.example.com', binding: 'replica-limit-binding.example.com', expressionIndex: 0, validationActions: ['Deny', 'Audit'] },
+    ]);
+  });
+});
+
 describe('audit log', () => {
   type Ev = { level: string; stage: string; verb: string; user: { username?: string }; objectRef?: { resource?: string; namespace?: string; name?: string }; responseStatus?: { code: number; message?: string }; requestObject?: { data?: Record<string, string> }; responseObject?: unknown };
   const events = (): Ev[] =>

@@ -64,6 +64,8 @@ export interface AuditEventInput {
   response?: { code: number; body?: unknown };
   /** The decoded request body: recorded at Request and RequestResponse; names a created object at every level. */
   requestObject?: unknown;
+  /** Audit annotations admission added (ResponseComplete; at every level, as upstream). */
+  annotations?: Map<string, string>;
 }
 
 /** One audit.k8s.io/v1 Event; request and response objects only at the levels that carry them. */
@@ -101,6 +103,7 @@ export function auditEvent(e: AuditEventInput): Record<string, unknown> {
   if ((e.level === 'Request' || e.level === 'RequestResponse') && e.requestObject !== undefined) ev.requestObject = e.requestObject;
   if (e.level === 'RequestResponse' && e.response?.body !== undefined) ev.responseObject = e.response.body;
   ev.requestReceivedTimestamp = microTime(e.receivedMs);
+  if (e.annotations?.size) ev.annotations = Object.fromEntries(e.annotations);
   ev.stageTimestamp = microTime(e.stageMs);
   return ev;
 }

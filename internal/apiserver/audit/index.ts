@@ -38,6 +38,12 @@ export function noteRequestObject(request: FastifyRequest, obj: unknown): void {
   if (obj !== undefined) decoded.set(request, obj);
 }
 
+/** The audit annotations admission adds while the request is handled (written at ResponseComplete). */
+const annotationsOf = new WeakMap<FastifyRequest, Map<string, string>>();
+export function noteAuditAnnotations(request: FastifyRequest, annotations: Map<string, string>): void {
+  annotationsOf.set(request, annotations);
+}
+
 function parseJson(body: unknown): unknown {
   if (body === undefined || body === null) return undefined;
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : undefined;
@@ -58,9 +64,9 @@ function parseJson(body: unknown): unknown {
  */
 export function registerAudit(app: FastifyInstance, auditor: Auditor, userOf: (r: FastifyRequest) => UserInfo | undefined, now: () => number = Date.now): void {
   const flights = new WeakMap<FastifyRequest, InFlight>();
-  const write = (f: InFlight, stage: AuditStage, response?: { code: number; body?: unknown }, requestObject?: unknown) => {
+  const write = (f: InFlight, stage: AuditStage, response?: { code: number; body?: unknown }, requestObject?: unknown, annotations?: Map<string, string>) => {
     if (f.omit.has(stage)) return;
-    auditor.backend.write(JSON.stringify(auditEvent({ auditID: f.id, level: f.level, stage, facts: f.facts, req: f.req, receivedMs: f.received, stageMs: now(), response, requestObject })));
+    auditor.backend.write(JSON.stringify(auditEvent({ auditID: f.id, level: f.level, stage, facts: f.facts, req: f.req, receivedMs: f.received, stageMs: now(), response, requestObject, annotations })));
   };
   const start = (request: FastifyRequest): InFlight | undefined => {
     const user = userOf(request);
@@ -91,7 +97,7 @@ export function registerAudit(app: FastifyInstance, auditor: Auditor, userOf: (r
     flights.delete(request);
     // The body: the response object (RequestResponse), or a refusal's Status (every level shows its message).
     const body = f.level === 'RequestResponse' || reply.statusCode >= 400 ? parseJson(payload) : undefined;
-    write(f, 'ResponseComplete', { code: reply.statusCode, body }, decoded.get(request) ?? (f.level === 'Request' || f.level === 'RequestResponse' ? parseJson(request.body) : undefined));
+    write(f, 'ResponseComplete', { code: reply.statusCode, body }, decoded.get(request) ?? (f.level === 'Request' || f.level === 'RequestResponse' ? parseJson(request.body) : undefined), annotationsOf.get(request));
     return payload;
   });
 }

@@ -5,7 +5,7 @@
 import { isApiError, type KubeObject } from '../../api/index.js';
 import { jsonEqual } from '../../util/index.js';
 import type { AdmissionPlugin } from '../admission.js';
-import type { Handler } from '../request.js';
+import type { Handler, ResourceCatalog } from '../request.js';
 import type { UserInfo } from '../strategy.js';
 import { limitRanger } from './limitranger.js';
 import { defaultStorageClass, nodeRestriction, priorityAdmission, serviceAccountAdmission } from './pod-defaults.js';
@@ -29,7 +29,7 @@ const GROUP_VERSIONS: Record<string, string> = { '': 'v1', apps: 'v1', batch: 'v
  * The admission plugins, reading through `handler` as the apiserver from the watch cache (the
  * handler is bound after the registry exists, hence the getter).
  */
-export function builtinAdmission(handler: () => Handler | undefined, log?: (msg: string, fields: Record<string, unknown>) => void): AdmissionPlugin[] {
+export function builtinAdmission(handler: () => Handler | undefined, log?: (msg: string, fields: Record<string, unknown>) => void, catalog?: () => ResourceCatalog | undefined): AdmissionPlugin[] {
   const list = async (ref: Ref, namespace?: string): Promise<KubeObject[]> => {
     const h = handler();
     if (!h) return [];
@@ -108,6 +108,14 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
       policies: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' }),
       bindings: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings' }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
+      params: {
+        resolve(paramKind) {
+          const [group, version] = (paramKind.apiVersion ?? '').includes('/') ? paramKind.apiVersion!.split('/') : ['', paramKind.apiVersion ?? ''];
+          const def = catalog?.()?.definitions().find((d) => d.group === group && d.version === version && d.kind === paramKind.kind);
+          if (!def) return undefined;
+          return { namespaced: def.namespaced, list: (namespace) => list({ group: def.group, version: def.version, resource: def.plural }, namespace) };
+        },
+      },
     }),
     webhookAdmission({
       configurations: (kind) => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: `${kind}webhookconfigurations` }),

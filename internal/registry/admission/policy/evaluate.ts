@@ -10,12 +10,15 @@ export interface PolicySpec {
   matchConditions?: { name: string; expression: string }[];
   variables?: { name: string; expression: string }[];
   validations?: { expression: string; message?: string; messageExpression?: string; reason?: string }[];
+  auditAnnotations?: { key: string; valueExpression: string }[];
 }
 
 /** One failed validation: the message a denial or warning carries, and the Status reason. */
 export interface Failure {
   message: string;
   reason?: string;
+  /** The index of the validation that failed (absent for configuration and matchCondition errors). */
+  expressionIndex?: number;
 }
 
 /** Upstream's bounds: one expression, and one (policy, binding) evaluation as a whole. */
@@ -26,9 +29,10 @@ export const BINDING_BUDGET = 10_000_000;
  * Evaluates a policy for one request, as upstream's validator: matchConditions first (all must be
  * true, else the policy does not apply), then variables in order, then every validation. A
  * validation that is false fails with its messageExpression, message or "failed expression: <expr>";
- * one that cannot compile or evaluate fails only under failurePolicy Fail, with the error.
+ * one that cannot compile or evaluate fails only under failurePolicy Fail, with the error. Then
+ * auditAnnotations: each string value goes to `audit(key, value)`.
  */
-export function evaluatePolicy(spec: PolicySpec, vars: Record<string, CelValue>): Failure[] {
+export function evaluatePolicy(spec: PolicySpec, vars: Record<string, CelValue>, audit?: (key: string, value: string) => void): Failure[] {
   const fail = (spec.failurePolicy ?? 'Fail') === 'Fail';
   const budget = { left: BINDING_BUDGET };
   const run = (expression: string, scope: Record<string, CelValue>): { value: CelValue } | { error: string } => {
@@ -53,14 +57,20 @@ export function evaluatePolicy(spec: PolicySpec, vars: Record<string, CelValue>)
   }
   scope.variables = celMapOf(values);
   const failures: Failure[] = [];
-  for (const v of spec.validations ?? []) {
+  for (const [i, v] of (spec.validations ?? []).entries()) {
     const r = run(v.expression, scope);
     if ('error' in r) {
-      failures.push(...errorFailure(v.expression, r.error));
+      failures.push(...errorFailure(v.expression, r.error).map((f) => ({ ...f, expressionIndex: i })));
       continue;
     }
     if (r.value === true) continue;
-    failures.push({ message: message(v, scope, run), ...(v.reason ? { reason: v.reason } : {}) });
+    failures.push({ message: message(v, scope, run), ...(v.reason ? { reason: v.reason } : {}), expressionIndex: i });
+  }
+  // auditAnnotations: a string value is recorded under "<key>"; null leaves the key out.
+  for (const an of spec.auditAnnotations ?? []) {
+    const r = run(an.valueExpression, scope);
+    if ('error' in r) failures.push(...errorFailure(an.valueExpression, r.error));
+    else if (typeof r.value === 'string' && r.value) audit?.(an.key, r.value);
   }
   return failures;
 }

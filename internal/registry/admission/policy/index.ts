@@ -1,29 +1,39 @@
 // ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1): policies bound by
 // ValidatingAdmissionPolicyBindings are evaluated in the validating phase with CEL; a failed
-// validation denies (Deny), warns (Warn) or is only recorded (Audit) as the binding says.
+// validation denies (Deny), warns (Warn) or is recorded in the audit log (Audit) as the binding
+// says; auditAnnotations add "<policy>/<key>" annotations to the request's audit event.
 import { ApiError, groupResourceString, type KubeObject, type StatusReason } from '../../../api/index.js';
+import { toCel } from '../../../cel/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../admission.js';
+import { addAuditAnnotation } from '../../audit-annotations.js';
 import { isExemptResource } from '../webhook/match.js';
 import { admissionActivation } from './activation.js';
 import { evaluatePolicy, type Failure, type PolicySpec } from './evaluate.js';
 import { matchesResources, type MatchResources } from './match.js';
+import { selectParams, type ParamRef, type ParamSource } from './params.js';
 
 export { admissionActivation, compileCached, MATCH_CONDITION_VARS, POLICY_VARS } from './activation.js';
 export { evaluatePolicy, type PolicySpec } from './evaluate.js';
+export type { ParamSource } from './params.js';
 
 export interface PolicyDeps {
   /** The current policies and bindings (from the watch cache). */
   policies(): Promise<KubeObject[]>;
   bindings(): Promise<KubeObject[]>;
   getNamespace(name: string): Promise<KubeObject | undefined>;
+  /** Param objects by paramKind (absent: every paramKind counts as not served). */
+  params?: ParamSource;
 }
 
 interface BindingSpec {
   policyName?: string;
   validationActions?: string[];
   matchResources?: MatchResources;
-  paramRef?: unknown;
+  paramRef?: ParamRef;
 }
+
+/** The audit annotation that lists the failures of bindings with the Audit action (upstream's key and JSON). */
+export const AUDIT_FAILURE_KEY = 'validation.policy.admission.k8s.io/validation_failure';
 
 const ALL = [{ operations: ['*'], apiGroups: ['*'], apiVersions: ['*'], resources: ['*', '*/*'] }];
 const CODES: Record<string, number> = { Invalid: 422, Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413 };
@@ -35,7 +45,7 @@ const CODES: Record<string, number> = { Invalid: 422, Forbidden: 403, Unauthoriz
  * 'p' with binding 'b': msg"), the first Deny failure refuses the request with upstream's Status
  * (`<resource> "<name>" is forbidden: ValidatingAdmissionPolicy 'p' with binding 'b' denied
  * request: msg`, reason from the validation, Invalid 422 by default, the message as a cause).
- * Policies with paramKind are not supported: their failurePolicy decides.
+ * A policy with paramKind is evaluated once per param its binding's paramRef selects (`params`).
  */
 export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
   return {
@@ -48,6 +58,7 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
       let namespace: KubeObject | undefined | null = null;
       const ns = async () => (namespace === null ? (namespace = a.namespace && a.definition.namespaced ? await deps.getNamespace(a.namespace) : undefined) : namespace);
       const denied: { policy: string; binding: string; failure: Failure }[] = [];
+      const audited: Record<string, unknown>[] = [];
       for (const b of [...bindings].sort((x, y) => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? ''))) {
         const bs = (b.spec ?? {}) as BindingSpec;
         const policy = policies.get(bs.policyName ?? '');
@@ -58,17 +69,26 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
         // A binding's matchResources without resourceRules narrows by selectors only.
         const narrow = bs.matchResources && (bs.matchResources.resourceRules?.length ? bs.matchResources : { ...bs.matchResources, resourceRules: ALL });
         if (narrow && !matchesResources(narrow, a, labels)) continue;
-        const failures = spec.paramKind
-          ? (spec.failurePolicy ?? 'Fail') === 'Fail'
-            ? [{ message: 'policies with paramKind are not supported by this server' }]
-            : []
-          : evaluatePolicy(spec, admissionActivation(a, await ns()));
+        const failures: Failure[] = [];
+        const vars = admissionActivation(a, await ns());
+        const audit = (key: string, value: string) => addAuditAnnotation(`${policy.metadata.name}/${key}`, value);
+        if (!spec.paramKind) failures.push(...evaluatePolicy(spec, vars, audit));
+        else {
+          const p = await selectParams(spec.paramKind, bs.paramRef, a, deps.params ?? { resolve: () => undefined });
+          // A configuration error counts only under failurePolicy Fail, as an expression error does.
+          const configError = (msg: string) => ((spec.failurePolicy ?? 'Fail') === 'Fail' ? [{ message: `failed to configure binding: ${msg}` }] : []);
+          if ('error' in p) failures.push(...configError(p.error));
+          else if ('none' in p) failures.push(...(p.none === 'Deny' ? configError('no params found for policy binding with `Deny` parameterNotFoundAction') : []));
+          else for (const param of p.params) failures.push(...evaluatePolicy(spec, { ...vars, params: toCel(param) }, audit));
+        }
         const actions = bs.validationActions ?? [];
         for (const f of failures) {
           if (actions.includes('Deny')) denied.push({ policy: policy.metadata.name!, binding: b.metadata.name!, failure: f });
           if (actions.includes('Warn')) (a.warnings ??= []).push(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${b.metadata.name}': ${f.message}`);
+          if (actions.includes('Audit')) audited.push({ message: f.message, policy: policy.metadata.name!, binding: b.metadata.name!, ...(f.expressionIndex !== undefined ? { expressionIndex: f.expressionIndex } : {}), validationActions: actions });
         }
       }
+      if (audited.length) addAuditAnnotation(AUDIT_FAILURE_KEY, JSON.stringify(audited));
       if (denied.length) throw denial(a, denied[0]!);
     },
   };

@@ -3,6 +3,7 @@ import { ApiError, type KubeObject } from '../../../api/index.js';
 import type { AdmissionAttributes } from '../../admission.js';
 import type { ResourceDefinition } from '../../definition.js';
 import { validatingAdmissionPolicyStrategy } from '../../resources/admissionregistration/index.js';
+import { withAuditAnnotations } from '../../audit-annotations.js';
 import { validatingAdmissionPolicy } from './index.js';
 
 const DEPLOYS = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true } as unknown as ResourceDefinition;
@@ -37,11 +38,14 @@ const binding = (actions: string[], spec: Record<string, unknown> = {}, name = '
   spec: { policyName: 'demo-policy.example.com', validationActions: actions, matchResources: { namespaceSelector: { matchLabels: { environment: 'test' } } }, ...spec },
 });
 
-function plugin(policies: KubeObject[], bindings: KubeObject[], nsLabels: Record<string, string> = { environment: 'test' }) {
+function plugin(policies: KubeObject[], bindings: KubeObject[], nsLabels: Record<string, string> = { environment: 'test' }, configMaps: KubeObject[] = []) {
   return validatingAdmissionPolicy({
     policies: async () => policies,
     bindings: async () => bindings,
     getNamespace: async (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: nsLabels } }),
+    params: {
+      resolve: (k) => (k.apiVersion === 'v1' && k.kind === 'ConfigMap' ? { namespaced: true, list: async (ns) => configMaps.filter((c) => c.metadata.namespace === ns) } : undefined),
+    },
   });
 }
 
@@ -108,6 +112,42 @@ describe('ValidatingAdmissionPolicy', () => {
     const e = await refusal(plugin([broken('Fail')], [binding(['Deny'])]).validate!(attrs(deploy(3))));
     expect(e.message).toContain("denied request: expression 'object.spec.missing > 1' resulted in error: no such key: missing");
     await plugin([broken('Ignore')], [binding(['Deny'])]).validate!(attrs(deploy(3)));
+  });
+});
+
+describe('ValidatingAdmissionPolicy params and audit', () => {
+  const cm = (name: string, namespace: string, max: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, labels }, data: { max } });
+  const withParams = (fp = 'Fail') => policy({ failurePolicy: fp, paramKind: { apiVersion: 'v1', kind: 'ConfigMap' }, validations: [{ expression: 'object.spec.replicas <= int(params.data.max)', messageExpression: "'over ' + params.data.max + ' (' + params.metadata.name + ')'" }] });
+
+  it('params: paramRef.name in the request namespace, or every object the selector matches', async () => {
+    const maps = [cm('limits', 'test', '4'), cm('limits', 'other', '100'), cm('a', 'test', '2', { tier: 'x' }), cm('b', 'test', '8', { tier: 'x' })];
+    const named = binding(['Deny'], { paramRef: { name: 'limits', parameterNotFoundAction: 'Deny' } });
+    await plugin([withParams()], [named], undefined, maps).validate!(attrs(deploy(4)));
+    expect((await refusal(plugin([withParams()], [named], undefined, maps).validate!(attrs(deploy(5))))).message).toContain('denied request: over 4 (limits)');
+    const pinned = binding(['Deny'], { paramRef: { name: 'limits', namespace: 'other' } });
+    await plugin([withParams()], [pinned], undefined, maps).validate!(attrs(deploy(50)));
+    const selected = binding(['Deny'], { paramRef: { selector: { matchLabels: { tier: 'x' } } } });
+    expect((await refusal(plugin([withParams()], [selected], undefined, maps).validate!(attrs(deploy(3))))).message).toContain('denied request: over 2 (a)');
+  });
+
+  it('params not found: parameterNotFoundAction; a paramKind not served or no paramRef: failurePolicy', async () => {
+    const deny = binding(['Deny'], { paramRef: { name: 'missing', parameterNotFoundAction: 'Deny' } });
+    expect((await refusal(plugin([withParams()], [deny]).validate!(attrs(deploy(1))))).message).toContain('denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
+    await plugin([withParams()], [binding(['Deny'], { paramRef: { name: 'missing', parameterNotFoundAction: 'Allow' } })]).validate!(attrs(deploy(1)));
+    const unserved = policy({ paramKind: { apiVersion: 'example.com/v1', kind: 'Limits' }, validations: [{ expression: 'true' }] });
+    expect((await refusal(plugin([unserved], [binding(['Deny'], { paramRef: { name: 'x' } })]).validate!(attrs(deploy(1))))).message).toContain('failed to configure binding: paramKind Limits (example.com/v1) is not served');
+    expect((await refusal(plugin([withParams()], [binding(['Deny'])]).validate!(attrs(deploy(1))))).message).toContain('policy has paramKind but its binding has no paramRef');
+    await plugin([withParams('Ignore')], [binding(['Deny'])]).validate!(attrs(deploy(1)));
+  });
+
+  it('auditAnnotations and the Audit action go to the request\'s audit annotations', async () => {
+    const p = policy({ validations: [{ expression: 'true' }, { expression: 'object.spec.replicas <= 5', message: 'too many' }], auditAnnotations: [{ key: 'replicas', valueExpression: "'replicas: ' + string(object.spec.replicas)" }, { key: 'none', valueExpression: 'null' }] });
+    const annotations = new Map<string, string>();
+    await withAuditAnnotations(annotations, () => plugin([p], [binding(['Audit', 'Warn'])]).validate!(attrs(deploy(6))));
+    expect(Object.fromEntries(annotations)).toEqual({
+      'demo-policy.example.com/replicas': 'replicas: 6',
+      'validation.policy.admission.k8s.io/validation_failure': JSON.stringify([{ message: 'too many', policy: 'demo-policy.example.com', binding: 'demo-binding-test.example.com', expressionIndex: 1, validationActions: ['Audit', 'Warn'] }]),
+    });
   });
 });
 
