@@ -50,6 +50,13 @@ const settled = async (r: KubectlResult): Promise<KubectlResult> => {
   return r;
 };
 const adminAsync = (args: string[], version = '1.33') => settled(admin(args, version));
+const applyYaml = (yaml: string) => settled(kubectl(server().kubeconfig, ['apply', '-f', '-'], { version: '1.33', input: yaml }));
+/** Every audit event written so far (the live file and the rotated ones). */
+const auditEvents = <T>(): T[] =>
+  readdirSync(join(dir, 'audit'))
+    .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n'))
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
 
 /** A kubeconfig with the cluster's CA and no client certificate: the token decides who calls. */
 function tokenKubeconfig(): string {
@@ -343,8 +350,7 @@ ${rules}
 
 describe('CEL: ValidatingAdmissionPolicy', () => {
   it('a policy bound with Deny refuses an object with upstream message, Warn warns, the namespace selector scopes it', async () => {
-    const apply = async (yaml: string) => settled(kubectl(server().kubeconfig, ['apply', '-f', '-'], { version: '1.33', input: yaml }));
-    const policy = await apply(`apiVersion: admissionregistration.k8s.io/v1
+    const policy = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: demo-policy.example.com}
 spec:
@@ -392,7 +398,7 @@ spec:
     expect(warned.code, warned.stderr).toBe(0);
     expect(warned.stderr).toContain("Warning: Validation failed for ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-warn.example.com': failed expression: object.spec.replicas <= 5");
     expect((await adminAsync(['-n', 'vap-free', 'create', 'deployment', 'big', '--image=nginx', '--replicas=6'])).code).toBe(0);
-    const broken = await apply(`apiVersion: admissionregistration.k8s.io/v1
+    const broken = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: broken.example.com}
 spec:
@@ -587,8 +593,7 @@ webhooks:
 
 describe('CEL: ValidatingAdmissionPolicy params and audit', () => {
   it('params from a ConfigMap limit a deployment, a missing param denies by parameterNotFoundAction, and Audit and auditAnnotations reach the audit log', async () => {
-    const apply = async (yaml: string) => settled(kubectl(server().kubeconfig, ['apply', '-f', '-'], { version: '1.33', input: yaml }));
-    const applied = await apply(`apiVersion: admissionregistration.k8s.io/v1
+    const applied = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: replica-limit.example.com}
 spec:
@@ -622,11 +627,7 @@ spec:
     const noParams = await adminAsync(['-n', 'vap-params', 'create', 'deployment', 'later', '--image=nginx', '--replicas=1']);
     expect(noParams.stderr).toContain('denied request: failed to configure binding: no params found for policy binding with `Deny` parameterNotFoundAction');
     type Ev = { verb: string; objectRef?: { namespace?: string; name?: string }; annotations?: Record<string, string> };
-    const events = readdirSync(join(dir, 'audit'))
-      .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n'))
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Ev)
-      .filter((e) => e.verb === 'create' && e.objectRef?.namespace === 'vap-params');
+    const events = auditEvents<Ev>().filter((e) => e.verb === 'create' && e.objectRef?.namespace === 'vap-params');
     const small = events.find((e) => e.objectRef?.name === 'small');
     expect(small?.annotations).toEqual({ 'replica-limit.example.com/replicas': 'asked for 2' });
     const big = events.find((e) => e.objectRef?.name === 'big');
@@ -639,11 +640,7 @@ spec:
 
 describe('audit log', () => {
   type Ev = { level: string; stage: string; verb: string; user: { username?: string }; objectRef?: { resource?: string; namespace?: string; name?: string }; responseStatus?: { code: number; message?: string }; requestObject?: { data?: Record<string, string> }; responseObject?: unknown };
-  const events = (): Ev[] =>
-    readdirSync(join(dir, 'audit'))
-      .flatMap((f) => readFileSync(join(dir, 'audit', f), 'utf8').split('\n'))
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Ev);
+  const events = () => auditEvents<Ev>();
   const find = (pred: (e: Ev) => boolean) => events().find(pred);
 
   it('records requests at the level the policy gives them, as audit.k8s.io/v1 Events, and rotates', () => {
