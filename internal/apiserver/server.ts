@@ -139,6 +139,13 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const authenticate = opts.authenticator ?? x509Authenticator;
   let shuttingDown = false;
   const hub = new WatchHub(limits.maxWatches, clock, limits.maxWatchesPerUser);
+  // Watch streams gather their writes only while the loop is busy, by the adaptive seats' measure;
+  // without that sampler (--no-adaptive-inflight) they always write at once.
+  hub.loopBusy = () => {
+    const s = ctx.seats.lastSample;
+    const o = { ...DEFAULT_ADAPTIVE_SEATS, ...(opts.limits?.adaptiveSeats || {}) };
+    return s !== undefined && s.lagMs > o.targetLagMs && s.utilization >= o.busyUtilization;
+  };
   const discovery = new DiscoveryService(opts.catalog);
   const streamHooks: StreamHooks = {
     errorStatus: (err) => {

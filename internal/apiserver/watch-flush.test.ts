@@ -24,6 +24,12 @@ describe('flushIntervalMs', () => {
     expect(flushIntervalMs(watches, opts)).toBe(want);
   });
 
+  it('writes at once on an idle event loop, whatever the watch count', () => {
+    for (const n of [1, 10, 600, 10_000]) expect(flushIntervalMs(n, o, false)).toBe(0);
+    expect(flushIntervalMs(600, { ...o, minIntervalMs: 5 }, false)).toBe(5);
+    expect(flushIntervalMs(600, o, true)).toBe(500);
+  });
+
   it('gives one user about userWritesPerSecond writes a second in all, below the cap', () => {
     for (const n of [10, 100, 400]) expect(n * (1000 / flushIntervalMs(n, DEFAULT_WATCH_FLUSH))).toBeLessThanOrEqual(DEFAULT_WATCH_FLUSH.userWritesPerSecond);
   });

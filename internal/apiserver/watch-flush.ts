@@ -6,7 +6,8 @@
  * within its interval into one write. The interval grows with the number of watches its user holds
  * open: together a user's watches get about `userWritesPerSecond` socket writes, so one client
  * holding a thousand watches cannot take the event loop from the others, while a client with a few
- * watches (kubectl, an informer per resource) gets its events at once.
+ * watches (kubectl, an informer per resource) gets its events at once. While the event loop is
+ * not busy (see WatchHub.loopBusy) every stream writes at once.
  */
 export interface WatchFlushOptions {
   /** Most bytes one stream may have written but not yet sent before it waits for the socket. */
@@ -35,8 +36,13 @@ export const DEFAULT_WATCH_FLUSH: WatchFlushOptions = {
   totalBufferBytes: 128 << 20,
 };
 
-/** The interval between two writes of a stream whose user holds `userWatches` watches open. */
-export function flushIntervalMs(userWatches: number, o: WatchFlushOptions): number {
+/**
+ * The interval between two writes of a stream whose user holds `userWatches` watches open. Only
+ * while the event loop is busy: on an idle loop the socket writes cost nothing anyone waits for, and
+ * gathering would only delay every event (10 watches of one user would wait up to 10 ms each).
+ */
+export function flushIntervalMs(userWatches: number, o: WatchFlushOptions, loopBusy = true): number {
+  if (!loopBusy) return o.minIntervalMs;
   const share = Math.ceil((Math.max(1, userWatches) * 1000) / o.userWritesPerSecond);
   return Math.min(o.maxIntervalMs, Math.max(o.minIntervalMs, share));
 }

@@ -23,6 +23,8 @@ export interface WatchSession {
   userWatches(): number;
   /** Watches open now on this server. */
   allWatches(): number;
+  /** Whether the event loop is busy now, so that busy users' streams should gather their writes. */
+  loopBusy(): boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export class WatchHub {
   #active = new Set<WatchSession>();
   #perUser = new Map<string, number>();
   #closing = false;
+  /** Whether the event loop is busy now (the server wires its load sampler here); busy when unknown. */
+  loopBusy: () => boolean = () => true;
 
   constructor(
     maxWatches: number,
@@ -75,6 +79,7 @@ export class WatchHub {
       finished,
       userWatches: () => this.#perUser.get(user) ?? 0,
       allWatches: () => this.#active.size,
+      loopBusy: () => this.loopBusy(),
       done: () => {
         if (!this.#active.delete(session)) return;
         cancelTimer();
@@ -217,7 +222,7 @@ export async function streamHttpWatch(
     const bound = bufferBytes(session.userWatches(), session.allWatches(), flush);
     if (pending.length === 0) {
       const mine = ++scheduled;
-      const delay = flushDelayMs(performance.now(), lastWriteMs, flushIntervalMs(session.userWatches(), flush));
+      const delay = flushDelayMs(performance.now(), lastWriteMs, flushIntervalMs(session.userWatches(), flush, session.loopBusy()));
       const due = () => mine === scheduled && flushNow();
       if (delay === 0) process.nextTick(due);
       else timer = setTimeout(due, delay);
