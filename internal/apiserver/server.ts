@@ -141,10 +141,10 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   const hub = new WatchHub(limits.maxWatches, clock, limits.maxWatchesPerUser);
   // Watch streams gather their writes only while the loop is busy, by the adaptive seats' measure;
   // without that sampler (--no-adaptive-inflight) they always write at once.
+  const busyAt = { ...DEFAULT_ADAPTIVE_SEATS, ...(opts.limits?.adaptiveSeats || {}) };
   hub.loopBusy = () => {
     const s = ctx.seats.lastSample;
-    const o = { ...DEFAULT_ADAPTIVE_SEATS, ...(opts.limits?.adaptiveSeats || {}) };
-    return s !== undefined && s.lagMs > o.targetLagMs && s.utilization >= o.busyUtilization;
+    return s !== undefined && s.lagMs > busyAt.targetLagMs && s.utilization >= busyAt.busyUtilization;
   };
   const discovery = new DiscoveryService(opts.catalog);
   const streamHooks: StreamHooks = {
