@@ -3,6 +3,7 @@
 export * from './types.js';
 export * from './quantity.js';
 export * from './ip.js';
+export * from './versions.js';
 export * from './node-selector.js';
 export * from './field-error.js';
 export * from './errors.js';

@@ -68,6 +68,8 @@ export async function serveApi(
     return undefined;
   }
   const resolved = resolveResource(ctx.catalog, request.method, path, isWatchRequest(query));
+  // A deprecated resource warns on every request, failed ones included (the error reply keeps it).
+  if (resolved.def.deprecationWarning) addWarnings(reply, [resolved.def.deprecationWarning]);
   if (resolved.verb === 'watch') return startWatch(ctx, request, reply, resolved, query, mode);
   if (isConnect(resolved)) return refuseConnect(ctx.handler, ctx.userOf(request), resolved);
   const release = await ctx.seats.acquire(request, MUTATING.has(resolved.verb));
@@ -87,6 +89,15 @@ export async function serveApi(
   const res = await withTimeout(handled.finally(release), ctx.requestTimeoutMs);
   sendResponse(ctx, request, reply, resolved, res, query);
   return undefined;
+}
+
+/** Appends Warning header values (299 warn-code, text quoted) to those already on the reply. */
+function addWarnings(reply: FastifyReply, warnings: string[] | undefined): void {
+  const added = warningHeaders(warnings);
+  if (added.length === 0) return;
+  const had = reply.getHeader('Warning');
+  const before = had === undefined ? [] : Array.isArray(had) ? had.map(String) : [String(had)];
+  reply.header('Warning', [...before, ...added]);
 }
 
 const MUTATING = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
@@ -172,8 +183,7 @@ function shapeBody(def: ResourceDefinition, body: ApiResponse['body'], out: Obje
  * (the client is never told a write failed when it succeeded).
  */
 function sendResponse(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, r: ResolvedRequest, res: ApiResponse, q: Query): void {
-  const warnings = warningHeaders(res.warnings);
-  if (warnings.length) reply.header('Warning', warnings);
+  addWarnings(reply, res.warnings);
   // Table and PartialObjectMetadata only exist for reads of the resource itself.
   const reading = (r.verb === 'get' || r.verb === 'list') && r.subresource === undefined;
   let text: string;
@@ -249,6 +259,8 @@ async function startWatch(
   }
   if (mode === 'ws') return { session, events, encode };
   reply.hijack();
+  const warned = reply.getHeader('Warning');
+  if (warned !== undefined) reply.raw.setHeader('Warning', warned);
   await streamHttpWatch(reply.raw, session, events, encode, ctx.streamHooks);
   return undefined;
 }

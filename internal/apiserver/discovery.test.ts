@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ResourceDefinition } from '../registry/index.js';
 import { aggregatedDiscoveryDoc, etagMatches, etagOf } from './aggregated-discovery.js';
-import { apiGroupDoc, apiGroupListDoc, apiResourceListDoc, compareVersions } from './discovery.js';
+import { apiGroupDoc, apiGroupListDoc, apiResourceListDoc } from './discovery.js';
 import { def } from './testing/fakes.js';
 
 const REF = join(__dirname, 'testdata', 'discovery');
@@ -80,12 +80,6 @@ describe('legacy discovery against kube-apiserver 1.26 captures', () => {
     expect(apiGroupDoc(defs, 'autoscaling')).toMatchObject({ kind: 'APIGroup', name: 'autoscaling', preferredVersion: { groupVersion: 'autoscaling/v2' } });
     expect(apiGroupDoc(defs, 'nope')).toBeUndefined();
     expect(apiResourceListDoc(defs, 'apps', 'v9')).toBeUndefined();
-  });
-
-  it('orders versions by Kubernetes priority', () => {
-    expect(['v1alpha1', 'v2beta1', 'v1', 'foo', 'v1beta2', 'v2', 'v1beta1', 'bar'].sort(compareVersions)).toEqual([
-      'v2', 'v1', 'v2beta1', 'v1beta2', 'v1beta1', 'v1alpha1', 'bar', 'foo',
-    ]);
   });
 });
 

@@ -102,6 +102,11 @@ export interface ResourceDefinition {
    * is answered by this function instead of the generic store.
    */
   serve?: (req: Exclude<ApiRequest, { verb: 'watch' }>) => Promise<ApiResponse>;
+  /**
+   * Set on a deprecated resource version: the API server sends this text as a Warning header on every
+   * HTTP request to it (watches and failed requests included), as upstream does for deprecated APIs.
+   */
+  deprecationWarning?: string;
 }
 
 /** Default verbs of a normal resource, in discovery order. */

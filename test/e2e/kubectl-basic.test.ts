@@ -45,6 +45,31 @@ for (const version of VERSIONS) {
       expect(missing.stderr).toContain('Error from server (NotFound): componentstatuses "nope" not found');
     });
 
+    it('v1 Endpoints and a deprecated CRD version warn on every request as upstream', () => {
+      const group = `dep${version.replace('.', '')}.example.com`;
+      const crd = {
+        apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `widgets.${group}` },
+        spec: {
+          group, scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+          versions: ['v1alpha1', 'v1'].map((name) => ({ name, served: true, storage: name === 'v1', deprecated: name === 'v1alpha1', schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } })),
+        },
+      };
+      const c = k(['apply', '-f', '-'], JSON.stringify(crd));
+      expect(c.code, c.stderr).toBe(0);
+      const w = k(['wait', '--for=condition=Established', `crd/widgets.${group}`, '--timeout=30s']);
+      expect(w.code, w.stderr).toBe(0);
+      const old = k(['get', `widgets.v1alpha1.${group}`]);
+      expect(old.code, old.stderr).toBe(0);
+      expect(old.stderr).toContain(`Warning: ${group}/v1alpha1 Widget is deprecated; use ${group}/v1 Widget`);
+      const current = k(['get', `widgets.v1.${group}`]);
+      expect(current.code, current.stderr).toBe(0);
+      expect(current.stderr).not.toContain('deprecated');
+      const ep = k(['get', 'endpoints', '-n', 'default']);
+      expect(ep.code, ep.stderr).toBe(0);
+      expect(ep.stderr).toContain('Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice');
+      expect(k(['delete', 'crd', `widgets.${group}`]).code).toBe(0);
+    });
+
     it('api-resources and api-versions list the served API', () => {
       const r = k(['api-resources']);
       expect(r.code, r.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { rfc3339 } from '../store/util.js';
 import { celRuleErrors } from './cel-check.js';
 import type { Schema } from './prune.js';
 import { CRD_CLEANUP_FINALIZER, type CrdCondition, type CrdSpec } from './types.js';
+import { deprecationWarningErrors } from './deprecation.js';
 
 const spec = (o: KubeObject) => (o.spec ?? {}) as CrdSpec;
 
@@ -97,6 +98,7 @@ function validateVersions(s: CrdSpec): FieldError[] {
     for (const m of isDNS1123Label(v.name ?? '')) errs.push(fieldErrors.invalid(`${at}.name`, v.name, m));
     if (seen.has(v.name)) errs.push(fieldErrors.duplicate(`${at}.name`, v.name));
     seen.add(v.name);
+    errs.push(...deprecationWarningErrors(v, at));
     const schema = v.schema?.openAPIV3Schema;
     if (!schema) errs.push(fieldErrors.required(`${at}.schema.openAPIV3Schema`, 'schemas are required'));
     else if (!shared || i === 0) {

@@ -9,6 +9,7 @@ import { prune, type Schema } from './prune.js';
 import { hasRules, validateRules } from './cel-validate.js';
 import { applyDefaults, validateBySchema } from './schema-validate.js';
 import type { CrdSpec, CrdVersion, PrinterColumn } from './types.js';
+import { deprecationWarningOf } from './deprecation.js';
 
 /**
  * The served definitions of one CustomResourceDefinition: one per served version, all sharing the
@@ -54,6 +55,7 @@ function versionDefinition(spec: CrdSpec, v: CrdVersion, storageVersion: string)
     subresources,
     columns: printerColumns(v.additionalPrinterColumns),
     custom: true,
+    ...(v.deprecated ? { deprecationWarning: deprecationWarningOf(spec, v) } : {}),
     trackGeneration: true,
     openAPIV3Schema: schema as Record<string, unknown> | undefined,
     convert: {

@@ -24,6 +24,7 @@ export interface CrdVersion {
   served: boolean;
   storage: boolean;
   deprecated?: boolean;
+  deprecationWarning?: string | null;
   schema?: { openAPIV3Schema?: Schema };
   subresources?: {
     status?: Record<string, never>;

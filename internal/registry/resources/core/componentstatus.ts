@@ -16,7 +16,7 @@ export interface ComponentHealth {
 /** Asked on every read: the components this server reports on, in display order. */
 export type ComponentProbe = () => Promise<ComponentHealth[]>;
 
-/** Upstream's Warning header on every ComponentStatus request. */
+/** Upstream's Warning on every ComponentStatus request. */
 export const COMPONENT_STATUS_DEPRECATION = 'v1 ComponentStatus is deprecated in v1.19+';
 
 export function componentStatusObject(c: ComponentHealth): KubeObject {
@@ -56,16 +56,16 @@ export function componentStatusDefinition(probe: ComponentProbe): ResourceDefini
       { name: 'Message', type: 'string', priority: 0, cell: (o) => condition(o).message ?? '' },
       { name: 'Error', type: 'string', priority: 0, cell: (o) => condition(o).error ?? '' },
     ],
+    deprecationWarning: COMPONENT_STATUS_DEPRECATION,
     serve: async (req) => {
-      const warnings = [COMPONENT_STATUS_DEPRECATION];
       if (req.verb === 'get') {
         const found = (await probe()).find((c) => c.name === req.name);
         if (!found) throw apiErrors.notFound(gr, req.name ?? '');
-        return { code: 200, body: componentStatusObject(found), warnings };
+        return { code: 200, body: componentStatusObject(found) };
       }
       if (req.verb === 'list') {
         const items = (await probe()).map(componentStatusObject);
-        return { code: 200, body: { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items }, warnings };
+        return { code: 200, body: { kind: 'ComponentStatusList', apiVersion: 'v1', metadata: {}, items } };
       }
       throw apiErrors.methodNotAllowed();
     },

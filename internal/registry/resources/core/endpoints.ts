@@ -59,9 +59,13 @@ export const endpointsStrategy = defineStrategy({
   allowCreateOnUpdate: true,
 });
 
+/** Upstream's Warning on every v1 Endpoints request since 1.33 (KEP-4974). */
+export const ENDPOINTS_DEPRECATION = 'v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice';
+
 export function endpointsDefinition(): ResourceDefinition {
-  return defineBuiltin(upstream('', 'v1', 'endpoints'), {
+  const def = defineBuiltin(upstream('', 'v1', 'endpoints'), {
     strategy: endpointsStrategy,
     cells: { Endpoints: formatEndpoints },
   });
+  return { ...def, deprecationWarning: ENDPOINTS_DEPRECATION };
 }
