@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../api/index.js';
 import type { DecodedChange } from '../object-store-events.js';
 import type { SelectionPredicate } from '../object-store.js';
+import { lowerBound, SortedKeys } from './sorted-keys.js';
 
 /** One live object in the cache. `object` is shared and never handed out; readers get copies. */
 export interface CachedEntry {
@@ -44,7 +45,7 @@ export interface CacheChange extends DecodedChange {
 
 /**
  * The cached state of one resource prefix at `revision`: current objects by key (with a lazily
- * rebuilt sorted key list for ordered pages) and a bounded ring of recent changes, so a watch from
+ * maintained sorted key list for ordered pages) and a bounded ring of recent changes, so a watch from
  * any revision >= ringStart replays from memory. Synchronous and single-threaded by design: the
  * feed applies batches and readers take snapshots within one tick, so no reader sees half a batch.
  */
@@ -55,8 +56,7 @@ export class CacheState {
   /** Every change with revision > ringStart is in the ring. */
   ringStart = 0;
   private readonly objects = new Map<string, CachedEntry>();
-  private sorted: string[] = [];
-  private sortedValid = true;
+  private readonly sorted = new SortedKeys();
   private ring: DecodedChange[] = [];
   private ringHead = 0;
 
@@ -66,7 +66,7 @@ export class CacheState {
   reset(entries: CachedEntry[], revision: number): void {
     this.objects.clear();
     for (const e of entries) this.objects.set(e.key, e);
-    this.sortedValid = false;
+    this.sorted.reset(this.objects.keys());
     this.ring = [];
     this.ringHead = 0;
     this.revision = revision;
@@ -77,10 +77,10 @@ export class CacheState {
   apply(ch: CacheChange): void {
     const entry = ch.entry ?? (ch.object ? { key: ch.key, revision: ch.revision, object: ch.object } : undefined);
     if (entry) {
-      if (!this.objects.has(ch.key)) this.sortedValid = false;
+      if (!this.objects.has(ch.key)) this.sorted.add(ch.key);
       this.objects.set(ch.key, entry);
     } else if (this.objects.delete(ch.key)) {
-      this.sortedValid = false;
+      this.sorted.remove(ch.key);
     }
     this.ring.push(ch);
     if (this.ring.length - this.ringHead > this.ringCapacity) {
@@ -147,7 +147,7 @@ export class CacheState {
    * `more` tells whether matching-candidate keys remain; `remaining` counts them (prefix keys only).
    */
   page(prefix: string, startKey: string, limit: number, pred: SelectionPredicate): { entries: CachedEntry[]; more: boolean; remaining: number } {
-    const keys = this.sortedKeys();
+    const keys = this.sorted.keys();
     let i = lowerBound(keys, startKey < prefix ? prefix : startKey);
     const entries: CachedEntry[] = [];
     for (; i < keys.length; i++) {
@@ -160,28 +160,6 @@ export class CacheState {
     const end = i < keys.length && keys[i]!.startsWith(prefix) ? lowerBound(keys, prefixEnd(prefix)) : i;
     return { entries, more: end > i, remaining: end - i };
   }
-
-  private sortedKeys(): string[] {
-    if (!this.sortedValid) {
-      this.sorted = [...this.objects.keys()].sort(compareKeys);
-      this.sortedValid = true;
-    }
-    return this.sorted;
-  }
-}
-
-// Kubernetes keys are ASCII paths, where UTF-16 order is byte order.
-const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function lowerBound(keys: string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys(keys[mid]!, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The smallest key greater than every key with this prefix (prefixes here are ASCII paths). */
