@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiErrors, type KubeObject, type WatchEvent } from '../api/index.js';
-import { itemJson, withAuditAnnotations, type ApiRequest, type ApiResponse, type Handler, type ResourceCatalog, type ResourceDefinition, type UserInfo } from '../registry/index.js';
+import { itemJson, type ApiRequest, type ApiResponse, type Handler, type ResourceCatalog, type ResourceDefinition, type UserInfo } from '../registry/index.js';
 import type { Clock } from '../util/index.js';
 import { noteAuditAnnotations, noteRequestObject } from './audit/index.js';
 import { decodeDeleteOptions, decodeObject, decodePatch } from './body.js';
@@ -80,7 +80,8 @@ export async function serveApi(
     noteRequestObject(request, 'body' in req ? req.body : 'patch' in req ? req.patch : undefined);
     const annotations = new Map<string, string>();
     noteAuditAnnotations(request, annotations);
-    handled = withAuditAnnotations(annotations, () => ctx.handler.handle(req));
+    req.auditAnnotations = annotations;
+    handled = ctx.handler.handle(req);
   } catch (err) {
     release();
     throw err;

@@ -19,6 +19,8 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Warnings for the client (Warning headers), e.g. PodSecurity's "would violate"; plugins append. */
   warnings?: string[];
+  /** The request's audit annotations, when someone records them (see ApiRequest.auditAnnotations). */
+  auditAnnotations?: Map<string, string>;
 }
 
 /**

@@ -1,17 +1,10 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 // Audit annotations of the request being handled (upstream's admission audit annotations): the
-// HTTP layer runs each request's handling inside a scope; admission plugins add to it; the audit
-// log writes them on the request's ResponseComplete event.
-const scope = new AsyncLocalStorage<Map<string, string>>();
+// HTTP layer gives each request a map (ApiRequest.auditAnnotations, handed to admission as
+// AdmissionAttributes.auditAnnotations); admission plugins add to it; the audit log writes it on
+// the request's ResponseComplete event. An explicit map, not an AsyncLocalStorage: one of those
+// turns on Node's async hooks for every promise of the process (a CPU cost on every request).
 
-/** Runs fn with `annotations` as the current request's audit annotations. */
-export function withAuditAnnotations<T>(annotations: Map<string, string>, fn: () => T): T {
-  return scope.run(annotations, fn);
-}
-
-/** Adds an audit annotation to the current request (the first value of a key wins); no-op outside a request scope. */
-export function addAuditAnnotation(key: string, value: string): void {
-  const m = scope.getStore();
-  if (m && !m.has(key)) m.set(key, value);
+/** Adds an audit annotation (the first value of a key wins); no-op when nobody records them. */
+export function addAuditAnnotation(annotations: Map<string, string> | undefined, key: string, value: string): void {
+  if (annotations && !annotations.has(key)) annotations.set(key, value);
 }

@@ -122,7 +122,7 @@ export function createHandler(opts: HandlerOptions): RegistryHandler {
       userAgent: req.userAgent,
       ...(req.fence && req.verb !== 'get' && req.verb !== 'list' && req.verb !== 'watch' ? { guard: guardFor(req.fence) } : {}),
       admit: (obj, old) =>
-        runAdmission(plugins, { operation: old ? 'UPDATE' : 'CREATE', definition: def, subresource: req.subresource, namespace, name: obj.metadata.name ?? '', object: obj, oldObject: old, user: req.user, dryRun }),
+        runAdmission(plugins, { operation: old ? 'UPDATE' : 'CREATE', definition: def, subresource: req.subresource, namespace, name: obj.metadata.name ?? '', object: obj, oldObject: old, user: req.user, dryRun, auditAnnotations: req.auditAnnotations }),
       unknownFields: (obj) => unknownFieldsOf(def, obj, opts.unknownFields ?? builtinUnknownFields),
     };
   };
@@ -197,7 +197,7 @@ export function systemContext(clock: Clock, namespace?: string): StoreContext {
 }
 
 function deleteAttributes(req: NonWatch, def: ResourceDefinition, ctx: StoreContext): AdmissionAttributes {
-  return { operation: 'DELETE', definition: def, namespace: ctx.namespace, name: req.name ?? '', user: req.user, dryRun: ctx.dryRun };
+  return { operation: 'DELETE', definition: def, namespace: ctx.namespace, name: req.name ?? '', user: req.user, dryRun: ctx.dryRun, auditAnnotations: req.auditAnnotations };
 }
 
 /** Status Success of an immediate delete: details carry name, group, the plural as kind, and uid. */

@@ -2,7 +2,7 @@
 // (authorization, admission, defaulting, validation) shared by HTTP and the in-process client.
 // Imports internal/storage, internal/api and internal/util only.
 export * from './strategy.js';
-export { addAuditAnnotation, withAuditAnnotations } from './audit-annotations.js';
+export { addAuditAnnotation } from './audit-annotations.js';
 export * from './definition.js';
 export * from './request.js';
 export * from './catalog.js';

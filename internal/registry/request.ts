@@ -60,6 +60,11 @@ export type ApiRequest = {
    * and nothing is stored. Ignored by reads.
    */
   fence?: LeaseFence;
+  /**
+   * The request's audit annotations (upstream's admission audit annotations): admission plugins
+   * add to it (`addAuditAnnotation`), the audit log writes it. Absent: nobody records them.
+   */
+  auditAnnotations?: Map<string, string>;
 } & (
   | { verb: 'get'; params: { resourceVersion?: string } }
   | { verb: 'list'; params: ListParams }

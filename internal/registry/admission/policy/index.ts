@@ -71,7 +71,7 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
         if (narrow && !matchesResources(narrow, a, labels)) continue;
         const failures: Failure[] = [];
         const vars = admissionActivation(a, await ns());
-        const audit = (key: string, value: string) => addAuditAnnotation(`${policy.metadata.name}/${key}`, value);
+        const audit = (key: string, value: string) => addAuditAnnotation(a.auditAnnotations, `${policy.metadata.name}/${key}`, value);
         if (!spec.paramKind) failures.push(...evaluatePolicy(spec, vars, audit));
         else {
           const p = await selectParams(spec.paramKind, bs.paramRef, a, deps.params ?? { resolve: () => undefined });
@@ -88,7 +88,7 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
           if (actions.includes('Audit')) audited.push({ message: f.message, policy: policy.metadata.name!, binding: b.metadata.name!, ...(f.expressionIndex !== undefined ? { expressionIndex: f.expressionIndex } : {}), validationActions: actions });
         }
       }
-      if (audited.length) addAuditAnnotation(AUDIT_FAILURE_KEY, JSON.stringify(audited));
+      if (audited.length) addAuditAnnotation(a.auditAnnotations, AUDIT_FAILURE_KEY, JSON.stringify(audited));
       if (denied.length) throw denial(a, denied[0]!);
     },
   };

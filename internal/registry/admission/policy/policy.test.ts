@@ -3,7 +3,6 @@ import { ApiError, type KubeObject } from '../../../api/index.js';
 import type { AdmissionAttributes } from '../../admission.js';
 import type { ResourceDefinition } from '../../definition.js';
 import { validatingAdmissionPolicyStrategy } from '../../resources/admissionregistration/index.js';
-import { withAuditAnnotations } from '../../audit-annotations.js';
 import { validatingAdmissionPolicy } from './index.js';
 
 const DEPLOYS = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true } as unknown as ResourceDefinition;
@@ -143,7 +142,7 @@ describe('ValidatingAdmissionPolicy params and audit', () => {
   it('auditAnnotations and the Audit action go to the request\'s audit annotations', async () => {
     const p = policy({ validations: [{ expression: 'true' }, { expression: 'object.spec.replicas <= 5', message: 'too many' }], auditAnnotations: [{ key: 'replicas', valueExpression: "'replicas: ' + string(object.spec.replicas)" }, { key: 'none', valueExpression: 'null' }] });
     const annotations = new Map<string, string>();
-    await withAuditAnnotations(annotations, () => plugin([p], [binding(['Audit', 'Warn'])]).validate!(attrs(deploy(6))));
+    await plugin([p], [binding(['Audit', 'Warn'])]).validate!(attrs(deploy(6), { auditAnnotations: annotations }));
     expect(Object.fromEntries(annotations)).toEqual({
       'demo-policy.example.com/replicas': 'replicas: 6',
       'validation.policy.admission.k8s.io/validation_failure': JSON.stringify([{ message: 'too many', policy: 'demo-policy.example.com', binding: 'demo-binding-test.example.com', expressionIndex: 1, validationActions: ['Audit', 'Warn'] }]),
