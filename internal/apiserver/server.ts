@@ -16,6 +16,7 @@ import { DEFAULT_ADAPTIVE_SEATS, type AdaptiveSeatOptions } from './adaptive-sea
 import { Seats } from './seats.js';
 import { registerMetrics, RequestMetrics } from './metrics.js';
 import { resourceNotFound } from './resolve.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { sendStatus, translateError } from './status.js';
 import { streamWebsocketWatch, WatchHub, type StreamHooks } from './watch.js';
 
@@ -115,7 +116,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     clientErrorHandler,
     // A URL fastify cannot decode (a stray '%', invalid UTF-8) is refused before routing: as a Status.
     frameworkErrors: (err, _request, reply) => sendStatus(reply, translateError(err, limits.maxRequestBodyBytes).error),
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    ...(opts.logger ? { loggerInstance: opts.logger, childLoggerFactory: lazyRequestLogger } : { logger: false }),
     // Per-request access logs are off: an apiserver logs errors, not every watch reconnect.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxRequestBodyBytes,
