@@ -265,6 +265,19 @@ spec:
     expect(used).toBe('2');
   });
 
+  it('ServiceAccount: a pod naming a missing account is refused with upstream message; one right after its namespace is created is admitted', async () => {
+    expect(admin(['create', 'ns', 'fresh']).code).toBe(0);
+    const run = admin(['-n', 'fresh', 'run', 'first', '--image=nginx']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(admin(['-n', 'fresh', 'get', 'pod', 'first', '-o', 'jsonpath={.spec.serviceAccountName}']).stdout).toBe('default');
+    for (const version of VERSIONS) {
+      await yieldToWorker();
+      const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: robot, namespace: fresh}\nspec: {serviceAccountName: robot, containers: [{name: c, image: nginx}]}\n`;
+      const refused = kubectl(server().kubeconfig, ['create', '-f', '-'], { version, input: pod });
+      expect(refused.stderr).toContain('Error from server (Forbidden): error when creating "STDIN": pods "robot" is forbidden: error looking up service account fresh/robot: serviceaccount "robot" not found');
+    }
+  });
+
   it('PodSecurity: restricted rejects a privileged pod, warn returns a warning', async () => {
     expect(admin(['create', 'ns', 'locked']).code).toBe(0);
     expect(admin(['label', 'ns', 'locked', 'pod-security.kubernetes.io/enforce=restricted']).code).toBe(0);

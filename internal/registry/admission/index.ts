@@ -8,7 +8,8 @@ import type { AdmissionPlugin } from '../admission.js';
 import type { Handler, ResourceCatalog } from '../request.js';
 import type { UserInfo } from '../strategy.js';
 import { limitRanger } from './limitranger.js';
-import { defaultStorageClass, nodeRestriction, priorityAdmission, serviceAccountAdmission } from './pod-defaults.js';
+import { defaultStorageClass, nodeRestriction, priorityAdmission } from './pod-defaults.js';
+import { serviceAccountAdmission } from './serviceaccount.js';
 import { podSecurity } from './podsecurity.js';
 import { quotaStatus, resourceQuota } from './resourcequota.js';
 import type { Loose } from './lookup.js';
@@ -21,6 +22,7 @@ export { usageOf, quotaStatus } from './resourcequota.js';
 
 const APISERVER: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] };
 type Ref = { group: string; version: string; resource: string };
+const SERVICEACCOUNTS: Ref = { group: '', version: 'v1', resource: 'serviceaccounts' };
 
 /** Versions of the groups a quota may count (count/<plural>.<group>). */
 const GROUP_VERSIONS: Record<string, string> = { '': 'v1', apps: 'v1', batch: 'v1', 'networking.k8s.io': 'v1', 'policy': 'v1', 'rbac.authorization.k8s.io': 'v1', 'storage.k8s.io': 'v1', autoscaling: 'v2', 'coordination.k8s.io': 'v1', 'discovery.k8s.io': 'v1' };
@@ -36,11 +38,12 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
     const res = await h.handle({ user: APISERVER, ...ref, namespace, verb: 'list', params: { resourceVersion: '0' } });
     return (res.body as { items: KubeObject[] }).items;
   };
-  const get = async (ref: Ref, namespace: string | undefined, name: string): Promise<KubeObject | undefined> => {
+  /** From the watch cache, or with `consistent` from storage. */
+  const get = async (ref: Ref, namespace: string | undefined, name: string, consistent = false): Promise<KubeObject | undefined> => {
     const h = handler();
     if (!h) return undefined;
     try {
-      return (await h.handle({ user: APISERVER, ...ref, namespace, name, verb: 'get', params: { resourceVersion: '0' } })).body as KubeObject;
+      return (await h.handle({ user: APISERVER, ...ref, namespace, name, verb: 'get', params: consistent ? {} : { resourceVersion: '0' } })).body as KubeObject;
     } catch (err) {
       if (isApiError(err, 'NotFound')) return undefined;
       throw err;
@@ -98,7 +101,7 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
     }
   };
   return [
-    serviceAccountAdmission(get),
+    serviceAccountAdmission({ cached: (ns, name) => get(SERVICEACCOUNTS, ns, name), latest: (ns, name) => get(SERVICEACCOUNTS, ns, name, true) }),
     limitRanger(list),
     priorityAdmission(get, (ref) => list(ref)),
     defaultStorageClass((ref) => list(ref)),

@@ -1,60 +1,10 @@
 import { apiErrors, type KubeObject } from '../../api/index.js';
 import type { AdmissionPlugin } from '../admission.js';
 import { nodeNameOf } from '../auth/node-authorizer.js';
-import { admissionForbidden, isPod, podContainers, type Loose } from './lookup.js';
+import { admissionForbidden, isPod, type Loose } from './lookup.js';
 
 type Getter = (resource: { group: string; version: string; resource: string }, namespace: string | undefined, name: string) => Promise<KubeObject | undefined>;
 type Lister = (resource: { group: string; version: string; resource: string }) => Promise<KubeObject[]>;
-
-const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-/** The projected volume upstream's ServiceAccount plugin adds: token, cluster CA, namespace. */
-export function tokenVolume(name: string): Loose {
-  return {
-    name,
-    projected: {
-      defaultMode: 420,
-      sources: [
-        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-      ],
-    },
-  };
-}
-
-/**
- * ServiceAccount: a pod runs as "default" unless it names a service account; a named one must
- * exist (`error looking up service account ns/name`); unless the pod or the service account opts out
- * (automountServiceAccountToken: false), the token volume `kube-api-access-<random>` is added and
- * mounted read-only at /var/run/secrets/kubernetes.io/serviceaccount in every container. The
- * "default" account may be missing (the serviceaccount controller creates it just after the
- * namespace; upstream refuses the pod until then).
- */
-export function serviceAccountAdmission(get: Getter, random: () => number = Math.random): AdmissionPlugin {
-  return {
-    name: 'ServiceAccount',
-    async admit(a) {
-      if (!isPod(a) || a.operation !== 'CREATE' || !a.object || !a.namespace) return;
-      const spec = (a.object.spec ??= {}) as Loose;
-      spec.serviceAccountName ||= spec.serviceAccount || 'default';
-      spec.serviceAccount = spec.serviceAccountName;
-      if (a.object.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined) return;
-      const sa = await get({ group: '', version: 'v1', resource: 'serviceaccounts' }, a.namespace, spec.serviceAccountName);
-      if (!sa && spec.serviceAccountName !== 'default') {
-        throw admissionForbidden(a, `error looking up service account ${a.namespace}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
-      }
-      const automount = spec.automountServiceAccountToken ?? (sa as Loose | undefined)?.automountServiceAccountToken ?? true;
-      if (!automount) return;
-      const containers = podContainers(spec);
-      if (containers.some((c) => (c.volumeMounts ?? []).some((m: Loose) => m.mountPath === SA_MOUNT))) return;
-      const suffix = Array.from({ length: 5 }, () => 'bcdfghjklmnpqrstvwxz2456789'[Math.floor(random() * 27)]).join('');
-      const name = `kube-api-access-${suffix}`;
-      spec.volumes = [...(spec.volumes ?? []), tokenVolume(name)];
-      for (const c of containers) c.volumeMounts = [...(c.volumeMounts ?? []), { name, readOnly: true, mountPath: SA_MOUNT }];
-    },
-  };
-}
 
 /** Upstream's two system PriorityClasses (created by the apiserver; known here even before). */
 const SYSTEM_CLASSES: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
