@@ -26,7 +26,7 @@ function lookup(stored: KubeObject[], opts: { inCache?: boolean; appearsAfter?: 
 describe('ServiceAccount admission', () => {
   it('refuses a pod whose named account does not exist after one consistent read, with upstream message', async () => {
     const { l, calls } = lookup([]);
-    const err = await serviceAccountAdmission(l).admit!(attrs({ serviceAccountName: 'robot' })).catch((e: unknown) => e);
+    const err = await Promise.resolve().then(() => serviceAccountAdmission(l).admit!(attrs({ serviceAccountName: 'robot' }))).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe(403);
     expect((err as ApiError).message).toBe('pods "p" is forbidden: error looking up service account team/robot: serviceaccount "robot" not found');
@@ -44,7 +44,7 @@ describe('ServiceAccount admission', () => {
 
   it('gives up on a missing default account after the bounded wait', async () => {
     const { l, calls } = lookup([]);
-    const err = await serviceAccountAdmission(l).admit!(attrs({})).catch((e: unknown) => e);
+    const err = await Promise.resolve().then(() => serviceAccountAdmission(l).admit!(attrs({}))).catch((e: unknown) => e);
     expect((err as ApiError).message).toContain('error looking up service account team/default: serviceaccount "default" not found');
     expect(calls.latest).toBe(10); // 1500 ms / 150 ms
     expect(calls.slept.reduce((x, y) => x + y, 0)).toBe(1350);
