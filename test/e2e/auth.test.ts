@@ -278,7 +278,7 @@ spec:
     }
   });
 
-  it('PodSecurity: restricted rejects a privileged pod, warn returns a warning', async () => {
+  it('PodSecurity: restricted rejects a privileged pod, warn returns a warning, audit annotates the audit event', async () => {
     expect(admin(['create', 'ns', 'locked']).code).toBe(0);
     expect(admin(['label', 'ns', 'locked', 'pod-security.kubernetes.io/enforce=restricted']).code).toBe(0);
     expect(admin(['create', 'ns', 'watched']).code).toBe(0);
@@ -291,6 +291,19 @@ spec:
       expect(warned.code, warned.stderr).toBe(0);
       expect(warned.stderr).toContain('Warning: would violate PodSecurity "baseline:latest": privileged');
     }
+    expect(admin(['create', 'ns', 'psaudit']).code).toBe(0);
+    expect(admin(['label', 'ns', 'psaudit', 'pod-security.kubernetes.io/audit=baseline', 'pod-security.kubernetes.io/audit-version=v1.30']).code).toBe(0);
+    const audited = admin(['-n', 'psaudit', 'run', 'loud', '--image=nginx', '--privileged']);
+    expect(audited.code, audited.stderr).toBe(0);
+    expect(audited.stderr).not.toContain('Warning');
+    type Ev = { verb: string; objectRef?: { namespace?: string; name?: string; resource?: string }; annotations?: Record<string, string> };
+    let ev: Ev | undefined;
+    for (let i = 0; i < 20 && !ev; i++) {
+      ev = auditEvents<Ev>().find((e) => e.verb === 'create' && e.objectRef?.resource === 'pods' && e.objectRef.namespace === 'psaudit' && e.objectRef.name === 'loud');
+      if (!ev) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(ev?.annotations?.['pod-security.kubernetes.io/audit-violations']).toBe('would violate PodSecurity "baseline:v1.30": privileged (container "loud" must not set securityContext.privileged=true)');
+    expect(ev?.annotations?.['pod-security.kubernetes.io/enforce-policy']).toBe('privileged:latest');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../api/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
+import { addAuditAnnotation } from '../audit-annotations.js';
 import { admissionForbidden, type Loose } from './lookup.js';
 import { podSecurityViolations, type Level } from './podsecurity-checks.js';
 
@@ -18,11 +19,20 @@ const TEMPLATES: Record<string, (o: Loose) => Loose | undefined> = {
   '/podtemplates': (o) => o.template,
 };
 
-/** A namespace's policy for one mode: level and version ("latest" when the version label is absent). */
+/**
+ * A namespace's policy for one mode: level and version ("latest" when the version label is absent);
+ * undefined when it is privileged (nothing to check).
+ */
 function policy(ns: KubeObject | undefined, mode: 'enforce' | 'warn' | 'audit'): { level: Level; version: string } | undefined {
+  const p = modePolicy(ns, mode);
+  return p.level === 'privileged' ? undefined : p;
+}
+
+/** The level and version of one mode; privileged:latest when unlabelled (upstream's defaults). */
+function modePolicy(ns: KubeObject | undefined, mode: 'enforce' | 'warn' | 'audit'): { level: Level; version: string } {
   const labels = ns?.metadata.labels ?? {};
   const level = labels[`${LABEL}${mode}`] as Level | undefined;
-  if (!level || !LEVELS.includes(level) || level === 'privileged') return undefined;
+  if (!level || !LEVELS.includes(level)) return { level: 'privileged', version: 'latest' };
   return { level, version: labels[`${LABEL}${mode}-version`] || 'latest' };
 }
 
@@ -30,8 +40,10 @@ function policy(ns: KubeObject | undefined, mode: 'enforce' | 'warn' | 'audit'):
  * PodSecurity: the namespace labels pod-security.kubernetes.io/{enforce,warn,audit} pick a Pod
  * Security Standard (baseline, restricted). A pod violating the enforced level is refused
  * (`violates PodSecurity "restricted:latest": ...`); the warn level adds a Warning header
- * (`would violate PodSecurity ...`), for pods and for workloads' pod templates. Audit annotations
- * need the audit log, which kplane does not write yet.
+ * (`would violate PodSecurity ...`), for pods and for workloads' pod templates; the audit level
+ * adds the audit annotation `pod-security.kubernetes.io/audit-violations` with the same text to the
+ * request's audit event, and a pod's event carries `pod-security.kubernetes.io/enforce-policy`
+ * (the enforced `level:version`), as upstream.
  */
 export function podSecurity(getNamespace: (name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
@@ -47,8 +59,14 @@ export function podSecurity(getNamespace: (name: string) => Promise<KubeObject |
       const ns = await getNamespace(a.namespace);
       const meta = (isPod ? a.object.metadata : template?.metadata) ?? {};
       const spec = ((isPod ? a.object.spec : template?.spec) ?? {}) as Loose;
-      const enforce = policy(ns, 'enforce');
-      if (isPod && enforce) {
+      const audit = policy(ns, 'audit');
+      if (audit) {
+        const v = podSecurityViolations(audit.level, meta, spec);
+        if (v.length) addAuditAnnotation(`${LABEL}audit-violations`, `would violate PodSecurity "${audit.level}:${audit.version}": ${v.join(', ')}`);
+      }
+      const enforce = modePolicy(ns, 'enforce');
+      if (isPod) {
+        addAuditAnnotation(`${LABEL}enforce-policy`, `${enforce.level}:${enforce.version}`);
         const v = podSecurityViolations(enforce.level, meta, spec);
         if (v.length) throw admissionForbidden(a, `violates PodSecurity "${enforce.level}:${enforce.version}": ${v.join(', ')}`);
       }
