@@ -228,7 +228,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     objectStore: cache,
     authorizer: authz.authorizer,
     // After NamespaceLifecycle: escalation prevention, then upstream's default admission plugins.
-    admission: [...authz.admission, ...builtinAdmission(() => handler, (msg, fields) => log.warn(fields, msg), () => registry.catalog)],
+    admission: [...authz.admission, ...builtinAdmission(() => handler, (msg, fields) => log.warn(fields, msg), () => registry.catalog, authz.authorizer)],
   });
   handler = registry.handler;
   lookup = async (resource, namespace, name) => {

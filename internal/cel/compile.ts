@@ -1,6 +1,7 @@
 import type { CelEnv, CelValue } from '@bufbuild/cel';
 import { callNode, children, intNode, maxId, nodeCount, type Node } from './ast.js';
 import { estimateCost, type Shape } from './cost.js';
+import { AUTHZ_FUNCTIONS, authorizerLibrary } from './authz.js';
 import { celModule } from './engine.js';
 import { COST_EXCEEDED, COST_RANGE, kubernetesLibrary, metered, type Meter } from './library.js';
 
@@ -32,7 +33,7 @@ const FUNCTIONS = new Set([
 let env: CelEnv | undefined;
 
 function celEnvironment(): CelEnv {
-  return (env ??= celModule().cel.celEnv({ funcs: kubernetesLibrary() }));
+  return (env ??= celModule().cel.celEnv({ funcs: [...kubernetesLibrary(), ...authorizerLibrary()] }));
 }
 
 /**
@@ -54,7 +55,8 @@ export function compile(source: string, variables: readonly string[]): CompileRe
   const root = parsed.expr!;
   const positions = parsed.sourceInfo?.positions ?? {};
   const uses = new Set<string>();
-  const problem = check(root, new Set(variables), uses);
+  const functions = variables.includes('authorizer') ? new Set([...FUNCTIONS, ...AUTHZ_FUNCTIONS]) : FUNCTIONS;
+  const problem = check(root, new Set(variables), uses, functions);
   if (problem) return { error: errorAt(source, positions[String(problem.node.id)] ?? 0, problem.message) };
   const baseCost = nodeCount(root);
   let next = maxId(root) + 1n;
@@ -81,27 +83,27 @@ function celMessage(m: string): string {
   return m.replace(/^field not found: /, 'no such key: ');
 }
 
-function check(e: Node, scope: Set<string>, uses: Set<string>): { node: Node; message: string } | undefined {
+function check(e: Node, scope: Set<string>, uses: Set<string>, functions: ReadonlySet<string>): { node: Node; message: string } | undefined {
   const k = e.exprKind;
   if (k.case === 'identExpr') {
     if (scope.has(k.value.name)) uses.add(k.value.name);
     else if (!TYPE_IDENTS.has(k.value.name)) return { node: e, message: `undeclared reference to '${k.value.name}' (in container '')` };
     return undefined;
   }
-  if (k.case === 'callExpr' && !FUNCTIONS.has(k.value.function)) {
+  if (k.case === 'callExpr' && !functions.has(k.value.function)) {
     return { node: e, message: `undeclared reference to '${k.value.function}' (in container '')` };
   }
   if (k.case === 'comprehensionExpr') {
     const c = k.value;
     const inner = new Set([...scope, c.iterVar, c.accuVar]);
     for (const [x, s] of [[c.iterRange, scope], [c.accuInit, scope], [c.loopCondition, inner], [c.loopStep, inner], [c.result, inner]] as const) {
-      const p = x && check(x, s, uses);
+      const p = x && check(x, s, uses, functions);
       if (p) return p;
     }
     return undefined;
   }
   for (const c of children(e)) {
-    const p = check(c, scope, uses);
+    const p = check(c, scope, uses, functions);
     if (p) return p;
   }
   return undefined;

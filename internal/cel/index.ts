@@ -6,3 +6,4 @@ export { estimateCost, MAX_REQUEST_BYTES, type Shape } from './cost.js';
 export { COST_EXCEEDED, type Meter } from './library.js';
 export { celMapOf, toCel, type NumberHint } from './value.js';
 export type { CelValue } from '@bufbuild/cel';
+export { AUTHZ_CHECK_COST, AUTHZ_PENDING, AuthzSession, authorizerValue, type AuthzCheck, type AuthzDecision } from './authz.js';

@@ -22,7 +22,7 @@ export function metered<T>(m: Meter, fn: () => T): T {
 /** Thrown (and turned into a CEL error by the evaluator) when an evaluation runs out of its budget. */
 export const COST_EXCEEDED = 'operation cancelled: actual cost limit exceeded';
 
-function charge(units: number): void {
+export function charge(units: number): void {
   if (!meter) return;
   meter.used += units;
   if (meter.used > meter.limit) throw new Error(COST_EXCEEDED);

@@ -5,7 +5,7 @@
 import { isApiError, type KubeObject } from '../../api/index.js';
 import { jsonEqual } from '../../util/index.js';
 import type { AdmissionPlugin } from '../admission.js';
-import type { Handler, ResourceCatalog } from '../request.js';
+import type { Authorizer, Handler, ResourceCatalog } from '../request.js';
 import type { UserInfo } from '../strategy.js';
 import { limitRanger } from './limitranger.js';
 import { defaultStorageClass, nodeRestriction, priorityAdmission } from './pod-defaults.js';
@@ -31,7 +31,12 @@ const GROUP_VERSIONS: Record<string, string> = { '': 'v1', apps: 'v1', batch: 'v
  * The admission plugins, reading through `handler` as the apiserver from the watch cache (the
  * handler is bound after the registry exists, hence the getter).
  */
-export function builtinAdmission(handler: () => Handler | undefined, log?: (msg: string, fields: Record<string, unknown>) => void, catalog?: () => ResourceCatalog | undefined): AdmissionPlugin[] {
+export function builtinAdmission(
+  handler: () => Handler | undefined,
+  log?: (msg: string, fields: Record<string, unknown>) => void,
+  catalog?: () => ResourceCatalog | undefined,
+  authorizer?: Authorizer,
+): AdmissionPlugin[] {
   const list = async (ref: Ref, namespace?: string): Promise<KubeObject[]> => {
     const h = handler();
     if (!h) return [];
@@ -111,6 +116,11 @@ export function builtinAdmission(handler: () => Handler | undefined, log?: (msg:
       policies: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' }),
       bindings: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings' }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
+      authorize: authorizer && (async (c) => {
+        const user = { name: c.user, groups: c.groups };
+        const attrs = c.path !== undefined ? { user, verb: c.verb, group: '', version: '', resource: '', path: c.path } : { user, verb: c.verb, group: c.group ?? '', version: '*', resource: c.resource ?? '', subresource: c.subresource || undefined, namespace: c.namespace || undefined, name: c.name || undefined };
+        return authorizer.authorize(attrs);
+      }),
       params: {
         resolve(paramKind) {
           const [group, version] = (paramKind.apiVersion ?? '').includes('/') ? paramKind.apiVersion!.split('/') : ['', paramKind.apiVersion ?? ''];

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../api/index.js';
 import type { AdmissionAttributes } from '../admission.js';
-import { withAuditAnnotations } from '../audit-annotations.js';
 import type { ResourceDefinition } from '../definition.js';
 import { podSecurity } from './podsecurity.js';
 
@@ -12,7 +11,8 @@ const ns = (labels: Record<string, string>): KubeObject => ({ metadata: { name: 
 
 async function run(labels: Record<string, string>, a: AdmissionAttributes) {
   const annotations = new Map<string, string>();
-  const err = await withAuditAnnotations(annotations, () => Promise.resolve().then(() => podSecurity(async () => ns(labels)).validate!(a))).catch((e: Error) => e);
+  a.auditAnnotations = annotations;
+  const err = await Promise.resolve().then(() => podSecurity(async () => ns(labels)).validate!(a)).catch((e: Error) => e);
   return { err, annotations: Object.fromEntries(annotations), warnings: a.warnings };
 }
 

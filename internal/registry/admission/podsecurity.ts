@@ -62,11 +62,11 @@ export function podSecurity(getNamespace: (name: string) => Promise<KubeObject |
       const audit = policy(ns, 'audit');
       if (audit) {
         const v = podSecurityViolations(audit.level, meta, spec);
-        if (v.length) addAuditAnnotation(`${LABEL}audit-violations`, `would violate PodSecurity "${audit.level}:${audit.version}": ${v.join(', ')}`);
+        if (v.length) addAuditAnnotation(a.auditAnnotations, `${LABEL}audit-violations`, `would violate PodSecurity "${audit.level}:${audit.version}": ${v.join(', ')}`);
       }
       const enforce = modePolicy(ns, 'enforce');
       if (isPod) {
-        addAuditAnnotation(`${LABEL}enforce-policy`, `${enforce.level}:${enforce.version}`);
+        addAuditAnnotation(a.auditAnnotations, `${LABEL}enforce-policy`, `${enforce.level}:${enforce.version}`);
         const v = podSecurityViolations(enforce.level, meta, spec);
         if (v.length) throw admissionForbidden(a, `violates PodSecurity "${enforce.level}:${enforce.version}": ${v.join(', ')}`);
       }

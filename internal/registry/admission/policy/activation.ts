@@ -3,8 +3,8 @@ import type { KubeObject } from '../../../api/index.js';
 import type { AdmissionAttributes } from '../../admission.js';
 import { admissionReview } from '../webhook/review.js';
 
-/** Variables an admission policy expression may read (upstream's, less authorizer). */
-export const POLICY_VARS = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables'];
+/** Variables an admission policy expression may read (upstream's). */
+export const POLICY_VARS = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
 /** Variables a webhook matchCondition may read. */
 export const MATCH_CONDITION_VARS = ['object', 'oldObject', 'request'];
 

@@ -1,4 +1,4 @@
-import { celMapOf, type CelValue, type Meter } from '../../../cel/index.js';
+import { celMapOf, type AuthzCheck, type AuthzDecision, type AuthzSession, type CelValue, type Meter } from '../../../cel/index.js';
 import { compileCached, POLICY_VARS } from './activation.js';
 import type { MatchResources } from './match.js';
 
@@ -83,4 +83,29 @@ function message(v: NonNullable<PolicySpec['validations']>[number], scope: Recor
     if ('value' in r && typeof r.value === 'string' && r.value.trim() && !/[\n\r]/.test(r.value)) return r.value.trim();
   }
   return v.message?.trim() ? v.message : `failed expression: ${v.expression.trim()}`;
+}
+
+/** Rounds of evaluation while authorizer checks get answered (each round answers at least one). */
+const MAX_AUTHZ_ROUNDS = 32;
+
+/**
+ * evaluatePolicy with the `authorizer` variable answered: each run that asked checks not yet
+ * known is repeated once they are answered (CEL is pure: the rerun takes the same path); audit
+ * annotations are recorded from the final run only.
+ */
+export async function evaluateAuthorized(
+  spec: PolicySpec,
+  vars: Record<string, CelValue>,
+  authz: { session: AuthzSession; decide: (c: AuthzCheck) => Promise<AuthzDecision> } | undefined,
+  audit?: (key: string, value: string) => void,
+): Promise<Failure[]> {
+  for (let round = 0; ; round++) {
+    const notes: [string, string][] = [];
+    const failures = evaluatePolicy(spec, vars, (k, v) => notes.push([k, v]));
+    if (!authz || authz.session.pending.size === 0 || round >= MAX_AUTHZ_ROUNDS) {
+      for (const [k, v] of notes) audit?.(k, v);
+      return failures;
+    }
+    await authz.session.resolve(authz.decide);
+  }
 }

@@ -3,12 +3,12 @@
 // validation denies (Deny), warns (Warn) or is recorded in the audit log (Audit) as the binding
 // says; auditAnnotations add "<policy>/<key>" annotations to the request's audit event.
 import { ApiError, groupResourceString, type KubeObject, type StatusReason } from '../../../api/index.js';
-import { toCel } from '../../../cel/index.js';
+import { AuthzSession, authorizerValue, toCel, type AuthzCheck, type AuthzDecision } from '../../../cel/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../admission.js';
 import { addAuditAnnotation } from '../../audit-annotations.js';
 import { isExemptResource } from '../webhook/match.js';
 import { admissionActivation } from './activation.js';
-import { evaluatePolicy, type Failure, type PolicySpec } from './evaluate.js';
+import { evaluateAuthorized, type Failure, type PolicySpec } from './evaluate.js';
 import { matchesResources, type MatchResources } from './match.js';
 import { selectParams, type ParamRef, type ParamSource } from './params.js';
 
@@ -23,6 +23,8 @@ export interface PolicyDeps {
   getNamespace(name: string): Promise<KubeObject | undefined>;
   /** Param objects by paramKind (absent: every paramKind counts as not served). */
   params?: ParamSource;
+  /** Answers the `authorizer` variable's checks (absent: every check is an error). */
+  authorize?: (c: AuthzCheck) => Promise<AuthzDecision>;
 }
 
 interface BindingSpec {
@@ -57,6 +59,9 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
       const policies = new Map((await deps.policies()).map((p) => [p.metadata.name, p]));
       let namespace: KubeObject | undefined | null = null;
       const ns = async () => (namespace === null ? (namespace = a.namespace && a.definition.namespaced ? await deps.getNamespace(a.namespace) : undefined) : namespace);
+      const session = new AuthzSession({ name: a.user.name, groups: a.user.groups ?? [] });
+      const authz = { session, decide: deps.authorize ?? (async () => ({ allowed: false, error: 'no authorizer' })) };
+      const authorizer = authorizerValue(session, { group: a.definition.group, resource: a.definition.plural, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name });
       const denied: { policy: string; binding: string; failure: Failure }[] = [];
       const audited: Record<string, unknown>[] = [];
       for (const b of [...bindings].sort((x, y) => (x.metadata.name ?? '').localeCompare(y.metadata.name ?? ''))) {
@@ -70,16 +75,16 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
         const narrow = bs.matchResources && (bs.matchResources.resourceRules?.length ? bs.matchResources : { ...bs.matchResources, resourceRules: ALL });
         if (narrow && !matchesResources(narrow, a, labels)) continue;
         const failures: Failure[] = [];
-        const vars = admissionActivation(a, await ns());
+        const vars = { ...admissionActivation(a, await ns()), authorizer };
         const audit = (key: string, value: string) => addAuditAnnotation(a.auditAnnotations, `${policy.metadata.name}/${key}`, value);
-        if (!spec.paramKind) failures.push(...evaluatePolicy(spec, vars, audit));
+        if (!spec.paramKind) failures.push(...(await evaluateAuthorized(spec, vars, authz, audit)));
         else {
           const p = await selectParams(spec.paramKind, bs.paramRef, a, deps.params ?? { resolve: () => undefined });
           // A configuration error counts only under failurePolicy Fail, as an expression error does.
           const configError = (msg: string) => ((spec.failurePolicy ?? 'Fail') === 'Fail' ? [{ message: `failed to configure binding: ${msg}` }] : []);
           if ('error' in p) failures.push(...configError(p.error));
           else if ('none' in p) failures.push(...(p.none === 'Deny' ? configError('no params found for policy binding with `Deny` parameterNotFoundAction') : []));
-          else for (const param of p.params) failures.push(...evaluatePolicy(spec, { ...vars, params: toCel(param) }, audit));
+          else for (const param of p.params) failures.push(...(await evaluateAuthorized(spec, { ...vars, params: toCel(param) }, authz, audit)));
         }
         const actions = bs.validationActions ?? [];
         for (const f of failures) {

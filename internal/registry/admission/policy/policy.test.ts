@@ -161,3 +161,24 @@ describe('stored policies', () => {
     expect(errs[1]).toBe("spec.validations[1].messageExpression: compilation failed: ERROR: <input>:1:1: undeclared reference to 'nope' (in container '')");
   });
 });
+
+describe('ValidatingAdmissionPolicy authorizer variable', () => {
+  it('a validation may ask the authorizer about the requester; the answer decides', async () => {
+    const asked: unknown[] = [];
+    const p = (allowed: boolean) =>
+      validatingAdmissionPolicy({
+        policies: async () => [policy({ validations: [{ expression: "object.spec.replicas <= 5 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(request.namespace).check('update').allowed()", messageExpression: "'big deployments need scale rights: ' + request.userInfo.username" }] })],
+        bindings: async () => [binding(['Deny'])],
+        getNamespace: async (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { environment: 'test' } } }),
+        authorize: async (c) => {
+          asked.push(c);
+          return { allowed };
+        },
+      });
+    await p(true).validate!(attrs(deploy(9)));
+    expect(asked).toEqual([{ user: 'alice', groups: ['dev'], verb: 'update', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'test' }]);
+    const e = await refusal(p(false).validate!(attrs(deploy(9))));
+    expect(e.message).toContain('denied request: big deployments need scale rights: alice');
+    await p(false).validate!(attrs(deploy(3)));
+  });
+});
