@@ -8,6 +8,8 @@ export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 export interface AdmissionAttributes {
   operation: AdmissionOperation;
   definition: ResourceDefinition;
+  /** Set when a rule matched through another version of the resource (matchPolicy Equivalent): the version the client asked for. */
+  requestDefinition?: ResourceDefinition;
   subresource?: string;
   namespace?: string;
   /** "" for a create with generateName (the name is not chosen yet). */

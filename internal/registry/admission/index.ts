@@ -5,6 +5,7 @@
 import { isApiError, type KubeObject } from '../../api/index.js';
 import { jsonEqual } from '../../util/index.js';
 import type { AdmissionPlugin } from '../admission.js';
+import type { ResourceDefinition } from '../definition.js';
 import type { Authorizer, Handler, ResourceCatalog } from '../request.js';
 import type { UserInfo } from '../strategy.js';
 import { limitRanger } from './limitranger.js';
@@ -105,6 +106,7 @@ export function builtinAdmission(
       }
     }
   };
+  const equivalents = (def: ResourceDefinition) => (catalog?.()?.definitions() ?? []).filter((d) => d.group === def.group && d.plural === def.plural && d.version !== def.version);
   return [
     serviceAccountAdmission({ cached: (ns, name) => get(SERVICEACCOUNTS, ns, name), latest: (ns, name) => get(SERVICEACCOUNTS, ns, name, true) }),
     limitRanger(list),
@@ -116,6 +118,7 @@ export function builtinAdmission(
       policies: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicies' }),
       bindings: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings' }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
+      equivalents,
       authorize: authorizer && (async (c) => {
         const user = { name: c.user, groups: c.groups };
         const attrs = c.path !== undefined ? { user, verb: c.verb, group: '', version: '', resource: '', path: c.path } : { user, verb: c.verb, group: c.group ?? '', version: '*', resource: c.resource ?? '', subresource: c.subresource || undefined, namespace: c.namespace || undefined, name: c.name || undefined };
@@ -133,6 +136,7 @@ export function builtinAdmission(
     webhookAdmission({
       configurations: (kind) => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: `${kind}webhookconfigurations` }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
+      equivalents,
       endpointsOf: async (ns, name) => ({ service: await get({ group: '', version: 'v1', resource: 'services' }, ns, name), endpoints: await get({ group: '', version: 'v1', resource: 'endpoints' }, ns, name) }),
       log,
     }),

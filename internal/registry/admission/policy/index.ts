@@ -9,6 +9,7 @@ import { addAuditAnnotation } from '../../audit-annotations.js';
 import { isExemptResource } from '../webhook/match.js';
 import { admissionActivation } from './activation.js';
 import { evaluateAuthorized, type Failure, type PolicySpec } from './evaluate.js';
+import { matchWithPolicy, type Equivalents } from '../equivalent.js';
 import { matchesResources, type MatchResources } from './match.js';
 import { selectParams, type ParamRef, type ParamSource } from './params.js';
 
@@ -23,6 +24,8 @@ export interface PolicyDeps {
   getNamespace(name: string): Promise<KubeObject | undefined>;
   /** Param objects by paramKind (absent: every paramKind counts as not served). */
   params?: ParamSource;
+  /** Other served versions of a resource, for matchPolicy Equivalent (absent: Exact only). */
+  equivalents?: Equivalents;
   /** Answers the `authorizer` variable's checks (absent: every check is an error). */
   authorize?: (c: AuthzCheck) => Promise<AuthzDecision>;
 }
@@ -70,12 +73,15 @@ export function validatingAdmissionPolicy(deps: PolicyDeps): AdmissionPlugin {
         if (!policy) continue;
         const spec = (policy.spec ?? {}) as PolicySpec;
         const labels = ((await ns())?.metadata.labels ?? {}) as Record<string, string>;
-        if (!matchesResources(spec.matchConstraints ?? {}, a, labels)) continue;
+        const constraints = spec.matchConstraints ?? {};
+        // Under matchPolicy Equivalent a rule may match another version of the resource: the policy sees the request in that version.
+        const seen = matchWithPolicy(a, constraints.matchPolicy, deps.equivalents, (x) => matchesResources(constraints, x, labels));
+        if (!seen) continue;
         // A binding's matchResources without resourceRules narrows by selectors only.
         const narrow = bs.matchResources && (bs.matchResources.resourceRules?.length ? bs.matchResources : { ...bs.matchResources, resourceRules: ALL });
-        if (narrow && !matchesResources(narrow, a, labels)) continue;
+        if (narrow && !matchWithPolicy(a, narrow.matchPolicy, deps.equivalents, (x) => matchesResources(narrow, x, labels))) continue;
         const failures: Failure[] = [];
-        const vars = { ...admissionActivation(a, await ns()), authorizer };
+        const vars = { ...admissionActivation(seen, await ns()), authorizer };
         const audit = (key: string, value: string) => addAuditAnnotation(a.auditAnnotations, `${policy.metadata.name}/${key}`, value);
         if (!spec.paramKind) failures.push(...(await evaluateAuthorized(spec, vars, authz, audit)));
         else {

@@ -13,6 +13,7 @@ export interface MatchResources {
   excludeResourceRules?: NamedRule[];
   namespaceSelector?: LabelSelector;
   objectSelector?: LabelSelector;
+  matchPolicy?: 'Exact' | 'Equivalent';
 }
 
 const named = (r: NamedRule, a: AdmissionAttributes) => ruleMatches(r, a) && (!r.resourceNames?.length || r.resourceNames.includes(a.name));

@@ -10,6 +10,8 @@ import type { Loose } from '../lookup.js';
 import type { CelValue } from '../../../cel/index.js';
 import { admissionActivation, compileCached, MATCH_CONDITION_VARS } from '../policy/activation.js';
 import { postReview, resolveTarget } from './call.js';
+import { asVersion, matchWithPolicy, mergeBack, type Equivalents } from '../equivalent.js';
+import type { ResourceDefinition } from '../../definition.js';
 import { webhookMatches, webhooksOf, type Webhook } from './match.js';
 import { admissionReview, applyPatchInPlace, callFailedError, deniedError, readReview } from './review.js';
 
@@ -24,6 +26,14 @@ export interface WebhookDeps {
   endpointsOf(namespace: string, name: string): Promise<{ service?: Loose; endpoints?: Loose }>;
   /** Calls that failed under failurePolicy Ignore are logged here. */
   log?(msg: string, fields: Record<string, unknown>): void;
+  /** Other served versions of a resource, for matchPolicy Equivalent (absent: Exact only). */
+  equivalents?: Equivalents;
+}
+
+/** A webhook to call and the version of the resource its rules matched (the request's own, or an equivalent one). */
+interface Matched {
+  hook: Webhook;
+  version: ResourceDefinition;
 }
 
 /** Upstream's cost budget for one webhook's matchConditions together. */
@@ -68,15 +78,26 @@ async function callWebhook(w: Webhook, a: AdmissionAttributes, mutating: boolean
   return true;
 }
 
-async function matching(a: AdmissionAttributes, kind: 'mutating' | 'validating', deps: WebhookDeps): Promise<Webhook[]> {
+async function matching(a: AdmissionAttributes, kind: 'mutating' | 'validating', deps: WebhookDeps): Promise<Matched[]> {
   const hooks = webhooksOf(await deps.configurations(kind));
   if (hooks.length === 0) return [];
   const ns = a.namespace && a.definition.namespaced ? await deps.getNamespace(a.namespace) : undefined;
   const labels = (ns?.metadata.labels ?? {}) as Record<string, string>;
-  const matched = hooks.filter((w) => webhookMatches(w, a, labels));
-  if (!matched.some((w) => w.matchConditions?.length)) return matched;
-  const vars = admissionActivation(a, ns);
-  return matched.filter((w) => conditionsHold(w, vars, deps));
+  const out: Matched[] = [];
+  for (const hook of hooks) {
+    const seen = matchWithPolicy(a, hook.matchPolicy, deps.equivalents, (x) => webhookMatches(hook, x, labels));
+    if (seen && (!hook.matchConditions?.length || conditionsHold(hook, admissionActivation(seen, ns), deps))) out.push({ hook, version: seen.definition });
+  }
+  return out;
+}
+
+/** Calls a webhook with the request in the version its rules matched; a mutation is written back to the request's object. */
+async function callMatched(m: Matched, a: AdmissionAttributes, mutating: boolean, deps: WebhookDeps): Promise<boolean> {
+  if (m.version === a.definition) return callWebhook(m.hook, a, mutating, deps);
+  const view = asVersion(a, m.version);
+  const changed = await callWebhook(m.hook, view, mutating, deps);
+  if (changed) mergeBack(a, view);
+  return changed;
 }
 
 /**
@@ -113,12 +134,12 @@ export function webhookAdmission(deps: WebhookDeps): AdmissionPlugin {
     async admit(a) {
       const hooks = await matching(a, 'mutating', deps);
       let lastChange = -1;
-      for (const [i, w] of hooks.entries()) if (await callWebhook(w, a, true, deps)) lastChange = i;
-      for (const [i, w] of hooks.entries()) if (i < lastChange && w.reinvocationPolicy === 'IfNeeded') await callWebhook(w, a, true, deps);
+      for (const [i, m] of hooks.entries()) if (await callMatched(m, a, true, deps)) lastChange = i;
+      for (const [i, m] of hooks.entries()) if (i < lastChange && m.hook.reinvocationPolicy === 'IfNeeded') await callMatched(m, a, true, deps);
     },
     async validate(a) {
       const hooks = await matching(a, 'validating', deps);
-      await Promise.all(hooks.map((w) => callWebhook(w, a, false, deps)));
+      await Promise.all(hooks.map((m) => callMatched(m, a, false, deps)));
     },
   };
 }

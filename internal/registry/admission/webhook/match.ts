@@ -23,6 +23,7 @@ export interface Webhook {
   objectSelector?: LabelSelector;
   admissionReviewVersions?: string[];
   reinvocationPolicy?: 'Never' | 'IfNeeded';
+  matchPolicy?: 'Exact' | 'Equivalent';
   matchConditions?: { name: string; expression: string }[];
 }
 

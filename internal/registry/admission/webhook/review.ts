@@ -7,6 +7,7 @@ const OPTIONS_KIND: Record<string, string> = { CREATE: 'CreateOptions', UPDATE: 
 /** The admission.k8s.io/v1 AdmissionReview a webhook receives for a request. */
 export function admissionReview(a: AdmissionAttributes, uid: string): Loose {
   const d = a.definition;
+  const r = a.requestDefinition;
   const kind = { group: d.group, version: d.version, kind: d.kind };
   const resource = { group: d.group, version: d.version, resource: d.plural };
   const request: Loose = {
@@ -14,8 +15,8 @@ export function admissionReview(a: AdmissionAttributes, uid: string): Loose {
     kind,
     resource,
     ...(a.subresource ? { subResource: a.subresource } : {}),
-    requestKind: kind,
-    requestResource: resource,
+    requestKind: r ? { group: r.group, version: r.version, kind: r.kind } : kind,
+    requestResource: r ? { group: r.group, version: r.version, resource: r.plural } : resource,
     ...(a.subresource ? { requestSubResource: a.subresource } : {}),
     ...(a.name ? { name: a.name } : {}),
     ...(a.namespace ? { namespace: a.namespace } : {}),
