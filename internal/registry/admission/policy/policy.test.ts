@@ -162,6 +162,21 @@ describe('stored policies', () => {
   });
 });
 
+describe('ValidatingAdmissionPolicy auditAnnotations at write', () => {
+  it('a valueExpression that does not compile, a missing or duplicate key are refused', () => {
+    const ctx = { user: { name: 'a', groups: [] }, now: 0, dryRun: false };
+    const p = policy({ validations: [], auditAnnotations: [{ key: 'high', valueExpression: 'object.spec.replicas >' }, { key: 'high', valueExpression: "'x'" }, { key: '', valueExpression: '' }, { key: 'ok', valueExpression: "authorizer.requestResource.check('get').reason()" }] });
+    validatingAdmissionPolicyStrategy.prepareForCreate(p, ctx);
+    const errs = validatingAdmissionPolicyStrategy.validate(p, ctx).map((e) => `${e.field}: ${e.type}: ${e.detail?.split('\n')[0]}`);
+    expect(errs).toEqual([
+      'spec.auditAnnotations[1].key: FieldValueDuplicate: undefined',
+      'spec.auditAnnotations[2].key: FieldValueRequired: ',
+      'spec.auditAnnotations[2].valueExpression: FieldValueRequired: valueExpression is not specified',
+      expect.stringMatching(/^spec\.auditAnnotations\[0\]\.valueExpression: FieldValueInvalid: compilation failed: ERROR: <input>:1:\d+: Syntax error/),
+    ]);
+  });
+});
+
 describe('ValidatingAdmissionPolicy authorizer variable', () => {
   it('a validation may ask the authorizer about the requester; the answer decides', async () => {
     const asked: unknown[] = [];

@@ -67,6 +67,25 @@ function expressionErrors(items: Obj[], at: string, vars: readonly string[], fie
   return errs;
 }
 
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** auditAnnotations: a key (unique; "<policy>/<key>" must be a qualified name) and a valueExpression that compiles. */
+function auditAnnotationErrors(items: Obj[], policy: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const keys = new Set<string>();
+  items.forEach((an, i) => {
+    const at = `spec.auditAnnotations[${i}]`;
+    const key = str(an.key);
+    if (!key) errs.push(fieldErrors.required(`${at}.key`, ''));
+    else if (key.length > 63 || !QUALIFIED_NAME.test(key)) errs.push(fieldErrors.invalid(`${at}.key`, `${policy}/${key}`, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+    else if (keys.has(key)) errs.push(fieldErrors.duplicate(`${at}.key`, key));
+    keys.add(key);
+    if (!str(an.valueExpression)) errs.push(fieldErrors.required(`${at}.valueExpression`, 'valueExpression is not specified'));
+  });
+  errs.push(...expressionErrors(items, 'spec.auditAnnotations', POLICY_VARS, ['valueExpression']));
+  return errs;
+}
+
 const webhookStrategy = (mutating: boolean) =>
   defineStrategy({ namespaced: false, generation: true, defaults: (c) => defaultWebhooks(c, mutating), validate: validateWebhooks });
 
@@ -93,6 +112,7 @@ export const validatingAdmissionPolicyStrategy = defineStrategy({
     errs.push(...expressionErrors(objs(spec.validations), 'spec.validations', POLICY_VARS, ['expression', 'messageExpression']));
     errs.push(...expressionErrors(objs(spec.matchConditions), 'spec.matchConditions', POLICY_VARS));
     errs.push(...expressionErrors(objs(spec.variables), 'spec.variables', POLICY_VARS));
+    errs.push(...auditAnnotationErrors(objs(spec.auditAnnotations), str(p.metadata.name)));
     return errs;
   },
 });
