@@ -664,6 +664,66 @@ spec:
   });
 });
 
+describe('CEL: ValidatingAdmissionPolicy authorizer, matchPolicy, write checks', () => {
+  it('the authorizer variable asks RBAC about the requester; a rule for autoscaling/v1 judges a v2 request (Equivalent); a bad auditAnnotation is refused', async () => {
+    const applied = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: scale-rights.example.com}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}
+    namespaceSelector: {matchLabels: {authz: "on"}}
+  validations:
+  - expression: "object.spec.replicas <= 2 || authorizer.group('apps').resource('deployments').subresource('scale').namespace(request.namespace).check('update').allowed()"
+    messageExpression: "request.userInfo.username + ' may not scale deployments, so at most 2 replicas'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: scale-rights-binding.example.com}
+spec: {policyName: scale-rights.example.com, validationActions: [Deny]}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: cpu-target.example.com}
+spec:
+  matchConstraints:
+    resourceRules:
+    - {apiGroups: [autoscaling], apiVersions: [v1], operations: [CREATE], resources: [horizontalpodautoscalers]}
+    namespaceSelector: {matchLabels: {authz: "on"}}
+  validations:
+  - expression: "!has(object.spec.targetCPUUtilizationPercentage) || object.spec.targetCPUUtilizationPercentage <= 80"
+    messageExpression: "'cpu target ' + string(object.spec.targetCPUUtilizationPercentage) + ' over 80, asked as ' + request.requestKind.version"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: cpu-target-binding.example.com}
+spec: {policyName: cpu-target.example.com, validationActions: [Deny]}
+`);
+    expect(applied.code, applied.stderr).toBe(0);
+    for (const args of [['create', 'ns', 'vap-authz'], ['label', 'ns', 'vap-authz', 'authz=on'], ['-n', 'vap-authz', 'create', 'role', 'deployer', '--verb=create,get', '--resource=deployments'], ['-n', 'vap-authz', 'create', 'rolebinding', 'alice-deployer', '--role=deployer', '--user=alice']]) {
+      const r = await adminAsync(args);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const refused = await settled(as('alice-token', ['-n', 'vap-authz', 'create', 'deployment', 'wide', '--image=nginx', '--replicas=3']));
+    expect(refused.stderr).toContain("ValidatingAdmissionPolicy 'scale-rights.example.com' with binding 'scale-rights-binding.example.com' denied request: alice may not scale deployments, so at most 2 replicas");
+    expect((await settled(as('alice-token', ['-n', 'vap-authz', 'create', 'deployment', 'narrow', '--image=nginx', '--replicas=2']))).code).toBe(0);
+    expect((await adminAsync(['-n', 'vap-authz', 'create', 'deployment', 'wide', '--image=nginx', '--replicas=3'])).code).toBe(0);
+    const hpa = await adminAsync(['-n', 'vap-authz', 'autoscale', 'deployment', 'wide', '--max=5', '--cpu-percent=90']);
+    expect(hpa.stderr).toContain("ValidatingAdmissionPolicy 'cpu-target.example.com' with binding 'cpu-target-binding.example.com' denied request: cpu target 90 over 80, asked as v2");
+    expect((await adminAsync(['-n', 'vap-authz', 'autoscale', 'deployment', 'wide', '--max=5', '--cpu-percent=70'])).code).toBe(0);
+    const bad = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: bad-annotation.example.com}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]}
+  auditAnnotations: [{key: size, valueExpression: "string(object.spec.replicas"}]
+`);
+    expect(bad.stderr).toContain('spec.auditAnnotations[0].valueExpression: Invalid value: "string(object.spec.replicas": compilation failed: ERROR: <input>:1:');
+    for (const name of ['scale-rights', 'cpu-target']) expect((await adminAsync(['delete', 'validatingadmissionpolicybinding', `${name}-binding.example.com`])).code).toBe(0);
+  });
+});
+
 describe('audit log', () => {
   type Ev = { level: string; stage: string; verb: string; user: { username?: string }; objectRef?: { resource?: string; namespace?: string; name?: string }; responseStatus?: { code: number; message?: string }; requestObject?: { data?: Record<string, string> }; responseObject?: unknown };
   const events = () => auditEvents<Ev>();
