@@ -665,7 +665,7 @@ spec:
 });
 
 describe('CEL: ValidatingAdmissionPolicy authorizer, matchPolicy, write checks', () => {
-  it('the authorizer variable asks RBAC about the requester; a rule for autoscaling/v1 judges a v2 request (Equivalent); a bad auditAnnotation is refused', async () => {
+  it('the authorizer variable asks RBAC about the requester; a rule for autoscaling/v2 judges a v1 request (Equivalent); a bad auditAnnotation is refused', async () => {
     const applied = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: scale-rights.example.com}
@@ -689,11 +689,11 @@ metadata: {name: cpu-target.example.com}
 spec:
   matchConstraints:
     resourceRules:
-    - {apiGroups: [autoscaling], apiVersions: [v1], operations: [CREATE], resources: [horizontalpodautoscalers]}
+    - {apiGroups: [autoscaling], apiVersions: [v2], operations: [CREATE], resources: [horizontalpodautoscalers]}
     namespaceSelector: {matchLabels: {authz: "on"}}
   validations:
-  - expression: "!has(object.spec.targetCPUUtilizationPercentage) || object.spec.targetCPUUtilizationPercentage <= 80"
-    messageExpression: "'cpu target ' + string(object.spec.targetCPUUtilizationPercentage) + ' over 80, asked as ' + request.requestKind.version"
+  - expression: "object.spec.metrics.all(m, m.type != 'Resource' || m.resource.target.averageUtilization <= 80)"
+    messageExpression: "'cpu target over 80, asked as ' + request.requestKind.version + ', judged as ' + request.kind.version"
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicyBinding
@@ -710,7 +710,7 @@ spec: {policyName: cpu-target.example.com, validationActions: [Deny]}
     expect((await settled(as('alice-token', ['-n', 'vap-authz', 'create', 'deployment', 'narrow', '--image=nginx', '--replicas=2']))).code).toBe(0);
     expect((await adminAsync(['-n', 'vap-authz', 'create', 'deployment', 'wide', '--image=nginx', '--replicas=3'])).code).toBe(0);
     const hpa = await adminAsync(['-n', 'vap-authz', 'autoscale', 'deployment', 'wide', '--max=5', '--cpu-percent=90']);
-    expect(hpa.stderr).toContain("ValidatingAdmissionPolicy 'cpu-target.example.com' with binding 'cpu-target-binding.example.com' denied request: cpu target 90 over 80, asked as v2");
+    expect(hpa.stderr).toContain("ValidatingAdmissionPolicy 'cpu-target.example.com' with binding 'cpu-target-binding.example.com' denied request: cpu target over 80, asked as v1, judged as v2"); // kubectl autoscale writes autoscaling/v1
     expect((await adminAsync(['-n', 'vap-authz', 'autoscale', 'deployment', 'wide', '--max=5', '--cpu-percent=70'])).code).toBe(0);
     const bad = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
