@@ -11,7 +11,8 @@ import { workloadPlugins } from './controllers/workloads/index.js';
 import { fencingProbe } from './fencing-probe/index.js';
 
 export type { HollowNodesOptions, NodeLifecycleOptions, HousekeepingOptions };
-export type { ServedResources, ServedResource, ApiServerAddress } from './controllers/housekeeping.js';
+export type { ServedResources, ServedResource, ApiServerAddress, CsrSigner, ParsedRequest } from './controllers/housekeeping.js';
+export { CSR_SIGNING } from './controllers/housekeeping.js';
 
 /** Settings of built-in plugins that come from server flags. */
 export interface BuiltinPluginOptions {

@@ -223,6 +223,44 @@ function signPublicKey(ca: KeyPair, pub: RsaPublic, opts: IssueOptions, spki?: f
   return sign(cert, ca.keyPem, spki);
 }
 
+/** A certificate to issue for a key given as its SubjectPublicKeyInfo (a CSR's, of any algorithm). */
+export interface CertificateTemplate {
+  subject: forge.pki.CertificateField[];
+  /** forge altNames: { type: 1 (email) | 2 (DNS) | 6 (URI), value } or { type: 7, ip }. */
+  altNames: { type: number; value?: string; ip?: string }[];
+  /** forge keyUsage flags (digitalSignature, keyEncipherment, …) and extended key usage OIDs. */
+  keyUsage: Record<string, boolean>;
+  extKeyUsage: string[];
+  notBefore: number;
+  notAfter: number;
+}
+
+/** DER of a SEQUENCE OF OBJECT IDENTIFIER (an extKeyUsage value; forge's own builder takes only names it knows). */
+function oidSequence(oids: string[]): string {
+  const { asn1 } = nodeForge();
+  const items = oids.map((oid) => asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()));
+  return asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, items)).getBytes();
+}
+
+/** Signs `t` with the CA for the key `spki` (DER); notAfter is capped at the CA's own expiry. */
+export function signSpki(ca: KeyPair, spki: Buffer, t: CertificateTemplate): string {
+  const f = nodeForge();
+  const caCert = f.pki.certificateFromPem(ca.certPem);
+  const cert = baseCert(publicOf(ca.keyPem), { commonName: '' }, 1, t.notBefore);
+  cert.setSubject(t.subject);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.validity.notBefore = new Date(t.notBefore);
+  cert.validity.notAfter = new Date(Math.min(t.notAfter, caCert.validity.notAfter.getTime()));
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    ...(Object.keys(t.keyUsage).length ? [{ name: 'keyUsage', ...t.keyUsage, critical: true }] : []),
+    ...(t.extKeyUsage.length ? [{ id: '2.5.29.37', value: oidSequence(t.extKeyUsage) }] : []),
+    ...(t.altNames.length ? [{ name: 'subjectAltName', altNames: t.altNames }] : []),
+    { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
+  ]);
+  return sign(cert, ca.keyPem, f.asn1.fromDer(spki.toString('binary')));
+}
+
 /** SHA-256 fingerprint of a certificate's DER, hex: what join tokens pin. */
 export function certFingerprint(certPem: string): string {
   const der = nodeForge().asn1.toDer(nodeForge().pki.certificateToAsn1(nodeForge().pki.certificateFromPem(certPem))).getBytes();

@@ -48,7 +48,8 @@ import { isApiError, type KubeObject } from '../api/index.js';
 import { ConfigError } from '../util/index.js';
 import { DEFAULT_TIMINGS, validateTimings, type LeaseTimings } from '../leaderelection/index.js';
 import { PluginHost, selectPlugins } from '../plugin/index.js';
-import { builtinPlugins, type BuiltinPluginOptions } from '../../plugins/index.js';
+import { builtinPlugins, CSR_SIGNING, type BuiltinPluginOptions } from '../../plugins/index.js';
+import { caCsrSigner } from './csr-signer.js';
 import { crdPlugin } from './crd-plugin.js';
 import { servedResources } from './served-resources.js';
 import { claimNodeName } from './node-name.js';
@@ -143,6 +144,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     resources: servedResources(() => registry.catalog),
     caPem: () => creds.ca.certPem,
     legacyToken: (claims: LegacyClaims) => saTokens.issueLegacy(claims),
+    csrSigner: () => caCsrSigner(creds.ca),
     apiServer: () => ({ ip: advertisedHost(opts.advertiseAddress, opts.host), port: bound.port }),
   };
   const selected = selectPlugins(builtinPlugins({ ...given.pluginOptions, housekeeping }), given.plugins);
@@ -348,7 +350,9 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     await backend.close();
     throw err;
   }
-  plugins = new PluginHost({ plugins: [crds, ...selected], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins', node: nodeName }) });
+  // Only a node holding the CA key can sign CSRs (in a raftsqlite cluster, the first node).
+  const runnable = creds.ca.keyPem ? selected : selected.filter((p) => p.name !== CSR_SIGNING);
+  plugins = new PluginHost({ plugins: [crds, ...runnable], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins', node: nodeName }) });
   plugins.start();
   bootstrapped = true;
   // Upstream's repair loop: records whose Service is gone are released, Services without records

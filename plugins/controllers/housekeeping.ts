@@ -1,6 +1,7 @@
 import type { Plugin } from '../../internal/plugin/index.js';
 import { apiServerEndpointsPlugin } from './endpoints/apiserver-plugin.js';
 import type { ApiServerAddress } from './endpoints/apiservers.js';
+import { csrCleanerPlugin, csrSigningPlugin, type CsrSigner } from './certificates/index.js';
 import { endpointsPlugin } from './endpoints/index.js';
 import { endpointSlicePlugin } from './endpointslice/index.js';
 import { endpointSliceMirroringPlugin } from './endpointslice/mirroring.js';
@@ -19,6 +20,7 @@ export type { ServedResources } from './shared/served.js';
 export type { ServedResource } from './shared/resources.js';
 export type { ApiServerAddress } from './endpoints/apiservers.js';
 export { CONTROLLER_LEASE } from './shared/plugin.js';
+export { CSR_SIGNING, type CsrSigner, type ParsedRequest } from './certificates/index.js';
 
 export interface HousekeepingOptions {
   /** The served resources (the registry's catalog, CRDs included). */
@@ -30,12 +32,14 @@ export interface HousekeepingOptions {
   podGc?: PodGcOptions;
   /** Signs legacy Secret-based ServiceAccount tokens (the tokens controller runs only with it). */
   legacyToken?: LegacyTokenSigner;
+  /** Signs approved CSRs with the cluster CA (read when the plugin starts; the composition root leaves the plugin out where the CA key is not). */
+  csrSigner?: () => CsrSigner;
 }
 
 /**
  * The controllers that keep a cluster tidy: namespace deletion, garbage collection, service
  * accounts (and the legacy token Secrets users ask for), the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC,
- * ttl-after-finished, expired bootstrap tokens and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
+ * ttl-after-finished, expired bootstrap tokens, CSR signing and cleaning, and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
  */
 export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
   return [
@@ -50,6 +54,8 @@ export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
     podGcPlugin(opts.podGc),
     ttlAfterFinishedPlugin(),
     tokenCleanerPlugin(),
+    ...(opts.csrSigner ? [csrSigningPlugin(opts.csrSigner)] : []),
+    csrCleanerPlugin(),
     serviceCIDRsPlugin(),
     apiServerEndpointsPlugin(opts.apiServer),
   ];

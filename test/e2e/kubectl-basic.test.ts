@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasBinary, kubectl, kubectlBinary, useKplane } from './harness.js';
 
@@ -68,6 +72,47 @@ for (const version of VERSIONS) {
       expect(ep.code, ep.stderr).toBe(0);
       expect(ep.stderr).toContain('Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice');
       expect(k(['delete', 'crd', `widgets.${group}`]).code).toBe(0);
+    });
+
+    it('a CSR for a new user is signed once approved, and its certificate logs that user in', async () => {
+      // The "normal user" flow of upstream's docs: openssl key and request, approve, use the certificate.
+      const dir = mkdtempSync(join(tmpdir(), 'kplane-csr-'));
+      const user = `csr-user-${version.replace('.', '')}`;
+      const made = spawnSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'u.key'), '-subj', `/O=dev/CN=${user}`, '-out', join(dir, 'u.csr')], { encoding: 'utf8' });
+      expect(made.status, made.stderr).toBe(0);
+      const csr = (name: string, usages: string[]) => JSON.stringify({
+        apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name },
+        spec: { request: readFileSync(join(dir, 'u.csr')).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', expirationSeconds: 86400, usages },
+      });
+      expect(k(['create', '-f', '-'], csr(user, ['client auth'])).code).toBe(0);
+      expect(k(['create', '-f', '-'], csr(`${user}-bad`, ['client auth', 'server auth'])).code).toBe(0);
+      const approve = k(['certificate', 'approve', user, `${user}-bad`]);
+      expect(approve.code, approve.stderr).toBe(0);
+      let cert = '';
+      for (let i = 0; i < 60 && !cert; i++) {
+        cert = k(['get', 'csr', user, '-o', 'jsonpath={.status.certificate}']).stdout;
+        if (!cert) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(cert).not.toBe('');
+      let listed = k(['get', 'csr']).stdout;
+      for (let i = 0; i < 60 && !new RegExp(`^${user}-bad\\s.*Approved,Failed`, 'm').test(listed); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        listed = k(['get', 'csr']).stdout;
+      }
+      expect(listed).toMatch(new RegExp(`^${user}\\s+\\S+\\s+kubernetes.io/kube-apiserver-client\\s+\\S+\\s+24h\\s+Approved,Issued$`, 'm'));
+      expect(listed).toMatch(new RegExp(`^${user}-bad\\s.*Approved,Failed$`, 'm'));
+      const failed = k(['get', 'csr', `${user}-bad`, '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].message}']);
+      expect(failed.stdout).toBe('invalid usage for client certificate: server auth');
+      writeFileSync(join(dir, 'u.crt'), Buffer.from(cert, 'base64'));
+      const ca = /certificate-authority-data: (\S+)/.exec(readFileSync(server().kubeconfig, 'utf8'))![1];
+      const kc = join(dir, 'user.kubeconfig');
+      writeFileSync(kc, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server().url}", certificate-authority-data: ${ca}}}]\nusers: [{name: u, user: {client-certificate: u.crt, client-key: u.key}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+      const who = kubectl(kc, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}/{.status.userInfo.groups}'], { version });
+      expect(who.code, who.stderr).toBe(0);
+      expect(who.stdout).toBe(`${user}/["dev","system:authenticated"]`);
+      const denied = kubectl(kc, ['get', 'pods', '-n', 'default'], { version });
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain(`User "${user}" cannot list resource "pods" in API group "" in the namespace "default"`);
     });
 
     it('api-resources and api-versions list the served API', () => {

@@ -160,6 +160,17 @@ const CLUSTER_ROLES: RoleSpec[] = [
 const CONTROLLER_ROLES: RoleSpec[] = [
   { name: 'clusterrole-aggregation-controller', rules: [r(['escalate', 'get', 'list', 'watch', 'update', 'patch'], [RBAC], ['clusterroles'])] },
   {
+    name: 'certificate-controller',
+    rules: [
+      r(['get', 'list', 'watch', 'delete'], ['certificates.k8s.io'], ['certificatesigningrequests']),
+      r(['update'], ['certificates.k8s.io'], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
+      r(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+      r(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/legacy-unknown', 'kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
+      r(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+      events,
+    ],
+  },
+  {
     name: 'cronjob-controller',
     rules: [r(['get', 'list', 'watch', 'update'], ['batch'], ['cronjobs']), r(['get', 'list', 'watch', 'create', 'update', 'delete', 'patch'], ['batch'], ['jobs']), r(['update'], ['batch'], ['cronjobs/status']), r(['update'], ['batch'], ['cronjobs/finalizers']), r(['list', 'watch', 'delete'], [''], ['pods']), events],
   },
