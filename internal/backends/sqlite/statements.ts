@@ -78,6 +78,19 @@ export function prepareStatements(db: Database.Database) {
     ),
     rangeAt: db.prepare<{ lo: Buffer; hi: Buffer; rev: number; limit: number }, KvRow>(`${atRev} ORDER BY l.key LIMIT @limit`),
     countAt: db.prepare<{ lo: Buffer; hi: Buffer; rev: number }, number>(`SELECT count(*) FROM (${atRev})`).pluck(),
+    // How the count of [lo, hi) at @rev differs from the current count: over the keys written after
+    // @rev (the rev primary key bounds the scan to those rows), +1 for each that existed at @rev
+    // (its newest row <= @rev is no delete) and -1 for each that exists now. Keys not written since
+    // are in both counts alike. Rows newer than the compact revision are never compacted, and a key's
+    // newest row <= @rev (>= the compact revision) is compacted only if it was a delete, so both
+    // lookups see what they need.
+    countDeltaSince: db
+      .prepare<{ lo: Buffer; hi: Buffer; rev: number }, number | null>(
+        `SELECT sum(coalesce((SELECT p.op != 2 FROM kv_log p WHERE p.key = t.key AND p.rev <= @rev ORDER BY p.rev DESC LIMIT 1), 0)
+                  - EXISTS (SELECT 1 FROM kv_current c WHERE c.key = t.key))
+         FROM (SELECT DISTINCT key FROM kv_log NOT INDEXED WHERE rev > @rev AND key >= @lo AND key < @hi) t`,
+      )
+      .pluck(),
 
     history: db.prepare<{ after: number; until: number; lo: Buffer; hi: Buffer; limit: number }, LogRow>(
       `SELECT l.key, l.rev, l.op, l.create_rev, l.version, l.lease_id, l.value,
