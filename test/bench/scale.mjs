@@ -11,6 +11,7 @@
 //
 //   npm run bench:scale -- [--nodes 1000] [--pods 100000] [--deployments 100] [--rate R] [--concurrency 64]
 //                          [--idle 30] [--skip-scheduler] [--datastore raftsqlite] [--cpu-prof DIR]
+//                          [--count-writes] [--semi-space MiB] [--max-old-space MiB]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -51,7 +52,7 @@ const port = await freePort();
 const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', args['cpu-prof']] : [];
 // --heap-snapshot DIR: a V8 heap snapshot of the server once every pod is Ready (for the RSS goal).
 if (args['heap-snapshot']) profile.push('--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${args['heap-snapshot']}`);
-const proc = spawn(process.execPath, ['--max-semi-space-size=32', `--max-old-space-size=${args['max-old-space'] ?? 8192}`, ...profile, join(ROOT, 'bin', 'kplane'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', args.datastore ?? 'raftsqlite', '--hollow-nodes', String(NODES), '--hollow-node-prefix', 'hollow', '--hollow-node-pod-start', '0s'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
+const proc = spawn(process.execPath, [`--max-semi-space-size=${args['semi-space'] ?? 32}`, `--max-old-space-size=${args['max-old-space'] ?? 8192}`, ...profile, join(ROOT, 'bin', 'kplane'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--datastore', args.datastore ?? 'raftsqlite', '--hollow-nodes', String(NODES), '--hollow-node-prefix', 'hollow', '--hollow-node-pod-start', '0s'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, KPLANE_LOG_LEVEL: 'warn' } });
 const kc = parse(readFileSync(await (async () => { for (;;) { try { readFileSync(join(dataDir, 'kubeconfig')); return join(dataDir, 'kubeconfig'); } catch { await sleep(200); } } })(), 'utf8'));
 const user = kc.users[0].user;
 const agent = new Agent({ keepAlive: true, maxSockets: CONC + 8, rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') });
@@ -95,6 +96,7 @@ const startWatch = () => {
         const line = buf.slice(0, i); buf = buf.slice(i + 1);
         if (!line) continue;
         const ev = JSON.parse(line); const p = ev.object;
+        if (ev.type in podWrites) podWrites[ev.type]++;
         if (p?.metadata?.resourceVersion) watchRv = p.metadata.resourceVersion;
         const name = p?.metadata?.name;
         if (ev.type !== 'BOOKMARK' && name && !sent.has(name)) sent.set(name, Date.now());
@@ -108,6 +110,40 @@ const startWatch = () => {
   watch.end();
 };
 startWatch();
+// Writes per resource during the run (for the writes-per-pod figure): a watch on each counts its
+// ADDED/MODIFIED/DELETED events; the cluster-wide revision before and after counts every write.
+const writeCounts = {};
+const countWatchers = [];
+const countWrites = async (name, path) => {
+  let rv = JSON.parse((await call('GET', `${path}?limit=1`)).body).metadata.resourceVersion;
+  const c = (writeCounts[name] = { ADDED: 0, MODIFIED: 0, DELETED: 0 });
+  const start = () => {
+    const w = request({ host: '127.0.0.1', port, path: `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`, agent: watchAgent }, (r) => {
+      let buf = '';
+      r.on('data', (chunk) => {
+        buf += chunk;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i); buf = buf.slice(i + 1);
+          if (!line) continue;
+          const ev = JSON.parse(line);
+          if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+          if (ev.type in c) c[ev.type]++;
+        }
+      });
+      r.on('end', () => { if (watching) start(); });
+    });
+    w.on('error', () => { if (watching) setTimeout(start, 200); });
+    w.end();
+    countWatchers.push(w);
+  };
+  start();
+};
+const clusterRevision = async () => Number(JSON.parse((await call('GET', '/api/v1/namespaces/kube-system/configmaps?limit=1')).body).metadata.resourceVersion);
+// --count-writes: also split the writes by resource (four more watches on the server).
+if (args['count-writes'] === 'true') await Promise.all([['replicasets', '/apis/apps/v1/replicasets'], ['deployments', '/apis/apps/v1/deployments'], ['events', '/api/v1/events'], ['leases', '/apis/coordination.k8s.io/v1/leases']].map(([n, p]) => countWrites(n, p)));
+const rev0 = await clusterRevision();
+const podWrites = { ADDED: 0, MODIFIED: 0, DELETED: 0 };
 await sleep(500);
 const pod = (i) => ({ metadata: { name: `p-${i}`, labels: { app: `group-${i % 100}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } });
 const deployment = (i, replicas) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d-${i}` }, spec: { replicas, selector: { matchLabels: { app: `d-${i}` } }, template: { metadata: { labels: { app: `d-${i}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } } });
@@ -190,6 +226,12 @@ clearInterval(progress);
 probing = false;
 await probe;
 results.mutatingProbeLatencyMs = { calls: probeLat.length, p50: pct(probeLat, 50), p99: pct(probeLat, 99) };
+// Writes per Ready pod, by resource (the probe's ConfigMaps are in the total only).
+const totalWrites = (await clusterRevision()) - rev0;
+writeCounts.pods = podWrites;
+const perPod = (n) => +(n / Math.max(1, readyAt.size)).toFixed(3);
+results.writesPerPod = { total: perPod(totalWrites), ...Object.fromEntries(Object.entries(writeCounts).map(([k, c]) => [k, { ...c, perPod: perPod(c.ADDED + c.MODIFIED + c.DELETED) }])) };
+say(`writes per pod: ${JSON.stringify(results.writesPerPod)}`);
 const lastReady = Math.max(...readyAt.values());
 // The machine is shared: wall-clock rates depend on other load; the server's own CPU per pod does not.
 results.serverCpuSecondsPer1000Pods = +(((cpuSeconds(proc.pid) - cpuPods0) / readyAt.size) * 1000).toFixed(2);
@@ -225,6 +267,7 @@ if (args['heap-snapshot']) {
 results.peakRssMiB = +hwmMiB(proc.pid).toFixed(0);
 watching = false;
 watch.destroy();
+for (const w of countWatchers) w.destroy();
 proc.kill('SIGTERM');
 await new Promise((r) => proc.on('exit', r));
 rmSync(dataDir, { recursive: true, force: true });
