@@ -52,6 +52,22 @@ describe('trackUpdate', () => {
     expect(m['kubectl-scale']).toEqual({ 'f:spec': { 'f:replicas': {} } });
     expect(m.alice!['f:spec']).not.toHaveProperty('f:replicas');
   });
+
+  it('a status write with spec equal by value (a copy) takes nothing from the spec owner, whose entry stays as stored', () => {
+    const created = trackUpdate(undefined, deploy([{ name: 'app', image: 'v1' }], 3), ctx('creator'));
+    const withStatus = { ...structuredClone(created), status: { replicas: 3, readyReplicas: 1 } };
+    const out = trackUpdate(created, withStatus, { ...ctx('ctrl'), subresource: 'status' });
+    expect(out.metadata.managedFields![0]).toBe(created.metadata.managedFields![0]);
+    expect(out.metadata.managedFields![1]).toMatchObject({ manager: 'ctrl', subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {}, 'f:readyReplicas': {} } } });
+    // A later write that removes a status field and changes the spec: each owner loses exactly its field.
+    const next = structuredClone(out);
+    next.status = { replicas: 3 };
+    (next.spec as { replicas: number }).replicas = 4;
+    const m = Object.fromEntries(trackUpdate(out, next, ctx('scaler')).metadata.managedFields!.map((e) => [e.manager, e.fieldsV1]));
+    expect(m.ctrl).toEqual({ 'f:status': { 'f:replicas': {} } });
+    expect(m.scaler).toEqual({ 'f:spec': { 'f:replicas': {} } });
+    expect(m.creator).not.toHaveProperty(['f:spec', 'f:replicas']);
+  });
 });
 
 describe('applyConfig (server-side apply)', () => {

@@ -2,13 +2,67 @@ import { ApiError } from '../errors.js';
 import type { Schema } from '../openapi/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../types.js';
 import { FieldSet, pathString } from './fieldset.js';
-import { fieldsOf, mergeApplied, removeAt } from './walk.js';
+import { jsonEqual } from '../../util/index.js';
+import { fieldsOf, mergeApplied, removeAt, type SkippedFields } from './walk.js';
 
 type Obj = Record<string, unknown>;
 
 interface Owner {
   entry: ManagedFieldsEntry;
   set: FieldSet;
+}
+
+/**
+ * An owner of a non-apply write: its FieldSet is parsed only when the write takes a field from it
+ * (most writes touch one or two owners), and an owner left alone keeps its stored entry as it is.
+ */
+class LazyOwner implements Owner {
+  private parsed: FieldSet | undefined;
+  /** Whether set was read (or replaced): then the entry is rendered anew. */
+  touched = false;
+
+  constructor(public entry: ManagedFieldsEntry) {}
+
+  get set(): FieldSet {
+    this.touched = true;
+    return (this.parsed ??= parseOwner(this.entry));
+  }
+
+  set set(v: FieldSet) {
+    this.touched = true;
+    this.parsed = v;
+  }
+
+  /** Removes path from the set when the stored entry has a node there (nothing to parse otherwise). */
+  remove(path: string[]): void {
+    if (this.parsed || reaches(this.entry.fieldsV1, path)) this.set.remove(path);
+  }
+
+  /** The entry to store: the same object when nothing changed (rendering it again gives the same). */
+  serialized(): ManagedFieldsEntry | undefined {
+    if (!this.touched && this.entry.fieldsType === 'FieldsV1') return this.entry;
+    const fieldsV1 = this.set.render(); // undefined: an empty set, whose entry goes away
+    return fieldsV1 ? { ...this.entry, fieldsType: 'FieldsV1', fieldsV1 } : undefined;
+  }
+}
+
+/** Whether a stored fieldsV1 tree has a node at path (FieldsV1 keys are the path elements). */
+function reaches(fieldsV1: unknown, path: string[]): boolean {
+  let n = fieldsV1;
+  for (const el of path) {
+    if (!n || typeof n !== 'object') return false;
+    n = (n as Record<string, unknown>)[el];
+    if (n === undefined) return false;
+  }
+  return true;
+}
+
+function parseOwner(entry: ManagedFieldsEntry): FieldSet {
+  try {
+    return FieldSet.fromFieldsV1(entry.fieldsV1 ?? {});
+  } catch {
+    throw new ApiError('BadRequest', `metadata.managedFields: invalid fieldsV1 for manager "${entry.manager}"`);
+  }
 }
 
 export interface WriteContext {
@@ -21,13 +75,7 @@ export interface WriteContext {
 }
 
 function owners(obj: KubeObject | undefined): Owner[] {
-  return (obj?.metadata.managedFields ?? []).map((entry) => {
-    try {
-      return { entry, set: FieldSet.fromFieldsV1(entry.fieldsV1 ?? {}) };
-    } catch {
-      throw new ApiError('BadRequest', `metadata.managedFields: invalid fieldsV1 for manager "${entry.manager}"`);
-    }
-  });
+  return (obj?.metadata.managedFields ?? []).map((entry) => ({ entry, set: parseOwner(entry) }));
 }
 
 function sameSlot(e: ManagedFieldsEntry, manager: string, operation: 'Apply' | 'Update', ctx: WriteContext): boolean {
@@ -43,15 +91,19 @@ function serialize(list: Owner[]): ManagedFieldsEntry[] {
   return out;
 }
 
-function upsert(list: Owner[], operation: 'Apply' | 'Update', ctx: WriteContext): Owner {
+function upsert<O extends Owner>(list: O[], operation: 'Apply' | 'Update', ctx: WriteContext, make: (entry: ManagedFieldsEntry) => O): O {
   let mine = list.find((o) => sameSlot(o.entry, ctx.manager, operation, ctx));
   if (!mine) {
-    mine = { entry: { manager: ctx.manager, operation, apiVersion: ctx.apiVersion, time: ctx.time, fieldsType: 'FieldsV1', ...(ctx.subresource ? { subresource: ctx.subresource } : {}) }, set: new FieldSet() };
+    mine = make({ manager: ctx.manager, operation, apiVersion: ctx.apiVersion, time: ctx.time, fieldsType: 'FieldsV1', ...(ctx.subresource ? { subresource: ctx.subresource } : {}) });
+    mine.set = new FieldSet();
     list.push(mine);
   }
   mine.entry = { ...mine.entry, apiVersion: ctx.apiVersion, time: ctx.time };
   return mine;
 }
+
+const eager = (entry: ManagedFieldsEntry): Owner => ({ entry, set: new FieldSet() });
+const lazy = (entry: ManagedFieldsEntry): LazyOwner => new LazyOwner(entry);
 
 /**
  * Records a non-apply write (create, update, patch): the writer takes ownership of every field it
@@ -62,29 +114,55 @@ function upsert(list: Owner[], operation: 'Apply' | 'Update', ctx: WriteContext)
 export function trackUpdate(old: KubeObject | undefined, next: KubeObject, ctx: WriteContext): KubeObject {
   // null is "not sent" (as Go decodes it): keep the stored entries; [] resets them.
   const incoming = next.metadata.managedFields ?? undefined;
-  const base = incoming !== undefined && JSON.stringify(incoming) !== JSON.stringify(old?.metadata.managedFields) ? next : old;
-  const list = owners(base);
-  const after = fieldsOf(next, ctx.schema);
+  const base = incoming !== undefined && !jsonEqual(incoming, old?.metadata.managedFields) ? next : old;
+  const list = (base?.metadata.managedFields ?? []).map(lazy);
+  // Entries the request brought are parsed (checked) and rendered anew, as a whole.
+  if (base === next) for (const o of list) void o.set;
   if (!old && list.length === 0) {
     // A create with no prior owners: the writer owns every field it set, which is the object's
     // own field set without the nodes no member hangs from (adding each path builds exactly that).
-    if (!after.isEmpty) upsert(list, 'Update', ctx).set = after.prune();
-    return withManaged(next, serialize(list));
+    const after = fieldsOf(next, ctx.schema);
+    if (!after.isEmpty) upsert(list, 'Update', ctx, lazy).set = after.prune();
+    return withManaged(next, serializeLazy(list));
   }
-  const before = fieldsOf(old, ctx.schema);
+  // Fields equal in both have no changed or removed path below them: neither walk visits them
+  // (a status write leaves spec alone, a spec write status).
+  const skip = old ? equalFields(old, next) : undefined;
+  const after = fieldsOf(next, ctx.schema, skip);
+  const before = fieldsOf(old, ctx.schema, skip);
   // Same order as walking after's paths and then before's: ownership edits below apply in it.
   const changed: string[][] = [];
   const removed: string[][] = [];
   changedPaths(after, before, [], changed);
   removedPaths(before, after, [], removed);
-  if (!changed.length && !removed.length) return withManaged(next, serialize(list));
-  const mine = upsert(list, 'Update', ctx);
+  if (!changed.length && !removed.length) return withManaged(next, serializeLazy(list));
+  const mine = upsert(list, 'Update', ctx, lazy);
   for (const o of list) {
-    if (o !== mine) for (const path of changed) o.set.remove(path);
-    for (const path of removed) o.set.remove(path);
+    if (o !== mine) for (const path of changed) o.remove(path);
+    for (const path of removed) o.remove(path);
   }
   for (const path of changed) mine.set.add(path);
-  return withManaged(next, serialize(list));
+  return withManaged(next, serializeLazy(list));
+}
+
+function serializeLazy(list: LazyOwner[]): ManagedFieldsEntry[] {
+  const out: ManagedFieldsEntry[] = [];
+  for (const o of list) {
+    const e = o.serialized();
+    if (e) out.push(e);
+  }
+  return out;
+}
+
+/** The top-level and metadata fields whose values are equal in both objects. */
+function equalFields(old: KubeObject, next: KubeObject): SkippedFields {
+  const top = new Set<string>();
+  const metadata = new Set<string>();
+  for (const k of Object.keys(next)) if (k !== 'metadata' && jsonEqual(next[k], old[k])) top.add(k);
+  const a = (old.metadata ?? {}) as Obj;
+  const b = (next.metadata ?? {}) as Obj;
+  for (const k of Object.keys(b)) if (k !== 'managedFields' && jsonEqual(b[k], a[k])) metadata.add(k);
+  return { top, metadata };
 }
 
 /** Member paths of `after` (depth first) that `before` lacks, or whose leaf value differs. */
@@ -147,7 +225,7 @@ export function applyConfig(input: ApplyInput): KubeObject {
   if (reported.length && !input.force) throw conflictError(reported);
   for (const c of conflicts) c.owner.set.remove(c.path);
 
-  const mine = upsert(list, 'Apply', input);
+  const mine = upsert(list, 'Apply', input, eager);
   const previous = mine.set;
   merged = { ...merged, metadata: { ...(live?.metadata ?? {}), ...merged.metadata } };
   // Fields this manager stopped applying go away unless someone else still owns them.

@@ -25,18 +25,18 @@ export function itemKey(item: unknown, keys: string[], index: number, defaults?:
  * also holds the object's value there (FieldSet.value), so comparing two objects field by field
  * needs no second walk.
  */
-export function fieldsOf(obj: unknown, schema: Schema | undefined): FieldSet {
+export function fieldsOf(obj: unknown, schema: Schema | undefined, skip?: SkippedFields): FieldSet {
   const root = new FieldSet();
   if (!isObj(obj)) return root;
   for (const k of Object.keys(obj)) {
     const v = obj[k];
-    if (k === 'apiVersion' || k === 'kind' || v === null || v === undefined) continue;
+    if (k === 'apiVersion' || k === 'kind' || v === null || v === undefined || skip?.top.has(k)) continue;
     if (k === 'metadata' && isObj(v)) {
       const meta = root.child('f:metadata');
       const metaSchema = schema?.field('metadata');
       for (const mk of Object.keys(v)) {
         const mv = v[mk];
-        if (SERVER_META.has(mk) || mv === null || mv === undefined) continue;
+        if (SERVER_META.has(mk) || mv === null || mv === undefined || skip?.metadata.has(mk)) continue;
         walk(mv, metaSchema?.field(mk), meta.child(`f:${mk}`));
       }
       continue;
@@ -44,6 +44,12 @@ export function fieldsOf(obj: unknown, schema: Schema | undefined): FieldSet {
     walk(v, schema?.field(k), root.child(`f:${k}`));
   }
   return root;
+}
+
+/** Top-level fields and metadata fields left out of a fieldsOf walk. */
+export interface SkippedFields {
+  top: ReadonlySet<string>;
+  metadata: ReadonlySet<string>;
 }
 
 function own(node: FieldSet, v: unknown): void {

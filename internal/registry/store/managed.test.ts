@@ -42,6 +42,34 @@ describe('managedFields of non-apply writes', () => {
   });
 });
 
+describe('managedFields of a kind whose status the strategy sets on create', () => {
+  // As a pod: the strategy stores status.phase Pending; a status writer then reports the rest.
+  const pendingOnCreate = { ...deployments, strategy: { ...deployments.strategy, prepareForCreate: (obj: KubeObject) => void (obj.status = { phase: 'Pending' }) } };
+
+  it('gives the creator no status fields, and a status update leaves the creator’s entry as stored', async () => {
+    r = createTestRegistry([pendingOnCreate]);
+    const body = { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } } }, status: { phase: 'Running' } };
+    const created = await r.obj({ ...DEPLOY, verb: 'create', body, params: { fieldManager: 'ctrl' } });
+    expect(created.status).toEqual({ phase: 'Pending' });
+    expect(entry(created, 'ctrl')?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {}, 'f:selector': {} } });
+    const updated = await r.obj({ ...DEPLOY, verb: 'update', name: 'web', subresource: 'status', body: { ...created, status: { phase: 'Running', ready: true } }, params: { fieldManager: 'kubelet' } });
+    expect(managers(updated)).toEqual(['ctrl/Update', 'kubelet/Update/status']);
+    expect(entry(updated, 'ctrl')).toEqual(entry(created, 'ctrl'));
+    expect(entry(updated, 'kubelet')?.fieldsV1).toEqual({ 'f:status': { 'f:phase': {}, 'f:ready': {} } });
+  });
+
+  it('still takes a field from the owner whose stored entry has it, and drops an entry left empty', async () => {
+    r = createTestRegistry([pendingOnCreate]);
+    const body = { metadata: { name: 'web' }, spec: { replicas: 1, selector: { matchLabels: { app: 'web' } } } };
+    await r.call({ ...DEPLOY, verb: 'create', body, params: { fieldManager: 'ctrl' } });
+    const scaled = await r.obj({ ...DEPLOY, verb: 'patch', name: 'web', patchType: 'merge', patch: { spec: { replicas: 2, selector: { matchLabels: { app: 'web' } } } }, params: { fieldManager: 'scaler' } });
+    expect(entry(scaled, 'ctrl')?.fieldsV1).toEqual({ 'f:spec': { 'f:selector': {} } });
+    expect(entry(scaled, 'scaler')?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
+    const moved = await r.obj({ ...DEPLOY, verb: 'patch', name: 'web', patchType: 'json', patch: [{ op: 'remove', path: '/spec/selector' }], params: { fieldManager: 'other' } });
+    expect(managers(moved)).toEqual(['scaler/Update']);
+  });
+});
+
 describe('server-side apply through the store', () => {
   it('creates a missing object (201), and an unchanged apply stores nothing', async () => {
     r = createTestRegistry([configMaps]);

@@ -17,7 +17,19 @@ function writeContext(def: ResourceDefinition, ctx: StoreContext, manager: strin
 /** Records a create, update or non-apply patch of `next` (old undefined on create). */
 export function recordUpdate(def: ResourceDefinition, ctx: StoreContext, old: KubeObject | undefined, next: KubeObject, subresource?: string): KubeObject {
   const manager = managerName(ctx.fieldManager, ctx.userAgent);
-  return keepTimestamps(trackUpdate(old, next, writeContext(def, ctx, manager, subresource)), old);
+  const wctx = writeContext(def, ctx, manager, subresource);
+  if (!old && next.status !== undefined && resetsStatus(def, subresource)) {
+    // The status a create stores is the strategy's (a pod's phase Pending, its QoS class): as
+    // upstream's reset fields, nobody owns it, so the first status writer takes it from no one.
+    const { status, ...rest } = next;
+    return { ...trackUpdate(undefined, rest as KubeObject, wctx), status };
+  }
+  return keepTimestamps(trackUpdate(old, next, wctx), old);
+}
+
+/** Whether writes through this endpoint reset status (the main resource of a kind with a status subresource). */
+function resetsStatus(def: ResourceDefinition, subresource: string | undefined): boolean {
+  return !subresource && !!def.subresources?.some((s) => s.name === 'status');
 }
 
 /**
@@ -68,7 +80,7 @@ function withoutResetFields(def: ResourceDefinition, cfg: KubeObject, subresourc
     const { apiVersion, kind, metadata, status } = cfg;
     return { apiVersion, kind, metadata, ...(status !== undefined ? { status } : {}) };
   }
-  if (!subresource && def.subresources?.some((s) => s.name === 'status')) {
+  if (resetsStatus(def, subresource)) {
     const { status: _s, ...rest } = cfg;
     return rest as KubeObject;
   }
