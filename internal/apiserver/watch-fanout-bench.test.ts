@@ -44,9 +44,11 @@ async function openWatchers(reg: TestRegistry, n: number, rv: string, signal: Ab
     const { events } = await reg.handler.watch({ user: ADMIN, ...CM, verb: 'watch', params: { resourceVersion: rv }, signal });
     const encode = sharedWatchEncoder('plain', (ev) => ev);
     pumps.push(
-      pumpEvents(events, signal, (ev) => {
-        w.events.push(ev);
-        w.lines.push(encode(ev));
+      pumpEvents(events, signal, (batch) => {
+        for (const ev of batch) {
+          w.events.push(ev);
+          w.lines.push(encode(ev));
+        }
       }),
     );
     watchers.push(w);

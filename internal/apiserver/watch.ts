@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { WatchEvent } from '../api/index.js';
-import type { Clock } from '../util/index.js';
+import { batchesOf, type Clock } from '../util/index.js';
 import { ConcurrencyLimit } from './limits.js';
 import { encodeLine, type WatchEncoder } from './watch-encode.js';
 import { bufferBytes, DEFAULT_WATCH_FLUSH, flushDelayMs, flushIntervalMs, type WatchFlushOptions } from './watch-flush.js';
@@ -110,22 +110,23 @@ export class WatchHub {
 }
 
 /**
- * Pulls events until the source ends, an ERROR event was sent (the stream ends after it), or the
- * signal aborts. `write` applies backpressure by returning a promise.
+ * Pulls events, a batch at a time (util/batched.ts: what queued up since the last pull), until the
+ * source ends, an ERROR event was sent (the stream ends after it), or the signal aborts. `write`
+ * applies backpressure by returning a promise; the next batch is pulled after it settles.
  */
 export async function pumpEvents(
   events: AsyncIterable<WatchEvent>,
   signal: AbortSignal,
-  write: (ev: WatchEvent) => void | Promise<void>,
+  write: (batch: WatchEvent[]) => void | Promise<void>,
 ): Promise<void> {
-  const it = events[Symbol.asyncIterator]();
-  // Each pull waits for whichever comes first, the next event or the abort. Promise.race against
-  // one long-lived abort promise would add a reaction to it per event for the whole watch, and cost
-  // more promises per event; these handlers are made once and settle the current pull only.
-  let settle: ((r: IteratorResult<WatchEvent> | undefined) => void) | undefined;
+  const it = batchesOf(events)[Symbol.asyncIterator]();
+  // Each pull waits for whichever comes first, the next batch or the abort. Promise.race against
+  // one long-lived abort promise would add a reaction to it per batch for the whole watch, and cost
+  // more promises per batch; these handlers are made once and settle the current pull only.
+  let settle: ((r: IteratorResult<WatchEvent[]> | undefined) => void) | undefined;
   let fail: ((err: unknown) => void) | undefined;
   const onAbort = () => settle?.(undefined);
-  const onNext = (r: IteratorResult<WatchEvent>) => settle?.(r);
+  const onNext = (r: IteratorResult<WatchEvent[]>) => settle?.(r);
   const onError = (err: unknown) => fail?.(err);
   const pull = (resolve: typeof settle & {}, reject: typeof fail & {}) => {
     settle = resolve;
@@ -137,9 +138,13 @@ export async function pumpEvents(
     while (!signal.aborted) {
       const r = await new Promise(pull);
       if (r === undefined || r.done) break;
-      const pending = write(r.value);
-      if (pending) await pending;
-      if (r.value.type === 'ERROR') break;
+      const error = r.value.findIndex((ev) => ev.type === 'ERROR');
+      const batch = error < 0 ? r.value : r.value.slice(0, error + 1);
+      if (batch.length > 0) {
+        const pending = write(batch);
+        if (pending) await pending;
+      }
+      if (error >= 0) break;
     }
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -148,6 +153,19 @@ export async function pumpEvents(
     fail = undefined;
     it.return?.()?.catch(() => undefined);
   }
+}
+
+/** Resolves after ms, or at once when the signal aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
@@ -196,51 +214,40 @@ export async function streamHttpWatch(
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   res.on('close', () => session.abort());
-  // Events gather here until the stream's next write (watch-flush.ts): at the end of this turn when
-  // the stream was quiet, else once its interval since the last write passed. They leave as one
-  // chunk: writing each line to the response costs four socket writes (chunk size, CRLF, line, CRLF)
-  // per event and watcher, even corked.
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  let lastWriteMs = -Infinity;
-  let timer: NodeJS.Timeout | undefined;
-  /** Which scheduled flush is current (a nextTick cannot be cancelled). */
-  let scheduled = 0;
-  const flushNow = () => {
-    scheduled++;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (pending.length === 0) return;
-    const chunk = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
-    pending = [];
-    pendingBytes = 0;
-    lastWriteMs = performance.now();
-    if (!res.destroyed) res.write(chunk);
-  };
-  const write = (line: Buffer): void | Promise<void> => {
-    if (res.destroyed) return;
+  // A batch leaves as few chunks as its bytes allow (one, mostly): writing each line to the response
+  // costs four socket writes (chunk size, CRLF, line, CRLF) per event and watcher, even corked.
+  // Then the stream takes no new batch before its interval (watch-flush.ts) has passed: meanwhile its
+  // events queue where they are cheapest, in the watch cache's watcher (one array push each), and the
+  // next batch brings all of them. A quiet stream takes its next event at once.
+  const writeLines = async (lines: Buffer[]): Promise<void> => {
     const bound = bufferBytes(session.userWatches(), session.allWatches(), flush);
-    if (pending.length === 0) {
-      const mine = ++scheduled;
-      const delay = flushDelayMs(performance.now(), lastWriteMs, flushIntervalMs(session.userWatches(), flush, session.loopBusy()));
-      const due = () => mine === scheduled && flushNow();
-      if (delay === 0) process.nextTick(due);
-      else timer = setTimeout(due, delay);
+    let from = 0;
+    let bytes = 0;
+    for (let i = 0; i < lines.length; i++) {
+      bytes += lines[i]!.length;
+      if (bytes < bound && i < lines.length - 1) continue;
+      if (res.destroyed) return;
+      res.write(i === from ? lines[i]! : Buffer.concat(lines.slice(from, i + 1), bytes));
+      from = i + 1;
+      bytes = 0;
+      // Over the bound: wait for the socket, so what a slow reader holds stays bounded.
+      if (res.writableLength > bound) await waitDrain(res, session.signal);
+      if (session.signal.aborted) return;
     }
-    pending.push(line);
-    pendingBytes += line.length;
-    // Over the bound the lines go now, so that the socket's 'drain' (below) is sure to come.
-    if (pendingBytes > bound) flushNow();
-    if (res.writableLength > bound) return waitDrain(res, session.signal);
+  };
+  const write = async (batch: WatchEvent[]): Promise<void> => {
+    const wroteAt = performance.now();
+    await writeLines(batch.map(encode));
+    const delay = flushDelayMs(performance.now(), wroteAt, flushIntervalMs(session.userWatches(), flush, session.loopBusy()));
+    if (delay > 0 && !session.signal.aborted) await sleep(delay, session.signal);
   };
   try {
-    await pumpEvents(events, session.signal, (ev) => write(encode(ev)));
+    await pumpEvents(events, session.signal, write);
   } catch (err) {
     // Headers are gone: a failure mid-stream becomes an ERROR event, the way upstream reports it.
-    await write(encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) }));
+    await writeLines([encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) })]);
   } finally {
     session.done();
-    flushNow();
     if (!res.writableEnded && !res.destroyed) {
       // During shutdown the keep-alive connection must not outlive the watch, or close() waits on it.
       if (hooks.closing()) res.once('finish', () => res.socket?.end());
@@ -264,8 +271,14 @@ export async function streamWebsocketWatch(
       if (socket.readyState !== socket.OPEN) return resolve();
       socket.send(line.subarray(0, line.length - 1), { binary: false }, () => resolve());
     });
+  // One message per event; the batch's last send is awaited (the socket keeps their order).
+  const sendAll = (batch: WatchEvent[]) => {
+    let last: Promise<void> | undefined;
+    for (const ev of batch) last = send(encode(ev));
+    return last;
+  };
   try {
-    await pumpEvents(events, session.signal, (ev) => send(encode(ev)));
+    await pumpEvents(events, session.signal, sendAll);
   } catch (err) {
     await send(encodeLine({ type: 'ERROR', object: hooks.errorStatus(err) }));
   } finally {

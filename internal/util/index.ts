@@ -9,3 +9,4 @@ export * from './fsync.js';
 export * from './json-clone.js';
 export * from './json-equal.js';
 export * from './duration.js';
+export * from './batched.js';

@@ -1,5 +1,6 @@
 import { apiErrors, apiVersionOf, fieldErrors, type FieldError, type WatchEvent } from '../../api/index.js';
 import { isStorageError, type ObjectEvent } from '../../storage/index.js';
+import { batched, batchesOf, type Batched } from '../../util/index.js';
 import type { ResourceDefinition } from '../definition.js';
 import type { WatchParams } from '../request.js';
 import { invalidOptions, toApiError, tooOldMessage } from './errors.js';
@@ -21,7 +22,7 @@ export async function watchResource(
   params: WatchParams,
   signal: AbortSignal,
   name?: string,
-): Promise<AsyncIterable<WatchEvent>> {
+): Promise<Batched<WatchEvent>> {
   const def = store.definition;
   validateWatchParams(params);
   const predicate = buildPredicate(def, params.labelSelector, params.fieldSelector);
@@ -38,8 +39,8 @@ export async function watchResource(
     predicate,
     signal: stop.signal,
   });
-  const it = source[Symbol.asyncIterator]();
-  // Pull the first event now so the watch (and its initial snapshot) starts before we return.
+  const it = batchesOf(source)[Symbol.asyncIterator]();
+  // Pull the first batch now so the watch (and its initial snapshot) starts before we return.
   const first = it.next().then(
     (r) => ({ ok: true as const, r }),
     (err: unknown) => ({ ok: false as const, err }),
@@ -70,32 +71,33 @@ export async function watchResource(
       : toApiError(err, def, name);
     return { type: 'ERROR', object: apiErr.status as unknown as WatchEvent['object'] };
   };
-  async function* events(): AsyncGenerator<WatchEvent> {
+  // Batches pass through as batches (util/batched.ts): one promise per batch, not per event.
+  async function* batches(): AsyncGenerator<WatchEvent[]> {
     try {
       const head = await first;
       if (!head.ok) {
-        if (!stop.signal.aborted) yield errorEvent(head.err);
+        if (!stop.signal.aborted) yield [errorEvent(head.err)];
         return;
       }
       if (head.r.done) return;
-      yield toEvent(head.r.value);
+      yield head.r.value.map(toEvent);
       for (;;) {
-        let next: IteratorResult<ObjectEvent>;
+        let next: IteratorResult<ObjectEvent[]>;
         try {
           next = await it.next();
         } catch (err) {
-          if (!stop.signal.aborted) yield errorEvent(err);
+          if (!stop.signal.aborted) yield [errorEvent(err)];
           return;
         }
         if (next.done) return;
-        yield toEvent(next.value);
+        yield next.value.map(toEvent);
       }
     } finally {
       cleanup();
       await it.return?.();
     }
   }
-  return events();
+  return batched(batches);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../../api/index.js';
+import { batchesOf } from '../../util/index.js';
 import { bookmarkEvent, toObjectEvent } from '../object-store-events.js';
 import { parseResourceVersion } from '../object-store-rv.js';
 import { wantsInitialEvents, watchPrefix } from '../object-store-watch.js';
@@ -25,9 +26,10 @@ export interface CacheWatchDeps {
  * The start (initial snapshot or ring replay) and the registration for live changes happen in one
  * synchronous step, so no change falls between them. When the cache cannot serve the start (it
  * lags past freshWaitMs, or the resourceVersion is older than the ring) the watch goes to inner,
- * which replays from the backend's history or fails with Compacted.
+ * which replays from the backend's history or fails with Compacted. Events come in batches
+ * (CacheWatcher.batches): what queued up for the watcher since its consumer last asked.
  */
-export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjectsOptions): AsyncGenerator<ObjectEvent> {
+export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjectsOptions): AsyncGenerator<ObjectEvent[]> {
   const rv = parseResourceVersion(wo.resourceVersion);
   const initial = wantsInitialEvents(wo, rv);
   // "" must be consistent (caught up with the backend); "0" takes the cache as it is; N waits for N.
@@ -37,7 +39,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
         ? await d.waitFresh(await d.currentBackendRevision(), d.consistentReadWaitMs)
         : await d.waitFresh(0)
       : await d.waitFresh(rv);
-  if (!fresh) return yield* d.inner.watch(key, wo);
+  if (!fresh) return yield* batchesOf(d.inner.watch(key, wo));
 
   const prefix = watchPrefix(key, wo.recursive);
   const copy = d.copy;
@@ -58,7 +60,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
     if (wo.sendInitialEvents) w.pushBacklog(bookmarkEvent(d.state.revision, true));
   } else if (rv !== undefined && rv > 0) {
     const changes = d.state.changesAfter(rv);
-    if (!changes) return yield* d.inner.watch(key, wo);
+    if (!changes) return yield* batchesOf(d.inner.watch(key, wo));
     for (const ch of changes) {
       // Not remembered on the ring's change: that would keep the event (and the bytes cached for
       // it above) for as long as the change stays in the ring.
@@ -69,7 +71,7 @@ export async function* cacheWatch(d: CacheWatchDeps, key: string, wo: WatchObjec
   d.watchers.add(w);
   // --- end of synchronous section ---
   try {
-    yield* w.events(wo.signal);
+    yield* w.batches(wo.signal);
   } finally {
     d.watchers.delete(w);
   }

@@ -64,3 +64,42 @@ describe('CacheWatcher fan-out', () => {
     ac.abort();
   });
 });
+
+describe('CacheWatcher batches', () => {
+  const opts = { key: '/p/', recursive: true, predicate: everything, allowBookmarks: false, queueLimit: 100, queueBytesLimit: 1 << 20, bookmarkIntervalMs: 60_000 };
+  const names = (evs: { object: { metadata: { name?: string } } }[]) => evs.map((e) => e.object.metadata.name);
+
+  it('hands over the backlog in batches of at most maxBatch, then everything queued since the last pull', async () => {
+    const w = new CacheWatcher(opts);
+    for (let r = 1; r <= 5; r++) w.pushBacklog({ type: 'ADDED', object: { metadata: { name: `b${r}` } } });
+    const ac = new AbortController();
+    const it = w.batches(ac.signal, 2);
+    expect(names((await it.next()).value)).toEqual(['b1', 'b2']);
+    expect(names((await it.next()).value)).toEqual(['b3', 'b4']);
+    expect(names((await it.next()).value)).toEqual(['b5']);
+    // The consumer asks seldom: what queued meanwhile comes in one batch (up to maxBatch).
+    for (let r = 1; r <= 3; r++) w.push(change(r));
+    expect(names((await it.next()).value)).toEqual(['k1', 'k2']);
+    expect(names((await it.next()).value)).toEqual(['k3']);
+    const pending = it.next();
+    w.push(change(4));
+    expect(names((await pending).value)).toEqual(['k4']);
+    expect((w as unknown as { queue: unknown[] }).queue).toHaveLength(0);
+    ac.abort();
+    expect((await it.next()).done).toBe(true);
+  });
+
+  it('counts only events not yet taken against its limits', async () => {
+    const w = new CacheWatcher({ ...opts, queueLimit: 3 });
+    const it = w.batches(new AbortController().signal);
+    for (let round = 0; round < 5; round++) {
+      for (let r = 1; r <= 3; r++) w.push(change(round * 10 + r));
+      expect((await it.next()).value).toHaveLength(3);
+    }
+    w.push(change(100));
+    w.push(change(101));
+    w.push(change(102));
+    w.push(change(103)); // a fourth untaken one passes the limit
+    await expect(it.next()).rejects.toMatchObject({ code: 'Compacted' });
+  });
+});

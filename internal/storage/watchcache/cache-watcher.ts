@@ -2,6 +2,9 @@ import { StorageError } from '../errors.js';
 import { bookmarkEvent, toObjectEvent, type DecodedChange } from '../object-store-events.js';
 import type { ObjectEvent, SelectionPredicate } from '../object-store.js';
 
+/** The most events one batch carries: a batch is encoded and written in one turn of the event loop. */
+export const DEFAULT_MAX_BATCH = 256;
+
 export interface CacheWatcherOptions {
   /** Key (non-recursive) or prefix (recursive) the watcher covers. */
   key: string;
@@ -95,32 +98,32 @@ export class CacheWatcher {
     this.notify();
   }
 
+  /** The events one at a time (see batches). */
   async *events(signal: AbortSignal): AsyncGenerator<ObjectEvent> {
+    for await (const batch of this.batches(signal)) yield* batch;
+  }
+
+  /**
+   * The events in batches: the backlog, then whatever was queued since the consumer last asked, at
+   * most maxBatch at a time. A consumer that asks less often (a busy user's stream, see the
+   * apiserver's watch-flush.ts) takes more per batch; queueing costs the feed one array push.
+   */
+  async *batches(signal: AbortSignal, maxBatch = DEFAULT_MAX_BATCH): AsyncGenerator<ObjectEvent[]> {
     const onAbort = () => this.end();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const copy = this.o.copy ?? ((ev: ObjectEvent) => ev);
-      for (const ev of this.backlog.splice(0)) {
+      const copy = this.o.copy;
+      const backlog = this.backlog.splice(0);
+      for (let i = 0; i < backlog.length; i += maxBatch) {
         if (signal.aborted) return;
-        yield copy(ev);
+        const batch = backlog.slice(i, i + maxBatch);
+        yield copy ? batch.map(copy) : batch;
       }
       for (;;) {
         if (signal.aborted) return;
         if (this.head < this.queue.length) {
-          this.queuedBytes -= this.sizes[this.head]!;
-          const ev = this.queue[this.head++]!;
-          if (this.head === this.queue.length) {
-            // Drained: drop the delivered events now. Kept until the next 1024, they held a
-            // long-lived watch's last burst (decoded objects, ~5 MiB) for as long as it was quiet.
-            this.queue = [];
-            this.sizes = [];
-            this.head = 0;
-          } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-            this.queue = this.queue.slice(this.head);
-            this.sizes = this.sizes.slice(this.head);
-            this.head = 0;
-          }
-          yield copy(ev);
+          const batch = this.take(maxBatch);
+          yield copy ? batch.map(copy) : batch;
           continue;
         }
         if (this.ended) break;
@@ -131,6 +134,26 @@ export class CacheWatcher {
       signal.removeEventListener('abort', onAbort);
       this.ended = true;
     }
+  }
+
+  /** Takes up to n queued events, and lets go of them here. */
+  private take(n: number): ObjectEvent[] {
+    const end = Math.min(this.queue.length, this.head + n);
+    for (let i = this.head; i < end; i++) this.queuedBytes -= this.sizes[i]!;
+    const batch = this.head === 0 && end === this.queue.length ? this.queue : this.queue.slice(this.head, end);
+    this.head = end;
+    if (this.head === this.queue.length) {
+      // Drained: drop the delivered events now. Kept until later, they held a long-lived watch's
+      // last burst (decoded objects, ~5 MiB) for as long as it was quiet.
+      this.queue = [];
+      this.sizes = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+    return batch;
   }
 
   private notify(): void {

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../api/index.js';
-import { realClock, type Clock } from '../../util/index.js';
+import { batched, realClock, type Clock } from '../../util/index.js';
 import type { Backend } from '../backend.js';
 import { jsonCodec, type Codec } from '../codec.js';
 import { decodeContinue, encodeContinue, keyAfter } from '../continue-token.js';
@@ -275,7 +275,7 @@ export function createWatchCache(o: WatchCacheOptions): WatchCache {
         queueLimit: o.watcherQueueLimit ?? 10_000,
         queueBytesLimit: o.watcherQueueBytes ?? 64 << 20,
       };
-      return cacheWatch(deps, key, wo);
+      return batched(() => cacheWatch(deps, key, wo));
     },
   };
 }
