@@ -130,4 +130,47 @@ describe('FairQueues without queues', () => {
     now(f.acquire('a'));
     expect(() => f.acquire('b')).toThrow(Rejected);
   });
+
+  it('while several flows are active, one flow holds at most its share, so a newcomer finds a seat free', async () => {
+    let t = 0;
+    const f = new FairQueues({ limit: 4, queueLength: 10, maxWaitMs: 1000, now: () => t });
+    // Alone, the list client may take every seat.
+    const alone = [now(f.acquire('list')), now(f.acquire('list'))];
+    // A second flow arrives: from now on each holds at most 4 / 2 = 2.
+    const polite = now(f.acquire('polite'));
+    expect(f.share()).toBe(2);
+    const third = f.acquire('list');
+    expect(third).toBeInstanceOf(Promise);
+    expect(f.executing).toBe(3);
+    // The polite client's next request still finds a seat: the list client waits for its own.
+    polite();
+    now(f.acquire('polite'));
+    let granted = false;
+    void (third as Promise<Release>).then(() => (granted = true));
+    await Promise.resolve();
+    expect(granted).toBe(false);
+    alone[0]!();
+    await Promise.resolve();
+    expect(granted).toBe(true);
+    // Once the other flow is gone from the window, the list client gets every seat again.
+    t += 2000;
+    expect(now(f.acquire('list'))).toBeTypeOf('function');
+    expect(f.share()).toBe(4);
+  });
+
+  it('a flow at its share keeps its place in line; seats go to the flows below theirs', async () => {
+    const f = new FairQueues({ limit: 2, queueLength: 10, maxWaitMs: 1000, now: () => 0 });
+    const a = now(f.acquire('a'));
+    const b = now(f.acquire('b'));
+    const order: string[] = [];
+    const a2 = (f.acquire('a') as Promise<Release>).then((r) => (order.push('a'), r));
+    const c = (f.acquire('c') as Promise<Release>).then((r) => (order.push('c'), r));
+    // Three flows: the share is 1 seat. b's seat frees: a still holds its one, so c gets it.
+    b();
+    await c;
+    expect(order).toEqual(['c']);
+    a();
+    await a2;
+    expect(order).toEqual(['c', 'a']);
+  });
 });

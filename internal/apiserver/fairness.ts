@@ -4,6 +4,12 @@
  * and a freed seat goes to the flows in turn (round robin), so one client flooding requests waits
  * behind its own requests, not in front of everyone else's. A request is refused (the caller
  * answers 429 with Retry-After) when its flow's queue is full or it waited longer than maxWaitMs.
+ *
+ * While several flows asked for seats lately (within flowWindowMs), one flow holds at most its share
+ * of the seats (limit / flows, at least one), even when more are free: round robin alone hands a
+ * freed seat to the next flow in line, but a flow that holds every seat with long requests (lists of
+ * thousands of objects) still makes a client sending one request at a time wait for one of them to
+ * end. With the share, that client finds a seat free when it comes.
  */
 export interface FairnessOptions {
   /** Requests executing at once; <= 0 means unlimited. */
@@ -16,6 +22,8 @@ export interface FairnessOptions {
   setTimer?: (fn: () => void, ms: number) => () => void;
   /** Milliseconds clock for activeFlows (injected in tests). */
   now?: () => number;
+  /** How far back a flow's last request counts it as sharing the seats (default 1000 ms). */
+  flowWindowMs?: number;
 }
 
 export type Release = () => void;
@@ -40,6 +48,8 @@ const realTimer = (fn: () => void, ms: number) => {
 
 export class FairQueues {
   #executing = 0;
+  /** Seats each flow holds now. */
+  #held = new Map<string, number>();
   #queues = new Map<string, Waiter[]>();
   /** Flows with waiters, in the order they get the next free seats. */
   #turns: string[] = [];
@@ -108,7 +118,12 @@ export class FairQueues {
       this.#lastSeen.delete(flow);
       this.#lastSeen.set(flow, this.#now());
     }
-    if (this.#limit <= 0 || (this.#executing < this.#limit && this.#turns.length === 0)) return this.#seat();
+    if (this.#limit <= 0) return this.#seat(flow);
+    if (this.#executing < this.#limit && this.#heldBy(flow) < this.share()) {
+      // The flows in line go first; what they leave (they wait at their share) is free to take.
+      this.#dispatch();
+      if (this.#executing < this.#limit && !this.#queues.has(flow)) return this.#seat(flow);
+    }
     let q = this.#queues.get(flow);
     if ((q?.length ?? 0) >= this.o.queueLength) {
       this.#rejected++;
@@ -137,27 +152,52 @@ export class FairQueues {
     });
   }
 
-  #seat(): Release {
+  /** The most seats one flow may hold now: all of them while it is alone, else its share. */
+  share(): number {
+    if (this.#limit <= 0) return Infinity;
+    return Math.max(1, Math.floor(this.#limit / Math.max(1, this.activeFlows(this.o.flowWindowMs ?? 1000))));
+  }
+
+  #heldBy(flow: string): number {
+    return this.#held.get(flow) ?? 0;
+  }
+
+  #seat(flow: string): Release {
     this.#executing++;
+    this.#held.set(flow, this.#heldBy(flow) + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.#executing--;
+      const n = this.#heldBy(flow) - 1;
+      if (n > 0) this.#held.set(flow, n);
+      else this.#held.delete(flow);
       this.#dispatch();
     };
   }
 
-  /** Hands free seats to waiting flows in turn: the first flow in line gets one, then goes last. */
+  /**
+   * Hands free seats to waiting flows in turn: the first flow in line below its share gets one, then
+   * goes last. A flow at its share keeps its place and waits for one of its own requests to end.
+   */
   #dispatch(): void {
-    while ((this.#limit <= 0 || this.#executing < this.#limit) && this.#turns.length > 0) {
-      const flow = this.#turns.shift()!;
+    if (this.#turns.length === 0) return;
+    const share = this.share();
+    let i = 0;
+    while ((this.#limit <= 0 || this.#executing < this.#limit) && i < this.#turns.length) {
+      const flow = this.#turns[i]!;
+      if (this.#heldBy(flow) >= share) {
+        i++;
+        continue;
+      }
+      this.#turns.splice(i, 1);
       const queue = this.#queues.get(flow)!;
       const waiter = queue.shift()!;
       if (queue.length > 0) this.#turns.push(flow);
       else this.#queues.delete(flow);
       waiter.cancelTimer();
-      waiter.grant(this.#seat());
+      waiter.grant(this.#seat(flow));
     }
   }
 
