@@ -168,6 +168,24 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Writes one piece and resolves once the socket took it (its write callback), or the stream ends.
+ * A TLS socket reports a write done once it is encrypted, and keeps what it encrypted in a buffer
+ * of its own that grows to the largest burst it was handed and never shrinks (native memory, out
+ * of writableLength's sight): a watch that wrote a 1 MiB backlog in one go held ~1 MiB for as long
+ * as it stayed open. One piece at a time bounds that to a piece per stream.
+ */
+function writePiece(res: ServerResponse, piece: Buffer, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    res.write(piece, done);
+  });
+}
+
 function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
@@ -191,6 +209,9 @@ function waitDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
  * limits still bound what a stuck client holds.
  */
 export const WATCH_WRITE_BUFFER_BYTES = DEFAULT_WATCH_FLUSH.maxBufferBytes;
+
+/** The most a watch stream hands its socket at once (see writePiece): one TLS record's worth. */
+export const WATCH_PIECE_BYTES = 16 << 10;
 
 export interface StreamHooks {
   /** The Status for an error thrown by the event source mid-stream (logged by the callee). */
@@ -225,14 +246,16 @@ export async function streamHttpWatch(
     let bytes = 0;
     for (let i = 0; i < lines.length; i++) {
       bytes += lines[i]!.length;
-      if (bytes < bound && i < lines.length - 1) continue;
-      if (res.destroyed) return;
-      res.write(i === from ? lines[i]! : Buffer.concat(lines.slice(from, i + 1), bytes));
+      if (bytes < WATCH_PIECE_BYTES && i < lines.length - 1) continue;
+      const chunk = i === from ? lines[i]! : Buffer.concat(lines.slice(from, i + 1), bytes);
       from = i + 1;
       bytes = 0;
-      // Over the bound: wait for the socket, so what a slow reader holds stays bounded.
+      for (let off = 0; off < chunk.length; off += WATCH_PIECE_BYTES) {
+        if (res.destroyed || session.signal.aborted) return;
+        await writePiece(res, off === 0 && chunk.length <= WATCH_PIECE_BYTES ? chunk : chunk.subarray(off, off + WATCH_PIECE_BYTES), session.signal);
+      }
+      // A plain (non-TLS) socket's queue shows in writableLength: over the bound, wait for it.
       if (res.writableLength > bound) await waitDrain(res, session.signal);
-      if (session.signal.aborted) return;
     }
   };
   const write = async (batch: WatchEvent[]): Promise<void> => {
