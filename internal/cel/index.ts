@@ -7,3 +7,4 @@ export { COST_EXCEEDED, type Meter } from './library.js';
 export { celMapOf, toCel, type NumberHint } from './value.js';
 export type { CelValue } from '@bufbuild/cel';
 export { AUTHZ_CHECK_COST, AUTHZ_PENDING, AuthzSession, authorizerValue, type AuthzCheck, type AuthzDecision } from './authz.js';
+export { undefinedFields, type FieldSchema } from './fields.js';

@@ -665,7 +665,7 @@ spec:
 });
 
 describe('CEL: ValidatingAdmissionPolicy authorizer, matchPolicy, write checks', () => {
-  it('the authorizer variable asks RBAC about the requester; a rule for autoscaling/v2 judges a v1 request (Equivalent); a bad auditAnnotation is refused', async () => {
+  it('the authorizer variable asks RBAC about the requester; a rule for autoscaling/v2 judges a v1 request (Equivalent); a bad auditAnnotation is refused; a misspelt field is reported in status.typeChecking', async () => {
     const applied = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: scale-rights.example.com}
@@ -720,6 +720,16 @@ spec:
   auditAnnotations: [{key: size, valueExpression: "string(object.spec.replicas"}]
 `);
     expect(bad.stderr).toContain('spec.auditAnnotations[0].valueExpression: Invalid value: "string(object.spec.replicas": compilation failed: ERROR: <input>:1:');
+    const typo = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: typo.example.com}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]}
+  validations: [{expression: "object.spec.replica <= 5"}]
+`);
+    expect(typo.code, typo.stderr).toBe(0);
+    const tc = JSON.parse((await adminAsync(['get', 'validatingadmissionpolicy', 'typo.example.com', '-o', 'jsonpath={.status}'])).stdout);
+    expect(tc).toEqual({ observedGeneration: 1, typeChecking: { expressionWarnings: [{ fieldRef: 'spec.validations[0].expression', warning: "apps/v1, Kind=Deployment: ERROR: <input>:1:12: undefined field 'replica'\n | object.spec.replica <= 5\n | ...........^" }] } });
     for (const name of ['scale-rights', 'cpu-target']) expect((await adminAsync(['delete', 'validatingadmissionpolicybinding', `${name}-binding.example.com`])).code).toBe(0);
   });
 });

@@ -5,6 +5,8 @@ import { arr, child, get, isObj, objs, setDefault, str, type Obj } from '../shar
 import { defineStrategy, statusStrategy } from '../shared/strategy.js';
 import { compileCached, MATCH_CONDITION_VARS, POLICY_VARS } from '../../admission/policy/activation.js';
 import { upstream } from '../upstream/index.js';
+import { jsonEqual } from '../../../util/index.js';
+import { typeChecking } from './typecheck.js';
 
 // admissionregistration.k8s.io/v1: stored and served with upstream's defaults and the checks users
 // hit first (CEL expressions must compile). Calling webhooks and evaluating CEL policies is
@@ -97,6 +99,14 @@ export const validatingAdmissionPolicyStrategy = defineStrategy({
     const spec = child(p, 'spec');
     setDefault(spec, 'failurePolicy', 'Fail');
     defaultMatch(child(spec, 'matchConstraints'));
+  },
+  // The API server's own type-checking controller fills status as each generation is written.
+  onCreate(p) {
+    p.status = { observedGeneration: 1, typeChecking: typeChecking(p) };
+  },
+  onUpdate(p, old) {
+    if (jsonEqual(p.spec, old.spec)) return;
+    p.status = { ...(isObj(old.status) ? old.status : {}), observedGeneration: (old.metadata.generation ?? 0) + 1, typeChecking: typeChecking(p) };
   },
   validate(p) {
     const spec = isObj(p.spec) ? p.spec : {};
