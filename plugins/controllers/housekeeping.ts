@@ -7,6 +7,7 @@ import { endpointSlicePlugin } from './endpointslice/index.js';
 import { endpointSliceMirroringPlugin } from './endpointslice/mirroring.js';
 import { garbageCollectorPlugin } from './garbagecollector/index.js';
 import { namespacePlugin } from './namespace/index.js';
+import { persistentVolumeBinderPlugin } from './persistentvolume/index.js';
 import { podGcPlugin, type PodGcOptions } from './podgc/index.js';
 import { rootCaCertPlugin } from './rootcacert/index.js';
 import { serviceAccountPlugin } from './serviceaccount/index.js';
@@ -39,7 +40,7 @@ export interface HousekeepingOptions {
 /**
  * The controllers that keep a cluster tidy: namespace deletion, garbage collection, service
  * accounts (and the legacy token Secrets users ask for), the root CA ConfigMap, Endpoints and EndpointSlices (and their mirroring), pod GC,
- * ttl-after-finished, expired bootstrap tokens, CSR signing and cleaning, and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
+ * ttl-after-finished, expired bootstrap tokens, CSR signing and cleaning, PersistentVolume binding and ServiceCIDRs, all elected under one Lease; plus the every-node `kubernetes` endpoints.
  */
 export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
   return [
@@ -56,6 +57,7 @@ export function housekeepingPlugins(opts: HousekeepingOptions): Plugin[] {
     tokenCleanerPlugin(),
     ...(opts.csrSigner ? [csrSigningPlugin(opts.csrSigner)] : []),
     csrCleanerPlugin(),
+    persistentVolumeBinderPlugin(),
     serviceCIDRsPlugin(),
     apiServerEndpointsPlugin(opts.apiServer),
   ];

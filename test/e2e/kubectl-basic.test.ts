@@ -115,6 +115,24 @@ for (const version of VERSIONS) {
       expect(denied.stderr).toContain(`User "${user}" cannot list resource "pods" in API group "" in the namespace "default"`);
     });
 
+    it('a PersistentVolumeClaim binds to a matching PersistentVolume; deleting it releases the volume', async () => {
+      const v = version.replace('.', '');
+      const pv = { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: `disk-${v}` }, spec: { capacity: { storage: '2Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/disk-${v}` }, storageClassName: `manual-${v}` } };
+      const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `data-${v}`, namespace: 'default' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: `manual-${v}` } };
+      const a = k(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [pv, pvc] }));
+      expect(a.code, a.stderr).toBe(0);
+      const w = k(['wait', '-n', 'default', '--for=jsonpath={.status.phase}=Bound', `pvc/data-${v}`, '--timeout=30s']);
+      expect(w.code, w.stderr).toBe(0);
+      const claims = k(['get', 'pvc', '-n', 'default', `data-${v}`]);
+      expect(claims.stdout).toMatch(new RegExp(`^data-${v}\\s+Bound\\s+disk-${v}\\s+2Gi\\s+RWO\\s+manual-${v}\\s`, 'm'));
+      const vols = k(['get', 'pv', `disk-${v}`]);
+      expect(vols.stdout).toMatch(new RegExp(`^disk-${v}\\s+2Gi\\s+RWO\\s+Retain\\s+Bound\\s+default/data-${v}\\s+manual-${v}\\s`, 'm'));
+      expect(k(['delete', 'pvc', '-n', 'default', `data-${v}`]).code).toBe(0);
+      const r = k(['wait', '--for=jsonpath={.status.phase}=Released', `pv/disk-${v}`, '--timeout=30s']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(k(['delete', 'pv', `disk-${v}`]).code).toBe(0);
+    });
+
     it('api-resources and api-versions list the served API', () => {
       const r = k(['api-resources']);
       expect(r.code, r.stderr).toBe(0);

@@ -250,6 +250,21 @@ const CONTROLLER_ROLES: RoleSpec[] = [
     name: 'node-controller',
     rules: [r(['get', 'list', 'watch', 'update', 'delete', 'patch'], [''], ['nodes']), r(['patch', 'update'], [''], ['nodes/status']), r(['patch', 'update'], [''], ['pods/status']), r(['list', 'watch', 'get', 'delete'], [''], ['pods']), events],
   },
+  {
+    name: 'persistent-volume-binder',
+    rules: [
+      r(['get', 'list', 'watch', 'update', 'create', 'delete'], [''], ['persistentvolumes']),
+      r(['update'], [''], ['persistentvolumes/status']),
+      r(['get', 'list', 'watch', 'update'], [''], ['persistentvolumeclaims']),
+      r(['update'], [''], ['persistentvolumeclaims/status']),
+      r(['list', 'watch', 'get', 'create', 'delete'], [''], ['pods']),
+      r(['get', 'list', 'watch'], ['storage.k8s.io'], ['storageclasses']),
+      r(['get', 'create', 'delete'], [''], ['endpoints', 'services']),
+      r(['get'], [''], ['secrets']),
+      r(['get', 'list'], [''], ['nodes']),
+      events,
+    ],
+  },
   { name: 'pod-garbage-collector', rules: [r(['list', 'watch', 'delete'], [''], ['pods']), r(READ, [''], ['nodes']), r(['patch'], [''], ['pods/status'])] },
   {
     name: 'replicaset-controller',
