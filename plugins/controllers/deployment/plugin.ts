@@ -3,7 +3,7 @@ import { byOwnerUid, OWNER_UID_INDEX } from '../../../internal/client/index.js';
 import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { adoptPatch, controllerOf, controllerRefTo, releasePatch } from '../workloads/claim.js';
-import { DEPLOYMENTS, PODS, REPLICASETS, ignoreNotFound, runController, splitKey } from '../workloads/controller.js';
+import { DEPLOYMENTS, PODS, REPLICASETS, SYNC_BATCH_MS, ignoreNotFound, runController, splitKey } from '../workloads/controller.js';
 import type { Pod } from '../workloads/pods.js';
 import { planDeployment } from './decide.js';
 import { type Deployment, REVISION, type ReplicaSet, specReplicas } from './types.js';
@@ -35,6 +35,7 @@ export function deploymentPlugin(): Plugin {
       };
       await runController(ctx, {
         primary: DEPLOYMENTS,
+        batchMs: SYNC_BATCH_MS,
         related: [
           { ref: REPLICASETS, ownerKind: 'Deployment', orphans: true },
           { ref: PODS, ownerKind: '-', extraKeys: (p) => (p.metadata.deletionTimestamp || (p.status as { phase?: string })?.phase === 'Failed' ? deploymentOfPod(p) : []) },

@@ -4,7 +4,7 @@ import type { Plugin, PluginContext } from '../../../internal/plugin/index.js';
 import { jsonEqual } from '../../../internal/util/index.js';
 import { byOrphanNamespace, claimCandidates, controllerRefTo, ORPHAN_INDEX } from '../workloads/claim.js';
 import type { Condition } from '../workloads/conditions.js';
-import { PODS, REPLICASETS, ownedPods, runController, splitKey } from '../workloads/controller.js';
+import { PODS, REPLICASETS, SYNC_BATCH_MS, ownedPods, runController, splitKey } from '../workloads/controller.js';
 import { Expectations } from '../workloads/expectations.js';
 import { PodControl } from '../workloads/pod-control.js';
 import type { Pod } from '../workloads/pods.js';
@@ -63,6 +63,7 @@ function replicaPlugin(k: ReplicaKind): Plugin {
       podInformer.addIndexer(ORPHAN_INDEX, byOrphanNamespace);
       await runController(ctx, {
         primary: k.ref,
+        batchMs: SYNC_BATCH_MS,
         forget: (key) => expectations.forget(key),
         related: [
           ownedPods(k.kind, expectations),
