@@ -1,5 +1,5 @@
 import { isApiError, type KubeObject } from '../api/index.js';
-import { DEFAULT_SERVICE_CIDR, type Handler, type UserInfo } from '../registry/index.js';
+import { DEFAULT_SERVICE_CIDR, SYSTEM_PRIORITY_CLASSES, type Handler, type UserInfo } from '../registry/index.js';
 
 const SYSTEM: UserInfo = { name: 'system:apiserver', groups: ['system:masters'] };
 
@@ -63,6 +63,10 @@ export async function bootstrap(handler: Handler, apiPort: number): Promise<void
     await createIfMissing(handler, 'namespaces', undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   await createIfMissing(handler, 'services', 'default', kubernetesService(apiPort));
+  for (const [name, pc] of Object.entries(SYSTEM_PRIORITY_CLASSES)) {
+    const body = { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value: pc.value, description: pc.description, preemptionPolicy: 'PreemptLowerPriority' };
+    await createIfMissing(handler, 'priorityclasses', undefined, body, 'scheduling.k8s.io');
+  }
   await ensureServiceCIDR(handler, kubernetesServiceCIDR(DEFAULT_SERVICE_CIDR, new Date()));
 }
 

@@ -21,6 +21,6 @@ export { crdDefinition, crdToDefinitions, CrdController, validateBySchema, prune
 export * from './auth/index.js';
 export { builtinAdmission, applyLimitRanges, podSecurityViolations, usageOf, quotaStatus } from './admission/index.js';
 export {
-  builtinDefinitions, createServiceAllocator, componentStatusDefinition, COMPONENT_STATUS_DEPRECATION, type ComponentHealth, type ComponentProbe, memoryReservations, DEFAULT_SERVICE_CIDR, serviceHoldings, planRepair,
+  builtinDefinitions, createServiceAllocator, componentStatusDefinition, COMPONENT_STATUS_DEPRECATION, SYSTEM_PRIORITY_CLASSES, type ComponentHealth, type ComponentProbe, memoryReservations, DEFAULT_SERVICE_CIDR, serviceHoldings, planRepair,
   type BuiltinOptions, type ServiceAllocator, type ReservationStore, type Owner, type RepairPlan, type ReservationRecord, type PodTolerationSeconds,
 } from './resources/index.js';

@@ -133,6 +133,13 @@ for (const version of VERSIONS) {
       expect(k(['delete', 'pv', `disk-${v}`]).code).toBe(0);
     });
 
+    it('the two system PriorityClasses exist from the start, as kube-apiserver creates them', () => {
+      const r = k(['get', 'priorityclasses']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^system-cluster-critical\s+2000000000\s+false\s/m);
+      expect(r.stdout).toMatch(/^system-node-critical\s+2000001000\s+false\s/m);
+    });
+
     it('api-resources and api-versions list the served API', () => {
       const r = k(['api-resources']);
       expect(r.code, r.stderr).toBe(0);

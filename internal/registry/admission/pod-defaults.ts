@@ -2,12 +2,11 @@ import { apiErrors, type KubeObject } from '../../api/index.js';
 import type { AdmissionPlugin } from '../admission.js';
 import { nodeNameOf } from '../auth/node-authorizer.js';
 import { admissionForbidden, isPod, type Loose } from './lookup.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../resources/scheduling/index.js';
 
 type Getter = (resource: { group: string; version: string; resource: string }, namespace: string | undefined, name: string) => Promise<KubeObject | undefined>;
 type Lister = (resource: { group: string; version: string; resource: string }) => Promise<KubeObject[]>;
 
-/** Upstream's two system PriorityClasses (created by the apiserver; known here even before). */
-const SYSTEM_CLASSES: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
 const PRIORITY_CLASSES = { group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses' };
 
 /** Priority: spec.priority (and preemptionPolicy) from the pod's PriorityClass or the global default. */
@@ -21,8 +20,8 @@ export function priorityAdmission(get: Getter, list: Lister): AdmissionPlugin {
       let policy: string | undefined;
       if (spec.priorityClassName) {
         const pc = (await get(PRIORITY_CLASSES, undefined, spec.priorityClassName)) as Loose | undefined;
-        if (!pc && SYSTEM_CLASSES[spec.priorityClassName] === undefined) throw admissionForbidden(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
-        value = pc?.value ?? SYSTEM_CLASSES[spec.priorityClassName]!;
+        if (!pc && SYSTEM_PRIORITY_CLASSES[spec.priorityClassName] === undefined) throw admissionForbidden(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
+        value = pc?.value ?? SYSTEM_PRIORITY_CLASSES[spec.priorityClassName]!.value;
         policy = pc?.preemptionPolicy;
       } else {
         const def = ((await list(PRIORITY_CLASSES)) as Loose[]).filter((c) => c.globalDefault).sort((x, y) => x.value - y.value)[0];

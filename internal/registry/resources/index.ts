@@ -28,6 +28,7 @@ export { createServiceAllocator, memoryReservations, serviceHoldings, DEFAULT_SE
 export type { ServiceAllocator, ServiceAllocatorOptions, ReservationStore, Owner } from './core/service/allocator.js';
 export { planRepair, type RepairPlan, type ReservationRecord } from './core/service/repair.js';
 export { humanDuration } from './shared/time.js';
+export { SYSTEM_PRIORITY_CLASSES } from './scheduling/index.js';
 export { componentStatusDefinition, COMPONENT_STATUS_DEPRECATION, type ComponentHealth, type ComponentProbe } from './core/componentstatus.js';
 export { DEFAULT_TOLERATION_SECONDS, type PodTolerationSeconds } from './core/pod/defaults.js';
 

@@ -8,7 +8,12 @@ import { upstream } from '../upstream/index.js';
 
 /** User priority classes stay at or below one billion; the two system ones sit above. */
 const HIGHEST_USER_PRIORITY = 1_000_000_000;
-const SYSTEM_CLASSES: Record<string, number> = { 'system-node-critical': 2000001000, 'system-cluster-critical': 2000000000 };
+/** Upstream's two system PriorityClasses: the API server creates them at start; admission knows them even before. */
+export const SYSTEM_PRIORITY_CLASSES: Record<string, { value: number; description: string }> = {
+  'system-node-critical': { value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' },
+  'system-cluster-critical': { value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' },
+};
+const SYSTEM_CLASSES: Record<string, number> = Object.fromEntries(Object.entries(SYSTEM_PRIORITY_CLASSES).map(([k, v]) => [k, v.value]));
 const PREEMPTION = ['Never', 'PreemptLowerPriority'];
 
 function validate(pc: KubeObject): FieldError[] {
