@@ -18,7 +18,7 @@ export {
 } from './auth.js';
 export { parseTokenFile, tokenFileAuthenticator } from './token-file.js';
 export { impersonate } from './impersonation.js';
-export { parsePolicy, RotatingFile, type Auditor, type AuditPolicy } from './audit/index.js';
+export { auditedHandler, parsePolicy, RotatingFile, type Auditor, type AuditPolicy } from './audit/index.js';
 export type { HealthCheck, VersionInfo } from './health.js';
 export { humanDuration } from './table.js';
 export { createOpenApiService, registerOpenApiRoutes, type OpenApiService } from './openapi/index.js';

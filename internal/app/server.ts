@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { type ApiServerLimits, type Auditor, createApiServer, parsePolicy, RotatingFile, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
+import { type ApiServerLimits, type Auditor, auditedHandler, createApiServer, parsePolicy, RotatingFile, createOpenApiService, listen, parseTokenFile, registerOpenApiRoutes, requestAuthenticator, tokenFileAuthenticator, type TokenAuthenticator } from '../apiserver/index.js';
 import { createMemoryBackend, createSqliteBackend, type EtcdBackend, registerBackendService, serveBackend, type RaftSqliteBackend } from '../backends/index.js';
 import { joinRole, type RaftNodeStatus } from '../raftnode/index.js';
 import {
@@ -188,6 +188,8 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const cache = createWatchCacheRouter({ inner: createObjectStore(backend, codec ? { codec } : {}), backend, shareObjects: true, ...(codec ? { codec } : {}) });
   // Service cluster IPs and node ports are records in the store (IPAddress objects, one key per
   // port), so concurrent creates through any API server cannot share one.
+  // One audit log for HTTP requests and the plugins' in-process calls.
+  const audit = auditor(opts.audit);
   // Who may do what (registry/auth): the authorizer chain, ServiceAccount tokens signed with the
   // cluster's key, and the objects token checks read (as the apiserver, from the watch cache).
   const authz = createAuthorization(opts.authorizationModes ?? ['RBAC', 'Node']);
@@ -278,7 +280,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
     readyInfo: () => pluginReadyLines(plugins),
     openapi: (a) => registerOpenApiRoutes(a, createOpenApiService(registry.catalog)),
     authorizer: authz.authorizer,
-    audit: auditor(opts.audit),
+    audit,
     serviceAccountIssuer: { discovery: () => saTokens.discovery(), jwks: () => saTokens.jwks() },
     // The join endpoints are reachable before the new node has a certificate (the token in the body
     // authenticates it); spares' backend connections check their node certificate themselves.
@@ -352,7 +354,7 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   }
   // Only a node holding the CA key can sign CSRs (in a raftsqlite cluster, the first node).
   const runnable = creds.ca.keyPem ? selected : selected.filter((p) => p.name !== CSR_SIGNING);
-  plugins = new PluginHost({ plugins: [crds, ...runnable], handler: registry.handler, nodeName, timings, log: log.child({ component: 'plugins', node: nodeName }) });
+  plugins = new PluginHost({ plugins: [crds, ...runnable], handler: audit ? auditedHandler(registry.handler, audit) : registry.handler, nodeName, timings, log: log.child({ component: 'plugins', node: nodeName }) });
   plugins.start();
   bootstrapped = true;
   // Upstream's repair loop: records whose Service is gone are released, Services without records

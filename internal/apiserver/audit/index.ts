@@ -12,6 +12,7 @@ import { auditLevel, type AuditLevel, type AuditPolicy, type AuditRequest, type 
 export { parsePolicy, auditLevel, type AuditPolicy, type AuditLevel, type AuditStage } from './policy.js';
 export { auditEvent, auditRequestOf, microTime } from './event.js';
 export { RotatingFile } from './writer.js';
+export { auditedHandler } from './handler.js';
 
 /** Where events go: one JSON line each. */
 export interface AuditBackend {
