@@ -745,7 +745,7 @@ describe('audit log', () => {
     expect(admin(['-n', 'audited', 'create', 'secret', 'generic', 'hidden', '--from-literal=password=hunter2']).code).toBe(0);
     expect(as('alice-token', ['-n', 'audited', 'get', 'pods']).code).not.toBe(0);
 
-    const cm = find((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps' && e.objectRef.namespace === 'audited');
+    const cm = find((e) => e.verb === 'create' && e.objectRef?.resource === 'configmaps' && e.objectRef.namespace === 'audited' && e.objectRef.name === 'seen');
     expect(cm).toMatchObject({ level: 'RequestResponse', stage: 'ResponseComplete', user: { username: 'kubernetes-admin' }, responseStatus: { code: 201 }, requestObject: { data: { color: 'blue' } }, responseObject: { metadata: { name: 'seen' } } });
     const secret = find((e) => e.verb === 'create' && e.objectRef?.resource === 'secrets' && e.objectRef.namespace === 'audited');
     expect(secret).toMatchObject({ level: 'Metadata', responseStatus: { code: 201 } });
