@@ -198,7 +198,12 @@ export async function startServer(given: ServerOptions): Promise<RunningServer> 
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokenAuthFile) tokenAuthenticators.push(tokenFileAuthenticator(parseTokenFile(readFileSync(opts.tokenAuthFile, 'utf8'))));
   tokenAuthenticators.push(serviceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
-  tokenAuthenticators.push(legacyServiceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a)));
+  tokenAuthenticators.push(
+    legacyServiceAccountTokenAuthenticator(saTokens, (...a) => lookup(...a), async (namespace, name, day) => {
+      const patch = { metadata: { labels: { 'kubernetes.io/legacy-token-last-used': day } } };
+      await handler?.handle({ user: { name: 'system:apiserver', groups: ['system:masters'] }, group: '', version: 'v1', resource: 'secrets', namespace, name, verb: 'patch', patchType: 'merge', patch, params: {}, userAgent: 'kube-apiserver' });
+    }),
+  );
   tokenAuthenticators.push(bootstrapTokenAuthenticator((...a) => lookup(...a)));
   let handler: Handler | undefined;
   const ips = ipAddressReservations(() => handler!);

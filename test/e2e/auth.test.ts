@@ -162,6 +162,8 @@ describe('ServiceAccount tokens and RBAC', () => {
     const t1 = await filled('old-token');
     expect(admin(['-n', 'team', 'get', 'secret', 'old-token', '-o', 'jsonpath={.data.namespace}']).stdout).toBe(Buffer.from('team').toString('base64'));
     expect(as(t1, ['auth', 'whoami']).stdout).toMatch(/Username\s+system:serviceaccount:team:old/);
+    // Its use is labelled with the day (UTC), as upstream's legacy token tracking does.
+    expect(admin(['-n', 'team', 'get', 'secret', 'old-token', '-o', 'jsonpath={.metadata.labels.kubernetes\\.io/legacy-token-last-used}']).stdout).toBe(new Date().toISOString().slice(0, 10));
     // Never made on its own: the only token Secret of the namespace is the one asked for.
     const types = admin(['-n', 'team', 'get', 'secrets', '-o', 'jsonpath={range .items[*]}{.type} {.metadata.name}{"\\n"}{end}']).stdout;
     expect(types.split('\n').filter((l) => l.startsWith('kubernetes.io/service-account-token'))).toEqual(['kubernetes.io/service-account-token old-token']);
@@ -170,6 +172,16 @@ describe('ServiceAccount tokens and RBAC', () => {
     expect(kubectl(server().kubeconfig, ['create', '-f', '-'], { input: legacy('old-token2') }).code).toBe(0);
     const t2 = await filled('old-token2');
     expect(as(t2, ['auth', 'whoami']).code).toBe(0);
+    // An admin marks it invalid: refused until the label goes.
+    expect(admin(['-n', 'team', 'label', 'secret', 'old-token2', 'kubernetes.io/legacy-token-invalid-since=2026-01-01']).code).toBe(0);
+    expect(await untilRefused(t2)).toContain('Unauthorized');
+    expect(admin(['-n', 'team', 'label', 'secret', 'old-token2', 'kubernetes.io/legacy-token-invalid-since-']).code).toBe(0);
+    let back = as(t2, ['auth', 'whoami']);
+    for (let i = 0; i < 20 && back.code !== 0; i++) {
+      await new Promise((res) => setTimeout(res, 250));
+      back = as(t2, ['auth', 'whoami']);
+    }
+    expect(back.code, back.stderr).toBe(0);
     expect(admin(['-n', 'team', 'delete', 'sa', 'old']).code).toBe(0);
     expect(await untilRefused(t2)).toContain('Unauthorized');
     let left = admin(['-n', 'team', 'get', 'secret', 'old-token2']);

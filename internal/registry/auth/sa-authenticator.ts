@@ -37,20 +37,34 @@ export function serviceAccountTokenAuthenticator(tokens: ServiceAccountTokens, l
   };
 }
 
+/** Upstream's labels on a legacy token Secret: the day it last authenticated; set by an admin, the day from which it is refused. */
+export const LAST_USED_LABEL = 'kubernetes.io/legacy-token-last-used';
+export const INVALID_SINCE_LABEL = 'kubernetes.io/legacy-token-invalid-since';
+
 /**
  * Authenticates a legacy Secret-based ServiceAccount token (upstream's legacy validator): signed by
  * the cluster's key with issuer kubernetes/serviceaccount, its Secret still exists, is not being
- * deleted and holds this very token, and the ServiceAccount exists with the uid the token names.
+ * deleted, holds this very token and is not labelled invalid, and the ServiceAccount exists with
+ * the uid the token names. A use on a new day (UTC) labels the Secret with that day through
+ * `markUsed` (its failure does not fail the request, as upstream).
  */
-export function legacyServiceAccountTokenAuthenticator(tokens: ServiceAccountTokens, lookup: ObjectLookup) {
+export function legacyServiceAccountTokenAuthenticator(
+  tokens: ServiceAccountTokens,
+  lookup: ObjectLookup,
+  markUsed?: (namespace: string, name: string, day: string) => Promise<void>,
+  today: () => string = () => new Date().toISOString().slice(0, 10),
+) {
   return async (token: string): Promise<UserInfo | undefined> => {
     const c = await tokens.verifyLegacy(token);
     if (!c) return undefined;
     const secret = await lookup('secrets', c.namespace, c.secretName);
     const stored = (secret?.data as Record<string, unknown> | undefined)?.token;
     if (!secret || secret.metadata.deletionTimestamp || typeof stored !== 'string' || Buffer.from(stored, 'base64').toString('utf8') !== token) return undefined;
+    if (secret.metadata.labels?.[INVALID_SINCE_LABEL]) return undefined;
     const sa = await lookup('serviceaccounts', c.namespace, c.serviceAccount.name);
     if (!sa || sa.metadata.deletionTimestamp || sa.metadata.uid !== c.serviceAccount.uid) return undefined;
+    const day = today();
+    if (markUsed && secret.metadata.labels?.[LAST_USED_LABEL] !== day) await markUsed(c.namespace, c.secretName, day).catch(() => undefined);
     return serviceAccountUser(c.namespace, c.serviceAccount.name, c.serviceAccount.uid);
   };
 }

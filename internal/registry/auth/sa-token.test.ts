@@ -81,6 +81,19 @@ describe('ServiceAccount tokens', () => {
     objects.set('serviceaccounts/bot', { metadata: { name: 'bot', uid: 'new-uid' } }); // recreated
     expect(await auth(token)).toBeUndefined();
     objects.set('serviceaccounts/bot', { metadata: { name: 'bot', uid: 'sa-uid' } });
+    // Last use is labelled once a day; an invalid-since label refuses the token.
+    const marked: string[] = [];
+    const tracking = legacyServiceAccountTokenAuthenticator(tokens, async (r, _ns, name) => objects.get(`${r}/${name}`), async (ns, name, day) => void marked.push(`${ns}/${name}@${day}`), () => '2026-12-08');
+    objects.set('secrets/bot-token', { metadata: { name: 'bot-token', uid: 's-uid', labels: { 'kubernetes.io/legacy-token-last-used': '2026-12-07' } }, data: { token: b64(token) } });
+    expect(await tracking(token)).toBeDefined();
+    expect(marked).toEqual(['ns/bot-token@2026-12-08']);
+    objects.set('secrets/bot-token', { metadata: { name: 'bot-token', uid: 's-uid', labels: { 'kubernetes.io/legacy-token-last-used': '2026-12-08' } }, data: { token: b64(token) } });
+    expect(await tracking(token)).toBeDefined();
+    expect(marked).toHaveLength(1);
+    const failing = legacyServiceAccountTokenAuthenticator(tokens, async (r, _ns, name) => objects.get(`${r}/${name}`), async () => Promise.reject(new Error('conflict')), () => '2026-12-09');
+    expect(await failing(token)).toBeDefined(); // a failed label write does not fail the request
+    objects.set('secrets/bot-token', { metadata: { name: 'bot-token', uid: 's-uid', labels: { 'kubernetes.io/legacy-token-invalid-since': '2026-12-01' } }, data: { token: b64(token) } });
+    expect(await tracking(token)).toBeUndefined();
     objects.delete('secrets/bot-token');
     expect(await auth(token)).toBeUndefined();
   });
