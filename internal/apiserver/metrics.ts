@@ -84,6 +84,10 @@ function eventLoopLines(s: { lagMs: number; utilization: number } | undefined): 
 
 export function registerMetrics(app: FastifyInstance, metrics: RequestMetrics, sources: MetricsSources): void {
   // Hijacked watch responses never reach onResponse; they are visible in the watcher gauge instead.
-  app.addHook('onResponse', async (request, reply) => metrics.record(request.method, reply.statusCode));
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.record(request.method, reply.statusCode);
+    done();
+  });
   app.get('/metrics', (_req, reply) => reply.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').send(metrics.render(sources)));
 }

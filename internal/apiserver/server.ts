@@ -243,8 +243,9 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
   // A refused Upgrade was answered on a socket that the HTTP server no longer manages, and the
   // websocket plugin may not have seen the request (authentication failed first): close it here,
   // or it stays half-open and server.close() waits on it.
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     if (request.headers.upgrade) (request.raw.socket as { destroySoon?: () => void }).destroySoon?.();
+    done();
   });
   app.addHook('preClose', async () => {
     shuttingDown = true;
