@@ -34,6 +34,8 @@ export interface ApiContext {
   /** Logs an internal error once at error level (method, URL, user, stack) and counts it. */
   logUnexpected(request: FastifyRequest, err: unknown, msg: string): void;
   streamHooks: StreamHooks;
+  /** An audit log is written: requests note their decoded bodies and collect audit annotations. */
+  audited?: boolean;
 }
 
 /** A websocket watch that passed every check and awaits the protocol upgrade. */
@@ -77,10 +79,12 @@ export async function serveApi(
   try {
     // Decoding the body is work too: it happens in the seat.
     const req = buildRequest(ctx, request, resolved, query);
-    noteRequestObject(request, 'body' in req ? req.body : 'patch' in req ? req.patch : undefined);
-    const annotations = new Map<string, string>();
-    noteAuditAnnotations(request, annotations);
-    req.auditAnnotations = annotations;
+    if (ctx.audited) {
+      noteRequestObject(request, 'body' in req ? req.body : 'patch' in req ? req.patch : undefined);
+      const annotations = new Map<string, string>();
+      noteAuditAnnotations(request, annotations);
+      req.auditAnnotations = annotations;
+    }
     handled = ctx.handler.handle(req);
   } catch (err) {
     release();

@@ -193,6 +193,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
     },
     logUnexpected,
     streamHooks,
+    audited: opts.audit !== undefined,
   };
 
   // Bodies stay Buffers until the verb knows what to expect: fastify never answers 400/415 itself
