@@ -3,6 +3,7 @@ import { callNode, children, intNode, maxId, nodeCount, type Node } from './ast.
 import { estimateCost, type Shape } from './cost.js';
 import { AUTHZ_FUNCTIONS, authorizerLibrary } from './authz.js';
 import { celModule } from './engine.js';
+import { NET_FUNCTIONS, netLibrary } from './netlib.js';
 import { COST_EXCEEDED, COST_RANGE, kubernetesLibrary, metered, type Meter } from './library.js';
 
 /** A compiled expression: evaluate it as often as needed against different variable values. */
@@ -23,17 +24,18 @@ const TYPE_IDENTS = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes',
 
 /** Functions and operators of CEL's standard library and of kubernetesLibrary(). */
 const FUNCTIONS = new Set([
-  ...['_&&_', '_||_', '_?_:_', '_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '_+_', '_-_', '_*_', '_/_', '_%_', '!_', '-_', '_[_', '@in', '@not_strictly_false', 'in'],
+  ...['_&&_', '_||_', '_?_:_', '_==_', '_!=_', '_<_', '_<=_', '_>_', '_>=_', '_+_', '_-_', '_*_', '_/_', '_%_', '!_', '-_', '_[_]', '@in', '@not_strictly_false', 'in'],
   ...['size', 'matches', 'contains', 'startsWith', 'endsWith', 'int', 'uint', 'double', 'string', 'bytes', 'bool', 'type', 'dyn', 'duration', 'timestamp'],
   ...['getFullYear', 'getMonth', 'getDayOfYear', 'getDayOfMonth', 'getDate', 'getDayOfWeek', 'getHours', 'getMinutes', 'getSeconds', 'getMilliseconds'],
   ...['charAt', 'indexOf', 'lastIndexOf', 'lowerAscii', 'upperAscii', 'replace', 'split', 'substring', 'trim', 'join', 'format', 'strings.quote'],
   ...['isSorted', 'sum', 'min', 'max'],
+  ...NET_FUNCTIONS,
 ]);
 
 let env: CelEnv | undefined;
 
 function celEnvironment(): CelEnv {
-  return (env ??= celModule().cel.celEnv({ funcs: [...kubernetesLibrary(), ...authorizerLibrary()] }));
+  return (env ??= celModule().cel.celEnv({ funcs: [...kubernetesLibrary(), ...authorizerLibrary(), ...netLibrary()] }));
 }
 
 /**

@@ -732,6 +732,29 @@ spec:
   auditAnnotations: [{key: size, valueExpression: "string(object.spec.replicas"}]
 `);
     expect(bad.stderr).toContain('spec.auditAnnotations[0].valueExpression: Invalid value: "string(object.spec.replicas": compilation failed: ERROR: <input>:1:');
+    const net = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: endpoints.example.com}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [configmaps]}]
+    namespaceSelector: {matchLabels: {authz: "on"}}
+  validations:
+  - expression: "!has(object.data) || !('endpoint' in object.data) || (isURL(object.data['endpoint']) && url(object.data['endpoint']).getScheme() == 'https')"
+    message: endpoint must be an https URL
+  - expression: "!has(object.data) || !('peer' in object.data) || (isIP(object.data['peer']) && cidr('10.0.0.0/8').containsIP(object.data['peer']))"
+    messageExpression: "'peer ' + object.data['peer'] + ' is outside 10.0.0.0/8'"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: endpoints-binding.example.com}
+spec: {policyName: endpoints.example.com, validationActions: [Deny]}
+`);
+    expect(net.code, net.stderr).toBe(0);
+    expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'plain', '--from-literal=endpoint=http://x.example.com'])).stderr).toContain('denied request: endpoint must be an https URL');
+    expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'far', '--from-literal=peer=192.168.1.1'])).stderr).toContain('denied request: peer 192.168.1.1 is outside 10.0.0.0/8');
+    expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'good', '--from-literal=endpoint=https://x.example.com', '--from-literal=peer=10.1.2.3'])).code).toBe(0);
+    expect((await adminAsync(['delete', 'validatingadmissionpolicybinding', 'endpoints-binding.example.com'])).code).toBe(0);
     const typo = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
 metadata: {name: typo.example.com}
