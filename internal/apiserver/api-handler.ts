@@ -74,7 +74,9 @@ export async function serveApi(
   if (resolved.def.deprecationWarning) addWarnings(reply, [resolved.def.deprecationWarning]);
   if (resolved.verb === 'watch') return startWatch(ctx, request, reply, resolved, query, mode);
   if (isConnect(resolved)) return refuseConnect(ctx.handler, ctx.userOf(request), resolved);
-  const release = await ctx.seats.acquire(request, MUTATING.has(resolved.verb));
+  const seat = await ctx.seats.acquire(request, MUTATING.has(resolved.verb));
+  // (An upgrade request's reply is the raw socket's: it may stay open after the answer.)
+  const release = mode === 'http' ? heldUntilAnswered(reply, seat) : seat;
   let handled: Promise<ApiResponse>;
   try {
     // Decoding the body is work too: it happens in the seat.
@@ -94,6 +96,27 @@ export async function serveApi(
   const res = await withTimeout(handled.finally(release), ctx.requestTimeoutMs);
   sendResponse(ctx, request, reply, resolved, res, query);
   return undefined;
+}
+
+/**
+ * The seat, released once both the handler finished (the caller calls the result) and the response
+ * is out (or its connection closed). A big list is written after its handler returned, a slice a
+ * turn (json-slices.ts), and that writing is most of its work: counted in the seat, one client's
+ * lists in a loop take its share of the seats (fairness.ts), not every turn of the event loop.
+ */
+export function heldUntilAnswered(reply: FastifyReply, release: () => void): () => void {
+  let parts = 2;
+  const part = () => {
+    if (--parts === 0) release();
+  };
+  if (reply.raw.closed) part();
+  else reply.raw.once('close', part);
+  let handlerDone = false;
+  return () => {
+    if (handlerDone) return;
+    handlerDone = true;
+    part();
+  };
 }
 
 /** Appends Warning header values (299 warn-code, text quoted) to those already on the reply. */
