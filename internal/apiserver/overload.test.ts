@@ -11,8 +11,9 @@ afterEach(async () => {
   ts = undefined;
 });
 
+/** Refusals are answered at once here (their delay has its own test in seats.test.ts). */
 function setup(limits: ApiServerOptions['limits']): TestServer {
-  ts = createTestServer({ limits });
+  ts = createTestServer({ limits: { refusalDelayMs: 0, ...limits } });
   return ts;
 }
 

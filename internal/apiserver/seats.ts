@@ -16,6 +16,15 @@ export interface SeatLimits {
   /** Requests one user may have waiting per class. */
   queueLength: number;
   queueWaitMs: number;
+  /**
+   * A request refused because its user's queue is full is answered this much later (0: at once),
+   * at most maxDelayedRefusals at a time. Retry-After asks for the same wait, and client-go honours
+   * it; a client that ignores it and sends the next request the moment its 429 arrives would
+   * otherwise turn its connections into a loop of refusals, each costing the server a parse, an
+   * authentication and a TLS write, and the machine that client's own CPU.
+   */
+  refusalDelayMs?: number;
+  maxDelayedRefusals?: number;
 }
 
 export class Seats {
@@ -23,7 +32,7 @@ export class Seats {
   readonly mutating: FairQueues;
 
   constructor(
-    limits: SeatLimits,
+    private readonly limits: SeatLimits,
     private readonly userOf: (r: FastifyRequest) => UserInfo,
     /** Users never queued or refused (the apiserver's own loopback identity). */
     private readonly exempt: (u: UserInfo) => boolean,
@@ -61,8 +70,31 @@ export class Seats {
     try {
       return await (mutating ? this.mutating : this.readOnly).acquire(user.name);
     } catch (err) {
-      if (err instanceof Rejected) throw tooMany(err);
-      throw err;
+      if (!(err instanceof Rejected)) throw err;
+      if (err.why === 'queue-full') await this.#delayRefusal(request);
+      throw tooMany(err);
+    }
+  }
+
+  #delayedRefusals = 0;
+
+  async #delayRefusal(request: FastifyRequest): Promise<void> {
+    const ms = this.limits.refusalDelayMs ?? 0;
+    if (ms <= 0 || this.#delayedRefusals >= (this.limits.maxDelayedRefusals ?? 1000)) return;
+    this.#delayedRefusals++;
+    const socket = request.raw.socket;
+    try {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          socket?.off('close', done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        socket?.once('close', done);
+      });
+    } finally {
+      this.#delayedRefusals--;
     }
   }
 }

@@ -37,6 +37,8 @@ export interface ApiServerLimits {
   queueLengthPerUser?: number;
   /** Longest wait for a seat (429 after). Default 10 s. */
   queueWaitMs?: number;
+  /** How long a request refused for its user's full queue waits before its 429 (see Seats). Default 1 s; 0 = at once. */
+  refusalDelayMs?: number;
   /**
    * Below the in-flight limits, seats follow the event loop's delay (adaptive-seats.ts); false keeps
    * the limits fixed. Default on, with DEFAULT_ADAPTIVE_SEATS.
@@ -177,6 +179,7 @@ export function createApiServer(opts: ApiServerOptions): ApiServer {
         mutating: opts.limits?.maxMutatingInFlight ?? 200,
         queueLength: opts.limits?.queueLengthPerUser ?? 50,
         queueWaitMs: opts.limits?.queueWaitMs ?? 10_000,
+        refusalDelayMs: opts.limits?.refusalDelayMs ?? 1000,
       },
       (request) => ctx.userOf(request),
       // The apiserver's own identity (in-process plugins call the registry directly and never queue here).
