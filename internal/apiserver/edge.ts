@@ -16,8 +16,13 @@ export interface EdgeLimits {
   handshakeTimeoutMs: number;
   /** Open connections that have not yet carried an authenticated request; past it the oldest is dropped. Default 1000. */
   maxUnauthenticatedConnections: number;
-  /** TLS handshakes in progress; past it the oldest is dropped. Default 200. */
+  /**
+   * TLS handshakes in progress. Past it, the oldest is dropped if it has been going on longer than
+   * handshakeGraceMs (it is stalled), else the new connection is. Default 200.
+   */
   maxHandshakes: number;
+  /** How long a handshake in progress is kept from being dropped for a newer one. Default 1 s. */
+  handshakeGraceMs: number;
 }
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
@@ -26,6 +31,7 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = {
   handshakeTimeoutMs: 10_000,
   maxUnauthenticatedConnections: 1000,
   maxHandshakes: 200,
+  handshakeGraceMs: 1000,
 };
 
 /** Node http(s).createServer options carrying the timeouts (timeouts are checked every second). */
@@ -55,10 +61,17 @@ const authenticated = new WeakSet<Socket>();
  * than the time it takes to open the bound's worth of new ones, and a real client authenticates in
  * one round trip. An authenticated connection (a kubectl or controller keep-alive) is never dropped
  * by these bounds.
+ *
+ * Handshakes differ in one way: a burst of new connections (a client reconnecting a thousand
+ * sockets at once) would drop every handshake in progress, a load balancer's health check among
+ * them, before any could finish, and the node would be marked down. So a handshake younger than
+ * handshakeGraceMs is not dropped for a newer connection; the newer connection is, until the ones in
+ * progress finish or grow old enough to count as stalled.
  */
-export function guardConnections(server: Server, l: EdgeLimits, tls: boolean): EdgeCounters {
+export function guardConnections(server: Server, l: EdgeLimits, tls: boolean, now: () => number = () => performance.now()): EdgeCounters {
   const unauthenticated = new Set<Socket>();
-  const handshaking = new Set<Socket>();
+  /** Handshakes in progress and when each began, oldest first. */
+  const handshaking = new Map<Socket, number>();
   const c: EdgeCounters = {
     get unauthenticated() {
       return unauthenticated.size;
@@ -69,20 +82,28 @@ export function guardConnections(server: Server, l: EdgeLimits, tls: boolean): E
     droppedConnections: 0,
   };
   /** Sets iterate in insertion order: the first is the oldest. */
-  const evictOldest = (set: Set<Socket>) => {
-    const oldest = set.values().next().value as Socket;
+  const evictOldest = (set: Set<Socket> | Map<Socket, number>) => {
+    const oldest = set.keys().next().value as Socket;
     set.delete(oldest);
     c.droppedConnections++;
     oldest.destroy();
   };
   server.on('connection', (socket: Guarded) => {
+    const t = now();
+    if (tls && handshaking.size >= l.maxHandshakes && l.maxHandshakes > 0) {
+      if (t - handshaking.values().next().value! < l.handshakeGraceMs) {
+        c.droppedConnections++;
+        socket.destroy();
+        return;
+      }
+      evictOldest(handshaking);
+    }
     if (unauthenticated.size >= l.maxUnauthenticatedConnections && l.maxUnauthenticatedConnections > 0) evictOldest(unauthenticated);
     unauthenticated.add(socket);
     socket.kplaneSettle = () => unauthenticated.delete(socket);
     socket.once('close', () => unauthenticated.delete(socket));
     if (!tls) return;
-    if (handshaking.size >= l.maxHandshakes && l.maxHandshakes > 0) evictOldest(handshaking);
-    handshaking.add(socket);
+    handshaking.set(socket, t);
     socket.once('close', () => handshaking.delete(socket));
     // The TLS socket wrapping this one reports the end of the handshake on the server.
     socket.kplaneHandshakeDone = () => handshaking.delete(socket);
