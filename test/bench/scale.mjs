@@ -265,6 +265,11 @@ if (args['heap-snapshot']) {
   }
 }
 results.peakRssMiB = +hwmMiB(proc.pid).toFixed(0);
+// The Raft group commit at work: commands per log entry, entries per apply message (readies).
+try {
+  const st = JSON.parse((await call('GET', '/kplane/status')).body);
+  if (st.raftEntriesApplied) results.raft = { entriesApplied: st.raftEntriesApplied, readies: st.raftReadies, batchesProposed: st.raftBatchesProposed, commandsProposed: st.raftCommandsProposed, commandsPerBatch: +(st.raftCommandsProposed / Math.max(1, st.raftBatchesProposed)).toFixed(2) };
+} catch { /* not a raftsqlite server */ }
 watching = false;
 watch.destroy();
 for (const w of countWatchers) w.destroy();
