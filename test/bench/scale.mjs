@@ -83,40 +83,11 @@ const sent = new Map();
 const readyAt = new Map();
 const boundAt = new Map();
 const watchAgent = new Agent({ rejectUnauthorized: false, cert: Buffer.from(user['client-certificate-data'], 'base64'), key: Buffer.from(user['client-key-data'], 'base64') });
-let watchRv = JSON.parse((await call('GET', '/api/v1/pods?limit=1')).body).metadata.resourceVersion;
 let watching = true;
-let watch;
-const startWatch = () => {
-  watch = request({ host: '127.0.0.1', port, path: `/api/v1/pods?watch=1&allowWatchBookmarks=true&resourceVersion=${watchRv}`, agent: watchAgent }, (r) => {
-    let buf = '';
-    r.on('data', (c) => {
-      buf += c;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i); buf = buf.slice(i + 1);
-        if (!line) continue;
-        const ev = JSON.parse(line); const p = ev.object;
-        if (ev.type in podWrites) podWrites[ev.type]++;
-        if (p?.metadata?.resourceVersion) watchRv = p.metadata.resourceVersion;
-        const name = p?.metadata?.name;
-        if (ev.type !== 'BOOKMARK' && name && !sent.has(name)) sent.set(name, Date.now());
-        if (ev.type !== 'BOOKMARK' && name && !boundAt.has(name) && p.spec?.nodeName) boundAt.set(name, Date.now());
-        if (ev.type !== 'BOOKMARK' && name && !readyAt.has(name) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
-      }
-    });
-    r.on('end', () => { if (watching) { results.watchRestarts = (results.watchRestarts ?? 0) + 1; startWatch(); } });
-  });
-  watch.on('error', () => { if (watching) setTimeout(startWatch, 200); });
-  watch.end();
-};
-startWatch();
-// Writes per resource during the run (for the writes-per-pod figure): a watch on each counts its
-// ADDED/MODIFIED/DELETED events; the cluster-wide revision before and after counts every write.
-const writeCounts = {};
-const countWatchers = [];
-const countWrites = async (name, path) => {
-  let rv = JSON.parse((await call('GET', `${path}?limit=1`)).body).metadata.resourceVersion;
-  const c = (writeCounts[name] = { ADDED: 0, MODIFIED: 0, DELETED: 0 });
+const watches = [];
+// Follows a watch from rv, one JSON event a line; a stream the server ends (a slow reader is cut
+// off) is resumed from the last resourceVersion seen, so no event is missed.
+const follow = (path, rv, onEvent, onRestart = () => {}) => {
   const start = () => {
     const w = request({ host: '127.0.0.1', port, path: `${path}?watch=1&allowWatchBookmarks=true&resourceVersion=${rv}`, agent: watchAgent }, (r) => {
       let buf = '';
@@ -128,22 +99,38 @@ const countWrites = async (name, path) => {
           if (!line) continue;
           const ev = JSON.parse(line);
           if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
-          if (ev.type in c) c[ev.type]++;
+          onEvent(ev);
         }
       });
-      r.on('end', () => { if (watching) start(); });
+      r.on('end', () => { if (watching) { onRestart(); start(); } });
     });
     w.on('error', () => { if (watching) setTimeout(start, 200); });
     w.end();
-    countWatchers.push(w);
+    watches.push(w);
   };
   start();
+};
+const podWrites = { ADDED: 0, MODIFIED: 0, DELETED: 0 };
+follow('/api/v1/pods', JSON.parse((await call('GET', '/api/v1/pods?limit=1')).body).metadata.resourceVersion, (ev) => {
+  const p = ev.object;
+  if (ev.type in podWrites) podWrites[ev.type]++;
+  const name = p?.metadata?.name;
+  if (ev.type === 'BOOKMARK' || !name) return;
+  if (!sent.has(name)) sent.set(name, Date.now());
+  if (!boundAt.has(name) && p.spec?.nodeName) boundAt.set(name, Date.now());
+  if (!readyAt.has(name) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) readyAt.set(name, Date.now());
+}, () => (results.watchRestarts = (results.watchRestarts ?? 0) + 1));
+// Writes per resource during the run (for the writes-per-pod figure): a watch on each counts its
+// ADDED/MODIFIED/DELETED events; the cluster-wide revision before and after counts every write.
+const writeCounts = {};
+const countWrites = async (name, path) => {
+  const c = (writeCounts[name] = { ADDED: 0, MODIFIED: 0, DELETED: 0 });
+  follow(path, JSON.parse((await call('GET', `${path}?limit=1`)).body).metadata.resourceVersion, (ev) => { if (ev.type in c) c[ev.type]++; });
 };
 const clusterRevision = async () => Number(JSON.parse((await call('GET', '/api/v1/namespaces/kube-system/configmaps?limit=1')).body).metadata.resourceVersion);
 // --count-writes: also split the writes by resource (four more watches on the server).
 if (args['count-writes'] === 'true') await Promise.all([['replicasets', '/apis/apps/v1/replicasets'], ['deployments', '/apis/apps/v1/deployments'], ['events', '/api/v1/events'], ['leases', '/apis/coordination.k8s.io/v1/leases']].map(([n, p]) => countWrites(n, p)));
 const rev0 = await clusterRevision();
-const podWrites = { ADDED: 0, MODIFIED: 0, DELETED: 0 };
 await sleep(500);
 const pod = (i) => ({ metadata: { name: `p-${i}`, labels: { app: `group-${i % 100}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } });
 const deployment = (i, replicas) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `d-${i}` }, spec: { replicas, selector: { matchLabels: { app: `d-${i}` } }, template: { metadata: { labels: { app: `d-${i}` } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } } });
@@ -271,8 +258,7 @@ try {
   if (st.raftEntriesApplied) results.raft = { entriesApplied: st.raftEntriesApplied, readies: st.raftReadies, batchesProposed: st.raftBatchesProposed, commandsProposed: st.raftCommandsProposed, commandsPerBatch: +(st.raftCommandsProposed / Math.max(1, st.raftBatchesProposed)).toFixed(2) };
 } catch { /* not a raftsqlite server */ }
 watching = false;
-watch.destroy();
-for (const w of countWatchers) w.destroy();
+for (const w of watches) w.destroy();
 proc.kill('SIGTERM');
 await new Promise((r) => proc.on('exit', r));
 rmSync(dataDir, { recursive: true, force: true });

@@ -1,24 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
 import type { Op } from '../../storage/index.js';
+import { seededRand } from '../../util/index.js';
 import { Compactor } from './compactor.js';
 import { SqliteReader } from './reader.js';
 import { openDatabase } from './schema.js';
 import { createSqliteStateMachine, type SqliteStateMachine } from './state-machine.js';
 import { keyBytes, prefixEnd, prepareStatements } from './statements.js';
 import { b, tempDir } from './test-util.js';
-
-/** A tiny deterministic PRNG (mulberry32), so a failing history can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('list counts at a past revision (remainingItemCount of paged lists)', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -43,7 +32,7 @@ describe('list counts at a past revision (remainingItemCount of paged lists)', (
    * set of live keys after every revision (the model the counts are checked against).
    */
   function randomHistory(seed: number, writes: number): Map<number, Set<string>> {
-    const rand = rng(seed);
+    const rand = seededRand(seed);
     const live = new Map<string, number>(); // key → mod revision
     const at = new Map<number, Set<string>>([[0, new Set()]]);
     const keys = Array.from({ length: 24 }, (_, i) => `/${i % 3 === 0 ? 'other' : 'pods'}/k${String(i).padStart(2, '0')}`);
