@@ -53,6 +53,29 @@ describe('trackUpdate', () => {
     expect(m.alice!['f:spec']).not.toHaveProperty('f:replicas');
   });
 
+  it('walks only what changed, yet a map that lost a key keeps its other members and its owner', () => {
+    const podSchema = builtinSchema({ group: '', version: 'v1', kind: 'Pod' });
+    const pctx = (manager: string) => ({ manager, apiVersion: 'v1', time: T, schema: podSchema });
+    const pod: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', labels: { app: 'a', tier: 'web' } },
+      spec: { nodeSelector: { zone: 'z1' }, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }], tolerations: [{ key: 'k', operator: 'Exists' }] },
+    };
+    const created = trackUpdate(undefined, pod, pctx('creator'));
+    // Drop one label (the other equal), bind to a node, add a status: a deep copy, as the store hands it over.
+    const next = structuredClone(created) as KubeObject & { spec: Record<string, unknown> };
+    delete next.metadata.labels!.tier;
+    next.spec.nodeName = 'n1';
+    next.status = { conditions: [{ type: 'PodScheduled', status: 'True' }] };
+    const out = trackUpdate(created, next, pctx('binder'));
+    const m = Object.fromEntries(out.metadata.managedFields!.map((e) => [e.manager, e.fieldsV1 as Record<string, Record<string, unknown>>]));
+    expect(m.binder).toEqual({ 'f:spec': { 'f:nodeName': {} }, 'f:status': { 'f:conditions': { 'k:{"type":"PodScheduled"}': { '.': {}, 'f:status': {}, 'f:type': {} } } } });
+    expect(m.creator!['f:metadata']!['f:labels']).toEqual({ '.': {}, 'f:app': {} });
+    expect(m.creator!['f:spec']!['f:nodeSelector']).toEqual({});
+    expect(m.creator!['f:spec']!['f:containers']).toEqual((created.metadata.managedFields![0]!.fieldsV1 as Record<string, Record<string, unknown>>)['f:spec']!['f:containers']);
+  });
+
   it('a status write with spec equal by value (a copy) takes nothing from the spec owner, whose entry stays as stored', () => {
     const created = trackUpdate(undefined, deploy([{ name: 'app', image: 'v1' }], 3), ctx('creator'));
     const withStatus = { ...structuredClone(created), status: { replicas: 3, readyReplicas: 1 } };

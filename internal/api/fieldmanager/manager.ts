@@ -3,7 +3,7 @@ import type { Schema } from '../openapi/index.js';
 import type { KubeObject, ManagedFieldsEntry } from '../types.js';
 import { FieldSet, pathString } from './fieldset.js';
 import { jsonEqual } from '../../util/index.js';
-import { fieldsOf, mergeApplied, removeAt, type SkippedFields } from './walk.js';
+import { equalFields, fieldsOf, mergeApplied, removeAt } from './walk.js';
 
 type Obj = Record<string, unknown>;
 
@@ -125,9 +125,10 @@ export function trackUpdate(old: KubeObject | undefined, next: KubeObject, ctx: 
     if (!after.isEmpty) upsert(list, 'Update', ctx, lazy).set = after.prune();
     return withManaged(next, serializeLazy(list));
   }
-  // Fields equal in both have no changed or removed path below them: neither walk visits them
-  // (a status write leaves spec alone, a spec write status).
-  const skip = old ? equalFields(old, next) : undefined;
+  // Fields equal in both have no changed or removed path below them: neither walk visits them, down
+  // to a few levels of objects (a status write leaves spec alone; a binding sets spec.nodeName and
+  // leaves the containers, volumes and tolerations beside it alone).
+  const skip = old ? equalFields(old, next, 4) : undefined;
   const after = fieldsOf(next, ctx.schema, skip);
   const before = fieldsOf(old, ctx.schema, skip);
   // Same order as walking after's paths and then before's: ownership edits below apply in it.
@@ -152,17 +153,6 @@ function serializeLazy(list: LazyOwner[]): ManagedFieldsEntry[] {
     if (e) out.push(e);
   }
   return out;
-}
-
-/** The top-level and metadata fields whose values are equal in both objects. */
-function equalFields(old: KubeObject, next: KubeObject): SkippedFields {
-  const top = new Set<string>();
-  const metadata = new Set<string>();
-  for (const k of Object.keys(next)) if (k !== 'metadata' && jsonEqual(next[k], old[k])) top.add(k);
-  const a = (old.metadata ?? {}) as Obj;
-  const b = (next.metadata ?? {}) as Obj;
-  for (const k of Object.keys(b)) if (k !== 'managedFields' && jsonEqual(b[k], a[k])) metadata.add(k);
-  return { top, metadata };
 }
 
 /** Member paths of `after` (depth first) that `before` lacks, or whose leaf value differs. */

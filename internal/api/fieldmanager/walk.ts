@@ -1,4 +1,5 @@
 import type { Schema } from '../openapi/index.js';
+import { jsonEqual } from '../../util/index.js';
 import { FieldSet } from './fieldset.js';
 
 type Obj = Record<string, unknown>;
@@ -25,31 +26,64 @@ export function itemKey(item: unknown, keys: string[], index: number, defaults?:
  * also holds the object's value there (FieldSet.value), so comparing two objects field by field
  * needs no second walk.
  */
-export function fieldsOf(obj: unknown, schema: Schema | undefined, skip?: SkippedFields): FieldSet {
+export function fieldsOf(obj: unknown, schema: Schema | undefined, skip?: SkipTree): FieldSet {
   const root = new FieldSet();
   if (!isObj(obj)) return root;
   for (const k of Object.keys(obj)) {
     const v = obj[k];
-    if (k === 'apiVersion' || k === 'kind' || v === null || v === undefined || skip?.top.has(k)) continue;
+    const s = skip?.get(k);
+    if (k === 'apiVersion' || k === 'kind' || v === null || v === undefined || s === true) continue;
     if (k === 'metadata' && isObj(v)) {
       const meta = root.child('f:metadata');
       const metaSchema = schema?.field('metadata');
       for (const mk of Object.keys(v)) {
         const mv = v[mk];
-        if (SERVER_META.has(mk) || mv === null || mv === undefined || skip?.metadata.has(mk)) continue;
-        walk(mv, metaSchema?.field(mk), meta.child(`f:${mk}`));
+        const ms = s?.get(mk);
+        if (SERVER_META.has(mk) || mv === null || mv === undefined || ms === true) continue;
+        walk(mv, metaSchema?.field(mk), meta.child(`f:${mk}`), ms);
       }
       continue;
     }
-    walk(v, schema?.field(k), root.child(`f:${k}`));
+    walk(v, schema?.field(k), root.child(`f:${k}`), s);
   }
   return root;
 }
 
-/** Top-level fields and metadata fields left out of a fieldsOf walk. */
-export interface SkippedFields {
-  top: ReadonlySet<string>;
-  metadata: ReadonlySet<string>;
+/**
+ * Object fields a fieldsOf walk leaves out (true) or descends into with fields of their own left
+ * out (a nested tree). Lists are never entered: a list is walked whole or skipped whole.
+ */
+export type SkipTree = ReadonlyMap<string, SkipTree | true>;
+
+/**
+ * The fields equal in two objects (down to `depth` levels of objects), to leave out of both walks
+ * when only the paths that changed are wanted. An object whose every field in `next` is equal is
+ * not entered (undefined): a map that lost a key must keep its other members in the walk, or it
+ * would look like a leaf whose value changed.
+ */
+export function equalFields(old: Obj, next: Obj, depth: number): SkipTree | undefined {
+  return equalBelow(old, next, depth, true, undefined);
+}
+
+/** `root`: the object itself, whose metadata's server-owned fields no walk visits (ignored here). */
+function equalBelow(old: Obj, next: Obj, depth: number, root: boolean, ignore: ReadonlySet<string> | undefined): SkipTree | undefined {
+  const out = new Map<string, SkipTree | true>();
+  let walked = false;
+  for (const k of Object.keys(next)) {
+    if (ignore?.has(k)) continue;
+    const a = old[k];
+    const b = next[k];
+    if (jsonEqual(a, b)) {
+      out.set(k, true);
+      continue;
+    }
+    walked = true;
+    if (depth > 0 && isObj(a) && isObj(b)) {
+      const sub = equalBelow(a, b, depth - 1, false, root && k === 'metadata' ? SERVER_META : undefined);
+      if (sub) out.set(k, sub);
+    }
+  }
+  return walked ? out : undefined;
 }
 
 function own(node: FieldSet, v: unknown): void {
@@ -57,19 +91,20 @@ function own(node: FieldSet, v: unknown): void {
   node.value = v;
 }
 
-function walkFields(obj: Obj, schema: Schema | undefined, node: FieldSet): void {
+function walkFields(obj: Obj, schema: Schema | undefined, node: FieldSet, skip?: SkipTree): void {
   for (const k of Object.keys(obj)) {
     const x = obj[k];
-    if (x !== null && x !== undefined) walk(x, schema?.field(k), node.child(`f:${k}`));
+    const s = skip?.get(k);
+    if (x !== null && x !== undefined && s !== true) walk(x, schema?.field(k), node.child(`f:${k}`), s);
   }
 }
 
-function walk(v: unknown, schema: Schema | undefined, node: FieldSet): void {
+function walk(v: unknown, schema: Schema | undefined, node: FieldSet, skip?: SkipTree): void {
   if (isObj(v)) {
     if (schema?.mapType === 'atomic' || schema?.isIntOrString || isEmptyObject(v)) return own(node, v);
     // Maps (additionalProperties) own their node ("."); structs do not.
     if (schema?.acceptsAnyField || !schema) own(node, v);
-    return walkFields(v, schema, node);
+    return walkFields(v, schema, node, skip);
   }
   if (Array.isArray(v)) {
     const sem = schema?.list ?? ATOMIC;
