@@ -4,6 +4,7 @@ import { estimateCost, type Shape } from './cost.js';
 import { AUTHZ_FUNCTIONS, authorizerLibrary } from './authz.js';
 import { celModule } from './engine.js';
 import { NET_FUNCTIONS, netLibrary } from './netlib.js';
+import { QUANTITY_FUNCTIONS, quantityLibrary } from './quantity.js';
 import { COST_EXCEEDED, COST_RANGE, kubernetesLibrary, metered, type Meter } from './library.js';
 
 /** A compiled expression: evaluate it as often as needed against different variable values. */
@@ -30,12 +31,13 @@ const FUNCTIONS = new Set([
   ...['charAt', 'indexOf', 'lastIndexOf', 'lowerAscii', 'upperAscii', 'replace', 'split', 'substring', 'trim', 'join', 'format', 'strings.quote'],
   ...['isSorted', 'sum', 'min', 'max'],
   ...NET_FUNCTIONS,
+  ...QUANTITY_FUNCTIONS,
 ]);
 
 let env: CelEnv | undefined;
 
 function celEnvironment(): CelEnv {
-  return (env ??= celModule().cel.celEnv({ funcs: [...kubernetesLibrary(), ...authorizerLibrary(), ...netLibrary()] }));
+  return (env ??= celModule().cel.celEnv({ funcs: [...kubernetesLibrary(), ...authorizerLibrary(), ...netLibrary(), ...quantityLibrary()] }));
 }
 
 /**

@@ -744,6 +744,8 @@ spec:
     message: endpoint must be an https URL
   - expression: "!has(object.data) || !('peer' in object.data) || (isIP(object.data['peer']) && cidr('10.0.0.0/8').containsIP(object.data['peer']))"
     messageExpression: "'peer ' + object.data['peer'] + ' is outside 10.0.0.0/8'"
+  - expression: "!has(object.data) || !('cache' in object.data) || (isQuantity(object.data['cache']) && quantity(object.data['cache']).isLessThan(quantity('1Gi')))"
+    message: cache must be a quantity under 1Gi
 ---
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicyBinding
@@ -753,7 +755,8 @@ spec: {policyName: endpoints.example.com, validationActions: [Deny]}
     expect(net.code, net.stderr).toBe(0);
     expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'plain', '--from-literal=endpoint=http://x.example.com'])).stderr).toContain('denied request: endpoint must be an https URL');
     expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'far', '--from-literal=peer=192.168.1.1'])).stderr).toContain('denied request: peer 192.168.1.1 is outside 10.0.0.0/8');
-    expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'good', '--from-literal=endpoint=https://x.example.com', '--from-literal=peer=10.1.2.3'])).code).toBe(0);
+    expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'big', '--from-literal=cache=2Gi'])).stderr).toContain('denied request: cache must be a quantity under 1Gi');
+    expect((await adminAsync(['-n', 'vap-authz', 'create', 'configmap', 'good', '--from-literal=endpoint=https://x.example.com', '--from-literal=peer=10.1.2.3', '--from-literal=cache=512Mi'])).code).toBe(0);
     expect((await adminAsync(['delete', 'validatingadmissionpolicybinding', 'endpoints-binding.example.com'])).code).toBe(0);
     const typo = await applyYaml(`apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingAdmissionPolicy
