@@ -4,6 +4,7 @@
 // webhooks, ResourceQuota (with the quota status writer).
 import { isApiError, type KubeObject } from '../../api/index.js';
 import { jsonEqual } from '../../util/index.js';
+import type { AuthzCheck } from '../../cel/index.js';
 import type { AdmissionPlugin } from '../admission.js';
 import type { ResourceDefinition } from '../definition.js';
 import type { Authorizer, Handler, ResourceCatalog } from '../request.js';
@@ -106,6 +107,12 @@ export function builtinAdmission(
       }
     }
   };
+  /** The CEL `authorizer` variable's checks, answered by the API server's authorizer. */
+  const authorize = authorizer && (async (c: AuthzCheck) => {
+    const user = { name: c.user, groups: c.groups };
+    const attrs = c.path !== undefined ? { user, verb: c.verb, group: '', version: '', resource: '', path: c.path } : { user, verb: c.verb, group: c.group ?? '', version: '*', resource: c.resource ?? '', subresource: c.subresource || undefined, namespace: c.namespace || undefined, name: c.name || undefined };
+    return authorizer.authorize(attrs);
+  });
   const equivalents = (def: ResourceDefinition) => (catalog?.()?.definitions() ?? []).filter((d) => d.group === def.group && d.plural === def.plural && d.version !== def.version);
   return [
     serviceAccountAdmission({ cached: (ns, name) => get(SERVICEACCOUNTS, ns, name), latest: (ns, name) => get(SERVICEACCOUNTS, ns, name, true) }),
@@ -119,11 +126,7 @@ export function builtinAdmission(
       bindings: () => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: 'validatingadmissionpolicybindings' }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
       equivalents,
-      authorize: authorizer && (async (c) => {
-        const user = { name: c.user, groups: c.groups };
-        const attrs = c.path !== undefined ? { user, verb: c.verb, group: '', version: '', resource: '', path: c.path } : { user, verb: c.verb, group: c.group ?? '', version: '*', resource: c.resource ?? '', subresource: c.subresource || undefined, namespace: c.namespace || undefined, name: c.name || undefined };
-        return authorizer.authorize(attrs);
-      }),
+      authorize,
       params: {
         resolve(paramKind) {
           const [group, version] = (paramKind.apiVersion ?? '').includes('/') ? paramKind.apiVersion!.split('/') : ['', paramKind.apiVersion ?? ''];
@@ -137,6 +140,7 @@ export function builtinAdmission(
       configurations: (kind) => list({ group: 'admissionregistration.k8s.io', version: 'v1', resource: `${kind}webhookconfigurations` }),
       getNamespace: (name) => get({ group: '', version: 'v1', resource: 'namespaces' }, undefined, name),
       equivalents,
+      authorize,
       endpointsOf: async (ns, name) => ({ service: await get({ group: '', version: 'v1', resource: 'services' }, ns, name), endpoints: await get({ group: '', version: 'v1', resource: 'endpoints' }, ns, name) }),
       log,
     }),

@@ -6,7 +6,7 @@ import { admissionReview } from '../webhook/review.js';
 /** Variables an admission policy expression may read (upstream's). */
 export const POLICY_VARS = ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'variables', 'authorizer'];
 /** Variables a webhook matchCondition may read. */
-export const MATCH_CONDITION_VARS = ['object', 'oldObject', 'request'];
+export const MATCH_CONDITION_VARS = ['object', 'oldObject', 'request', 'authorizer'];
 
 const cache = new Map<string, CompileResult>();
 

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../../api/index.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../../admission.js';
 import { invalidError } from '../../store/errors.js';
 import type { Loose } from '../lookup.js';
-import type { CelValue } from '../../../cel/index.js';
+import { AuthzSession, authorizerValue, type AuthzCheck, type AuthzDecision, type CelValue } from '../../../cel/index.js';
 import { admissionActivation, compileCached, MATCH_CONDITION_VARS } from '../policy/activation.js';
 import { postReview, resolveTarget } from './call.js';
 import { asVersion, matchWithPolicy, mergeBack, type Equivalents } from '../equivalent.js';
@@ -28,6 +28,8 @@ export interface WebhookDeps {
   log?(msg: string, fields: Record<string, unknown>): void;
   /** Other served versions of a resource, for matchPolicy Equivalent (absent: Exact only). */
   equivalents?: Equivalents;
+  /** Answers the `authorizer` variable's checks in matchConditions (absent: every check is an error). */
+  authorize?: (c: AuthzCheck) => Promise<AuthzDecision>;
 }
 
 /** A webhook to call and the version of the resource its rules matched (the request's own, or an equivalent one). */
@@ -84,9 +86,12 @@ async function matching(a: AdmissionAttributes, kind: 'mutating' | 'validating',
   const ns = a.namespace && a.definition.namespaced ? await deps.getNamespace(a.namespace) : undefined;
   const labels = (ns?.metadata.labels ?? {}) as Record<string, string>;
   const out: Matched[] = [];
+  const session = new AuthzSession({ name: a.user.name, groups: a.user.groups ?? [] });
   for (const hook of hooks) {
     const seen = matchWithPolicy(a, hook.matchPolicy, deps.equivalents, (x) => webhookMatches(hook, x, labels));
-    if (seen && (!hook.matchConditions?.length || conditionsHold(hook, admissionActivation(seen, ns), deps))) out.push({ hook, version: seen.definition });
+    if (!seen) continue;
+    const vars = () => ({ ...admissionActivation(seen, ns), authorizer: authorizerValue(session, { group: seen.definition.group, resource: seen.definition.plural, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name }) });
+    if (!hook.matchConditions?.length || (await conditionsHold(hook, vars(), session, deps))) out.push({ hook, version: seen.definition });
   }
   return out;
 }
@@ -101,23 +106,32 @@ async function callMatched(m: Matched, a: AdmissionAttributes, mutating: boolean
 }
 
 /**
- * A webhook's matchConditions (CEL over object, oldObject, request): all true → it is called; one
- * false → it is skipped; one that fails to compile or evaluate → failurePolicy decides (Fail
- * refuses the request, Ignore skips the webhook).
+ * A webhook's matchConditions (CEL over object, oldObject, request, authorizer): all true → it is
+ * called; one false → it is skipped; one that fails to compile or evaluate → failurePolicy decides
+ * (Fail refuses the request, Ignore skips the webhook). Authorizer checks are answered between
+ * runs, as for ValidatingAdmissionPolicy.
  */
-function conditionsHold(w: Webhook, vars: Record<string, CelValue>, deps: WebhookDeps): boolean {
+async function conditionsHold(w: Webhook, vars: Record<string, CelValue>, session: AuthzSession, deps: WebhookDeps): Promise<boolean> {
+  for (let round = 0; ; round++) {
+    const r = evaluateConditions(w, vars);
+    if (session.pending.size === 0 || round >= 32) {
+      if (r === true || r === false) return r;
+      if (w.failurePolicy === 'Ignore') {
+        deps.log?.('admission webhook match condition failed; ignored (failurePolicy Ignore)', { webhook: w.name, err: r.error });
+        return false;
+      }
+      throw callFailedError(w.name, r.error);
+    }
+    await session.resolve(deps.authorize ?? (async () => ({ allowed: false, error: 'no authorizer' })));
+  }
+}
+
+function evaluateConditions(w: Webhook, vars: Record<string, CelValue>): boolean | { error: string } {
   const budget = { used: 0, limit: MATCH_CONDITIONS_BUDGET };
   for (const m of w.matchConditions ?? []) {
     const c = compileCached(m.expression, MATCH_CONDITION_VARS);
     const r = 'error' in c ? { error: `compilation failed: ${c.error}` } : c.program.eval(vars, budget);
-    if ('error' in r) {
-      const why = `failed to evaluate match condition ${JSON.stringify(m.name)}: ${r.error}`;
-      if (w.failurePolicy === 'Ignore') {
-        deps.log?.('admission webhook match condition failed; ignored (failurePolicy Ignore)', { webhook: w.name, err: why });
-        return false;
-      }
-      throw callFailedError(w.name, why);
-    }
+    if ('error' in r) return { error: `failed to evaluate match condition ${JSON.stringify(m.name)}: ${r.error}` };
     if (r.value !== true) return false;
   }
   return true;

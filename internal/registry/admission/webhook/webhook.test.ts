@@ -139,6 +139,23 @@ describe('webhook matchConditions', () => {
     expect(await message(run(hook([{ name: 'is-u', expression: "request.userInfo.username == 'u'" }])))).toContain('failed calling webhook "h.example.com"');
   });
 
+  it("a condition may ask the authorizer about the requester (only users who may not escalate are sent to the webhook)", async () => {
+    const asked: unknown[] = [];
+    const withAuthz = (allowed: boolean) =>
+      webhookAdmission({
+        configurations: async (k) => (k === 'validating' ? [hook([{ name: 'not-admin', expression: "!authorizer.group('rbac.authorization.k8s.io').resource('clusterroles').check('escalate').allowed()" }])] : []),
+        getNamespace: async () => undefined,
+        endpointsOf: async () => ({}),
+        authorize: async (c) => {
+          asked.push(c);
+          return { allowed };
+        },
+      }).validate!(attrs());
+    expect(await message(withAuthz(true))).toBe('called: none');
+    expect(await message(withAuthz(false))).toContain('failed calling webhook "h.example.com"');
+    expect(asked[0]).toMatchObject({ user: 'u', verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' });
+  });
+
   it('an expression error follows failurePolicy', async () => {
     expect(await message(run(hook([{ name: 'bad', expression: 'object.spec.nope == 1' }])))).toBe(
       'Internal error occurred: failed calling webhook "h.example.com": failed to evaluate match condition "bad": no such key: spec',
