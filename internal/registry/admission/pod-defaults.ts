@@ -20,7 +20,7 @@ export function priorityAdmission(get: Getter, list: Lister): AdmissionPlugin {
       let policy: string | undefined;
       if (spec.priorityClassName) {
         const pc = (await get(PRIORITY_CLASSES, undefined, spec.priorityClassName)) as Loose | undefined;
-        if (!pc && SYSTEM_PRIORITY_CLASSES[spec.priorityClassName] === undefined) throw admissionForbidden(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
+        if (!pc && !Object.hasOwn(SYSTEM_PRIORITY_CLASSES, spec.priorityClassName)) throw admissionForbidden(a, `no PriorityClass with name ${spec.priorityClassName} was found`);
         value = pc?.value ?? SYSTEM_PRIORITY_CLASSES[spec.priorityClassName]!.value;
         policy = pc?.preemptionPolicy;
       } else {

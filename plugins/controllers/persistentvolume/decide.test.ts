@@ -43,13 +43,13 @@ describe('claimDecision', () => {
   const none = new Map();
   it('binds to the named volume or the best match', () => {
     const v = pv('v');
-    expect(claimDecision(pvc('c', { volumeName: 'v' }), byName(v), none, false)).toEqual({ action: 'bind', volume: v });
-    expect(claimDecision(pvc('c'), byName(v), none, false)).toEqual({ action: 'bind', volume: v });
+    expect(claimDecision(pvc('c', { volumeName: 'v' }), byName(v), none, () => false)).toEqual({ action: 'bind', volume: v });
+    expect(claimDecision(pvc('c'), byName(v), none, () => false)).toEqual({ action: 'bind', volume: v });
   });
 
   it('says why it waits, with upstream\'s events', () => {
     const msg = (c: KubeObject, classes = none, scheduled = false) => {
-      const d = claimDecision(c, byName(), classes, scheduled);
+      const d = claimDecision(c, byName(), classes, () => scheduled);
       return d.action === 'pending' ? `${d.event.type} ${d.event.reason}: ${d.event.message}` : d.action;
     };
     expect(msg(pvc('c'))).toBe('Warning FailedBinding: no persistent volumes available for this claim and no storage class is set');
@@ -64,12 +64,12 @@ describe('claimDecision', () => {
 
   it('marks a bound claim whose volume is gone Lost, once; finishes a half-written binding', () => {
     const claim = pvc('c', { volumeName: 'v' }, { phase: 'Bound' });
-    expect(claimDecision(claim, byName(), none, false)).toEqual({ action: 'lost' });
-    expect(claimDecision({ ...claim, status: { phase: 'Lost' } }, byName(), none, false)).toEqual({ action: 'none' });
+    expect(claimDecision(claim, byName(), none, () => false)).toEqual({ action: 'lost' });
+    expect(claimDecision({ ...claim, status: { phase: 'Lost' } }, byName(), none, () => false)).toEqual({ action: 'none' });
     const half = pv('v', { claimRef: ref(claim) }, { status: { phase: 'Available' } });
-    expect(claimDecision(claim, byName(half), none, false)).toEqual({ action: 'bind', volume: half });
+    expect(claimDecision(claim, byName(half), none, () => false)).toEqual({ action: 'bind', volume: half });
     const done = pv('v', { claimRef: ref(claim) }, { status: { phase: 'Bound' } });
-    expect(claimDecision(claim, byName(done), none, false)).toEqual({ action: 'none' });
+    expect(claimDecision(claim, byName(done), none, () => false)).toEqual({ action: 'none' });
   });
 });
 

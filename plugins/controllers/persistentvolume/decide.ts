@@ -24,10 +24,10 @@ export type ClaimDecision = { action: 'none' } | { action: 'bind'; volume: KubeO
 /**
  * What the binder does for a claim (upstream's persistentvolume controller, static binding): bind
  * it to its named or best matching volume, mark a bound claim whose volume is gone Lost, or say why
- * it waits. `consumerScheduled`: a pod using the claim is on a node (WaitForFirstConsumer classes
- * bind only then).
+ * it waits. `consumerScheduled`: whether a pod using the claim is on a node, asked only for
+ * WaitForFirstConsumer classes (they bind only then).
  */
-export function claimDecision(pvc: KubeObject, pvs: ReadonlyMap<string, KubeObject>, classes: ReadonlyMap<string, ClassInfo>, consumerScheduled: boolean): ClaimDecision {
+export function claimDecision(pvc: KubeObject, pvs: ReadonlyMap<string, KubeObject>, classes: ReadonlyMap<string, ClassInfo>, consumerScheduled: () => boolean): ClaimDecision {
   if (pvc.metadata.deletionTimestamp) return { action: 'none' };
   const named = volumeNameOf(pvc);
   if (named) {
@@ -44,7 +44,7 @@ export function claimDecision(pvc: KubeObject, pvs: ReadonlyMap<string, KubeObje
   }
   const cls = claimClass(pvc);
   const info = cls ? classes.get(cls) : undefined;
-  if (info?.volumeBindingMode === 'WaitForFirstConsumer' && !consumerScheduled) {
+  if (info?.volumeBindingMode === 'WaitForFirstConsumer' && !consumerScheduled()) {
     return { action: 'pending', event: { type: 'Normal', reason: 'WaitForFirstConsumer', message: 'waiting for first consumer to be created before binding' } };
   }
   const pv = findVolume(pvc, [...pvs.values()]);

@@ -70,7 +70,7 @@ export function persistentVolumeBinderPlugin(): Plugin {
       if (!pvc) return;
       const byName = new Map(pvs.lister.list().map((pv) => [pv.metadata.name!, pv]));
       const infos = new Map<string, ClassInfo>(classes.lister.list().map((c) => [c.metadata.name!, c as ClassInfo]));
-      const scheduled = pods.lister.list(namespace).some((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName && claimsOf(p).includes(name));
+      const scheduled = () => pods.lister.list(namespace).some((p) => !!(p.spec as { nodeName?: string } | undefined)?.nodeName && claimsOf(p).includes(name));
       const d = claimDecision(pvc, byName, infos, scheduled);
       if (d.action === 'pending') ctx.events.event(pvc, d.event.type, d.event.reason, 'Binding', d.event.message);
       if (d.action === 'lost') {

@@ -13,7 +13,6 @@ export const SYSTEM_PRIORITY_CLASSES: Record<string, { value: number; descriptio
   'system-node-critical': { value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' },
   'system-cluster-critical': { value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' },
 };
-const SYSTEM_CLASSES: Record<string, number> = Object.fromEntries(Object.entries(SYSTEM_PRIORITY_CLASSES).map(([k, v]) => [k, v.value]));
 const PREEMPTION = ['Never', 'PreemptLowerPriority'];
 
 function validate(pc: KubeObject): FieldError[] {
@@ -21,8 +20,9 @@ function validate(pc: KubeObject): FieldError[] {
   const name = pc.metadata.name ?? '';
   const value = pc.value;
   if (typeof value !== 'number' || !Number.isInteger(value)) errs.push(fieldErrors.required('value', ''));
-  else if (name in SYSTEM_CLASSES) {
-    if (value !== SYSTEM_CLASSES[name]) errs.push(fieldErrors.invalid('value', value, `value of system priority class ${name} must be ${SYSTEM_CLASSES[name]}`));
+  else if (Object.hasOwn(SYSTEM_PRIORITY_CLASSES, name)) {
+    const want = SYSTEM_PRIORITY_CLASSES[name]!.value;
+    if (value !== want) errs.push(fieldErrors.invalid('value', value, `value of system priority class ${name} must be ${want}`));
   } else if (name.startsWith('system-')) {
     errs.push(fieldErrors.forbidden('metadata.name', 'priority class names with \'system-\' prefix are reserved for system use only'));
   } else if (value > HIGHEST_USER_PRIORITY) {
